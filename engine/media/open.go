@@ -1,0 +1,338 @@
+// Package media opens anything FFmpeg opens and yields only its keyframes,
+// upright and converted to RGB at whatever size the caller asks for.
+package media
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/asticode/go-astiav"
+)
+
+// Options tune the decoder. The zero value is usable.
+type Options struct {
+	// DecoderThreads is FFmpeg's thread count per file; 0 lets FFmpeg pick.
+	DecoderThreads int
+	// ThreadType is "frame", "slice" or "" (both).
+	ThreadType string
+	// Timeout bounds the whole decode of one file; 0 means none.
+	Timeout time.Duration
+}
+
+// Info describes an opened file. Width and Height are in the upright frame.
+type Info struct {
+	Container string
+	Codec     string
+	Width     int
+	Height    int
+	Duration  float64 // seconds; 0 when unknown or a still image
+	FPS       float64 // 0 for still images
+	Rotation  int     // clockwise degrees applied to make frames upright: 0, 90, 180, 270
+	Still     bool
+}
+
+// File is an opened media file. It is not safe for concurrent use.
+type File struct {
+	path     string
+	info     Info
+	opts     Options
+	fc       *astiav.FormatContext
+	cc       *astiav.CodecContext
+	stream   *astiav.Stream
+	intr     astiav.IOInterrupter
+	damage   *damageRecorder
+	conv     converter
+	deadline time.Time
+	closed   bool
+}
+
+// openObjects counts FFmpeg contexts that are open right now, so tests can
+// prove that every run, cancelled or not, releases what it opened.
+var openObjects atomic.Int64
+
+// OpenObjects reports how many FFmpeg objects (format and codec contexts,
+// frames, packets, scalers) are currently allocated by this package.
+func OpenObjects() int64 { return openObjects.Load() }
+
+// ErrNoVideo is returned for inputs without a video stream (audio-only files).
+var ErrNoVideo = errors.New("no video stream")
+
+// Open opens path and prepares a keyframe-only decoder for its best video stream.
+//
+// No global lock is taken: avformat_open_input, avformat_find_stream_info and
+// avcodec_open2 are thread-safe in FFmpeg >= 4 (codec init locking is internal),
+// which TestConcurrentOpen checks under -race with many goroutines.
+func Open(ctx context.Context, path string, opts Options) (*File, error) {
+	installLogCallback()
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (%s)", fileKind(st.Mode()))
+	}
+	if st.Size() == 0 {
+		return nil, errors.New("empty file (0 bytes)")
+	}
+	if f, err := os.Open(path); err != nil {
+		return nil, err
+	} else {
+		f.Close()
+	}
+
+	m := &File{path: path, opts: opts, damage: &damageRecorder{path: path}}
+	if opts.Timeout > 0 {
+		m.deadline = time.Now().Add(opts.Timeout)
+	}
+	if err := m.open(ctx); err != nil {
+		m.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+func (m *File) open(ctx context.Context) error {
+	m.fc = astiav.AllocFormatContext()
+	if m.fc == nil {
+		return errors.New("cannot allocate format context")
+	}
+	openObjects.Add(1)
+	m.damage.watch(m.fc)
+	m.intr = m.fc.SetInterruptCallback()
+	stop := m.interruptOn(ctx)
+	defer stop()
+
+	if err := m.fc.OpenInput(m.path, nil, nil); err != nil {
+		m.fc.Free()
+		openObjects.Add(-1)
+		m.damage.unwatch(m.fc)
+		m.fc = nil
+		return m.explain("cannot open", err, ctx)
+	}
+	if err := m.fc.FindStreamInfo(nil); err != nil {
+		return m.explain("cannot read stream info", err, ctx)
+	}
+
+	if f := m.fc.InputFormat(); f != nil && textFormats[f.Name()] {
+		return fmt.Errorf("not a media file (FFmpeg sees %s text)", f.Name())
+	}
+	m.stream = bestVideoStream(m.fc)
+	if m.stream == nil {
+		return ErrNoVideo
+	}
+	par := m.stream.CodecParameters()
+	codec := astiav.FindDecoder(par.CodecID())
+	if codec == nil {
+		return fmt.Errorf("no decoder for codec %s", par.CodecID())
+	}
+	m.cc = astiav.AllocCodecContext(codec)
+	if m.cc == nil {
+		return errors.New("cannot allocate decoder")
+	}
+	openObjects.Add(1)
+	m.damage.watch(m.cc)
+	if err := par.ToCodecContext(m.cc); err != nil {
+		return fmt.Errorf("decoder parameters: %w", err)
+	}
+	m.cc.SetThreadCount(m.opts.DecoderThreads)
+	switch m.opts.ThreadType {
+	case "frame":
+		m.cc.SetThreadType(astiav.ThreadTypeFrame)
+	case "slice":
+		m.cc.SetThreadType(astiav.ThreadTypeSlice)
+	default:
+		m.cc.SetThreadType(astiav.ThreadTypeFrame | astiav.ThreadTypeSlice)
+	}
+	// skip_frame=nokey makes decoders that honour it drop non-key frames even
+	// if one slips through; the packet filter in Keyframes does the real work.
+	d := astiav.NewDictionary()
+	defer d.Free()
+	_ = d.Set("skip_frame", "nokey", 0)
+	if err := m.cc.Open(codec, d); err != nil {
+		return fmt.Errorf("cannot open %s decoder: %w", codec.Name(), err)
+	}
+
+	m.info = m.describe(codec)
+	return nil
+}
+
+// explain turns FFmpeg's open errors into messages a user can act on.
+func (m *File) explain(what string, err error, ctx context.Context) error {
+	if cerr := m.ctxErr(ctx); cerr != nil {
+		return cerr
+	}
+	if errors.Is(err, astiav.ErrInvaliddata) {
+		return fmt.Errorf("%s: not a media file FFmpeg understands, or it is corrupt (%v)", what, err)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// ctxErr reports cancellation or the per-file timeout.
+func (m *File) ctxErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if !m.deadline.IsZero() && time.Now().After(m.deadline) {
+		return fmt.Errorf("timed out after %s", m.opts.Timeout)
+	}
+	return nil
+}
+
+// interruptOn makes blocking FFmpeg I/O return when ctx ends or the timeout fires.
+func (m *File) interruptOn(ctx context.Context) (stop func()) {
+	done := make(chan struct{})
+	var timeout <-chan time.Time
+	var timer *time.Timer
+	if !m.deadline.IsZero() {
+		timer = time.NewTimer(time.Until(m.deadline))
+		timeout = timer.C
+	}
+	go func() {
+		select {
+		case <-ctx.Done():
+			m.intr.Interrupt()
+		case <-timeout:
+			m.intr.Interrupt()
+		case <-done:
+		}
+	}()
+	return func() {
+		close(done)
+		if timer != nil {
+			timer.Stop()
+		}
+	}
+}
+
+func (m *File) describe(codec *astiav.Codec) Info {
+	par := m.stream.CodecParameters()
+	info := Info{
+		Codec:    codec.Name(),
+		Width:    par.Width(),
+		Height:   par.Height(),
+		Rotation: rotationOf(m.stream),
+	}
+	if f := m.fc.InputFormat(); f != nil {
+		info.Container = f.Name()
+	}
+	info.Still = isStill(info.Container, m.path, m.stream)
+	if info.Rotation == 90 || info.Rotation == 270 {
+		info.Width, info.Height = info.Height, info.Width
+	}
+	if !info.Still {
+		if d := m.fc.Duration(); d > 0 {
+			info.Duration = float64(d) / float64(astiav.TimeBase)
+		} else if d := m.stream.Duration(); d > 0 {
+			info.Duration = float64(d) * m.stream.TimeBase().Float64()
+		}
+		info.FPS = frameRate(m.stream)
+	}
+	return info
+}
+
+// Info returns what Open learned about the file.
+func (m *File) Info() Info { return m.info }
+
+// Close releases every FFmpeg object of the file. It is safe to call twice.
+func (m *File) Close() {
+	if m.closed {
+		return
+	}
+	m.closed = true
+	m.conv.free()
+	if m.cc != nil {
+		m.damage.unwatch(m.cc)
+		m.cc.Free()
+		openObjects.Add(-1)
+	}
+	if m.fc != nil {
+		m.damage.unwatch(m.fc)
+		m.fc.CloseInput()
+		m.fc.Free()
+		openObjects.Add(-1)
+	}
+}
+
+// textFormats are demuxers that render plain text as video; a .txt is never
+// what a user means by media.
+var textFormats = map[string]bool{"tty": true, "srt": true, "ass": true, "webvtt": true}
+
+func bestVideoStream(fc *astiav.FormatContext) *astiav.Stream {
+	var best *astiav.Stream
+	bestScore := -1
+	for _, s := range fc.Streams() {
+		par := s.CodecParameters()
+		if par.MediaType() != astiav.MediaTypeVideo || par.Width() <= 0 {
+			continue
+		}
+		score := par.Width() * par.Height()
+		// Cover art (attached pictures) comes as a one-frame mjpeg/png stream;
+		// prefer a real video stream over it.
+		if id := par.CodecID(); (id == astiav.CodecIDMjpeg || id == astiav.CodecIDPng) && s.NbFrames() == 1 {
+			score /= 1 << 20
+		}
+		if score > bestScore {
+			best, bestScore = s, score
+		}
+	}
+	return best
+}
+
+func rotationOf(s *astiav.Stream) int {
+	b := s.SideData(astiav.PacketSideDataTypeDisplaymatrix)
+	if len(b) < 36 {
+		return 0
+	}
+	dm, err := astiav.NewDisplayMatrixFromBytes(b)
+	if err != nil {
+		return 0
+	}
+	r := dm.Rotation()
+	if math.IsNaN(r) {
+		return 0
+	}
+	deg := int(math.Round(r/90)) * 90 % 360
+	if deg < 0 {
+		deg += 360
+	}
+	return deg
+}
+
+func frameRate(s *astiav.Stream) float64 {
+	for _, r := range []astiav.Rational{s.AvgFrameRate(), s.RFrameRate()} {
+		if r.Num() > 0 && r.Den() > 0 {
+			if f := r.Float64(); f > 0 && f < 1000 {
+				return f
+			}
+		}
+	}
+	return 0
+}
+
+func isStill(container, path string, s *astiav.Stream) bool {
+	if container == "image2" || strings.HasSuffix(container, "_pipe") {
+		return true
+	}
+	return isImageExt(path) && s.NbFrames() <= 1 && container != "gif"
+}
+
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "directory"
+	case m&os.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&os.ModeSocket != 0:
+		return "socket"
+	case m&os.ModeDevice != 0:
+		return "device"
+	default:
+		return m.Type().String()
+	}
+}
