@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Installs what vidsift needs, idempotently: Debian packages, the ONNX Runtime
+# library and the default model (both into $XDG_DATA_HOME/vidsift).
+# Usage: .ci/setup.sh [--test]   (--test adds what the test suite needs)
+set -euo pipefail
+
+ORT_VERSION=1.24.1
+ORT_SHA256=53ef1ac028dd1b05554b8da28d9159eb3876f99868193d2aaa6e67f0243c23d4
+ORT_MEMBER=package/bin/napi-v6/linux/x64/libonnxruntime.so.1
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+data="${XDG_DATA_HOME:-$HOME/.local/share}/vidsift"
+shared="$here/../shared"
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+# --- Debian packages --------------------------------------------------------
+pkgs=(gcc libc6-dev pkg-config libavcodec-dev libavformat-dev libavutil-dev
+      libswscale-dev libavfilter-dev libavdevice-dev libswresample-dev)
+[ "${1:-}" = "--test" ] && pkgs+=(ffmpeg)
+command -v npm >/dev/null 2>&1 || pkgs+=(npm)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    say "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    say "missing Debian packages; run as root:"
+    say "  sudo apt-get install -y ${missing[*]}"
+    exit 1
+  fi
+fi
+if ! command -v go >/dev/null 2>&1; then
+  say "no Go toolchain on PATH: install Go 1.24 or newer (https://go.dev/doc/install) and run again"
+  exit 1
+fi
+
+mkdir -p "$data"
+
+# --- ONNX Runtime (from the onnxruntime-node npm package) -------------------
+lib="$data/libonnxruntime.so.1"
+sha_ok() { [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$ORT_SHA256" ]; }
+if ! sha_ok "$lib"; then
+  say "fetching ONNX Runtime $ORT_VERSION (npm package onnxruntime-node@$ORT_VERSION)"
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  (cd "$tmp" && npm pack --silent "onnxruntime-node@$ORT_VERSION" >/dev/null)
+  tar -xzf "$tmp"/onnxruntime-node-"$ORT_VERSION".tgz -C "$tmp" "$ORT_MEMBER"
+  if ! sha_ok "$tmp/$ORT_MEMBER"; then
+    say "ONNX Runtime library checksum mismatch; refusing to install it"
+    exit 1
+  fi
+  install -m 0644 "$tmp/$ORT_MEMBER" "$lib.tmp" && mv "$lib.tmp" "$lib"
+  say "installed $lib"
+fi
+
+# --- Models -----------------------------------------------------------------
+for m in yolov8n.onnx yolov8n_int8.onnx; do
+  if [ ! -f "$data/$m" ] && [ -f "$shared/models/$m" ]; then
+    install -m 0644 "$shared/models/$m" "$data/$m.tmp" && mv "$data/$m.tmp" "$data/$m"
+    say "copied $m into $data"
+  fi
+done
+if [ ! -f "$data/yolov8n.onnx" ]; then
+  cat >&2 <<EOF
+setup: no model yet. vidsift needs an Ultralytics YOLO detection model in ONNX form.
+setup: Either export one (pip install ultralytics; yolo export model=yolov8n.pt format=onnx)
+setup: and copy it to $data/yolov8n.onnx, or pass --model FILE / set VIDSIFT_MODEL.
+EOF
+fi
+exit 0

@@ -1,0 +1,206 @@
+// Package config holds the settings shared by the CLI and the app: viper keys,
+// defaults, and where the model and the ONNX Runtime library are found.
+//
+// Precedence: flags > environment (VIDSIFT_*) > config file
+// ($XDG_CONFIG_HOME/vidsift/config.yaml) > defaults. Nothing here writes the
+// config file: it holds what the user edits by hand.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/spf13/viper"
+)
+
+// Keys shared by every front end.
+const (
+	Confidence     = "confidence"
+	IoU            = "iou"
+	Classes        = "classes"
+	Workers        = "workers"
+	Threads        = "threads"
+	Model          = "model"
+	Library        = "onnxruntime_library"
+	DecoderThreads = "decoder_threads"
+	FileTimeout    = "file_timeout"
+)
+
+// Library file name of ONNX Runtime 1.24.1 as shipped in onnxruntime-node.
+const LibraryName = "libonnxruntime.so.1"
+
+// DefaultModelName is the model file setup installs.
+const DefaultModelName = "yolov8n.onnx"
+
+// New returns a viper instance with defaults, VIDSIFT_* environment
+// variables and the user's config file (if any) loaded.
+func New() (*viper.Viper, error) {
+	v := viper.New()
+	v.SetDefault(Confidence, 0.25)
+	v.SetDefault(IoU, 0.7)
+	v.SetDefault(Classes, []string{})
+	v.SetDefault(Workers, runtime.NumCPU())
+	v.SetDefault(Threads, runtime.NumCPU())
+	v.SetDefault(Model, "")
+	v.SetDefault(Library, "")
+	v.SetDefault(DecoderThreads, 0)
+	v.SetDefault(FileTimeout, 10*time.Minute)
+	v.SetEnvPrefix("VIDSIFT")
+	v.AutomaticEnv()
+
+	if path := ConfigFile(); path != "" {
+		if _, err := os.Stat(path); err == nil {
+			v.SetConfigFile(path)
+			if err := v.ReadInConfig(); err != nil {
+				return nil, fmt.Errorf("config file %s: %w", path, err)
+			}
+		}
+	}
+	return v, nil
+}
+
+// ConfigFile is $XDG_CONFIG_HOME/vidsift/config.yaml.
+func ConfigFile() string {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "vidsift", "config.yaml")
+}
+
+// DataDir is $XDG_DATA_HOME/vidsift (default ~/.local/share/vidsift), where
+// setup installs the ONNX Runtime library and the default model.
+func DataDir() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "vidsift")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(home, ".local", "share", "vidsift")
+}
+
+// Settings are the validated scan settings.
+type Settings struct {
+	Confidence     float32
+	IoU            float32
+	Classes        []string
+	Workers        int
+	Threads        int
+	DecoderThreads int
+	FileTimeout    time.Duration
+}
+
+// Load reads and validates the scan settings from v.
+func Load(v *viper.Viper) (Settings, error) {
+	s := Settings{
+		Confidence:     float32(v.GetFloat64(Confidence)),
+		IoU:            float32(v.GetFloat64(IoU)),
+		Classes:        splitList(v.GetStringSlice(Classes)),
+		Workers:        v.GetInt(Workers),
+		Threads:        v.GetInt(Threads),
+		DecoderThreads: v.GetInt(DecoderThreads),
+		FileTimeout:    v.GetDuration(FileTimeout),
+	}
+	var errs []error
+	if s.Confidence <= 0 || s.Confidence >= 1 {
+		errs = append(errs, fmt.Errorf("%s must be between 0 and 1, got %v", Confidence, v.Get(Confidence)))
+	}
+	if s.IoU <= 0 || s.IoU > 1 {
+		errs = append(errs, fmt.Errorf("%s must be in (0, 1], got %v", IoU, v.Get(IoU)))
+	}
+	if s.Workers < 1 || s.Workers > 256 {
+		errs = append(errs, fmt.Errorf("%s must be 1..256, got %v", Workers, v.Get(Workers)))
+	}
+	if s.Threads < 1 || s.Threads > 256 {
+		errs = append(errs, fmt.Errorf("%s must be 1..256, got %v", Threads, v.Get(Threads)))
+	}
+	if s.DecoderThreads < 0 || s.DecoderThreads > 64 {
+		errs = append(errs, fmt.Errorf("%s must be 0..64, got %v", DecoderThreads, v.Get(DecoderThreads)))
+	}
+	if s.FileTimeout < 0 {
+		errs = append(errs, fmt.Errorf("%s must not be negative", FileTimeout))
+	}
+	return s, errors.Join(errs...)
+}
+
+// splitList accepts "a,b" as well as YAML lists, and drops blanks.
+func splitList(in []string) []string {
+	var out []string
+	for _, s := range in {
+		for _, p := range strings.Split(s, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// ErrNoModel says no model file was found anywhere vidsift looks.
+var ErrNoModel = errors.New("no model found")
+
+// FindModel returns the model to use: the configured one, else
+// DataDir/yolov8n.onnx, else one beside the executable, else the checkout's
+// models/ folder.
+func FindModel(v *viper.Viper) (string, error) {
+	if p := v.GetString(Model); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return "", fmt.Errorf("model %s: %w", p, err)
+		}
+		return filepath.Abs(p)
+	}
+	var tried []string
+	for _, dir := range searchDirs("models") {
+		p := filepath.Join(dir, DefaultModelName)
+		tried = append(tried, p)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			return filepath.Abs(p)
+		}
+	}
+	return "", fmt.Errorf("%w (looked in %s).\n"+
+		"Choose one with --model FILE (or VIDSIFT_MODEL), run `make setup` to install the default,\n"+
+		"or export one with Ultralytics: pip install ultralytics && yolo export model=yolov8n.pt format=onnx",
+		ErrNoModel, strings.Join(tried, ", "))
+}
+
+// FindLibrary returns the ONNX Runtime library to load: the configured one,
+// else DataDir's, else one beside the executable, else the bare name for the
+// system loader to resolve.
+func FindLibrary(v *viper.Viper) string {
+	if p := v.GetString(Library); p != "" {
+		return p
+	}
+	for _, dir := range searchDirs("") {
+		p := filepath.Join(dir, LibraryName)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			return p
+		}
+	}
+	return LibraryName
+}
+
+// searchDirs lists the data folder, the executable's folder, and (when sub
+// is set) sub-folders of the executable's folder and of the working directory.
+func searchDirs(sub string) []string {
+	dirs := []string{DataDir()}
+	if exe, err := os.Executable(); err == nil {
+		exeDir := filepath.Dir(exe)
+		dirs = append(dirs, exeDir)
+		if sub != "" {
+			dirs = append(dirs, filepath.Join(exeDir, sub))
+		}
+	}
+	if sub != "" {
+		if wd, err := os.Getwd(); err == nil {
+			dirs = append(dirs, filepath.Join(wd, sub))
+		}
+	}
+	return dirs
+}
