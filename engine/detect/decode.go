@@ -21,8 +21,8 @@ const MaxDetections = 300
 
 // Layout says how a YOLO output tensor is laid out.
 type Layout struct {
-	Classes int  // number of classes (rows after the 4 box rows)
-	Anchors int  // candidate boxes
+	Classes   int  // number of classes (rows after the 4 box rows)
+	Anchors   int  // candidate boxes
 	AttrMajor bool // [1, 4+nc, N] (Ultralytics default) rather than [1, N, 4+nc]
 }
 

@@ -1,0 +1,249 @@
+// Package cli is vidsift's headless front end: `vidsift scan` and friends.
+// It wires flags into the shared config, runs the pipeline and writes exports.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+
+	"github.com/vidsift/vidsift/engine/config"
+	"github.com/vidsift/vidsift/engine/detect"
+	"github.com/vidsift/vidsift/engine/export"
+	"github.com/vidsift/vidsift/engine/media"
+	"github.com/vidsift/vidsift/engine/pipeline"
+)
+
+// Exit codes.
+const (
+	ExitOK      = 0 // every file ok
+	ExitSomeBad = 1 // some files failed or were partial
+	ExitUsage   = 2 // usage, config or model errors
+)
+
+// Scan runs `vidsift scan [flags] PATH...` and returns the exit code.
+func Scan(args []string, stdout, stderr io.Writer) int {
+	fs := pflag.NewFlagSet("scan", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: vidsift scan [flags] PATH...\n\nFinds objects in the keyframes of videos and photos (files or folders).\n\nFlags:\n%s", fs.FlagUsages())
+	}
+	fs.Float64("conf", 0.25, "minimum confidence of a detection (0..1)")
+	fs.Float64("iou", 0.7, "IoU above which NMS drops the weaker box of a class")
+	fs.StringSlice("classes", nil, "report only these classes, e.g. person,dog (default: all)")
+	fs.Int("workers", 0, "files decoded at once (default: number of CPUs)")
+	fs.Int("threads", 0, "total inference threads (default: number of CPUs)")
+	fs.String("model", "", "YOLO ONNX model file (default: the one setup installed)")
+	fs.String("onnxruntime-library", "", "path of libonnxruntime.so.1")
+	fs.Int("decoder-threads", 0, "FFmpeg threads per file (0: FFmpeg decides)")
+	fs.Duration("file-timeout", 0, "give up on one file after this long (default 10m)")
+	jsonPath := fs.String("json", "", "write results as JSON to FILE")
+	csvPath := fs.String("csv", "", "write detections as CSV to FILE")
+	thumbs := fs.String("thumbs", "", "write a JPEG of each keyframe with its boxes under DIR")
+	quiet := fs.BoolP("quiet", "q", false, "no progress and no summary")
+	verbose := fs.BoolP("verbose", "v", false, "log FFmpeg's messages")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return ExitOK
+		}
+		return ExitUsage
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return ExitUsage
+	}
+
+	v, err := config.New()
+	if err != nil {
+		fmt.Fprintln(stderr, "vidsift:", err)
+		return ExitUsage
+	}
+	bind(v, fs, map[string]string{
+		"conf": config.Confidence, "iou": config.IoU, "classes": config.Classes,
+		"workers": config.Workers, "threads": config.Threads, "model": config.Model,
+		"onnxruntime-library": config.Library, "decoder-threads": config.DecoderThreads,
+		"file-timeout": config.FileTimeout,
+	})
+	settings, err := config.Load(v)
+	if err != nil {
+		fmt.Fprintln(stderr, "vidsift:", err)
+		return ExitUsage
+	}
+	logLevel := slog.LevelError
+	if *verbose {
+		logLevel = slog.LevelDebug
+	}
+	media.SetLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel})))
+
+	model, err := LoadModel(v, settings.Threads)
+	if err != nil {
+		fmt.Fprintln(stderr, "vidsift:", err)
+		return ExitUsage
+	}
+	defer model.Close()
+	classIDs, err := model.ClassIDs(settings.Classes)
+	if err != nil {
+		fmt.Fprintln(stderr, "vidsift:", err)
+		return ExitUsage
+	}
+	var keep map[string]bool
+	if classIDs != nil {
+		keep = map[string]bool{}
+		for id := range classIDs {
+			keep[model.Names[id]] = true
+		}
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	streams, _ := pipeline.Layout(settings.Threads)
+	cfg := pipeline.Config{
+		Model: model, Confidence: settings.Confidence, IoU: settings.IoU,
+		Workers: settings.Workers, Streams: streams, DecoderThreads: settings.DecoderThreads,
+		FileTimeout: settings.FileTimeout,
+	}
+	if *thumbs == "" {
+		cfg.ThumbSize = -1
+	}
+
+	prog := newProgress(stderr, *quiet)
+	var results []pipeline.FileResult
+	var finished pipeline.RunFinished
+	var thumbErr error
+	for ev := range pipeline.Run(ctx, cfg, fs.Args()) {
+		switch e := ev.(type) {
+		case pipeline.RunStarted:
+			prog.begin(e.Files)
+		case pipeline.FileStarted:
+			prog.file(e.Path)
+		case pipeline.KeyframeAnalysed:
+			prog.keyframe()
+			if *thumbs != "" && thumbErr == nil {
+				p := export.ThumbPath(*thumbs, e.Path, e.Keyframe.Index)
+				thumbErr = export.WriteThumbnail(p, e.Keyframe.Thumbnail, e.Keyframe.Width, e.Keyframe.Detections)
+			}
+		case pipeline.FileFinished:
+			prog.fileDone()
+			results = append(results, e.Result)
+		case pipeline.RunFinished:
+			finished = e
+		}
+	}
+	prog.end()
+
+	opts := export.Options{
+		Model:   model,
+		Classes: keep,
+		Settings: export.Settings{
+			Confidence: float64(settings.Confidence), IoU: float64(settings.IoU),
+			Classes: settings.Classes, Workers: settings.Workers, Threads: settings.Threads,
+		},
+	}
+	if *thumbs != "" {
+		dir := *thumbs
+		opts.Thumbnail = func(path string, index int) string { return export.ThumbPath(dir, path, index) }
+	}
+	doc := export.Build(results, finished.Summary, opts)
+	code := ExitOK
+	if finished.Summary.Failed > 0 || finished.Summary.Partial > 0 {
+		code = ExitSomeBad
+	}
+	if *jsonPath != "" {
+		if err := export.WriteJSON(*jsonPath, doc); err != nil {
+			fmt.Fprintln(stderr, "vidsift:", err)
+			code = ExitSomeBad
+		}
+	}
+	if *csvPath != "" {
+		if err := export.WriteCSV(*csvPath, doc); err != nil {
+			fmt.Fprintln(stderr, "vidsift:", err)
+			code = ExitSomeBad
+		}
+	}
+	if thumbErr != nil {
+		fmt.Fprintln(stderr, "vidsift: thumbnails:", thumbErr)
+		code = ExitSomeBad
+	}
+	if !*quiet {
+		printSummary(stderr, doc, finished)
+	}
+	if finished.Err != nil {
+		fmt.Fprintf(stderr, "vidsift: stopped (%v); %d files not scanned\n", finished.Err, finished.Summary.Cancelled)
+		return 130
+	}
+	return code
+}
+
+// LoadModel finds the ONNX Runtime library and the model through the config
+// and loads the model once, with the intra-op threads the layout asks for.
+func LoadModel(v *viper.Viper, threads int) (*detect.Model, error) {
+	modelPath, err := config.FindModel(v)
+	if err != nil {
+		return nil, err
+	}
+	if err := detect.Init(config.FindLibrary(v)); err != nil {
+		return nil, err
+	}
+	_, intra := pipeline.Layout(threads)
+	return detect.Load(modelPath, detect.Options{IntraOpThreads: intra})
+}
+
+// bind makes flags that the user set override env and config, per key.
+func bind(v *viper.Viper, fs *pflag.FlagSet, keys map[string]string) {
+	for flag, key := range keys {
+		if f := fs.Lookup(flag); f != nil && f.Changed {
+			_ = v.BindPFlag(key, f)
+		}
+	}
+}
+
+func printSummary(w io.Writer, doc export.Document, fin pipeline.RunFinished) {
+	var none []string
+	for _, f := range doc.Files {
+		classes := map[string]int{}
+		for _, k := range f.Keyframes {
+			for _, d := range k.Detections {
+				classes[d.Class]++
+			}
+		}
+		var parts []string
+		for c, n := range classes {
+			parts = append(parts, fmt.Sprintf("%s×%d", c, n))
+		}
+		sort.Strings(parts)
+		found := strings.Join(parts, " ")
+		if f.Status == string(pipeline.StatusFailed) {
+			found = f.Error
+		} else if found == "" {
+			found = "no detections"
+			none = append(none, f.Path)
+		}
+		if f.Status == string(pipeline.StatusPartial) {
+			found += "  [" + f.Error + "]"
+		}
+		fmt.Fprintf(w, "%-7s %4d kf  %s  %s\n", f.Status, len(f.Keyframes), f.Path, found)
+	}
+	s := doc.Summary
+	fmt.Fprintf(w, "\n%d files: %d ok, %d partial, %d failed, %d ignored; %d keyframes, %d detections in %.1f s",
+		s.Files, s.OK, s.Partial, s.Failed, s.Ignored, s.Keyframes, s.Detections, s.Elapsed)
+	if s.Elapsed > 0 {
+		fmt.Fprintf(w, " (%.1f keyframes/s)", float64(s.Keyframes)/s.Elapsed)
+	}
+	fmt.Fprintln(w)
+	if len(none) > 0 {
+		fmt.Fprintf(w, "no detections in %d file(s):\n", len(none))
+		for _, p := range none {
+			fmt.Fprintln(w, "  "+p)
+		}
+	}
+}

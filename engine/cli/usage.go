@@ -1,0 +1,20 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/vidsift/vidsift/engine/config"
+)
+
+// Usage prints the command overview.
+func Usage(w io.Writer) {
+	fmt.Fprintf(w, `vidsift finds objects in the keyframes of videos and photos, locally.
+
+Usage:
+  vidsift scan [flags] PATH...   scan files and folders (vidsift scan --help for flags)
+
+Settings: flags > VIDSIFT_* environment variables > %s > defaults.
+Model and ONNX Runtime library are looked up in %s by default.
+`, config.ConfigFile(), config.DataDir())
+}

@@ -1,0 +1,74 @@
+package export
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/google/renameio/v2"
+)
+
+// CSVHeader is the first row of every CSV export.
+var CSVHeader = []string{"path", "time_s", "keyframe", "class", "class_id", "confidence",
+	"x1", "y1", "x2", "y2", "frame_width", "frame_height"}
+
+// EncodeCSV writes one row per detection of doc (already class-filtered by Build).
+func EncodeCSV(w io.Writer, doc Document) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(CSVHeader); err != nil {
+		return err
+	}
+	num := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+	for _, f := range doc.Files {
+		for _, k := range f.Keyframes {
+			for _, d := range k.Detections {
+				row := []string{
+					SafeText(f.Path), num(k.Time), strconv.Itoa(k.Index), SafeText(d.Class),
+					strconv.Itoa(d.ClassID), num(d.Confidence),
+					num(d.Box[0]), num(d.Box[1]), num(d.Box[2]), num(d.Box[3]),
+					strconv.Itoa(f.Media.Width), strconv.Itoa(f.Media.Height),
+				}
+				if err := cw.Write(row); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteCSV writes doc's detections to path atomically.
+func WriteCSV(path string, doc Document) error {
+	return atomicWrite(path, func(w io.Writer) error { return EncodeCSV(w, doc) })
+}
+
+// SafeText guards a text cell against formula injection in spreadsheets:
+// a cell starting with = + - @ tab or CR gets a leading apostrophe.
+func SafeText(s string) string {
+	if s != "" {
+		switch s[0] {
+		case '=', '+', '-', '@', '\t', '\r':
+			return "'" + s
+		}
+	}
+	return s
+}
+
+// atomicWrite writes through a temp file in the target's folder and renames
+// it over path only when everything was written and synced.
+func atomicWrite(path string, write func(io.Writer) error) error {
+	pf, err := renameio.NewPendingFile(path, renameio.WithPermissions(0o644))
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	defer pf.Cleanup()
+	if err := write(pf); err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	if err := pf.CloseAtomicallyReplace(); err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	return nil
+}

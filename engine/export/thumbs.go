@@ -1,0 +1,100 @@
+package export
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/jpeg"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/basicfont"
+	"golang.org/x/image/math/fixed"
+
+	"github.com/vidsift/vidsift/engine/detect"
+)
+
+// ThumbPath names a keyframe's thumbnail: <dir>/<first 16 hex of
+// sha256(path)>/<index>.jpg. Hashing keeps hostile or huge file names out of
+// the folder structure.
+func ThumbPath(dir, mediaPath string, index int) string {
+	sum := sha256.Sum256([]byte(mediaPath))
+	return filepath.Join(dir, hex.EncodeToString(sum[:])[:16], strconv.Itoa(index)+".jpg")
+}
+
+// WriteThumbnail draws dets (in frame pixels of a frameW-wide frame) onto a
+// copy of thumb and saves it as JPEG at path, atomically.
+func WriteThumbnail(path string, thumb *image.RGBA, frameW int, dets []detect.Detection) error {
+	img := image.NewRGBA(thumb.Bounds())
+	copy(img.Pix, thumb.Pix)
+	DrawDetections(img, float64(thumb.Bounds().Dx())/float64(frameW), dets)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("thumbnail folder: %w", err)
+	}
+	return atomicWrite(path, func(w io.Writer) error { return jpeg.Encode(w, img, &jpeg.Options{Quality: 85}) })
+}
+
+// DrawDetections draws each box, scaled by scale, with its class and confidence.
+func DrawDetections(img *image.RGBA, scale float64, dets []detect.Detection) {
+	for _, d := range dets {
+		c := ClassColor(d.ClassID)
+		r := image.Rect(int(d.Box[0]*scale), int(d.Box[1]*scale), int(d.Box[2]*scale), int(d.Box[3]*scale)).Intersect(img.Bounds())
+		if r.Empty() {
+			continue
+		}
+		for t := 0; t < 2; t++ {
+			in := r.Inset(t)
+			if in.Empty() {
+				break
+			}
+			hline(img, in.Min.X, in.Max.X, in.Min.Y, c)
+			hline(img, in.Min.X, in.Max.X, in.Max.Y-1, c)
+			vline(img, in.Min.X, in.Min.Y, in.Max.Y, c)
+			vline(img, in.Max.X-1, in.Min.Y, in.Max.Y, c)
+		}
+		label := fmt.Sprintf("%s %.2f", d.Class, d.Confidence)
+		face := basicfont.Face7x13
+		w := font.MeasureString(face, label).Ceil() + 4
+		top := r.Min.Y - 14
+		if top < 0 {
+			top = r.Min.Y
+		}
+		bg := image.Rect(r.Min.X, top, r.Min.X+w, top+14).Intersect(img.Bounds())
+		draw.Draw(img, bg, &image.Uniform{c}, image.Point{}, draw.Src)
+		dr := font.Drawer{Dst: img, Src: image.White, Face: face, Dot: fixed.P(r.Min.X+2, top+11)}
+		dr.DrawString(label)
+	}
+}
+
+func hline(img *image.RGBA, x0, x1, y int, c color.RGBA) {
+	for x := x0; x < x1; x++ {
+		img.SetRGBA(x, y, c)
+	}
+}
+
+func vline(img *image.RGBA, x, y0, y1 int, c color.RGBA) {
+	for y := y0; y < y1; y++ {
+		img.SetRGBA(x, y, c)
+	}
+}
+
+// palette gives classes stable, distinct colours.
+var palette = []color.RGBA{
+	{230, 25, 75, 255}, {60, 180, 75, 255}, {0, 130, 200, 255}, {245, 130, 48, 255},
+	{145, 30, 180, 255}, {70, 160, 160, 255}, {240, 50, 230, 255}, {128, 128, 0, 255},
+	{0, 128, 128, 255}, {170, 110, 40, 255}, {128, 0, 0, 255}, {0, 0, 128, 255},
+}
+
+// ClassColor is the colour boxes of a class are drawn in.
+func ClassColor(id int) color.RGBA {
+	if id < 0 {
+		id = -id
+	}
+	return palette[id%len(palette)]
+}

@@ -1,0 +1,136 @@
+package pipeline
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/vidsift/vidsift/engine/media"
+)
+
+// discovery is what walking the inputs found.
+type discovery struct {
+	files   []string     // candidates to decode, absolute, sorted, unique
+	failed  []FileResult // paths named explicitly that cannot be scanned at all
+	ignored int          // entries inside folders that are not media candidates
+}
+
+// discover expands the user's inputs. Paths named explicitly are always
+// candidates (and fail clearly if unusable); inside folders only files with
+// video/image extensions are, hidden entries are skipped, symlinks are
+// followed and loops are cut by remembering visited folders.
+func discover(inputs []string) discovery {
+	var d discovery
+	seen := map[string]bool{}
+	add := func(p string) {
+		if !seen[p] {
+			seen[p] = true
+			d.files = append(d.files, p)
+		}
+	}
+	fail := func(p string, err error) {
+		if !seen[p] {
+			seen[p] = true
+			d.failed = append(d.failed, FileResult{Path: p, Status: StatusFailed, Error: err.Error()})
+		}
+	}
+	visited := map[devIno]bool{}
+	for _, in := range inputs {
+		abs, err := filepath.Abs(in)
+		if err != nil {
+			fail(in, err)
+			continue
+		}
+		st, err := os.Stat(abs)
+		switch {
+		case err != nil:
+			fail(abs, describeStatErr(err))
+		case st.IsDir():
+			d.walk(abs, visited, add)
+		case st.Mode().IsRegular():
+			add(abs)
+		default:
+			fail(abs, fmt.Errorf("not a regular file (%s)", modeName(st.Mode())))
+		}
+	}
+	sort.Strings(d.files)
+	sort.Slice(d.failed, func(i, j int) bool { return d.failed[i].Path < d.failed[j].Path })
+	return d
+}
+
+type devIno struct{ dev, ino uint64 }
+
+func idOf(st os.FileInfo) (devIno, bool) {
+	s, ok := st.Sys().(*syscall.Stat_t)
+	if !ok {
+		return devIno{}, false
+	}
+	return devIno{uint64(s.Dev), uint64(s.Ino)}, true
+}
+
+func (d *discovery) walk(dir string, visited map[devIno]bool, add func(string)) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		d.ignored++
+		return
+	}
+	if id, ok := idOf(st); ok {
+		if visited[id] {
+			return // a symlink loop or a folder reached twice
+		}
+		visited[id] = true
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		d.ignored++
+		return
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		mode := e.Type()
+		if mode&os.ModeSymlink != 0 {
+			st, err := os.Stat(p)
+			if err != nil {
+				d.ignored++ // dangling link
+				continue
+			}
+			mode = st.Mode().Type()
+		}
+		switch {
+		case mode.IsDir():
+			d.walk(p, visited, add)
+		case mode.IsRegular() && media.IsCandidate(p):
+			add(p)
+		default:
+			d.ignored++
+		}
+	}
+}
+
+func describeStatErr(err error) error {
+	switch {
+	case os.IsNotExist(err):
+		return fmt.Errorf("no such file or folder")
+	case os.IsPermission(err):
+		return fmt.Errorf("permission denied")
+	}
+	return err
+}
+
+func modeName(m os.FileMode) string {
+	switch {
+	case m&os.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&os.ModeSocket != 0:
+		return "socket"
+	case m&os.ModeDevice != 0:
+		return "device"
+	}
+	return m.Type().String()
+}

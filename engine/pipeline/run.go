@@ -1,0 +1,416 @@
+// Package pipeline is the bulk engine: it discovers media in the inputs,
+// decodes keyframes on several workers, runs one shared model on them and
+// streams typed events. Data flows one way: files → frames → detections → events.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/vidsift/vidsift/engine/detect"
+	"github.com/vidsift/vidsift/engine/media"
+)
+
+// ThumbSize is the default long side of event thumbnails.
+const ThumbSize = 320
+
+// Config drives one run.
+type Config struct {
+	Model      *detect.Model // shared by every stream; loaded once by the caller
+	Confidence float32
+	IoU        float32
+	// Workers is how many files are decoded at once.
+	Workers int
+	// Streams is how many goroutines call the model concurrently. Each Run
+	// uses the intra-op threads the model was loaded with (see Layout).
+	Streams        int
+	DecoderThreads int
+	ThreadType     string
+	FileTimeout    time.Duration
+	ThumbSize      int // 0 = ThumbSize; negative = no thumbnails
+}
+
+// Layout splits a total inference thread budget into concurrent streams and
+// intra-op threads per stream. Measured on 2-core machines (see README), one
+// stream per thread with one intra-op thread each gives the best throughput
+// for bulk scans: no synchronisation inside a Run, and one file's decode
+// overlaps another's inference.
+func Layout(threads int) (streams, intraOp int) {
+	return max(1, threads), 1
+}
+
+// Run scans inputs and returns the event channel. The channel yields
+// RunStarted first and RunFinished last, then closes; the caller must drain
+// it. Cancelling ctx stops the run promptly: files not finished by then are
+// not reported, files already finished are.
+func Run(ctx context.Context, cfg Config, inputs []string) <-chan Event {
+	events := make(chan Event, 64)
+	go func() {
+		defer close(events)
+		r := newRunner(ctx, cfg, events)
+		r.run(inputs)
+	}()
+	return events
+}
+
+type runner struct {
+	ctx    context.Context
+	cfg    Config
+	events chan<- Event
+	start  time.Time
+
+	slots chan *detect.Buffers // free tensor sets; their count bounds memory
+	infer chan inferJob
+
+	mu        sync.Mutex
+	sum       Summary
+	busy      int       // inference calls in flight
+	busySince time.Time // when busy last went from 0 to 1
+}
+
+type inferJob struct {
+	file  *fileState
+	kf    Keyframe
+	slot  *detect.Buffers
+	ready time.Time
+}
+
+// fileState gathers one file's keyframes as inference finishes them.
+type fileState struct {
+	path      string
+	info      media.Info
+	mu        sync.Mutex
+	keyframes []Keyframe
+	pending   int  // keyframes handed to inference and not back yet
+	decoded   bool // decoding finished (successfully or not)
+	outcome   media.Outcome
+	err       error
+	finished  bool
+	cancelled bool
+}
+
+func newRunner(ctx context.Context, cfg Config, events chan<- Event) *runner {
+	if cfg.Workers < 1 {
+		cfg.Workers = 1
+	}
+	if cfg.Streams < 1 {
+		cfg.Streams = 1
+	}
+	if cfg.ThumbSize == 0 {
+		cfg.ThumbSize = ThumbSize
+	}
+	return &runner{ctx: ctx, cfg: cfg, events: events, start: time.Now()}
+}
+
+// send delivers an event unless the run was cancelled and nobody listens.
+func (r *runner) send(e Event) {
+	select {
+	case r.events <- e:
+	case <-r.ctx.Done():
+		// Still deliver finished files: a consumer draining after cancel must
+		// see every result that was completed.
+		if _, ok := e.(FileFinished); ok {
+			r.events <- e
+		}
+	}
+}
+
+func (r *runner) run(inputs []string) {
+	d := discover(inputs)
+	r.sum.Ignored = d.ignored
+	r.send(RunStarted{Files: len(d.files) + len(d.failed), Ignored: d.ignored})
+	for _, f := range d.failed {
+		r.count(f)
+		r.send(FileFinished{Result: f})
+	}
+
+	err := r.scan(d.files)
+	r.sum.ModelLoads = detect.Loads()
+	r.sum.Elapsed = time.Since(r.start)
+	if err == nil {
+		err = r.ctx.Err()
+	}
+	r.events <- RunFinished{Summary: r.sum, Err: err}
+}
+
+func (r *runner) scan(files []string) error {
+	if len(files) == 0 {
+		return nil
+	}
+	if r.cfg.Model == nil {
+		return errors.New("pipeline: no model")
+	}
+	// One tensor set per stream plus one per decode worker, so every worker
+	// can prepare its next keyframe while the streams are busy.
+	nslots := r.cfg.Streams + r.cfg.Workers
+	r.slots = make(chan *detect.Buffers, nslots)
+	defer func() {
+		close(r.slots)
+		for b := range r.slots {
+			b.Free()
+		}
+	}()
+	for i := 0; i < nslots; i++ {
+		b, err := r.cfg.Model.NewBuffers()
+		if err != nil {
+			return fmt.Errorf("pipeline: tensors: %w", err)
+		}
+		r.slots <- b
+	}
+	r.infer = make(chan inferJob)
+
+	var inferWG sync.WaitGroup
+	for i := 0; i < r.cfg.Streams; i++ {
+		inferWG.Add(1)
+		go func() {
+			defer inferWG.Done()
+			r.inferLoop()
+		}()
+	}
+
+	jobs := make(chan string)
+	var decodeWG sync.WaitGroup
+	for i := 0; i < r.cfg.Workers; i++ {
+		decodeWG.Add(1)
+		go func() {
+			defer decodeWG.Done()
+			rgb := &scratch{}
+			for path := range jobs {
+				r.decodeFile(path, rgb)
+			}
+		}()
+	}
+feed:
+	for i, p := range files {
+		select {
+		case jobs <- p:
+		case <-r.ctx.Done():
+			r.mu.Lock()
+			r.sum.Cancelled += len(files) - i
+			r.mu.Unlock()
+			break feed
+		}
+	}
+	close(jobs)
+	decodeWG.Wait()
+	close(r.infer)
+	inferWG.Wait()
+	return nil
+}
+
+// scratch holds a decode worker's reusable RGB buffers.
+type scratch struct{ model, thumb []byte }
+
+func grow(b []byte, n int) []byte {
+	if cap(b) < n {
+		return make([]byte, n)
+	}
+	return b[:n]
+}
+
+func (r *runner) decodeFile(path string, buf *scratch) {
+	fs := &fileState{path: path}
+	r.send(FileStarted{Path: path})
+	opts := media.Options{DecoderThreads: r.cfg.DecoderThreads, ThreadType: r.cfg.ThreadType, Timeout: r.cfg.FileTimeout}
+	f, err := media.Open(r.ctx, path, opts)
+	if err != nil {
+		r.decodeDone(fs, media.Outcome{}, err)
+		return
+	}
+	defer f.Close()
+	fs.info = f.Info()
+
+	out, err := f.Keyframes(r.ctx, func(k *media.Keyframe) error {
+		var slot *detect.Buffers
+		select {
+		case slot = <-r.slots:
+		case <-r.ctx.Done():
+			return r.ctx.Err()
+		}
+		lb := r.cfg.Model.Letterbox(k.Width, k.Height)
+		buf.model = grow(buf.model, lb.ResizedW*lb.ResizedH*3)
+		if err := k.RGB(lb.ResizedW, lb.ResizedH, buf.model); err != nil {
+			r.slots <- slot
+			return err
+		}
+		slot.Prepare(lb, buf.model)
+		kf := Keyframe{Index: k.Index, Time: k.Time, Width: k.Width, Height: k.Height}
+		if r.cfg.ThumbSize > 0 {
+			thumb, err := r.thumbnail(k, buf)
+			if err != nil {
+				r.slots <- slot
+				return err
+			}
+			kf.Thumbnail = thumb
+		}
+		fs.mu.Lock()
+		fs.pending++
+		fs.mu.Unlock()
+		select {
+		case r.infer <- inferJob{file: fs, kf: kf, slot: slot, ready: time.Now()}:
+			return nil
+		case <-r.ctx.Done():
+			r.slots <- slot
+			fs.mu.Lock()
+			fs.pending--
+			fs.mu.Unlock()
+			return r.ctx.Err()
+		}
+	})
+	r.decodeDone(fs, out, err)
+}
+
+func (r *runner) thumbnail(k *media.Keyframe, buf *scratch) (*image.RGBA, error) {
+	tw, th := ThumbDims(k.Width, k.Height, r.cfg.ThumbSize)
+	buf.thumb = grow(buf.thumb, tw*th*3)
+	if err := k.RGB(tw, th, buf.thumb); err != nil {
+		return nil, err
+	}
+	img := image.NewRGBA(image.Rect(0, 0, tw, th))
+	for i, j := 0, 0; i < len(buf.thumb); i, j = i+3, j+4 {
+		img.Pix[j], img.Pix[j+1], img.Pix[j+2], img.Pix[j+3] = buf.thumb[i], buf.thumb[i+1], buf.thumb[i+2], 255
+	}
+	return img, nil
+}
+
+// ThumbDims fits w×h into a square of side limit, keeping the aspect ratio.
+func ThumbDims(w, h, limit int) (int, int) {
+	if w <= limit && h <= limit {
+		return w, h
+	}
+	if w >= h {
+		return limit, max(1, (h*limit+w/2)/w)
+	}
+	return max(1, (w*limit+h/2)/h), limit
+}
+
+func (r *runner) inferLoop() {
+	for job := range r.infer {
+		if r.ctx.Err() != nil {
+			r.slots <- job.slot
+			r.keyframeDone(job.file, nil)
+			continue
+		}
+		r.busyStart()
+		dets, err := r.cfg.Model.Infer(job.slot, r.cfg.Confidence, r.cfg.IoU)
+		r.busyEnd()
+		r.slots <- job.slot
+		if err != nil {
+			job.file.mu.Lock()
+			if job.file.err == nil {
+				job.file.err = err
+			}
+			job.file.mu.Unlock()
+			r.keyframeDone(job.file, nil)
+			continue
+		}
+		job.kf.Detections = dets
+		r.mu.Lock()
+		if r.sum.FirstResult == 0 {
+			r.sum.FirstResult = time.Since(r.start)
+		}
+		r.mu.Unlock()
+		r.send(KeyframeAnalysed{Path: job.file.path, Keyframe: job.kf})
+		kf := job.kf
+		kf.Thumbnail = nil
+		r.keyframeDone(job.file, &kf)
+	}
+}
+
+func (r *runner) busyStart() {
+	r.mu.Lock()
+	if r.busy == 0 {
+		r.busySince = time.Now()
+	}
+	r.busy++
+	r.mu.Unlock()
+}
+
+func (r *runner) busyEnd() {
+	r.mu.Lock()
+	r.busy--
+	if r.busy == 0 {
+		r.sum.InferenceBusy += time.Since(r.busySince)
+	}
+	r.mu.Unlock()
+}
+
+func (r *runner) keyframeDone(fs *fileState, kf *Keyframe) {
+	fs.mu.Lock()
+	if kf != nil {
+		fs.keyframes = append(fs.keyframes, *kf)
+	}
+	fs.pending--
+	ready := fs.decoded && fs.pending == 0 && !fs.finished
+	if ready {
+		fs.finished = true
+	}
+	fs.mu.Unlock()
+	if ready {
+		r.finish(fs)
+	}
+}
+
+func (r *runner) decodeDone(fs *fileState, out media.Outcome, err error) {
+	fs.mu.Lock()
+	fs.decoded = true
+	fs.outcome = out
+	if err != nil && fs.err == nil {
+		fs.err = err
+	}
+	if r.ctx.Err() != nil && err != nil && errors.Is(err, r.ctx.Err()) {
+		fs.cancelled = true
+	}
+	ready := fs.pending == 0 && !fs.finished
+	if ready {
+		fs.finished = true
+	}
+	fs.mu.Unlock()
+	if ready {
+		r.finish(fs)
+	}
+}
+
+// finish reports a file whose decode and inference are both complete.
+func (r *runner) finish(fs *fileState) {
+	if fs.cancelled || r.ctx.Err() != nil && fs.err == nil && len(fs.keyframes) < fs.outcome.Keyframes {
+		r.mu.Lock()
+		r.sum.Cancelled++
+		r.mu.Unlock()
+		return
+	}
+	sort.Slice(fs.keyframes, func(i, j int) bool { return fs.keyframes[i].Index < fs.keyframes[j].Index })
+	res := FileResult{Path: fs.path, Media: fs.info, Keyframes: fs.keyframes, Status: StatusOK}
+	switch {
+	case fs.err != nil:
+		res.Status, res.Error = StatusFailed, fs.err.Error()
+		res.Keyframes = nil
+	case fs.outcome.Damage != "":
+		res.Status, res.Error = StatusPartial, fs.outcome.Damage
+	}
+	r.count(res)
+	r.send(FileFinished{Result: res})
+}
+
+func (r *runner) count(res FileResult) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sum.Files++
+	switch res.Status {
+	case StatusOK:
+		r.sum.OK++
+	case StatusPartial:
+		r.sum.Partial++
+	default:
+		r.sum.Failed++
+	}
+	r.sum.Keyframes += len(res.Keyframes)
+	for _, k := range res.Keyframes {
+		r.sum.Detections += len(k.Detections)
+	}
+}

@@ -1,0 +1,27 @@
+// Command vidsift finds objects in the keyframes of folders of video.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/vidsift/vidsift/engine/cli"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		// The desktop app (issue 3) will open here; until then, explain usage.
+		cli.Usage(os.Stderr)
+		os.Exit(cli.ExitUsage)
+	}
+	switch cmd, args := os.Args[1], os.Args[2:]; cmd {
+	case "scan":
+		os.Exit(cli.Scan(args, os.Stdout, os.Stderr))
+	case "help", "-h", "--help":
+		cli.Usage(os.Stdout)
+	default:
+		fmt.Fprintf(os.Stderr, "vidsift: unknown command %q\n\n", cmd)
+		cli.Usage(os.Stderr)
+		os.Exit(cli.ExitUsage)
+	}
+}
