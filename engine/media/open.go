@@ -124,6 +124,9 @@ func (m *File) open(ctx context.Context) error {
 	}
 	m.stream = bestVideoStream(m.fc)
 	if m.stream == nil {
+		if f := m.fc.InputFormat(); f != nil {
+			return fmt.Errorf("%w (FFmpeg reads it as %s with %d stream(s); audio only?)", ErrNoVideo, f.Name(), m.fc.NbStreams())
+		}
 		return ErrNoVideo
 	}
 	par := m.stream.CodecParameters()
@@ -184,9 +187,11 @@ func (m *File) ctxErr(ctx context.Context) error {
 	return nil
 }
 
-// interruptOn makes blocking FFmpeg I/O return when ctx ends or the timeout fires.
+// interruptOn makes blocking FFmpeg I/O return when ctx ends or the timeout
+// fires. stop waits for the watcher to exit, so watchers never overlap.
 func (m *File) interruptOn(ctx context.Context) (stop func()) {
 	done := make(chan struct{})
+	exited := make(chan struct{})
 	var timeout <-chan time.Time
 	var timer *time.Timer
 	if !m.deadline.IsZero() {
@@ -194,6 +199,7 @@ func (m *File) interruptOn(ctx context.Context) (stop func()) {
 		timeout = timer.C
 	}
 	go func() {
+		defer close(exited)
 		select {
 		case <-ctx.Done():
 			m.intr.Interrupt()
@@ -204,6 +210,7 @@ func (m *File) interruptOn(ctx context.Context) (stop func()) {
 	}()
 	return func() {
 		close(done)
+		<-exited
 		if timer != nil {
 			timer.Stop()
 		}
@@ -213,7 +220,7 @@ func (m *File) interruptOn(ctx context.Context) (stop func()) {
 func (m *File) describe(codec *astiav.Codec) Info {
 	par := m.stream.CodecParameters()
 	info := Info{
-		Codec:    codec.Name(),
+		Codec:    par.CodecID().Name(),
 		Width:    par.Width(),
 		Height:   par.Height(),
 		Rotation: rotationOf(m.stream),

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/vidsift/vidsift/engine/config"
 )
 
 // RepoRoot is the checkout's top folder.
@@ -43,4 +45,19 @@ func require(t testing.TB, path, what string) string {
 	}
 	abs, _ := filepath.Abs(path)
 	return abs
+}
+
+// Library returns the ONNX Runtime library that setup installed (or that
+// VIDSIFT_ONNXRUNTIME_LIBRARY names).
+func Library(t testing.TB) string {
+	t.Helper()
+	v, err := config.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib := config.FindLibrary(v)
+	if !filepath.IsAbs(lib) {
+		lib = filepath.Join(config.DataDir(), config.LibraryName)
+	}
+	return require(t, lib, "the ONNX Runtime library: run `make setup`")
 }

@@ -1,0 +1,272 @@
+package media
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/vidsift/vidsift/engine/testenv"
+)
+
+// decodeAll opens path and returns its info, outcome and keyframes as 64×64 RGB.
+func decodeAll(t testing.TB, path string, opts Options) (Info, Outcome, []Keyframe, [][]byte, error) {
+	t.Helper()
+	f, err := Open(context.Background(), path, opts)
+	if err != nil {
+		return Info{}, Outcome{}, nil, nil, err
+	}
+	defer f.Close()
+	var kfs []Keyframe
+	var rgbs [][]byte
+	out, err := f.Keyframes(context.Background(), func(k *Keyframe) error {
+		buf := make([]byte, 64*64*3)
+		if err := k.RGB(64, 64, buf); err != nil {
+			return err
+		}
+		kfs = append(kfs, Keyframe{Index: k.Index, Time: k.Time, Width: k.Width, Height: k.Height})
+		rgbs = append(rgbs, buf)
+		return nil
+	})
+	return f.Info(), out, kfs, rgbs, err
+}
+
+// TestSharedKeyframeCounts: a keyframe-only decode yields exactly the key
+// packets ground_truth.json counts, with increasing times, and clean files
+// are never partial.
+func TestSharedKeyframeCounts(t *testing.T) {
+	root := testenv.Shared(t, "testdata")
+	raw, err := os.ReadFile(filepath.Join(root, "ground_truth.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gt map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &gt); err != nil {
+		t.Fatal(err)
+	}
+	for rel, v := range gt {
+		if rel[0] == '_' {
+			continue
+		}
+		var exp struct{ Keyframes *int }
+		_ = json.Unmarshal(v, &exp)
+		t.Run(rel, func(t *testing.T) {
+			info, out, kfs, _, err := decodeAll(t, filepath.Join(root, rel), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out.Damage != "" {
+				t.Errorf("clean file reported damaged: %s", out.Damage)
+			}
+			want := 1 // photos
+			if exp.Keyframes != nil {
+				want = *exp.Keyframes
+			}
+			if len(kfs) != want || out.Keyframes != want {
+				t.Errorf("%d keyframes (outcome %d), want %d", len(kfs), out.Keyframes, want)
+			}
+			if info.Still != strings.HasPrefix(rel, "photos/") {
+				t.Errorf("still = %v", info.Still)
+			}
+			for i := 1; i < len(kfs); i++ {
+				if kfs[i].Time <= kfs[i-1].Time {
+					t.Errorf("time %.3f after %.3f", kfs[i].Time, kfs[i-1].Time)
+				}
+			}
+			if kfs[0].Width != info.Width || kfs[0].Height != info.Height {
+				t.Errorf("keyframe %dx%d, info %dx%d", kfs[0].Width, kfs[0].Height, info.Width, info.Height)
+			}
+		})
+	}
+	if n := OpenObjects(); n != 0 {
+		t.Errorf("%d FFmpeg objects left open", n)
+	}
+}
+
+// TestStreetKeyframeTimes checks timestamps against the scene cuts the
+// shared clip is documented to have.
+func TestStreetKeyframeTimes(t *testing.T) {
+	_, _, kfs, _, err := decodeAll(t, testenv.Shared(t, "testdata/videos/street_bikes_h264.mp4"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []float64{0, 1.2, 3.04, 5.48, 7.48, 9.68}
+	for i, k := range kfs {
+		if i >= len(want) || k.Time != want[i] {
+			t.Fatalf("times %v, want %v", kfs, want)
+		}
+	}
+}
+
+// TestRotationUpright: the phone-style fixture (stored sideways, display
+// matrix 90°) decodes to the same upright picture as the plain clip.
+func TestRotationUpright(t *testing.T) {
+	info, _, kfs, rot, err := decodeAll(t, testenv.Fixture(t, "rotated90.mp4"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Rotation != 90 || info.Width != 640 || info.Height != 424 || kfs[0].Width != 640 {
+		t.Fatalf("rotation %d, size %dx%d, keyframe %dx%d", info.Rotation, info.Width, info.Height, kfs[0].Width, kfs[0].Height)
+	}
+	_, _, _, plain, err := decodeAll(t, testenv.Fixture(t, "h264.mp4"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := meanAbsDiff(rot[0], plain[0]); d > 6 {
+		t.Errorf("rotated keyframe differs from the upright clip by %.1f per channel", d)
+	}
+	// The same picture un-rotated would differ a lot: the check can fail.
+	sideways := make([]byte, len(plain[0]))
+	rotateRGB(plain[0], 64, 64, 90, sideways)
+	if d := meanAbsDiff(rot[0], sideways); d < 15 {
+		t.Errorf("rotated keyframe also matches a sideways picture (%.1f): the test proves nothing", d)
+	}
+}
+
+func meanAbsDiff(a, b []byte) float64 {
+	sum := 0
+	for i := range a {
+		d := int(a[i]) - int(b[i])
+		if d < 0 {
+			d = -d
+		}
+		sum += d
+	}
+	return float64(sum) / float64(len(a))
+}
+
+func TestRotateRGB(t *testing.T) {
+	// 3×2 image, pixel value = its number.
+	src := []byte{1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 5, 6, 6, 6}
+	cases := map[int][]byte{
+		90:  {4, 1, 5, 2, 6, 3},
+		180: {6, 5, 4, 3, 2, 1},
+		270: {3, 6, 2, 5, 1, 4},
+	}
+	for deg, want := range cases {
+		dst := make([]byte, len(src))
+		rotateRGB(src, 3, 2, deg, dst)
+		for i, w := range want {
+			if dst[i*3] != w {
+				t.Errorf("%d°: got %v, want %v", deg, dst, want)
+				break
+			}
+		}
+	}
+}
+
+// TestOpenErrors: unusable inputs give clear errors and leak nothing.
+func TestOpenErrors(t *testing.T) {
+	cases := map[string]string{
+		"zero.mp4":                "empty file",
+		"text.mp4":                "not a media file",
+		"audio_only.m4a":          "no video stream",
+		"truncated_index_end.mp4": "cannot open",
+		"folder/pipe.mp4":         "named pipe",
+	}
+	for name, want := range cases {
+		_, _, _, _, err := decodeAll(t, testenv.Fixture(t, name), Options{})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want it to mention %q", name, err, want)
+		}
+	}
+	_, _, _, _, err := decodeAll(t, filepath.Join(t.TempDir(), "missing.mp4"), Options{})
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
+	}
+	if n := OpenObjects(); n != 0 {
+		t.Errorf("%d FFmpeg objects left open", n)
+	}
+}
+
+// TestTruncatedIsPartial: a file cut in half (index at the front) still
+// yields its first keyframes and says it is damaged.
+func TestTruncatedIsPartial(t *testing.T) {
+	_, out, kfs, _, err := decodeAll(t, testenv.Fixture(t, "truncated_index_front.mp4"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(kfs) == 0 || !strings.Contains(out.Damage, "truncated") {
+		t.Errorf("%d keyframes, damage %q", len(kfs), out.Damage)
+	}
+}
+
+// TestCancelledDecode stops at once when the context is cancelled.
+func TestCancelledDecode(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	f, err := Open(ctx, testenv.Shared(t, "testdata/videos/one_by_one_person_h264.mkv"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	n := 0
+	_, err = f.Keyframes(ctx, func(k *Keyframe) error {
+		n++
+		cancel()
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) || n != 1 {
+		t.Errorf("err %v after %d keyframes", err, n)
+	}
+}
+
+// TestConcurrentOpen opens and decodes every shared file from 8 goroutines at
+// once. It passes under -race without a global lock around FFmpeg's open
+// calls, which is why open.go takes none.
+func TestConcurrentOpen(t *testing.T) {
+	root := testenv.Shared(t, "testdata")
+	files, _ := filepath.Glob(filepath.Join(root, "videos", "*"))
+	photos, _ := filepath.Glob(filepath.Join(root, "photos", "*"))
+	files = append(files, photos...)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8*len(files))
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, p := range files {
+				if _, out, _, _, err := decodeAll(t, p, Options{DecoderThreads: 2}); err != nil || out.Keyframes == 0 {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if n := OpenObjects(); n != 0 {
+		t.Errorf("%d FFmpeg objects left open", n)
+	}
+}
+
+// BenchmarkKeyframeDecode decodes the keyframes of every shared clip and
+// converts each to the model's letterboxed size.
+func BenchmarkKeyframeDecode(b *testing.B) {
+	files, _ := filepath.Glob(filepath.Join(testenv.Shared(b, "testdata"), "videos", "*"))
+	buf := make([]byte, 640*640*3)
+	kfs := 0
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		for _, p := range files {
+			f, err := Open(context.Background(), p, Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, err = f.Keyframes(context.Background(), func(k *Keyframe) error {
+				kfs++
+				return k.RGB(640, 360, buf)
+			})
+			f.Close()
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(kfs)/b.Elapsed().Seconds(), "keyframes/s")
+}

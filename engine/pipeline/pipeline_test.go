@@ -1,0 +1,377 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vidsift/vidsift/engine/detect"
+	"github.com/vidsift/vidsift/engine/media"
+	"github.com/vidsift/vidsift/engine/testenv"
+)
+
+// TestGroundTruth holds every expectation of shared/testdata/ground_truth.json
+// against a scan of that folder through the public pipeline API.
+func TestGroundTruth(t *testing.T) {
+	root := testenv.Shared(t, "testdata")
+	gt := loadExpectations(t, filepath.Join(root, "ground_truth.json"))
+	res := collect(context.Background(), testConfig(t, 2, 2), []string{root}, nil)
+	if res.err != nil {
+		t.Fatal(res.err)
+	}
+	if got, want := res.summary.Files, len(gt); got != want {
+		t.Errorf("scanned %d files, ground truth has %d", got, want)
+	}
+	for rel, exp := range gt {
+		t.Run(rel, func(t *testing.T) {
+			f, ok := res.files[filepath.Join(root, rel)]
+			if !ok {
+				t.Fatal("missing from the scan")
+			}
+			if f.Status != StatusOK {
+				t.Fatalf("status %s: %s", f.Status, f.Error)
+			}
+			checkExpectation(t, f, exp, strings.HasPrefix(rel, "photos/"))
+		})
+	}
+}
+
+// checkExpectation applies ground_truth.json's rules: photos count boxes per
+// class, videos count keyframes a class appears on at least once.
+func checkExpectation(t *testing.T, f FileResult, exp expectation, countBoxes bool) {
+	t.Helper()
+	counts := map[string]int{}
+	var all []detect.Detection
+	for _, k := range f.Keyframes {
+		seen := map[string]bool{}
+		for _, d := range k.Detections {
+			all = append(all, d)
+			if countBoxes || !seen[d.Class] {
+				counts[d.Class]++
+				seen[d.Class] = true
+			}
+		}
+	}
+	if !countBoxes {
+		for c := range counts {
+			counts[c] = 1 // videos: "seen at all"
+		}
+	}
+	for cls, rng := range exp.Expect {
+		if counts[cls] < rng[0] || counts[cls] > rng[1] {
+			t.Errorf("%s: %d boxes, want %d..%d", cls, counts[cls], rng[0], rng[1])
+		}
+	}
+	for _, cls := range exp.Present {
+		if counts[cls] == 0 {
+			t.Errorf("%s never detected (found %v)", cls, counts)
+		}
+	}
+	for _, alts := range exp.Either {
+		found := false
+		for _, a := range alts {
+			found = found || counts[a] > 0
+		}
+		if !found {
+			t.Errorf("none of %v detected", alts)
+		}
+	}
+	for _, cls := range exp.Absent {
+		if counts[cls] > 0 {
+			t.Errorf("%s detected but must be absent", cls)
+		}
+	}
+	for i := range exp.Boxes {
+		cls, want := exp.box(t, i)
+		best := bestIoU(all, strings.Split(cls, "|"), want)
+		if best < 0.5 {
+			t.Errorf("no %s box near %v (best IoU %.2f)", cls, want, best)
+		}
+	}
+	if exp.Keyframes != nil && len(f.Keyframes) != *exp.Keyframes {
+		t.Errorf("%d keyframes, want %d", len(f.Keyframes), *exp.Keyframes)
+	}
+	for i, k := range f.Keyframes {
+		if k.Index != i {
+			t.Errorf("keyframe %d has index %d", i, k.Index)
+		}
+		if i > 0 && k.Time <= f.Keyframes[i-1].Time {
+			t.Errorf("keyframe %d at %.3f s is not after %.3f s", i, k.Time, f.Keyframes[i-1].Time)
+		}
+	}
+}
+
+func bestIoU(dets []detect.Detection, classes []string, want detect.Box) float64 {
+	best := 0.0
+	for _, d := range dets {
+		for _, c := range classes {
+			if d.Class == c {
+				best = math.Max(best, detect.IoU(d.Box, want))
+			}
+		}
+	}
+	return best
+}
+
+// TestFixtures scans every generated fixture, named explicitly, and checks
+// the outcome testdata/fixtures.json asserts for it.
+func TestFixtures(t *testing.T) {
+	dir := filepath.Dir(testenv.Fixture(t, "h264.mp4"))
+	exps := loadExpectations(t, filepath.Join(testenv.RepoRoot(), "testdata", "fixtures.json"))
+	var inputs []string
+	for name := range exps {
+		inputs = append(inputs, filepath.Join(dir, name))
+	}
+	res := collect(context.Background(), testConfig(t, 3, 2), inputs, nil)
+	if res.err != nil {
+		t.Fatal(res.err)
+	}
+	if res.summary.Files != len(exps) {
+		t.Errorf("%d files finished, want %d", res.summary.Files, len(exps))
+	}
+	for name, exp := range exps {
+		t.Run(name, func(t *testing.T) {
+			f, ok := res.files[filepath.Join(dir, name)]
+			if !ok {
+				t.Fatal("missing from the results")
+			}
+			if string(f.Status) != exp.Status {
+				t.Fatalf("status %s (%s), want %s", f.Status, f.Error, exp.Status)
+			}
+			if exp.Error != "" && !strings.Contains(strings.ToLower(f.Error), strings.ToLower(exp.Error)) {
+				t.Errorf("error %q does not mention %q", f.Error, exp.Error)
+			}
+			if exp.Status == "ok" && f.Error != "" {
+				t.Errorf("ok file with error %q", f.Error)
+			}
+			if exp.Width != 0 && (f.Media.Width != exp.Width || f.Media.Height != exp.Height) {
+				t.Errorf("size %dx%d, want %dx%d", f.Media.Width, f.Media.Height, exp.Width, exp.Height)
+			}
+			if exp.Codec != "" && f.Media.Codec != exp.Codec {
+				t.Errorf("codec %q, want %q", f.Media.Codec, exp.Codec)
+			}
+			if exp.Times != nil {
+				var got []float64
+				for _, k := range f.Keyframes {
+					got = append(got, k.Time)
+				}
+				if fmt.Sprint(got) != fmt.Sprint(exp.Times) {
+					t.Errorf("keyframe times %v, want %v", got, exp.Times)
+				}
+			}
+			checkExpectation(t, f, exp, false)
+			// Every keyframe of a clip made from the photo shows the photo's boxes.
+			for _, k := range f.Keyframes {
+				for i := range exp.Boxes {
+					cls, want := exp.box(t, i)
+					if b := bestIoU(k.Detections, []string{cls}, want); b < 0.5 {
+						t.Errorf("keyframe %d: no %s near %v (best IoU %.2f)", k.Index, cls, want, b)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestFolderWalk checks discovery through the pipeline: inside folders only
+// media candidates are scanned, hidden entries are skipped, non-media and
+// non-regular files are ignored, and a symlink loop ends.
+func TestFolderWalk(t *testing.T) {
+	dir := filepath.Join(filepath.Dir(testenv.Fixture(t, "h264.mp4")), "folder")
+	res := collect(context.Background(), testConfig(t, 2, 1), []string{dir}, nil)
+	var got []string
+	for p, f := range res.files {
+		rel, _ := filepath.Rel(dir, p)
+		got = append(got, rel+":"+string(f.Status))
+	}
+	sort.Strings(got)
+	if want := "[a.mp4:ok sub/b.mkv:ok]"; fmt.Sprint(got) != want {
+		t.Errorf("scanned %v, want %s", got, want)
+	}
+	// notes.txt, subtitles.srt and the FIFO pipe.mp4.
+	if res.summary.Ignored != 3 || res.started.Ignored != 3 {
+		t.Errorf("ignored %d (started said %d), want 3", res.summary.Ignored, res.started.Ignored)
+	}
+}
+
+// TestWorkersAgree: four decode workers and two inference streams give the
+// detections of one worker and one stream.
+func TestWorkersAgree(t *testing.T) {
+	inputs := []string{testenv.Shared(t, "testdata")}
+	if fx, err := os.Stat(filepath.Join(testenv.RepoRoot(), "testdata", "generated")); err == nil && fx.IsDir() {
+		for _, n := range []string{"hevc.mkv", "vp9.webm", "av1.mkv", "h264_10bit.mp4", "rotated90.mp4", "raw.h264"} {
+			inputs = append(inputs, testenv.Fixture(t, n))
+		}
+	}
+	one := collect(context.Background(), testConfig(t, 1, 1), inputs, nil)
+	many := collect(context.Background(), testConfig(t, 4, 2), inputs, nil)
+	if len(one.files) != len(many.files) || len(one.files) < 11 {
+		t.Fatalf("%d vs %d files", len(one.files), len(many.files))
+	}
+	for path, a := range one.files {
+		b := many.files[path]
+		if a.Status != b.Status || len(a.Keyframes) != len(b.Keyframes) {
+			t.Errorf("%s: %s/%d keyframes vs %s/%d", path, a.Status, len(a.Keyframes), b.Status, len(b.Keyframes))
+			continue
+		}
+		for i := range a.Keyframes {
+			da, db := a.Keyframes[i].Detections, b.Keyframes[i].Detections
+			if len(da) != len(db) {
+				t.Errorf("%s keyframe %d: %d vs %d detections", path, i, len(da), len(db))
+				continue
+			}
+			for j := range da {
+				if da[j].Class != db[j].Class || math.Abs(float64(da[j].Confidence-db[j].Confidence)) > 1e-3 {
+					t.Errorf("%s keyframe %d det %d: %s %.4f vs %s %.4f", path, i, j, da[j].Class, da[j].Confidence, db[j].Class, db[j].Confidence)
+				}
+				for c := 0; c < 4; c++ {
+					if math.Abs(da[j].Box[c]-db[j].Box[c]) > 0.5 {
+						t.Errorf("%s keyframe %d det %d: box %v vs %v", path, i, j, da[j].Box, db[j].Box)
+						break
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestCancel queues the shared clips 20 times, cancels after the first
+// finished file, and checks that the run ends early with every finished
+// file intact and every FFmpeg and ONNX Runtime object released.
+func TestCancel(t *testing.T) {
+	root := testenv.Shared(t, "testdata")
+	gt := loadExpectations(t, filepath.Join(root, "ground_truth.json"))
+	videos, _ := filepath.Glob(filepath.Join(root, "videos", "*"))
+	tmp := t.TempDir()
+	want := map[string]int{}
+	for i := 0; i < 20; i++ {
+		d := filepath.Join(tmp, fmt.Sprintf("copy%02d", i))
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range videos {
+			link := filepath.Join(d, filepath.Base(v))
+			if err := os.Symlink(v, link); err != nil {
+				t.Fatal(err)
+			}
+			want[link] = *gt["videos/"+filepath.Base(v)].Keyframes
+		}
+	}
+	cfg := testConfig(t, 2, 2)
+	cfg.ThumbSize = 0 // exercise thumbnails too
+	baseline := detect.OpenObjects()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	finishedAfterCancel := 0
+	cancelled := false
+	res := collect(ctx, cfg, []string{tmp}, func(ev Event) {
+		switch e := ev.(type) {
+		case KeyframeAnalysed:
+			if e.Keyframe.Thumbnail == nil || e.Keyframe.Thumbnail.Bounds().Dx() > ThumbSize {
+				t.Errorf("bad thumbnail %v", e.Keyframe.Thumbnail)
+			}
+		case FileFinished:
+			if cancelled {
+				finishedAfterCancel++
+			} else {
+				cancelled = true
+				cancel()
+			}
+		}
+	})
+	if res.err == nil {
+		t.Error("RunFinished carries no error after cancel")
+	}
+	queued := len(want)
+	if res.started.Files != queued {
+		t.Fatalf("started with %d files, want %d", res.started.Files, queued)
+	}
+	if res.summary.Files < 1 || res.summary.Files >= queued {
+		t.Errorf("all %d files finished despite cancel", queued)
+	}
+	if res.summary.Files+res.summary.Cancelled != queued {
+		t.Errorf("finished %d + cancelled %d != queued %d", res.summary.Files, res.summary.Cancelled, queued)
+	}
+	for p, f := range res.files {
+		if f.Status != StatusOK || len(f.Keyframes) != want[p] {
+			t.Errorf("finished file %s is not intact: %s %q, %d/%d keyframes", p, f.Status, f.Error, len(f.Keyframes), want[p])
+		}
+	}
+	if n := media.OpenObjects(); n != 0 {
+		t.Errorf("%d FFmpeg objects left open", n)
+	}
+	if n := detect.OpenObjects(); n != baseline {
+		t.Errorf("%d ONNX Runtime objects open after the run, %d before", n, baseline)
+	}
+	t.Logf("cancelled after the first finished file: %d of %d files finished (%d after cancel), %d cancelled", res.summary.Files, queued, finishedAfterCancel, res.summary.Cancelled)
+}
+
+// TestEventOrder checks the stream's contract: RunStarted first, RunFinished
+// last, and a file's keyframes between its FileStarted and FileFinished.
+func TestEventOrder(t *testing.T) {
+	root := testenv.Shared(t, "testdata/videos")
+	var seq []string
+	started := map[string]bool{}
+	finished := map[string]bool{}
+	var problems []string
+	collect(context.Background(), testConfig(t, 2, 2), []string{root}, func(ev Event) {
+		switch e := ev.(type) {
+		case RunStarted:
+			seq = append(seq, "start")
+		case FileStarted:
+			started[e.Path] = true
+		case KeyframeAnalysed:
+			if !started[e.Path] || finished[e.Path] {
+				problems = append(problems, "keyframe outside its file: "+e.Path)
+			}
+		case FileFinished:
+			if !started[e.Result.Path] {
+				problems = append(problems, "finished before started: "+e.Result.Path)
+			}
+			finished[e.Result.Path] = true
+		case RunFinished:
+			seq = append(seq, "finish")
+		}
+	})
+	if fmt.Sprint(seq) != "[start finish]" {
+		t.Errorf("run events %v", seq)
+	}
+	if len(finished) != 5 {
+		t.Errorf("%d files finished, want 5", len(finished))
+	}
+	for _, p := range problems {
+		t.Error(p)
+	}
+}
+
+// TestFileTimeout: a timeout that has already passed fails every file with a
+// clear reason and the batch still completes.
+func TestFileTimeout(t *testing.T) {
+	cfg := testConfig(t, 2, 1)
+	cfg.FileTimeout = time.Nanosecond
+	res := collect(context.Background(), cfg, []string{testenv.Shared(t, "testdata/videos")}, nil)
+	if res.summary.Failed != 5 {
+		t.Fatalf("%d failed, want 5", res.summary.Failed)
+	}
+	for p, f := range res.files {
+		if !strings.Contains(f.Error, "timed out") {
+			t.Errorf("%s: error %q", p, f.Error)
+		}
+	}
+}
+
+func TestThumbDims(t *testing.T) {
+	cases := [][4]int{{1920, 1080, 320, 180}, {1080, 1920, 180, 320}, {64, 64, 64, 64}, {321, 1, 320, 1}, {640, 424, 320, 212}}
+	for _, c := range cases {
+		if w, h := ThumbDims(c[0], c[1], 320); w != c[2] || h != c[3] {
+			t.Errorf("ThumbDims(%d,%d) = %d,%d want %d,%d", c[0], c[1], w, h, c[2], c[3])
+		}
+	}
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Generates the fixtures described in testdata/fixtures.json into
+# testdata/generated/ (ignored by git). Needs the ffmpeg CLI, Go, and the
+# shared photos at ../shared/testdata. Idempotent: existing outputs are kept
+# unless the script changed since they were made.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+out="$here/generated"
+photo="$root/../shared/testdata/photos/person_dog_horse.jpg"   # 640x424: person, dog, horse
+stamp="$out/.stamp"
+sum=$(cat "$0" "$here/gen/main.go" | sha256sum | cut -d' ' -f1)
+
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
+  exit 0
+fi
+[ -f "$photo" ] || { echo "make_fixtures: missing $photo (the shared assets)" >&2; exit 1; }
+command -v ffmpeg >/dev/null || { echo "make_fixtures: needs the ffmpeg CLI (apt-get install ffmpeg)" >&2; exit 1; }
+rm -rf "$out"
+mkdir -p "$out/folder/sub" "$out/folder/.hidden"
+cd "$out"
+
+ff() { ffmpeg -hide_banner -loglevel error -nostdin -y "$@"; }
+# A 2 s, 10 fps clip of the photo with a keyframe every second: 2 keyframes.
+still=(-loop 1 -framerate 10 -t 2 -i "$photo")
+gop=(-g 10 -keyint_min 10)
+x264=(-c:v libx264 -preset ultrafast -x264-params keyint=10:min-keyint=10:scenecut=0)
+
+ff "${still[@]}" "${x264[@]}" -pix_fmt yuv420p h264.mp4
+ff "${still[@]}" -c:v libx265 -preset ultrafast -x265-params keyint=10:min-keyint=10:scenecut=0:log-level=error -pix_fmt yuv420p hevc.mkv
+ff "${still[@]}" -c:v libvpx-vp9 -deadline realtime -cpu-used 8 "${gop[@]}" -pix_fmt yuv420p vp9.webm
+ff -loop 1 -framerate 10 -t 1 -i "$photo" -c:v libaom-av1 -cpu-used 8 -row-mt 1 "${gop[@]}" -pix_fmt yuv420p av1.mkv
+ff "${still[@]}" "${x264[@]}" -pix_fmt yuv420p10le h264_10bit.mp4
+ff "${still[@]}" "${x264[@]}" -pix_fmt yuv444p h264_444.mp4
+ff "${still[@]}" "${x264[@]}" -pix_fmt yuv420p -f mpegts h264.ts
+ff "${still[@]}" "${x264[@]}" -pix_fmt yuv420p -bsf:v h264_mp4toannexb -f h264 raw.h264
+
+# A phone video: stored sideways (the photo turned 90° anticlockwise), with a
+# display matrix that turns it 90° clockwise, so upright it is the photo again.
+ff "${still[@]}" -vf transpose=2 "${x264[@]}" -pix_fmt yuv420p rotated90.mp4
+(cd "$root" && go run ./testdata/gen rotate "$out/rotated90.mp4" 90)
+
+# 4K and tiny, from a synthetic pattern (no objects expected).
+ff -f lavfi -i testsrc2=size=3840x2160:rate=10:duration=1 "${x264[@]}" -pix_fmt yuv420p 4k.mp4
+ff -f lavfi -i testsrc2=size=64x64:rate=10:duration=2 "${x264[@]}" -pix_fmt yuv420p tiny64.mp4
+
+# Damaged and non-media inputs.
+ff -loop 1 -framerate 10 -t 8 -i "$photo" "${x264[@]}" -pix_fmt yuv420p -movflags +faststart long_faststart.mp4
+ff -loop 1 -framerate 10 -t 8 -i "$photo" "${x264[@]}" -pix_fmt yuv420p long_moov_end.mp4
+size=$(stat -c %s long_faststart.mp4)
+head -c $((size / 2)) long_faststart.mp4 > truncated_index_front.mp4
+size=$(stat -c %s long_moov_end.mp4)
+head -c $((size / 2)) long_moov_end.mp4 > truncated_index_end.mp4
+rm long_faststart.mp4 long_moov_end.mp4
+: > zero.mp4
+(cd "$root" && go run ./testdata/gen random "$out/random.mp4" 200000 7)
+printf 'This is not a video.\nJust some text someone named .mp4\n' > text.mp4
+ff -f lavfi -i sine=frequency=440:duration=2 -c:a aac audio_only.m4a
+
+# A folder to walk: candidates, non-media to ignore, a hidden folder, a symlink loop.
+cp h264.mp4 folder/a.mp4
+ff -i h264.mp4 -c copy folder/sub/b.mkv
+cp h264.mp4 folder/.hidden/c.mp4
+printf 'notes\n' > folder/notes.txt
+printf '1\n00:00:00,000 --> 00:00:01,000\nhi\n' > folder/subtitles.srt
+: > folder/.DS_Store
+ln -s .. folder/sub/loop
+mkfifo folder/pipe.mp4
+
+echo "$sum" > "$stamp"
