@@ -1,0 +1,162 @@
+package export
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vidsift/vidsift/engine/detect"
+	"github.com/vidsift/vidsift/engine/media"
+	"github.com/vidsift/vidsift/engine/pipeline"
+)
+
+func sample() ([]pipeline.FileResult, pipeline.Summary) {
+	person := detect.Detection{ClassID: 0, Class: "person", Confidence: 0.87654, Box: detect.Box{1.26, 2, 30.04, 40}}
+	dog := detect.Detection{ClassID: 16, Class: "dog", Confidence: 0.5, Box: detect.Box{5, 5, 10, 10}}
+	results := []pipeline.FileResult{
+		{Path: "/v/z.mp4", Status: pipeline.StatusOK, Media: media.Info{Container: "mp4", Codec: "h264", Width: 640, Height: 360, Duration: 10, FPS: 25},
+			Keyframes: []pipeline.Keyframe{
+				{Index: 0, Time: 0, Detections: []detect.Detection{person}},
+				{Index: 1, Time: 2, Detections: []detect.Detection{person, dog}},
+				{Index: 2, Time: 4, Detections: nil},
+				{Index: 3, Time: 6, Detections: []detect.Detection{person}},
+			}},
+		{Path: "=evil,\"name\"\n.mp4", Status: pipeline.StatusPartial, Error: "truncated",
+			Media: media.Info{Width: 100, Height: 50}, Keyframes: []pipeline.Keyframe{{Index: 0, Time: 1.5, Detections: []detect.Detection{dog}}}},
+		{Path: "/v/a.mp4", Status: pipeline.StatusFailed, Error: "empty file (0 bytes)"},
+	}
+	return results, pipeline.Summary{Files: 3, OK: 1, Partial: 1, Failed: 1, Keyframes: 5, Detections: 6, ModelLoads: 1, Elapsed: 1500 * time.Millisecond}
+}
+
+func TestBuildJSON(t *testing.T) {
+	res, sum := sample()
+	doc := Build(res, sum, Options{Settings: Settings{Confidence: 0.25, IoU: 0.7, Workers: 2, Threads: 2}})
+	var buf bytes.Buffer
+	if err := EncodeJSON(&buf, doc); err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got["schema"] != "vidsift.scan/v1" {
+		t.Errorf("schema %v", got["schema"])
+	}
+	if _, err := time.Parse(time.RFC3339, got["created"].(string)); err != nil {
+		t.Errorf("created: %v", err)
+	}
+	files := got["files"].([]any)
+	var paths []string
+	for _, f := range files {
+		paths = append(paths, f.(map[string]any)["path"].(string))
+	}
+	if paths[0] != "/v/a.mp4" || paths[1] != "/v/z.mp4" || paths[2] != "=evil,\"name\"\n.mp4" {
+		t.Errorf("files not sorted by path: %q", paths)
+	}
+	z := files[1].(map[string]any)
+	kf := z["keyframes"].([]any)[1].(map[string]any)
+	d := kf["detections"].([]any)[0].(map[string]any)
+	if d["confidence"] != 0.8765 || d["box"].([]any)[0] != 1.3 || d["class_id"] != 0.0 {
+		t.Errorf("detection %v", d)
+	}
+	if kf["thumbnail"] != nil {
+		t.Errorf("thumbnail without --thumbs: %v", kf["thumbnail"])
+	}
+	spans, _ := json.Marshal(z["spans"])
+	want := `[{"class":"person","end_s":2,"max_confidence":0.8765,"start_s":0},{"class":"dog","end_s":2,"max_confidence":0.5,"start_s":2},{"class":"person","end_s":6,"max_confidence":0.8765,"start_s":6}]`
+	if string(spans) != want {
+		t.Errorf("spans\n got %s\nwant %s", spans, want)
+	}
+	failed := files[0].(map[string]any)
+	if failed["status"] != "failed" || failed["error"] != "empty file (0 bytes)" || len(failed["keyframes"].([]any)) != 0 {
+		t.Errorf("failed file %v", failed)
+	}
+	s := got["summary"].(map[string]any)
+	if s["files"] != 3.0 || s["skipped"] != 0.0 || s["detections"] != 5.0 || s["model_loads"] != 1.0 || s["elapsed_s"] != 1.5 {
+		t.Errorf("summary %v", s)
+	}
+}
+
+func TestClassFilter(t *testing.T) {
+	res, sum := sample()
+	doc := Build(res, sum, Options{Classes: map[string]bool{"dog": true}})
+	if doc.Summary.Detections != 2 {
+		t.Errorf("%d detections after filtering to dog, want 2", doc.Summary.Detections)
+	}
+	for _, f := range doc.Files {
+		for _, s := range f.Spans {
+			if s.Class != "dog" {
+				t.Errorf("span of %s survived the filter", s.Class)
+			}
+		}
+	}
+}
+
+func TestCSV(t *testing.T) {
+	res, sum := sample()
+	var buf bytes.Buffer
+	if err := EncodeCSV(&buf, Build(res, sum, Options{})); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(rows[0], ",") != "path,time_s,keyframe,class,class_id,confidence,x1,y1,x2,y2,frame_width,frame_height" {
+		t.Errorf("header %v", rows[0])
+	}
+	if len(rows) != 1+5 {
+		t.Fatalf("%d rows, want 6", len(rows))
+	}
+	if got := strings.Join(rows[1], ","); got != "/v/z.mp4,0,0,person,0,0.8765,1.3,2,30,40,640,360" {
+		t.Errorf("row %s", got)
+	}
+	// The hostile name survives RFC 4180 quoting and is defused.
+	if got := rows[5]; got[0] != "'=evil,\"name\"\n.mp4" || got[1] != "1.5" || got[3] != "dog" {
+		t.Errorf("hostile row %q", got)
+	}
+}
+
+func TestSafeText(t *testing.T) {
+	for in, want := range map[string]string{"=1+1": "'=1+1", "+x": "'+x", "-x": "'-x", "@x": "'@x", "\tx": "'\tx", "\rx": "'\rx", "/ok": "/ok", "": ""} {
+		if got := SafeText(in); got != want {
+			t.Errorf("SafeText(%q) = %q want %q", in, got, want)
+		}
+	}
+}
+
+func TestAtomicWrite(t *testing.T) {
+	res, sum := sample()
+	doc := Build(res, sum, Options{})
+	dir := t.TempDir()
+	p := filepath.Join(dir, "out.json")
+	if err := WriteJSON(p, doc); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteCSV(filepath.Join(dir, "out.csv"), doc); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		t.Errorf("temp files left: %v", entries)
+	}
+	err := WriteJSON(filepath.Join(dir, "no", "such", "dir.json"), doc)
+	if err == nil || !strings.Contains(err.Error(), "cannot write") {
+		t.Errorf("missing folder: %v", err)
+	}
+}
+
+func TestThumbPath(t *testing.T) {
+	a := ThumbPath("/t", "/v/../../etc/passwd", 3)
+	if filepath.Dir(filepath.Dir(a)) != "/t" || filepath.Base(a) != "3.jpg" || len(filepath.Base(filepath.Dir(a))) != 16 {
+		t.Errorf("%s", a)
+	}
+	if ThumbPath("/t", "/v/a.mp4", 0) == ThumbPath("/t", "/v/b.mp4", 0) {
+		t.Error("different files share a thumbnail folder")
+	}
+}
