@@ -11,8 +11,8 @@ import (
 func main() {
 	if len(os.Args) < 2 {
 		// The desktop app (issue 3) will open here; until then, explain usage.
-		cli.Usage(os.Stderr)
-		os.Exit(cli.ExitUsage)
+		cli.Usage(os.Stdout)
+		return
 	}
 	switch cmd, args := os.Args[1], os.Args[2:]; cmd {
 	case "scan":

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -374,4 +375,24 @@ func TestThumbDims(t *testing.T) {
 			t.Errorf("ThumbDims(%d,%d) = %d,%d want %d,%d", c[0], c[1], w, h, c[2], c[3])
 		}
 	}
+}
+
+// BenchmarkEndToEnd scans the five shared clips with the default layout
+// (workers = streams = NumCPU, one intra-op thread per stream) and reports
+// keyframes/s and the share of wall time inference was busy.
+func BenchmarkEndToEnd(b *testing.B) {
+	root := testenv.Shared(b, "testdata/videos")
+	cfg := testConfig(b, runtime.NumCPU(), runtime.NumCPU())
+	cfg.ThumbSize = 0
+	kfs := 0
+	var busy, wall time.Duration
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		res := collect(context.Background(), cfg, []string{root}, nil)
+		kfs += res.summary.Keyframes
+		busy += res.summary.InferenceBusy
+		wall += res.summary.Elapsed
+	}
+	b.ReportMetric(float64(kfs)/b.Elapsed().Seconds(), "keyframes/s")
+	b.ReportMetric(busy.Seconds()/wall.Seconds(), "inference-busy")
 }
