@@ -47,6 +47,8 @@ ff -f lavfi -i testsrc2=size=64x64:rate=10:duration=2 "${x264[@]}" -pix_fmt yuv4
 # Damaged and non-media inputs.
 ff -loop 1 -framerate 10 -t 8 -i "$photo" "${x264[@]}" -pix_fmt yuv420p -movflags +faststart long_faststart.mp4
 ff -loop 1 -framerate 10 -t 8 -i "$photo" "${x264[@]}" -pix_fmt yuv420p long_moov_end.mp4
+cp long_faststart.mp4 corrupt_middle.mp4
+(cd "$root" && go run ./testdata/gen corrupt "$out/corrupt_middle.mp4")
 size=$(stat -c %s long_faststart.mp4)
 head -c $((size / 2)) long_faststart.mp4 > truncated_index_front.mp4
 size=$(stat -c %s long_moov_end.mp4)

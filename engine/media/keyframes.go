@@ -47,14 +47,15 @@ func (m *File) Keyframes(ctx context.Context, fn func(*Keyframe) error) (Outcome
 	}()
 
 	var (
-		out        Outcome
-		vidx       = m.stream.Index()
-		tb         = m.stream.TimeBase()
-		start      = m.stream.StartTime()
-		packets    int64   // video packets seen, key or not
-		lastEnd    float64 // end of the last video packet, seconds from start
-		indexTimes bool    // packets carry no timestamps: time = packet index / fps
-		readErr    error
+		out           Outcome
+		vidx          = m.stream.Index()
+		tb            = m.stream.TimeBase()
+		start         = m.stream.StartTime()
+		packets       int64   // video packets seen, key or not
+		lastEnd       float64 // end of the last video packet, seconds from start
+		indexTimes    bool    // packets carry no timestamps: time = packet index / fps
+		damagedFrames int     // keyframes the decoder concealed errors in
+		readErr       error
 	)
 	if start == astiav.NoPtsValue {
 		start = 0
@@ -69,6 +70,9 @@ func (m *File) Keyframes(ctx context.Context, fn func(*Keyframe) error) (Outcome
 			if err != nil {
 				m.damage.add("decode: " + err.Error())
 				return nil
+			}
+			if frameDamaged(frame) {
+				damagedFrames++
 			}
 			kf := &Keyframe{Index: out.Keyframes, file: m, frame: frame, Width: m.info.Width, Height: m.info.Height}
 			kf.Time = m.frameTime(frame, tb, start, indexTimes)
@@ -167,6 +171,9 @@ func (m *File) Keyframes(ctx context.Context, fn func(*Keyframe) error) (Outcome
 	var why []string
 	if readErr != nil {
 		why = append(why, "read error: "+readErr.Error())
+	}
+	if damagedFrames > 0 {
+		why = append(why, fmt.Sprintf("%d of %d keyframes decoded with errors", damagedFrames, out.Keyframes))
 	}
 	why = append(why, m.damage.messages()...)
 	if d := m.info.Duration; !m.info.Still && d > 0 && lastEnd > 0 && d-lastEnd > 1 && d-lastEnd > 0.05*d {

@@ -107,7 +107,8 @@ func newRunner(ctx context.Context, cfg Config, events chan<- Event) *runner {
 	return &runner{ctx: ctx, cfg: cfg, events: events, start: time.Now()}
 }
 
-// send delivers an event unless the run was cancelled and nobody listens.
+// send delivers an event. After cancellation, progress events may be
+// dropped, but FileFinished (like RunStarted and RunFinished) always arrives.
 func (r *runner) send(e Event) {
 	select {
 	case r.events <- e:
@@ -123,7 +124,7 @@ func (r *runner) send(e Event) {
 func (r *runner) run(inputs []string) {
 	d := discover(inputs)
 	r.sum.Ignored = d.ignored
-	r.send(RunStarted{Files: len(d.files) + len(d.failed), Ignored: d.ignored})
+	r.events <- RunStarted{Files: len(d.files) + len(d.failed), Ignored: d.ignored}
 	for _, f := range d.failed {
 		r.count(f)
 		r.send(FileFinished{Result: f})

@@ -2,6 +2,7 @@
 //
 //	go run ./testdata/gen rotate FILE.mp4 DEGREES   set the video track's display matrix
 //	go run ./testdata/gen random FILE SIZE SEED     write SIZE deterministic pseudo-random bytes
+//	go run ./testdata/gen corrupt FILE              scribble over the middle third of FILE
 //
 // FFmpeg 5.1's CLI ignores -metadata:s:v rotate=, so the rotated phone-video
 // fixture gets its tkhd matrix patched here, as a phone would write it.
@@ -44,7 +45,10 @@ func run(args []string) error {
 		}
 		return os.WriteFile(args[1], b, 0o644)
 	}
-	return fmt.Errorf("usage: gen rotate FILE.mp4 DEGREES | gen random FILE SIZE SEED")
+	if len(args) == 2 && args[0] == "corrupt" {
+		return corrupt(args[1])
+	}
+	return fmt.Errorf("usage: gen rotate FILE.mp4 DEGREES | gen random FILE SIZE SEED | gen corrupt FILE")
 }
 
 // rotate writes a clockwise display rotation into every tkhd box of an mp4
@@ -87,6 +91,21 @@ func rotate(path string, deg int) error {
 	}
 	if found == 0 {
 		return fmt.Errorf("%s: no tkhd box", path)
+	}
+	return os.WriteFile(path, b, 0o644)
+}
+
+// corrupt overwrites 200 bytes every 7919 bytes across the middle third of
+// a file: the container stays readable, some frames do not.
+func corrupt(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	for off := len(b) / 3; off+200 < 2*len(b)/3; off += 7919 {
+		for i := 0; i < 200; i++ {
+			b[off+i] = byte(i * 37)
+		}
 	}
 	return os.WriteFile(path, b, 0o644)
 }
