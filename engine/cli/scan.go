@@ -45,6 +45,7 @@ func Scan(args []string, stdout, stderr io.Writer) int {
 	fs.Int("threads", 0, "total inference threads (default: number of CPUs)")
 	fs.String("model", "", "YOLO ONNX model file (default: the one setup installed)")
 	fs.String("onnxruntime-library", "", "path of libonnxruntime.so.1")
+	fs.Int("intra-op-threads", 1, "ONNX Runtime threads per inference; threads/intra-op-threads run at once")
 	fs.Int("decoder-threads", 0, "FFmpeg threads per file (0: FFmpeg decides)")
 	fs.Duration("file-timeout", 0, "give up on one file after this long (default 10m)")
 	jsonPath := fs.String("json", "", "write results as JSON to FILE")
@@ -72,6 +73,7 @@ func Scan(args []string, stdout, stderr io.Writer) int {
 		"conf": config.Confidence, "iou": config.IoU, "classes": config.Classes,
 		"workers": config.Workers, "threads": config.Threads, "model": config.Model,
 		"onnxruntime-library": config.Library, "decoder-threads": config.DecoderThreads,
+		"intra-op-threads": config.IntraOpThreads,
 		"file-timeout": config.FileTimeout,
 	})
 	settings, err := config.Load(v)
@@ -85,7 +87,7 @@ func Scan(args []string, stdout, stderr io.Writer) int {
 	}
 	media.SetLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel})))
 
-	model, err := LoadModel(v, settings.Threads)
+	model, err := LoadModel(v, settings.IntraOpThreads)
 	if err != nil {
 		fmt.Fprintln(stderr, "vidsift:", err)
 		return ExitUsage
@@ -106,10 +108,9 @@ func Scan(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	streams, _ := pipeline.Layout(settings.Threads)
 	cfg := pipeline.Config{
 		Model: model, Confidence: settings.Confidence, IoU: settings.IoU,
-		Workers: settings.Workers, Streams: streams, DecoderThreads: settings.DecoderThreads,
+		Workers: settings.Workers, Streams: pipeline.Streams(settings.Threads, settings.IntraOpThreads), DecoderThreads: settings.DecoderThreads,
 		FileTimeout: settings.FileTimeout,
 	}
 	if *thumbs == "" {
@@ -130,7 +131,7 @@ func Scan(args []string, stdout, stderr io.Writer) int {
 			prog.keyframe()
 			if *thumbs != "" && thumbErr == nil {
 				p := export.ThumbPath(*thumbs, e.Path, e.Keyframe.Index)
-				thumbErr = export.WriteThumbnail(p, e.Keyframe.Thumbnail, e.Keyframe.Width, e.Keyframe.Detections)
+				thumbErr = export.WriteThumbnail(p, e.Keyframe.Thumbnail, e.Keyframe.Width, keepOnly(e.Keyframe.Detections, keep))
 			}
 		case pipeline.FileFinished:
 			prog.fileDone()
@@ -185,8 +186,8 @@ func Scan(args []string, stdout, stderr io.Writer) int {
 }
 
 // LoadModel finds the ONNX Runtime library and the model through the config
-// and loads the model once, with the intra-op threads the layout asks for.
-func LoadModel(v *viper.Viper, threads int) (*detect.Model, error) {
+// and loads the model once, with intraOp threads per Run.
+func LoadModel(v *viper.Viper, intraOp int) (*detect.Model, error) {
 	modelPath, err := config.FindModel(v)
 	if err != nil {
 		return nil, err
@@ -194,8 +195,7 @@ func LoadModel(v *viper.Viper, threads int) (*detect.Model, error) {
 	if err := detect.Init(config.FindLibrary(v)); err != nil {
 		return nil, err
 	}
-	_, intra := pipeline.Layout(threads)
-	return detect.Load(modelPath, detect.Options{IntraOpThreads: intra})
+	return detect.Load(modelPath, detect.Options{IntraOpThreads: intraOp})
 }
 
 // bind makes flags that the user set override env and config, per key.
@@ -246,4 +246,18 @@ func printSummary(w io.Writer, doc export.Document, fin pipeline.RunFinished) {
 			fmt.Fprintln(w, "  "+p)
 		}
 	}
+}
+
+// keepOnly filters detections to the classes in keep (nil keeps all).
+func keepOnly(dets []detect.Detection, keep map[string]bool) []detect.Detection {
+	if keep == nil {
+		return dets
+	}
+	var out []detect.Detection
+	for _, d := range dets {
+		if keep[d.Class] {
+			out = append(out, d)
+		}
+	}
+	return out
 }

@@ -28,6 +28,7 @@ const (
 	Model          = "model"
 	Library        = "onnxruntime_library"
 	DecoderThreads = "decoder_threads"
+	IntraOpThreads = "intra_op_threads"
 	FileTimeout    = "file_timeout"
 )
 
@@ -49,6 +50,7 @@ func New() (*viper.Viper, error) {
 	v.SetDefault(Model, "")
 	v.SetDefault(Library, "")
 	v.SetDefault(DecoderThreads, 0)
+	v.SetDefault(IntraOpThreads, 1)
 	v.SetDefault(FileTimeout, 10*time.Minute)
 	v.SetEnvPrefix("VIDSIFT")
 	v.AutomaticEnv()
@@ -94,6 +96,9 @@ type Settings struct {
 	Workers        int
 	Threads        int
 	DecoderThreads int
+	// IntraOpThreads is ONNX Runtime's threads per Run; Threads/IntraOpThreads
+	// Runs go on at once.
+	IntraOpThreads int
 	FileTimeout    time.Duration
 }
 
@@ -106,6 +111,7 @@ func Load(v *viper.Viper) (Settings, error) {
 		Workers:        v.GetInt(Workers),
 		Threads:        v.GetInt(Threads),
 		DecoderThreads: v.GetInt(DecoderThreads),
+		IntraOpThreads: v.GetInt(IntraOpThreads),
 		FileTimeout:    v.GetDuration(FileTimeout),
 	}
 	var errs []error
@@ -123,6 +129,9 @@ func Load(v *viper.Viper) (Settings, error) {
 	}
 	if s.DecoderThreads < 0 || s.DecoderThreads > 64 {
 		errs = append(errs, fmt.Errorf("%s must be 0..64, got %v", DecoderThreads, v.Get(DecoderThreads)))
+	}
+	if s.IntraOpThreads < 1 || s.IntraOpThreads > s.Threads {
+		errs = append(errs, fmt.Errorf("%s must be 1..%s (%d), got %v", IntraOpThreads, Threads, s.Threads, v.Get(IntraOpThreads)))
 	}
 	if s.FileTimeout < 0 {
 		errs = append(errs, fmt.Errorf("%s must not be negative", FileTimeout))

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -91,5 +92,30 @@ func TestInferBlankFrame(t *testing.T) {
 	dets, err := m.Infer(b, 0.25, 0.7)
 	if err != nil || len(dets) != 0 {
 		t.Errorf("black frame: %v %v", dets, err)
+	}
+}
+
+// TestNotADetector: a valid ONNX model that is not a YOLO detector (one of
+// onnxruntime_go's own test networks, from the module cache) is refused
+// with a reason.
+func TestNotADetector(t *testing.T) {
+	if err := Init(testenv.Library(t)); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/yalue/onnxruntime_go").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, name := range []string{"example_big_compute.onnx", "example_dynamic_axes.onnx", "example_several_inputs_and_outputs.onnx"} {
+		p := filepath.Join(strings.TrimSpace(string(out)), "test_data", name)
+		m, err := Load(p, Options{})
+		if err == nil {
+			m.Close()
+			t.Errorf("%s loaded as a detector", name)
+			continue
+		}
+		if !strings.Contains(err.Error(), "want float32 [1, 3, H, W]") && !strings.Contains(err.Error(), "a YOLO detector has") {
+			t.Errorf("%s: unclear error: %v", name, err)
+		}
 	}
 }

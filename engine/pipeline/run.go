@@ -35,13 +35,12 @@ type Config struct {
 	ThumbSize      int // 0 = ThumbSize; negative = no thumbnails
 }
 
-// Layout splits a total inference thread budget into concurrent streams and
-// intra-op threads per stream. Measured on 2-core machines (see README), one
-// stream per thread with one intra-op thread each gives the best throughput
-// for bulk scans: no synchronisation inside a Run, and one file's decode
-// overlaps another's inference.
-func Layout(threads int) (streams, intraOp int) {
-	return max(1, threads), 1
+// Streams splits a total inference thread budget into concurrent Run calls
+// of intraOp threads each. The default intraOp of 1 (one stream per thread)
+// measured fastest on 2-core machines (README): no synchronisation inside a
+// Run, and one file's decode overlaps another's inference.
+func Streams(threads, intraOp int) int {
+	return max(1, threads/max(1, intraOp))
 }
 
 // Run scans inputs and returns the event channel. The channel yields
