@@ -74,7 +74,7 @@ func Scan(args []string, stdout, stderr io.Writer) int {
 		"workers": config.Workers, "threads": config.Threads, "model": config.Model,
 		"onnxruntime-library": config.Library, "decoder-threads": config.DecoderThreads,
 		"intra-op-threads": config.IntraOpThreads,
-		"file-timeout": config.FileTimeout,
+		"file-timeout":     config.FileTimeout,
 	})
 	settings, err := config.Load(v)
 	if err != nil {
