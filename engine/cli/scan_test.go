@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"image/jpeg"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -88,92 +87,28 @@ func TestScanCLI(t *testing.T) {
 	}
 }
 
-// checkGroundTruth mirrors shared/tools/check_ground_truth.py.
+// checkGroundTruth holds the JSON against ground_truth.json, as
+// shared/tools/check_ground_truth.py does.
 func checkGroundTruth(t *testing.T, doc export.Document, root string) []string {
-	raw, err := os.ReadFile(filepath.Join(root, "ground_truth.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var gt map[string]json.RawMessage
-	json.Unmarshal(raw, &gt)
 	byPath := map[string]export.File{}
 	for _, f := range doc.Files {
 		byPath[f.Path] = f
 	}
 	var fails []string
-	for rel, v := range gt {
-		if rel[0] == '_' {
-			continue
-		}
-		var exp struct {
-			Expect    map[string][2]int
-			Present   []string
-			Either    [][]string
-			Absent    []string
-			Boxes     [][2]json.RawMessage
-			Keyframes *int
-		}
-		json.Unmarshal(v, &exp)
+	for rel, exp := range testenv.LoadExpectations(t, filepath.Join(root, "ground_truth.json")) {
 		f, ok := byPath[filepath.Join(root, rel)]
 		if !ok || f.Status != "ok" {
 			fails = append(fails, rel+": missing or not ok")
 			continue
 		}
-		c := map[string]int{}
-		var dets []export.Detection
-		for _, k := range f.Keyframes {
-			seen := map[string]bool{}
+		kfs := make([][]testenv.Det, len(f.Keyframes))
+		for i, k := range f.Keyframes {
 			for _, d := range k.Detections {
-				dets = append(dets, d)
-				if strings.HasPrefix(rel, "photos/") || !seen[d.Class] {
-					c[d.Class]++
-					seen[d.Class] = true
-				}
+				kfs[i] = append(kfs[i], testenv.Det{Class: d.Class, Box: d.Box})
 			}
 		}
-		for cls, r := range exp.Expect {
-			if c[cls] < r[0] || c[cls] > r[1] {
-				fails = append(fails, rel+": "+cls+" count out of range")
-			}
-		}
-		for _, cls := range exp.Present {
-			if c[cls] == 0 {
-				fails = append(fails, rel+": "+cls+" never detected")
-			}
-		}
-		for _, alts := range exp.Either {
-			any := false
-			for _, a := range alts {
-				any = any || c[a] > 0
-			}
-			if !any {
-				fails = append(fails, rel+": none of "+strings.Join(alts, "/"))
-			}
-		}
-		for _, cls := range exp.Absent {
-			if c[cls] > 0 {
-				fails = append(fails, rel+": "+cls+" detected")
-			}
-		}
-		for _, b := range exp.Boxes {
-			var cls string
-			var box [4]float64
-			json.Unmarshal(b[0], &cls)
-			json.Unmarshal(b[1], &box)
-			best := 0.0
-			for _, d := range dets {
-				for _, alt := range strings.Split(cls, "|") {
-					if d.Class == alt {
-						best = math.Max(best, detect.IoU(d.Box, box))
-					}
-				}
-			}
-			if best < 0.5 {
-				fails = append(fails, rel+": no "+cls+" box")
-			}
-		}
-		if exp.Keyframes != nil && len(f.Keyframes) != *exp.Keyframes {
-			fails = append(fails, rel+": keyframe count")
+		for _, why := range exp.Check(kfs, strings.HasPrefix(rel, "photos/")) {
+			fails = append(fails, rel+": "+why)
 		}
 	}
 	return fails

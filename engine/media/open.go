@@ -75,7 +75,7 @@ func Open(ctx context.Context, path string, opts Options) (*File, error) {
 		return nil, err
 	}
 	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("not a regular file (%s)", fileKind(st.Mode()))
+		return nil, fmt.Errorf("not a regular file (%s)", FileKind(st.Mode()))
 	}
 	if st.Size() == 0 {
 		return nil, errors.New("empty file (0 bytes)")
@@ -329,7 +329,8 @@ func isStill(container, path string, s *astiav.Stream) bool {
 	return isImageExt(path) && s.NbFrames() <= 1 && container != "gif"
 }
 
-func fileKind(m os.FileMode) string {
+// FileKind names what a non-regular file is, for error messages.
+func FileKind(m os.FileMode) string {
 	switch {
 	case m.IsDir():
 		return "directory"

@@ -53,7 +53,7 @@ func discover(inputs []string) discovery {
 		case st.Mode().IsRegular():
 			add(abs)
 		default:
-			fail(abs, fmt.Errorf("not a regular file (%s)", modeName(st.Mode())))
+			fail(abs, fmt.Errorf("not a regular file (%s)", media.FileKind(st.Mode())))
 		}
 	}
 	sort.Strings(d.files)
@@ -121,16 +121,4 @@ func describeStatErr(err error) error {
 		return fmt.Errorf("permission denied")
 	}
 	return err
-}
-
-func modeName(m os.FileMode) string {
-	switch {
-	case m&os.ModeNamedPipe != 0:
-		return "named pipe"
-	case m&os.ModeSocket != 0:
-		return "socket"
-	case m&os.ModeDevice != 0:
-		return "device"
-	}
-	return m.Type().String()
 }

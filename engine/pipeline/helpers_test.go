@@ -2,8 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
-	"os"
 	"sync"
 	"testing"
 
@@ -72,55 +70,13 @@ func collect(ctx context.Context, cfg Config, inputs []string, onEvent func(Even
 	return res
 }
 
-// expectation is one entry of ground_truth.json or testdata/fixtures.json.
-type expectation struct {
-	Status    string               `json:"status"`
-	Keyframes *int                 `json:"keyframes"`
-	Width     int                  `json:"width"`
-	Height    int                  `json:"height"`
-	Codec     string               `json:"codec"`
-	Expect    map[string][2]int    `json:"expect"`
-	Present   []string             `json:"present"`
-	Either    [][]string           `json:"either"`
-	Absent    []string             `json:"absent"`
-	Boxes     [][2]json.RawMessage `json:"boxes"`
-	Times     []float64            `json:"times"`
-	Error     string               `json:"error"`
-}
-
-func loadExpectations(t testing.TB, path string) map[string]expectation {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var all map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &all); err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]expectation{}
-	for k, v := range all {
-		if k[0] == '_' {
-			continue
+// dets converts a file's keyframes for testenv's expectation checks.
+func dets(f FileResult) [][]testenv.Det {
+	out := make([][]testenv.Det, len(f.Keyframes))
+	for i, k := range f.Keyframes {
+		for _, d := range k.Detections {
+			out[i] = append(out[i], testenv.Det{Class: d.Class, Box: d.Box})
 		}
-		var e expectation
-		if err := json.Unmarshal(v, &e); err != nil {
-			t.Fatalf("%s: %s: %v", path, k, err)
-		}
-		out[k] = e
 	}
 	return out
-}
-
-// box reads one ["class", [x1,y1,x2,y2]] entry.
-func (e expectation) box(t testing.TB, i int) (string, detect.Box) {
-	var cls string
-	var b detect.Box
-	if err := json.Unmarshal(e.Boxes[i][0], &cls); err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(e.Boxes[i][1], &b); err != nil {
-		t.Fatal(err)
-	}
-	return cls, b
 }
