@@ -4,79 +4,62 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"strings"
 	"time"
 
 	"golang.org/x/term"
+
+	"github.com/vidsift/vidsift/engine/pipeline"
 )
 
-// progress draws one status line on a terminal: files done/total,
+// progressLine draws one status line on a terminal: files done/total,
 // keyframes/s, ETA and the current file. Elsewhere it stays silent.
-type progress struct {
-	w         io.Writer
-	on        bool
-	total     int
-	finished  int
-	keyframes int
-	current   string
-	began     time.Time
-	last      time.Time
+type progressLine struct {
+	w    io.Writer
+	on   bool
+	p    *pipeline.Progress
+	last time.Time
 }
 
-func newProgress(w io.Writer, quiet bool) *progress {
+func newProgressLine(w io.Writer, quiet bool) *progressLine {
 	on := false
 	if f, ok := w.(*os.File); ok && !quiet {
 		on = term.IsTerminal(int(f.Fd()))
 	}
-	return &progress{w: w, on: on, began: time.Now()}
+	return &progressLine{w: w, on: on, p: pipeline.NewProgress()}
 }
 
-func (p *progress) begin(n int)      { p.total = n; p.draw(true) }
-func (p *progress) file(path string) { p.current = filepath.Base(path); p.draw(false) }
-func (p *progress) keyframe()        { p.keyframes++; p.draw(false) }
-func (p *progress) fileDone()        { p.finished++; p.draw(true) }
+// apply takes an event and redraws at most 10 times a second (always when
+// a file finishes).
+func (l *progressLine) apply(ev pipeline.Event) {
+	l.p.Apply(ev)
+	if !l.on {
+		return
+	}
+	_, fileDone := ev.(pipeline.FileFinished)
+	if now := time.Now(); fileDone || now.Sub(l.last) >= 100*time.Millisecond {
+		l.last = now
+		fmt.Fprint(l.w, "\r\033[K"+l.render())
+	}
+}
 
-func (p *progress) draw(force bool) {
-	if !p.on {
-		return
-	}
-	now := time.Now()
-	if !force && now.Sub(p.last) < 100*time.Millisecond {
-		return
-	}
-	p.last = now
-	el := now.Sub(p.began).Seconds()
-	rate := 0.0
-	if el > 0 {
-		rate = float64(p.keyframes) / el
-	}
+func (l *progressLine) render() string {
+	const width = 20
+	filled := int(l.p.Fraction() * width)
 	eta := "--"
-	if p.finished > 0 && p.total > p.finished {
-		left := el / float64(p.finished) * float64(p.total-p.finished)
-		eta = time.Duration(left * float64(time.Second)).Round(time.Second).String()
+	if d := l.p.ETA(); d > 0 {
+		eta = d.String()
 	}
-	width := 20
-	filled := 0
-	if p.total > 0 {
-		filled = width * p.finished / p.total
-	}
-	bar := make([]byte, width)
-	for i := range bar {
-		if i < filled {
-			bar[i] = '#'
-		} else {
-			bar[i] = '.'
-		}
-	}
-	name := p.current
+	name := l.p.Current
 	if len(name) > 30 {
 		name = name[:29] + "…"
 	}
-	fmt.Fprintf(p.w, "\r\033[K[%s] %d/%d files  %.1f kf/s  ETA %s  %s", bar, p.finished, p.total, rate, eta, name)
+	return fmt.Sprintf("[%s%s] %d/%d files  %.1f kf/s  ETA %s  %s",
+		strings.Repeat("#", filled), strings.Repeat(".", width-filled), l.p.Done, l.p.Total, l.p.Rate(), eta, name)
 }
 
-func (p *progress) end() {
-	if p.on {
-		fmt.Fprint(p.w, "\r\033[K")
+func (l *progressLine) end() {
+	if l.on {
+		fmt.Fprint(l.w, "\r\033[K")
 	}
 }

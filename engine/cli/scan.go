@@ -117,24 +117,19 @@ func Scan(args []string, stdout, stderr io.Writer) int {
 		cfg.ThumbSize = -1
 	}
 
-	prog := newProgress(stderr, *quiet)
+	prog := newProgressLine(stderr, *quiet)
 	var results []pipeline.FileResult
 	var finished pipeline.RunFinished
 	var thumbErr error
 	for ev := range pipeline.Run(ctx, cfg, fs.Args()) {
+		prog.apply(ev)
 		switch e := ev.(type) {
-		case pipeline.RunStarted:
-			prog.begin(e.Files)
-		case pipeline.FileStarted:
-			prog.file(e.Path)
 		case pipeline.KeyframeAnalysed:
-			prog.keyframe()
 			if *thumbs != "" && thumbErr == nil {
 				p := export.ThumbPath(*thumbs, e.Path, e.Keyframe.Index)
 				thumbErr = export.WriteThumbnail(p, e.Keyframe.Thumbnail, e.Keyframe.Width, keepOnly(e.Keyframe.Detections, keep))
 			}
 		case pipeline.FileFinished:
-			prog.fileDone()
 			results = append(results, e.Result)
 		case pipeline.RunFinished:
 			finished = e

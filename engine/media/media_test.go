@@ -270,3 +270,30 @@ func BenchmarkKeyframeDecode(b *testing.B) {
 	}
 	b.ReportMetric(float64(kfs)/b.Elapsed().Seconds(), "keyframes/s")
 }
+
+// TestReadKeyframe decodes one keyframe again, scaled, and refuses an index
+// past the end.
+func TestReadKeyframe(t *testing.T) {
+	p := testenv.Shared(t, "testdata/videos/street_bikes_h264.mp4")
+	img, err := ReadKeyframe(context.Background(), p, 3, 320, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() != 320 || b.Dy() != 136 {
+		t.Errorf("size %v", b)
+	}
+	// Keyframe 3 is another shot than keyframe 0 (the clip has scene cuts).
+	first, err := ReadKeyframe(context.Background(), p, 0, 320, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := meanAbsDiff(first.Pix, img.Pix); d < 10 {
+		t.Errorf("keyframes 0 and 3 look the same (%.1f)", d)
+	}
+	if _, err := ReadKeyframe(context.Background(), p, 6, 0, Options{}); err == nil || !strings.Contains(err.Error(), "no keyframe 6") {
+		t.Errorf("past the end: %v", err)
+	}
+	if n := OpenObjects(); n != 0 {
+		t.Errorf("%d FFmpeg objects left open", n)
+	}
+}

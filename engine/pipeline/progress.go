@@ -1,0 +1,67 @@
+package pipeline
+
+import (
+	"path/filepath"
+	"time"
+)
+
+// Progress follows a run's events and says how far it is. It is not safe
+// for concurrent use: feed it from the goroutine that drains the events.
+type Progress struct {
+	Total     int    // files in the run
+	Done      int    // files finished
+	Keyframes int    // keyframes analysed
+	Current   string // base name of the file most recently started
+	started   time.Time
+	now       func() time.Time
+}
+
+// NewProgress starts the clock.
+func NewProgress() *Progress {
+	p := &Progress{now: time.Now}
+	p.started = p.now()
+	return p
+}
+
+// Apply takes one event into account.
+func (p *Progress) Apply(ev Event) {
+	switch e := ev.(type) {
+	case RunStarted:
+		p.Total = e.Files
+	case FileStarted:
+		p.Current = filepath.Base(e.Path)
+	case KeyframeAnalysed:
+		p.Keyframes++
+	case FileFinished:
+		p.Done++
+	}
+}
+
+// Elapsed is the time since NewProgress.
+func (p *Progress) Elapsed() time.Duration { return p.now().Sub(p.started) }
+
+// Rate is keyframes analysed per second so far.
+func (p *Progress) Rate() float64 {
+	if s := p.Elapsed().Seconds(); s > 0 {
+		return float64(p.Keyframes) / s
+	}
+	return 0
+}
+
+// ETA extrapolates the remaining time from the files done so far; it is 0
+// (unknown) until the first file finishes.
+func (p *Progress) ETA() time.Duration {
+	if p.Done == 0 || p.Total <= p.Done {
+		return 0
+	}
+	per := p.Elapsed().Seconds() / float64(p.Done)
+	return time.Duration(per * float64(p.Total-p.Done) * float64(time.Second)).Round(time.Second)
+}
+
+// Fraction is Done/Total (0 when the total is not known yet).
+func (p *Progress) Fraction() float64 {
+	if p.Total == 0 {
+		return 0
+	}
+	return float64(p.Done) / float64(p.Total)
+}

@@ -1,0 +1,320 @@
+// Package results keeps what runs found, in memory, for a front end to
+// browse: every analysed keyframe with a small JPEG thumbnail, every file's
+// outcome, and filtered views (class, confidence, file name) computed
+// without rescanning. It has no UI code; the app renders what it returns.
+package results
+
+import (
+	"image"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/vidsift/vidsift/engine/detect"
+	"github.com/vidsift/vidsift/engine/media"
+	"github.com/vidsift/vidsift/engine/pipeline"
+)
+
+// Item is one analysed keyframe.
+type Item struct {
+	ID         int // arrival order, 0-based
+	Path       string
+	Index      int // among the file's keyframes
+	Time       float64
+	Width      int
+	Height     int
+	Detections []detect.Detection
+}
+
+// File is what is known about one file.
+type File struct {
+	Path   string
+	Status pipeline.Status // "" while the file is being scanned
+	Error  string
+	Media  media.Info
+	Items  []int // item IDs in keyframe order
+}
+
+// Query selects what is shown. The zero value shows everything.
+type Query struct {
+	Classes       map[string]bool // nil or empty: any class
+	MinConfidence float32         // at or below the scan's floor: keyframes without detections show too
+	Name          string          // case-insensitive substring of the path
+	GroupByFile   bool            // order by file, then keyframe, instead of arrival
+}
+
+// Collection is safe for concurrent use: a run's goroutine adds while the UI reads.
+type Collection struct {
+	mu      sync.RWMutex
+	items   []Item
+	files   map[string]*File
+	order   []string // file paths in the order they started
+	thumbs  *ThumbStore
+	floor   float32
+	summary pipeline.Summary
+}
+
+// New returns an empty collection whose thumbnails spill to cacheDir once
+// they use more than memBudget bytes.
+func New(cacheDir string, memBudget int) *Collection {
+	return &Collection{files: map[string]*File{}, thumbs: NewThumbStore(cacheDir, memBudget)}
+}
+
+// Reset forgets everything and sets the confidence floor of the next run.
+func (c *Collection) Reset(floor float32) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.items, c.order, c.files = nil, nil, map[string]*File{}
+	c.thumbs.Reset()
+	c.floor = floor
+	c.summary = pipeline.Summary{}
+}
+
+// Floor is the confidence the scan ran at.
+func (c *Collection) Floor() float32 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.floor
+}
+
+// Add takes in one pipeline event. It reports whether what is shown may have changed.
+func (c *Collection) Add(ev pipeline.Event) bool {
+	switch e := ev.(type) {
+	case pipeline.FileStarted:
+		c.mu.Lock()
+		c.file(e.Path)
+		c.mu.Unlock()
+	case pipeline.KeyframeAnalysed:
+		// Compress outside the lock: it is the expensive part.
+		var ref thumbRef
+		var err error
+		if e.Keyframe.Thumbnail != nil {
+			ref, err = c.thumbs.Put(e.Keyframe.Thumbnail)
+		}
+		c.mu.Lock()
+		id := len(c.items)
+		k := e.Keyframe
+		c.items = append(c.items, Item{ID: id, Path: e.Path, Index: k.Index, Time: k.Time, Width: k.Width, Height: k.Height, Detections: k.Detections})
+		if err == nil {
+			c.thumbs.bind(id, ref)
+		}
+		f := c.file(e.Path)
+		f.Items = append(f.Items, id)
+		sort.Slice(f.Items, func(i, j int) bool { return c.items[f.Items[i]].Index < c.items[f.Items[j]].Index })
+		c.mu.Unlock()
+	case pipeline.FileFinished:
+		c.mu.Lock()
+		f := c.file(e.Result.Path)
+		f.Status, f.Error, f.Media = e.Result.Status, e.Result.Error, e.Result.Media
+		c.mu.Unlock()
+	case pipeline.RunFinished:
+		c.mu.Lock()
+		c.summary = e.Summary
+		c.mu.Unlock()
+	default:
+		return false
+	}
+	return true
+}
+
+func (c *Collection) file(path string) *File {
+	f, ok := c.files[path]
+	if !ok {
+		f = &File{Path: path}
+		c.files[path] = f
+		c.order = append(c.order, path)
+	}
+	return f
+}
+
+// Len is the number of keyframes held.
+func (c *Collection) Len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.items)
+}
+
+// Item returns one keyframe.
+func (c *Collection) Item(id int) Item {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.items[id]
+}
+
+// File returns one file's state.
+func (c *Collection) File(path string) (File, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	f, ok := c.files[path]
+	if !ok {
+		return File{}, false
+	}
+	cp := *f
+	cp.Items = append([]int(nil), f.Items...)
+	return cp, true
+}
+
+// Thumbnail decodes the keyframe's stored thumbnail.
+func (c *Collection) Thumbnail(id int) (image.Image, error) { return c.thumbs.Get(id) }
+
+// Summary is the last finished run's summary.
+func (c *Collection) Summary() pipeline.Summary {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.summary
+}
+
+// Shown returns the detections of item that q lets through.
+func (q Query) Shown(item Item) []detect.Detection {
+	var out []detect.Detection
+	for _, d := range item.Detections {
+		if q.keeps(d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func (q Query) keeps(d detect.Detection) bool {
+	return (len(q.Classes) == 0 || q.Classes[d.Class]) && d.Confidence >= q.MinConfidence
+}
+
+func (c *Collection) matches(q Query, it Item) bool {
+	if q.Name != "" && !strings.Contains(strings.ToLower(it.Path), strings.ToLower(q.Name)) {
+		return false
+	}
+	if len(q.Classes) == 0 && q.MinConfidence <= c.floor {
+		return true // nothing to narrow by: every keyframe, with or without detections
+	}
+	for _, d := range it.Detections {
+		if q.keeps(d) {
+			return true
+		}
+	}
+	return false
+}
+
+// Select returns the IDs of the keyframes q shows, in display order.
+func (c *Collection) Select(q Query) []int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var ids []int
+	if q.GroupByFile {
+		paths := append([]string(nil), c.order...)
+		sort.Strings(paths)
+		for _, p := range paths {
+			for _, id := range c.files[p].Items {
+				if c.matches(q, c.items[id]) {
+					ids = append(ids, id)
+				}
+			}
+		}
+		return ids
+	}
+	for _, it := range c.items {
+		if c.matches(q, it) {
+			ids = append(ids, it.ID)
+		}
+	}
+	return ids
+}
+
+// ClassCounts counts, per class, the keyframes that show it at q's
+// confidence among those q's name filter lets through (q's class filter is
+// ignored, so every class keeps its count while one is selected).
+func (c *Collection) ClassCounts(q Query) map[string]int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	counts := map[string]int{}
+	q.Classes = nil
+	for _, it := range c.items {
+		if q.Name != "" && !strings.Contains(strings.ToLower(it.Path), strings.ToLower(q.Name)) {
+			continue
+		}
+		seen := map[string]bool{}
+		for _, d := range it.Detections {
+			if d.Confidence >= q.MinConfidence && !seen[d.Class] {
+				seen[d.Class] = true
+				counts[d.Class]++
+			}
+		}
+	}
+	return counts
+}
+
+// Problems lists failed and partial files, by path.
+func (c *Collection) Problems() []File {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var out []File
+	for _, p := range c.order {
+		if f := c.files[p]; f.Status == pipeline.StatusFailed || f.Status == pipeline.StatusPartial {
+			out = append(out, *f)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// FileCounts reports finished and known files.
+func (c *Collection) FileCounts() (finished, known int) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for _, f := range c.files {
+		if f.Status != "" {
+			finished++
+		}
+	}
+	return finished, len(c.files)
+}
+
+// Results returns finished files as pipeline results for export. With a
+// query, files and keyframes outside it are left out and detections are
+// limited to what it shows.
+func (c *Collection) Results(q *Query) []pipeline.FileResult {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var out []pipeline.FileResult
+	for _, p := range c.order {
+		f := c.files[p]
+		if f.Status == "" {
+			continue // unfinished files are not results
+		}
+		r := pipeline.FileResult{Path: f.Path, Status: f.Status, Error: f.Error, Media: f.Media}
+		for _, id := range f.Items {
+			it := c.items[id]
+			if q != nil && !c.matches(*q, it) {
+				continue
+			}
+			k := pipeline.Keyframe{Index: it.Index, Time: it.Time, Width: it.Width, Height: it.Height, Detections: it.Detections}
+			if q != nil {
+				k.Detections = q.Shown(it)
+			}
+			r.Keyframes = append(r.Keyframes, k)
+		}
+		if q != nil && len(r.Keyframes) == 0 {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// Spans of one file's classes, at q's class and confidence filter.
+func (c *Collection) Spans(path string, q Query) []pipeline.Span {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	f, ok := c.files[path]
+	if !ok {
+		return nil
+	}
+	var kfs []pipeline.Keyframe
+	for _, id := range f.Items {
+		it := c.items[id]
+		kfs = append(kfs, pipeline.Keyframe{Index: it.Index, Time: it.Time, Detections: q.Shown(it)})
+	}
+	return pipeline.Spans(kfs, nil)
+}
+
+// Close removes the thumbnail cache.
+func (c *Collection) Close() error { return c.thumbs.Close() }

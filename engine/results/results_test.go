@@ -1,0 +1,128 @@
+package results
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"testing"
+
+	"github.com/vidsift/vidsift/engine/detect"
+	"github.com/vidsift/vidsift/engine/pipeline"
+)
+
+func det(class string, conf float32) detect.Detection {
+	return detect.Detection{Class: class, Confidence: conf, Box: detect.Box{1, 1, 5, 5}}
+}
+
+func thumb(v uint8) *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, 32, 18))
+	for i := range img.Pix {
+		img.Pix[i] = v
+	}
+	return img
+}
+
+// feed plays a small run: b.mp4 starts first, a.mp4's keyframes arrive
+// out of order, c.jpg fails.
+func feed(c *Collection) {
+	evs := []pipeline.Event{
+		pipeline.RunStarted{Files: 3},
+		pipeline.FileStarted{Path: "/v/b.mp4"},
+		pipeline.FileStarted{Path: "/v/a.mp4"},
+		pipeline.KeyframeAnalysed{Path: "/v/b.mp4", Keyframe: pipeline.Keyframe{Index: 0, Time: 0, Detections: []detect.Detection{det("dog", 0.9)}, Thumbnail: thumb(10)}},
+		pipeline.KeyframeAnalysed{Path: "/v/a.mp4", Keyframe: pipeline.Keyframe{Index: 1, Time: 2, Detections: []detect.Detection{det("person", 0.3)}, Thumbnail: thumb(20)}},
+		pipeline.KeyframeAnalysed{Path: "/v/a.mp4", Keyframe: pipeline.Keyframe{Index: 0, Time: 0, Detections: nil, Thumbnail: thumb(30)}},
+		pipeline.KeyframeAnalysed{Path: "/v/b.mp4", Keyframe: pipeline.Keyframe{Index: 1, Time: 2, Detections: []detect.Detection{det("dog", 0.5), det("person", 0.8)}, Thumbnail: thumb(40)}},
+		pipeline.FileFinished{Result: pipeline.FileResult{Path: "/v/b.mp4", Status: pipeline.StatusOK}},
+		pipeline.FileFinished{Result: pipeline.FileResult{Path: "/v/a.mp4", Status: pipeline.StatusPartial, Error: "truncated"}},
+		pipeline.FileFinished{Result: pipeline.FileResult{Path: "/v/c.jpg", Status: pipeline.StatusFailed, Error: "empty file"}},
+		pipeline.RunFinished{Summary: pipeline.Summary{Files: 3}},
+	}
+	for _, e := range evs {
+		c.Add(e)
+	}
+}
+
+func TestSelect(t *testing.T) {
+	c := New(t.TempDir(), 1<<20)
+	c.Reset(0.25)
+	feed(c)
+	cases := []struct {
+		q    Query
+		want string
+	}{
+		{Query{}, "[0 1 2 3]"},
+		{Query{GroupByFile: true}, "[2 1 0 3]"}, // a.mp4 by index, then b.mp4
+		{Query{Classes: map[string]bool{"dog": true}}, "[0 3]"},
+		{Query{MinConfidence: 0.6}, "[0 3]"},                                      // dog 0.9; person 0.8
+		{Query{MinConfidence: 0.6, Classes: map[string]bool{"dog": true}}, "[0]"}, // only 0.9
+		{Query{Name: "A.MP4"}, "[1 2]"},
+		{Query{Name: "a.mp4", Classes: map[string]bool{"cat": true}}, "[]"},
+	}
+	for _, tc := range cases {
+		if got := fmt.Sprint(c.Select(tc.q)); got != tc.want {
+			t.Errorf("%+v: %s, want %s", tc.q, got, tc.want)
+		}
+	}
+	counts := c.ClassCounts(Query{Classes: map[string]bool{"dog": true}})
+	if counts["dog"] != 2 || counts["person"] != 2 {
+		t.Errorf("counts %v", counts)
+	}
+	if counts := c.ClassCounts(Query{MinConfidence: 0.6}); counts["dog"] != 1 || counts["person"] != 1 {
+		t.Errorf("counts at 0.6 %v", counts)
+	}
+}
+
+func TestProblemsResultsSpans(t *testing.T) {
+	c := New(t.TempDir(), 1<<20)
+	c.Reset(0.25)
+	feed(c)
+	probs := c.Problems()
+	if len(probs) != 2 || probs[0].Path != "/v/a.mp4" || probs[1].Error != "empty file" {
+		t.Errorf("problems %+v", probs)
+	}
+	all := c.Results(nil)
+	if len(all) != 3 || len(all[0].Keyframes) != 2 || all[1].Keyframes[0].Index != 0 {
+		t.Errorf("results %+v", all)
+	}
+	dogs := c.Results(&Query{Classes: map[string]bool{"dog": true}})
+	if len(dogs) != 1 || len(dogs[0].Keyframes) != 2 || len(dogs[0].Keyframes[1].Detections) != 1 {
+		t.Errorf("filtered results %+v", dogs)
+	}
+	spans := c.Spans("/v/b.mp4", Query{})
+	if fmt.Sprint(spans) != "[{dog 0 2 0.9} {person 2 2 0.8}]" {
+		t.Errorf("spans %v", spans)
+	}
+	if done, known := c.FileCounts(); done != 3 || known != 3 {
+		t.Errorf("files %d/%d", done, known)
+	}
+}
+
+// TestThumbsSpill: past the memory budget thumbnails go to disk and still
+// come back intact.
+func TestThumbsSpill(t *testing.T) {
+	c := New(t.TempDir(), 700) // room for one or two tiny JPEGs
+	c.Reset(0.25)
+	feed(c)
+	mem, disk := c.thumbs.Stats()
+	if mem > 700 || disk == 0 {
+		t.Errorf("memory %d bytes, %d on disk", mem, disk)
+	}
+	for id, want := range []uint8{10, 20, 30, 40} {
+		img, err := c.Thumbnail(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, _, _, _ := img.At(5, 5).RGBA()
+		if got := color.GrayModel.Convert(img.At(5, 5)).(color.Gray).Y; got < want-3 || got > want+3 {
+			t.Errorf("thumbnail %d: grey %d (r %d), want %d", id, got, r>>8, want)
+		}
+	}
+	c.Reset(0.25)
+	if c.Len() != 0 {
+		t.Error("reset kept items")
+	}
+	if err := c.Close(); err != nil {
+		t.Error(err)
+	}
+}
