@@ -1,4 +1,5 @@
-// Command vidsift finds objects in the keyframes of folders of video.
+// Command vidsift finds objects in the keyframes of folders of video:
+// with no arguments it opens the desktop app, otherwise it runs a command.
 package main
 
 import (
@@ -10,9 +11,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		// The desktop app (issue 3) will open here; until then, explain usage.
-		cli.Usage(os.Stdout)
-		return
+		os.Exit(runApp())
 	}
 	switch cmd, args := os.Args[1], os.Args[2:]; cmd {
 	case "scan":

@@ -16,8 +16,10 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 
 # --- Debian packages --------------------------------------------------------
 pkgs=(gcc libc6-dev pkg-config libavcodec-dev libavformat-dev libavutil-dev
-      libswscale-dev libavfilter-dev libavdevice-dev libswresample-dev)
-[ "${1:-}" = "--test" ] && pkgs+=(ffmpeg)
+      libswscale-dev libavfilter-dev libavdevice-dev libswresample-dev
+      libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev)
+# Tests also need the ffmpeg CLI (fixtures) and a virtual display (app smoke test).
+[ "${1:-}" = "--test" ] && pkgs+=(ffmpeg xvfb xauth libgl1-mesa-dri)
 command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 
 missing=()

@@ -1,0 +1,177 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/vidsift/vidsift/engine/export"
+	"github.com/vidsift/vidsift/engine/media"
+)
+
+// detailSide is the long side, in pixels, of the keyframe the detail view decodes.
+const detailSide = 1600
+
+// detailView shows one keyframe large, decoded again from the video so it
+// is sharp, with every box, the file's class spans and navigation.
+type detailView struct {
+	u     *UI
+	win   fyne.Window
+	pos   int // position in u.shown
+	img   *canvas.Image
+	title *widget.Label
+	info  *widget.Label
+	dets  *widget.Label
+	spans *widget.Label
+	gen   int // bumps on each navigation so stale decodes are dropped
+}
+
+func newDetailView(u *UI) *detailView { return &detailView{u: u} }
+
+// open shows the keyframe at position pos of the grid.
+func (d *detailView) open(pos int) {
+	if pos < 0 || pos >= len(d.u.shown) {
+		return
+	}
+	if d.win == nil {
+		d.build()
+	}
+	d.pos = pos
+	d.show()
+	d.win.Show()
+}
+
+func (d *detailView) build() {
+	d.win = d.u.app.NewWindow("vidsift — keyframe")
+	d.img = canvas.NewImageFromImage(nil)
+	d.img.FillMode = canvas.ImageFillContain
+	d.img.SetMinSize(fyne.NewSize(800, 450))
+	d.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	d.title.Wrapping = fyne.TextWrapBreak
+	d.info, d.dets, d.spans = widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel("")
+	d.info.Wrapping, d.dets.Wrapping, d.spans.Wrapping = fyne.TextWrapWord, fyne.TextWrapWord, fyne.TextWrapWord
+	prev := widget.NewButtonWithIcon("Previous", theme.NavigateBackIcon(), func() { d.step(-1) })
+	next := widget.NewButtonWithIcon("Next", theme.NavigateNextIcon(), func() { d.step(1) })
+	play := widget.NewButtonWithIcon("Open video", theme.MediaPlayIcon(), func() { d.openExternal(false) })
+	reveal := widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), func() { d.openExternal(true) })
+	closeB := widget.NewButtonWithIcon("Close", theme.CancelIcon(), d.close)
+	side := container.NewVScroll(container.NewVBox(d.title, d.info,
+		widget.NewLabelWithStyle("Detections", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.dets,
+		widget.NewLabelWithStyle("When each class is seen", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.spans))
+	side.SetMinSize(fyne.NewSize(320, 0))
+	buttons := container.NewHBox(prev, next, widget.NewSeparator(), play, reveal, widget.NewSeparator(), closeB)
+	d.win.SetContent(container.NewBorder(nil, buttons, nil, side, d.img))
+	d.win.Resize(fyne.NewSize(1280, 760))
+	d.win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
+		switch k.Name {
+		case fyne.KeyEscape:
+			d.close()
+		case fyne.KeyLeft, fyne.KeyUp:
+			d.step(-1)
+		case fyne.KeyRight, fyne.KeyDown:
+			d.step(1)
+		}
+	})
+	d.win.SetOnClosed(func() { d.win = nil })
+}
+
+func (d *detailView) step(delta int) {
+	if p := d.pos + delta; p >= 0 && p < len(d.u.shown) {
+		d.pos = p
+		d.show()
+	}
+}
+
+func (d *detailView) isOpen() bool { return d.win != nil }
+
+func (d *detailView) close() {
+	if d.win != nil {
+		w := d.win
+		d.win = nil
+		w.Close()
+	}
+}
+
+// current is the item the view shows.
+func (d *detailView) current() (int, bool) {
+	if d.pos < 0 || d.pos >= len(d.u.shown) {
+		return 0, false
+	}
+	return d.u.shown[d.pos], true
+}
+
+func (d *detailView) show() {
+	id, ok := d.current()
+	if !ok {
+		return
+	}
+	item := d.u.coll.Item(id)
+	q := d.u.query()
+	d.title.SetText(item.Path)
+	d.info.SetText(fmt.Sprintf("Keyframe %d at %s (%.3f s) · %d×%d · %d of %d shown",
+		item.Index+1, clock(item.Time), item.Time, item.Width, item.Height, d.pos+1, len(d.u.shown)))
+	var lines []string
+	for _, det := range q.Shown(item) {
+		lines = append(lines, fmt.Sprintf("%s %.2f  [%.0f, %.0f, %.0f, %.0f]", det.Class, det.Confidence, det.Box[0], det.Box[1], det.Box[2], det.Box[3]))
+	}
+	if len(lines) == 0 {
+		lines = []string{"none"}
+	}
+	d.dets.SetText(strings.Join(lines, "\n"))
+	var spans []string
+	for _, s := range d.u.coll.Spans(item.Path, q) {
+		spans = append(spans, fmt.Sprintf("%s  %s–%s  (max %.2f)", s.Class, clock(s.Start), clock(s.End), s.MaxConfidence))
+	}
+	if len(spans) == 0 {
+		spans = []string{"none"}
+	}
+	d.spans.SetText(strings.Join(spans, "\n"))
+	d.win.SetTitle(fmt.Sprintf("vidsift — %s @ %s", filepath.Base(item.Path), clock(item.Time)))
+
+	// Show the thumbnail at once, then the sharp frame when it is decoded.
+	d.img.Image = d.u.grid.render(item)
+	d.img.Refresh()
+	d.gen++
+	gen := d.gen
+	go func() {
+		frame, err := media.ReadKeyframe(context.Background(), item.Path, item.Index, detailSide, media.Options{})
+		if err != nil {
+			d.u.do(func() {
+				if gen == d.gen && d.win != nil {
+					d.info.SetText(d.info.Text + "\nCould not decode the frame again: " + err.Error())
+				}
+			})
+			return
+		}
+		export.DrawDetections(frame, float64(frame.Bounds().Dx())/float64(item.Width), q.Shown(item))
+		d.u.do(func() {
+			if gen == d.gen && d.win != nil {
+				d.img.Image = frame
+				d.img.Refresh()
+			}
+		})
+	}()
+}
+
+// openExternal opens the video in the system's player, or its folder.
+func (d *detailView) openExternal(folder bool) {
+	id, ok := d.current()
+	if !ok {
+		return
+	}
+	target := d.u.coll.Item(id).Path
+	if folder {
+		target = filepath.Dir(target)
+	}
+	if err := exec.Command("xdg-open", target).Start(); err != nil {
+		d.info.SetText(d.info.Text + "\nCannot open: " + err.Error())
+	}
+}

@@ -1,0 +1,120 @@
+package app
+
+import (
+	"fmt"
+	"image"
+	"image/draw"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/vidsift/vidsift/engine/export"
+	"github.com/vidsift/vidsift/engine/results"
+)
+
+// thumbCacheSize bounds the rendered thumbnails kept (a few screens' worth).
+const thumbCacheSize = 300
+
+// gridView is the virtualized grid of keyframe thumbnails: only visible
+// cells exist, and each rendered thumbnail is built once per filter.
+type gridView struct {
+	u      *UI
+	grid   *widget.GridWrap
+	cache  map[int]image.Image
+	order  []int
+	filter string // the query the cache was drawn for
+}
+
+func newGridView(u *UI) *gridView {
+	g := &gridView{u: u, cache: map[int]image.Image{}}
+	g.grid = widget.NewGridWrap(
+		func() int { return len(u.shown) },
+		func() fyne.CanvasObject {
+			img := canvas.NewImageFromImage(nil)
+			img.FillMode = canvas.ImageFillContain
+			img.ScaleMode = canvas.ImageScaleFastest
+			img.SetMinSize(fyne.NewSize(240, 140))
+			label := widget.NewLabel("")
+			label.Truncation = fyne.TextTruncateEllipsis
+			return container.NewBorder(nil, label, nil, nil, img)
+		},
+		func(id widget.GridWrapItemID, o fyne.CanvasObject) {
+			if id >= len(u.shown) {
+				return
+			}
+			c := o.(*fyne.Container)
+			item := u.coll.Item(u.shown[id])
+			img := c.Objects[0].(*canvas.Image)
+			img.Image = g.render(item)
+			img.Refresh()
+			c.Objects[1].(*widget.Label).SetText(caption(item, u.query()))
+		},
+	)
+	g.grid.OnSelected = func(id widget.GridWrapItemID) {
+		g.grid.UnselectAll()
+		u.detail.open(id)
+	}
+	return g
+}
+
+func (g *gridView) object() fyne.CanvasObject { return g.grid }
+
+func (g *gridView) refresh() {
+	if key := fmt.Sprint(g.u.query()); key != g.filter {
+		g.filter = key
+		g.cache, g.order = map[int]image.Image{}, nil
+	}
+	g.grid.Refresh()
+}
+
+// render draws the item's boxes that pass the filter onto its thumbnail.
+func (g *gridView) render(item results.Item) image.Image {
+	if img, ok := g.cache[item.ID]; ok {
+		return img
+	}
+	thumb, err := g.u.coll.Thumbnail(item.ID)
+	if err != nil {
+		return nil
+	}
+	rgba := image.NewRGBA(thumb.Bounds())
+	draw.Draw(rgba, rgba.Bounds(), thumb, thumb.Bounds().Min, draw.Src)
+	if item.Width > 0 {
+		export.DrawDetections(rgba, float64(rgba.Bounds().Dx())/float64(item.Width), g.u.query().Shown(item))
+	}
+	if len(g.order) >= thumbCacheSize {
+		delete(g.cache, g.order[0])
+		g.order = g.order[1:]
+	}
+	g.cache[item.ID] = rgba
+	g.order = append(g.order, item.ID)
+	return rgba
+}
+
+// caption names the file, the time and the classes shown.
+func caption(item results.Item, q results.Query) string {
+	seen := map[string]bool{}
+	var classes []string
+	for _, d := range q.Shown(item) {
+		if !seen[d.Class] {
+			seen[d.Class] = true
+			classes = append(classes, d.Class)
+		}
+	}
+	sort.Strings(classes)
+	what := strings.Join(classes, ", ")
+	if what == "" {
+		what = "—"
+	}
+	return fmt.Sprintf("%s · %s · %s", filepath.Base(item.Path), clock(item.Time), what)
+}
+
+// clock formats seconds as m:ss.s.
+func clock(s float64) string {
+	m := int(s) / 60
+	return fmt.Sprintf("%d:%04.1f", m, s-float64(m*60))
+}

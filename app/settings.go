@@ -1,0 +1,273 @@
+package app
+
+import (
+	"fmt"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/vidsift/vidsift/engine/config"
+	"github.com/vidsift/vidsift/engine/detect"
+)
+
+// Preference keys of the app's own state (Fyne keeps them in its own file,
+// apart from the CLI's config.yaml, which the app never writes).
+const (
+	prefConfidence = "confidence"
+	prefClasses    = "classes"
+	prefWorkers    = "workers"
+	prefModel      = "model"
+)
+
+type settingsView struct {
+	u          *UI
+	conf       *widget.Slider
+	confLabel  *widget.Label
+	search     *widget.Entry
+	checks     *widget.CheckGroup
+	picked     map[string]bool
+	pickedInfo *widget.Label
+	workers    *widget.Select
+	modelInfo  *widget.Label
+	modelFile  string
+	box        *fyne.Container
+}
+
+func newSettingsView(u *UI) *settingsView {
+	s := &settingsView{u: u, picked: map[string]bool{}}
+	defConf, defWorkers, defModel := 0.25, runtime.NumCPU(), ""
+	var defClasses []string
+	if u.cfg != nil {
+		if st, err := config.Load(u.cfg); err == nil {
+			defConf, defWorkers, defClasses = float64(st.Confidence), st.Workers, st.Classes
+		}
+		defModel = u.cfg.GetString(config.Model)
+	}
+	s.confLabel = widget.NewLabel("")
+	s.conf = widget.NewSlider(0.05, 0.95)
+	s.conf.Step = 0.01
+	s.conf.OnChanged = func(v float64) { s.confLabel.SetText(fmt.Sprintf("Minimum confidence: %.2f", v)) }
+	s.conf.SetValue(u.prefs.FloatWithFallback(prefConfidence, defConf))
+
+	for _, c := range u.prefs.StringListWithFallback(prefClasses, defClasses) {
+		s.picked[c] = true
+	}
+	s.pickedInfo = widget.NewLabel("")
+	s.checks = widget.NewCheckGroup(nil, s.onChecks)
+	s.search = widget.NewEntry()
+	s.search.SetPlaceHolder("Search classes…")
+	s.search.OnChanged = func(string) { s.fillChecks() }
+	clear := widget.NewButton("All classes", func() {
+		s.picked = map[string]bool{}
+		s.fillChecks()
+		u.refreshAll()
+	})
+
+	var opts []string
+	for i := 1; i <= 2*runtime.NumCPU(); i++ {
+		opts = append(opts, strconv.Itoa(i))
+	}
+	s.workers = widget.NewSelect(opts, nil)
+	s.workers.SetSelected(strconv.Itoa(u.prefs.IntWithFallback(prefWorkers, defWorkers)))
+
+	s.modelFile = u.prefs.StringWithFallback(prefModel, defModel)
+	s.modelInfo = widget.NewLabel("Loading model…")
+	s.modelInfo.Wrapping = fyne.TextWrapWord
+	choose := widget.NewButton("Choose model…", s.chooseModel)
+
+	scroll := container.NewVScroll(s.checks)
+	scroll.SetMinSize(fyne.NewSize(0, 180))
+	s.box = container.NewVBox(
+		s.confLabel, s.conf,
+		widget.NewLabel("Classes to report"), s.search, scroll, container.NewBorder(nil, nil, nil, clear, s.pickedInfo),
+		container.NewBorder(nil, nil, widget.NewLabel("Workers (files at once)"), nil, s.workers),
+		widget.NewLabel("Model"), s.modelInfo, choose,
+	)
+	s.fillChecks()
+	return s
+}
+
+func (s *settingsView) object() fyne.CanvasObject { return s.box }
+
+// modelPath is the chosen model, or "" for the default lookup.
+func (s *settingsView) modelPath() string { return s.modelFile }
+
+func (s *settingsView) confidence() float32 { return float32(s.conf.Value) }
+
+func (s *settingsView) workerCount() int {
+	n, err := strconv.Atoi(s.workers.Selected)
+	if err != nil || n < 1 {
+		return runtime.NumCPU()
+	}
+	return n
+}
+
+// classes returns the picked classes (nil: all).
+func (s *settingsView) classes() map[string]bool {
+	if len(s.picked) == 0 {
+		return nil
+	}
+	out := make(map[string]bool, len(s.picked))
+	for c := range s.picked {
+		out[c] = true
+	}
+	return out
+}
+
+// setClasses replaces the picked classes (used by tests and restore).
+func (s *settingsView) setClasses(names ...string) {
+	s.picked = map[string]bool{}
+	for _, n := range names {
+		s.picked[n] = true
+	}
+	s.fillChecks()
+}
+
+// fillChecks shows the model's classes that match the search, keeping picks.
+func (s *settingsView) fillChecks() {
+	var names []string
+	if m := s.u.currentModel(); m != nil {
+		names = m.Names
+	}
+	term := strings.ToLower(strings.TrimSpace(s.search.Text))
+	var opts, sel []string
+	for _, n := range names {
+		if term == "" || strings.Contains(strings.ToLower(n), term) {
+			opts = append(opts, n)
+			if s.picked[n] {
+				sel = append(sel, n)
+			}
+		}
+	}
+	onChanged := s.checks.OnChanged
+	s.checks.OnChanged = nil // programmatic change: not the user's
+	s.checks.Options = opts
+	s.checks.Selected = sel
+	s.checks.Refresh()
+	s.checks.OnChanged = onChanged
+	s.updatePickedInfo()
+}
+
+func (s *settingsView) onChecks(selected []string) {
+	shown := map[string]bool{}
+	for _, o := range s.checks.Options {
+		shown[o] = true
+		delete(s.picked, o)
+	}
+	for _, c := range selected {
+		if shown[c] {
+			s.picked[c] = true
+		}
+	}
+	s.updatePickedInfo()
+	s.u.refreshAll()
+}
+
+func (s *settingsView) updatePickedInfo() {
+	if len(s.picked) == 0 {
+		s.pickedInfo.SetText("Reporting every class")
+		return
+	}
+	var names []string
+	for c := range s.picked {
+		names = append(names, c)
+	}
+	sort.Strings(names)
+	s.pickedInfo.SetText("Reporting: " + strings.Join(names, ", "))
+}
+
+func (s *settingsView) chooseModel() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		r.Close()
+		s.modelFile = r.URI().Path()
+		s.u.loadModel(s.modelFile)
+	}, s.u.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".onnx"}))
+	d.Show()
+}
+
+// showModel describes the loaded model, or why there is none.
+func (s *settingsView) showModel(m *detect.Model, err error) {
+	switch {
+	case err != nil:
+		s.modelInfo.SetText("No usable model: " + err.Error())
+	case m != nil:
+		s.modelInfo.SetText(fmt.Sprintf("%s\n%d classes, input %d×%d", m.Path, len(m.Names), m.InputW, m.InputH))
+	}
+	s.fillChecks()
+}
+
+func (u *UI) currentModel() *detect.Model {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.model
+}
+
+// loadModel loads a model in the background (path "" = the default lookup)
+// and swaps it in when no scan is using the old one.
+func (u *UI) loadModel(path string) {
+	go func() {
+		m, err := u.openModel(path)
+		u.do(func() {
+			if err == nil {
+				u.mu.Lock()
+				old := u.model
+				u.model, u.modelErr = m, nil
+				u.mu.Unlock()
+				if old != nil && !u.activity.Running() {
+					old.Close()
+				}
+			} else {
+				u.mu.Lock()
+				u.modelErr = err
+				u.mu.Unlock()
+			}
+			u.settings.showModel(u.currentModel(), err)
+			u.toolbar.update()
+		})
+	}()
+}
+
+func (u *UI) openModel(path string) (*detect.Model, error) {
+	v := u.cfg
+	if v == nil {
+		var err error
+		if v, err = config.New(); err != nil {
+			return nil, err
+		}
+	}
+	if path == "" {
+		var err error
+		if path, err = config.FindModel(v); err != nil {
+			return nil, err
+		}
+	}
+	if err := detect.Init(config.FindLibrary(v)); err != nil {
+		return nil, err
+	}
+	return detect.Load(path, detect.Options{IntraOpThreads: 1})
+}
+
+// saveState keeps the last-used settings for the next start.
+func (u *UI) saveState() {
+	s := u.settings
+	u.prefs.SetFloat(prefConfidence, s.conf.Value)
+	u.prefs.SetInt(prefWorkers, s.workerCount())
+	u.prefs.SetString(prefModel, s.modelFile)
+	var names []string
+	for c := range s.picked {
+		names = append(names, c)
+	}
+	sort.Strings(names)
+	u.prefs.SetStringList(prefClasses, names)
+}

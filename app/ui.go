@@ -1,0 +1,178 @@
+// Package app is vidsift's desktop window (Fyne). It only renders engine
+// events and calls engine APIs: scanning, filtering and exporting live in
+// engine/. It never imports fyne.io/fyne/v2/app, so its tests build and run
+// with Fyne's test driver.
+package app
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+	"github.com/spf13/viper"
+
+	"github.com/vidsift/vidsift/engine/detect"
+	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/results"
+)
+
+// Options wire the window to its surroundings. Tests replace Do.
+type Options struct {
+	// Do runs fn on Fyne's main goroutine; background work touches widgets
+	// only through it. Default: fyne.Do.
+	Do func(fn func())
+	// Config holds the CLI's defaults (flags aside): confidence, model, ...
+	Config *viper.Viper
+	// CacheDir holds thumbnails that do not fit the memory budget.
+	CacheDir string
+	// ThumbMemory is the memory budget for thumbnails in bytes (default 256 MiB).
+	ThumbMemory int
+}
+
+// UI is the main window and everything on it.
+type UI struct {
+	app  fyne.App
+	win  fyne.Window
+	do   func(func())
+	cfg  *viper.Viper
+	ctx  context.Context
+	prefs fyne.Preferences
+
+	mu    sync.Mutex // guards model (loaded in the background)
+	model *detect.Model
+	modelErr error
+
+	coll     *results.Collection
+	activity pipeline.Activity
+	queue    *queueView
+	settings *settingsView
+	filters  *filterView
+	grid     *gridView
+	progress *progressView
+	problems *problemsView
+	toolbar  *toolbarView
+	detail   *detailView
+
+	lastRun pipeline.Config // settings of the latest run, for exports
+	shown   []int           // item IDs the grid shows, in order
+	center *fyne.Container
+	empty  fyne.CanvasObject
+}
+
+// New builds the main window; call ShowAndRun (or, in tests, just use it).
+func New(a fyne.App, opts Options) *UI {
+	if opts.Do == nil {
+		opts.Do = fyne.Do
+	}
+	if opts.ThumbMemory == 0 {
+		opts.ThumbMemory = 256 << 20
+	}
+	if opts.CacheDir == "" {
+		if dir, err := os.UserCacheDir(); err == nil {
+			opts.CacheDir = filepath.Join(dir, "vidsift")
+			_ = os.MkdirAll(opts.CacheDir, 0o755)
+		}
+	}
+	u := &UI{
+		app:   a,
+		do:    opts.Do,
+		cfg:   opts.Config,
+		ctx:   context.Background(),
+		prefs: a.Preferences(),
+		coll:  results.New(opts.CacheDir, opts.ThumbMemory),
+	}
+	u.win = a.NewWindow("vidsift")
+	u.win.Resize(fyne.NewSize(1280, 800))
+	u.build()
+	u.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { u.HandleDrop(uris) })
+	u.win.SetCloseIntercept(func() {
+		u.activity.Cancel()
+		u.saveState()
+		u.win.Close()
+	})
+	a.Lifecycle().SetOnStopped(func() {
+		u.activity.Cancel()
+		u.saveState()
+	})
+	u.installShortcuts()
+	u.loadModel(u.settings.modelPath())
+	return u
+}
+
+// Window is the main window.
+func (u *UI) Window() fyne.Window { return u.win }
+
+func (u *UI) build() {
+	u.queue = newQueueView(u)
+	u.settings = newSettingsView(u)
+	u.filters = newFilterView(u)
+	u.grid = newGridView(u)
+	u.progress = newProgressView()
+	u.problems = newProblemsView()
+	u.toolbar = newToolbarView(u)
+	u.detail = newDetailView(u)
+
+	u.empty = container.NewCenter(widget.NewLabelWithStyle(
+		"Drop folders or videos here,\nor use Add folder / Add files.\n\nThen press Start (Enter).",
+		fyne.TextAlignCenter, fyne.TextStyle{Bold: true}))
+	u.center = container.NewStack(u.empty)
+
+	left := container.NewVScroll(container.NewVBox(
+		widget.NewCard("", "Queue", u.queue.object()),
+		widget.NewCard("", "Settings", u.settings.object()),
+	))
+	left.SetMinSize(fyne.NewSize(340, 0))
+	main := container.NewBorder(u.filters.object(), nil, nil, nil, u.center)
+	bottom := container.NewVBox(u.progress.object(), u.problems.object())
+	split := container.NewHSplit(left, main)
+	split.Offset = 0.27
+	u.win.SetContent(container.NewBorder(u.toolbar.object(), bottom, nil, nil, split))
+	u.refreshAll()
+}
+
+// refreshAll recomputes what the grid shows and redraws every panel.
+// It runs on the main goroutine.
+func (u *UI) refreshAll() {
+	q := u.query()
+	u.shown = u.coll.Select(q)
+	u.filters.update(u.coll.ClassCounts(q), len(u.shown), u.coll.Len())
+	u.problems.update(u.coll.Problems())
+	if u.coll.Len() == 0 && !u.activity.Running() {
+		u.center.Objects = []fyne.CanvasObject{u.empty}
+	} else {
+		u.center.Objects = []fyne.CanvasObject{u.grid.object()}
+	}
+	u.center.Refresh()
+	u.grid.refresh()
+	u.toolbar.update()
+}
+
+// query is the current view filter: the settings' classes narrowed by the filter bar.
+func (u *UI) query() results.Query {
+	q := u.filters.query()
+	if want := u.settings.classes(); len(want) > 0 {
+		if len(q.Classes) == 0 {
+			q.Classes = want
+		} else {
+			for c := range q.Classes {
+				if !want[c] {
+					delete(q.Classes, c)
+				}
+			}
+			if len(q.Classes) == 0 {
+				q.Classes = map[string]bool{"\x00none": true} // nothing in both
+			}
+		}
+	}
+	return q
+}
+
+// Shown returns the item IDs the grid displays (for tests and the detail view).
+func (u *UI) Shown() []int { return append([]int(nil), u.shown...) }
+
+// Results gives access to what the runs found.
+func (u *UI) Results() *results.Collection { return u.coll }

@@ -1,0 +1,334 @@
+package app
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/vidsift/vidsift/engine/config"
+	"github.com/vidsift/vidsift/engine/export"
+	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/testenv"
+)
+
+// mainLoop stands in for Fyne's main goroutine: the UI's background work
+// queues functions, and the test goroutine runs them, so widgets are only
+// ever touched from one goroutine (what fyne.Do guarantees in the real app).
+type mainLoop struct{ fns chan func() }
+
+func (m *mainLoop) do(fn func()) { m.fns <- fn }
+
+// until runs queued functions until cond holds. The deadline only guards
+// against a hang; no assertion depends on timing.
+func (m *mainLoop) until(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.After(5 * time.Minute)
+	for !cond() {
+		select {
+		case fn := <-m.fns:
+			fn()
+		case <-deadline:
+			t.Fatalf("gave up waiting for %s", what)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	for len(m.fns) > 0 {
+		(<-m.fns)()
+	}
+}
+
+func newTestUI(t *testing.T) (*UI, *mainLoop) {
+	t.Helper()
+	t.Setenv("VIDSIFT_MODEL", testenv.Model(t))
+	t.Setenv("VIDSIFT_ONNXRUNTIME_LIBRARY", testenv.Library(t))
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	v, err := config.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := test.NewTempApp(t)
+	loop := &mainLoop{fns: make(chan func(), 4096)}
+	u := New(a, Options{Do: loop.do, Config: v, CacheDir: t.TempDir(), ThumbMemory: 64 << 20})
+	t.Cleanup(func() {
+		u.Stop()
+		loop.until(t, "the run to stop", func() bool { return !u.activity.Running() })
+		u.coll.Close()
+	})
+	loop.until(t, "the model to load", func() bool { return u.currentModel() != nil })
+	return u, loop
+}
+
+func artifact(t *testing.T, name string, w fyne.Window) {
+	dir := filepath.Join(testenv.RepoRoot(), "testdata", "generated", "artifacts")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, w.Canvas().Capture()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func drop(u *UI, paths ...string) {
+	var uris []fyne.URI
+	for _, p := range paths {
+		uris = append(uris, storage.NewFileURI(p))
+	}
+	u.HandleDrop(uris)
+}
+
+// TestScanSharedMedia walks a user through the app on the shared media:
+// drop, start, watch, filter, open a keyframe, export.
+func TestScanSharedMedia(t *testing.T) {
+	root := testenv.Shared(t, "testdata")
+	gt := testenv.LoadExpectations(t, filepath.Join(root, "ground_truth.json"))
+	u, loop := newTestUI(t)
+	u.Window().Resize(fyne.NewSize(1280, 800))
+	artifact(t, "01-empty.png", u.Window())
+
+	drop(u, root)
+	drop(u, root, root) // duplicates are ignored
+	if len(u.queue.paths) != 1 {
+		t.Fatalf("queue %v", u.queue.paths)
+	}
+	if u.toolbar.start.Disabled() {
+		t.Fatal("Start is disabled with a model and a queue")
+	}
+	test.Tap(u.toolbar.start)
+	loop.until(t, "the first thumbnail", func() bool { return len(u.Shown()) > 0 })
+	artifact(t, "02-running.png", u.Window())
+	loop.until(t, "the run to finish", func() bool { return !u.activity.Running() })
+
+	want := 0
+	for _, e := range gt {
+		if e.Keyframes != nil {
+			want += *e.Keyframes
+		} else {
+			want++ // a photo is one keyframe
+		}
+	}
+	if got := len(u.Shown()); got != want || u.grid.grid.Length() != want {
+		t.Fatalf("grid shows %d (length %d), ground truth has %d keyframes", got, u.grid.grid.Length(), want)
+	}
+	results := u.Results().Results(nil)
+	for rel, exp := range gt {
+		var found bool
+		for _, r := range results {
+			if r.Path == filepath.Join(root, rel) {
+				found = true
+				for _, why := range exp.Check(detsOf(r), strings.HasPrefix(rel, "photos/")) {
+					t.Errorf("%s: %s", rel, why)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s missing", rel)
+		}
+	}
+
+	// Filters narrow the grid by exactly the keyframes they should.
+	count := func(keep func(class string, conf float32) bool) int {
+		n := 0
+		for _, r := range results {
+			for _, k := range r.Keyframes {
+				for _, d := range k.Detections {
+					if keep(d.Class, d.Confidence) {
+						n++
+						break
+					}
+				}
+			}
+		}
+		return n
+	}
+	u.filters.chooseClass("dog")
+	dogs := count(func(c string, _ float32) bool { return c == "dog" })
+	if got := len(u.Shown()); got != dogs || dogs == 0 || dogs >= want {
+		t.Errorf("class dog: %d shown, want %d", got, dogs)
+	}
+	u.filters.conf.SetValue(0.8)
+	strongDogs := count(func(c string, conf float32) bool { return c == "dog" && conf >= 0.8 })
+	if got := len(u.Shown()); got != strongDogs || strongDogs >= dogs {
+		t.Errorf("dog ≥ 0.8: %d shown, want %d (of %d)", got, strongDogs, dogs)
+	}
+	artifact(t, "03-filtered.png", u.Window())
+	u.filters.chooseClass(allClasses)
+	strong := count(func(_ string, conf float32) bool { return conf >= 0.8 })
+	if got := len(u.Shown()); got != strong {
+		t.Errorf("any class ≥ 0.8: %d shown, want %d", got, strong)
+	}
+	u.filters.conf.SetValue(0.25)
+	u.filters.name.SetText("videos" + string(filepath.Separator))
+	if got := len(u.Shown()); got != want-6 {
+		t.Errorf("name filter: %d shown, want %d", got, want-6)
+	}
+	u.filters.name.SetText("")
+
+	// The detail view decodes the keyframe again, sharp.
+	u.filters.chooseClass("person")
+	u.detail.open(0)
+	loop.until(t, "the sharp keyframe", func() bool {
+		return u.detail.img.Image != nil && u.detail.img.Image.Bounds().Dx() > pipeline.ThumbSize
+	})
+	if !strings.Contains(u.detail.dets.Text, "person") {
+		t.Errorf("detail lists %q", u.detail.dets.Text)
+	}
+	u.detail.win.Resize(fyne.NewSize(1280, 760))
+	artifact(t, "04-detail.png", u.detail.win)
+	u.detail.step(1)
+	if u.detail.pos != 1 {
+		t.Errorf("next: position %d", u.detail.pos)
+	}
+	u.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if u.detail.isOpen() {
+		t.Error("Esc did not close the detail view")
+	}
+	u.filters.chooseClass(allClasses)
+
+	// Exports hold the ground truth.
+	dir := t.TempDir()
+	if err := u.ExportTo(filepath.Join(dir, "all.json"), "json", false); err != nil {
+		t.Fatal(err)
+	}
+	if err := u.ExportTo(filepath.Join(dir, "all.csv"), "csv", false); err != nil {
+		t.Fatal(err)
+	}
+	var doc export.Document
+	raw, _ := os.ReadFile(filepath.Join(dir, "all.json"))
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Schema != export.Schema || len(doc.Files) != len(gt) {
+		t.Fatalf("export: schema %q, %d files", doc.Schema, len(doc.Files))
+	}
+	for _, f := range doc.Files {
+		rel, _ := filepath.Rel(root, f.Path)
+		kfs := make([][]testenv.Det, len(f.Keyframes))
+		for i, k := range f.Keyframes {
+			for _, d := range k.Detections {
+				kfs[i] = append(kfs[i], testenv.Det{Class: d.Class, Box: d.Box})
+			}
+		}
+		for _, why := range gt[rel].Check(kfs, strings.HasPrefix(rel, "photos/")) {
+			t.Errorf("exported %s: %s", rel, why)
+		}
+	}
+	cf, _ := os.Open(filepath.Join(dir, "all.csv"))
+	rows, err := csv.NewReader(cf).ReadAll()
+	cf.Close()
+	if err != nil || len(rows) != doc.Summary.Detections+1 {
+		t.Errorf("CSV: %d rows for %d detections (%v)", len(rows), doc.Summary.Detections, err)
+	}
+	// "Only what the filter shows" exports only that.
+	u.filters.chooseClass("horse")
+	if err := u.ExportTo(filepath.Join(dir, "horses.csv"), "csv", true); err != nil {
+		t.Fatal(err)
+	}
+	hf, _ := os.Open(filepath.Join(dir, "horses.csv"))
+	rows, _ = csv.NewReader(hf).ReadAll()
+	hf.Close()
+	for _, r := range rows[1:] {
+		if r[3] != "horse" {
+			t.Errorf("filtered export has a %s", r[3])
+		}
+	}
+	if len(rows) < 6 {
+		t.Errorf("filtered export: %d rows", len(rows))
+	}
+}
+
+func detsOf(r pipeline.FileResult) [][]testenv.Det {
+	out := make([][]testenv.Det, len(r.Keyframes))
+	for i, k := range r.Keyframes {
+		for _, d := range k.Detections {
+			out[i] = append(out[i], testenv.Det{Class: d.Class, Box: d.Box})
+		}
+	}
+	return out
+}
+
+// TestStop queues the shared clips 20 times and presses Stop after the
+// first thumbnail: the run ends with fewer files done than queued, and what
+// finished stays on screen.
+func TestStop(t *testing.T) {
+	videos, _ := filepath.Glob(filepath.Join(testenv.Shared(t, "testdata/videos"), "*"))
+	tmp := t.TempDir()
+	var queued []string
+	for i := 0; i < 20; i++ {
+		d := filepath.Join(tmp, fmt.Sprintf("copy%02d", i))
+		os.Mkdir(d, 0o755)
+		for _, v := range videos {
+			if err := os.Symlink(v, filepath.Join(d, filepath.Base(v))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		queued = append(queued, d)
+	}
+	u, loop := newTestUI(t)
+	drop(u, queued...)
+	test.Tap(u.toolbar.start)
+	loop.until(t, "the first thumbnail", func() bool { return len(u.Shown()) > 0 })
+	test.Tap(u.toolbar.stop)
+	loop.until(t, "the run to stop", func() bool { return !u.activity.Running() })
+	finished, _ := u.coll.FileCounts()
+	total := len(queued) * len(videos)
+	if finished >= total {
+		t.Errorf("%d of %d files finished despite Stop", finished, total)
+	}
+	if len(u.Shown()) == 0 {
+		t.Error("the keyframes analysed before Stop are gone")
+	}
+	if !strings.HasPrefix(u.progress.label.Text, "Stopped") {
+		t.Errorf("progress says %q", u.progress.label.Text)
+	}
+	if u.toolbar.start.Disabled() || !u.toolbar.stop.Disabled() {
+		t.Error("buttons not back to idle")
+	}
+}
+
+// TestNoModel: the window still opens without a model and says how to get one.
+func TestNoModel(t *testing.T) {
+	t.Setenv("VIDSIFT_MODEL", "")
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	v, _ := config.New()
+	loop := &mainLoop{fns: make(chan func(), 64)}
+	u := New(test.NewTempApp(t), Options{Do: loop.do, Config: v, CacheDir: t.TempDir()})
+	loop.until(t, "the model lookup", func() bool { return strings.Contains(u.settings.modelInfo.Text, "No usable model") })
+	if !strings.Contains(u.settings.modelInfo.Text, "yolo export") {
+		t.Errorf("model info %q", u.settings.modelInfo.Text)
+	}
+	drop(u, t.TempDir())
+	if !u.toolbar.start.Disabled() {
+		t.Error("Start enabled without a model")
+	}
+}
+
+// TestSettingsRestored: the last-used settings come back on the next start.
+func TestSettingsRestored(t *testing.T) {
+	u, _ := newTestUI(t)
+	u.settings.conf.SetValue(0.4)
+	u.settings.setClasses("dog", "person")
+	u.settings.workers.SetSelected("1")
+	u.saveState()
+	loop := &mainLoop{fns: make(chan func(), 64)}
+	u2 := New(u.app, Options{Do: loop.do, Config: u.cfg, CacheDir: t.TempDir()})
+	if u2.settings.conf.Value != 0.4 || u2.settings.workerCount() != 1 || len(u2.settings.classes()) != 2 || !u2.settings.classes()["dog"] {
+		t.Errorf("restored conf %.2f workers %d classes %v", u2.settings.conf.Value, u2.settings.workerCount(), u2.settings.classes())
+	}
+	loop.until(t, "the model to load", func() bool { return u2.currentModel() != nil })
+}
