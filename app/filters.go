@@ -57,8 +57,9 @@ func newFilterView(u *UI) *filterView {
 	f.reset(0.25)
 	confBox := container.NewBorder(nil, nil, widget.NewLabel("Confidence"), f.confText, f.conf)
 	f.box = container.NewVBox(
-		container.NewBorder(nil, nil, nil, f.count, container.NewGridWithColumns(2, f.class, f.name)),
+		container.NewGridWithColumns(2, f.class, f.name),
 		container.NewBorder(nil, nil, nil, f.group, confBox),
+		f.count,
 	)
 	return f
 }
@@ -118,7 +119,7 @@ func (f *filterView) update(counts map[string]int, shown, total int) {
 	f.class.Selected = selected
 	f.class.Refresh()
 	f.quiet = false
-	f.count.SetText(fmt.Sprintf("%d of %d keyframes", shown, total))
+	f.count.SetText(fmt.Sprintf("Showing %d of %d keyframes", shown, total))
 }
 
 // chooseClass selects a class ("" for all), as a user would in the list.

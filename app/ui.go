@@ -35,15 +35,15 @@ type Options struct {
 
 // UI is the main window and everything on it.
 type UI struct {
-	app  fyne.App
-	win  fyne.Window
-	do   func(func())
-	cfg  *viper.Viper
-	ctx  context.Context
+	app   fyne.App
+	win   fyne.Window
+	do    func(func())
+	cfg   *viper.Viper
+	ctx   context.Context
 	prefs fyne.Preferences
 
-	mu    sync.Mutex // guards model (loaded in the background)
-	model *detect.Model
+	mu       sync.Mutex // guards model (loaded in the background)
+	model    *detect.Model
 	modelErr error
 
 	coll     *results.Collection
@@ -59,8 +59,8 @@ type UI struct {
 
 	lastRun pipeline.Config // settings of the latest run, for exports
 	shown   []int           // item IDs the grid shows, in order
-	center *fyne.Container
-	empty  fyne.CanvasObject
+	center  *fyne.Container
+	empty   fyne.CanvasObject
 }
 
 // New builds the main window; call ShowAndRun (or, in tests, just use it).

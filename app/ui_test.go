@@ -108,8 +108,10 @@ func TestScanSharedMedia(t *testing.T) {
 	if u.toolbar.start.Disabled() {
 		t.Fatal("Start is disabled with a model and a queue")
 	}
+	pressed := time.Now()
 	test.Tap(u.toolbar.start)
 	loop.until(t, "the first thumbnail", func() bool { return len(u.Shown()) > 0 })
+	t.Logf("Start to first thumbnail: %v", time.Since(pressed).Round(time.Millisecond))
 	artifact(t, "02-running.png", u.Window())
 	loop.until(t, "the run to finish", func() bool { return !u.activity.Running() })
 

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vidsift/vidsift/engine/testenv"
+)
+
+// buildBinary builds vidsift once into a temp dir.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "vidsift")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestSmokeXvfb starts the real app on a virtual display, waits for its
+// window, asks it to quit (SIGTERM) and expects a clean exit.
+func TestSmokeXvfb(t *testing.T) {
+	xvfb, err := exec.LookPath("Xvfb")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("Xvfb is missing: setup installs it (apt-get install xvfb)")
+		}
+		t.Skip("Xvfb is missing: run `make setup-test`")
+	}
+	bin := buildBinary(t)
+
+	// Xvfb picks a free display and writes its number to the pipe.
+	r, w, _ := os.Pipe()
+	x := exec.Command(xvfb, "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	x.ExtraFiles = []*os.File{w}
+	if err := x.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	defer func() { x.Process.Kill(); x.Wait() }()
+	display, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil {
+		t.Fatalf("Xvfb gave no display: %v", err)
+	}
+
+	app := exec.Command(bin)
+	app.Env = append(os.Environ(), "DISPLAY=:"+strings.TrimSpace(display),
+		"XDG_CONFIG_HOME="+t.TempDir(), "XDG_CACHE_HOME="+t.TempDir(),
+		"VIDSIFT_MODEL="+testenv.Model(t), "VIDSIFT_ONNXRUNTIME_LIBRARY="+testenv.Library(t))
+	stderr, _ := app.StderrPipe()
+	if err := app.Start(); err != nil {
+		t.Fatal(err)
+	}
+	opened := make(chan bool, 1)
+	var log strings.Builder
+	go func() {
+		s := bufio.NewScanner(stderr)
+		for s.Scan() {
+			log.WriteString(s.Text() + "\n")
+			if strings.Contains(s.Text(), "window open") {
+				opened <- true
+			}
+		}
+		close(opened)
+	}()
+	select {
+	case ok := <-opened:
+		if !ok {
+			t.Fatalf("the app exited before opening its window:\n%s", log.String())
+		}
+	case <-time.After(2 * time.Minute):
+		app.Process.Kill()
+		t.Fatalf("no window after 2 minutes:\n%s", log.String())
+	}
+	time.Sleep(time.Second) // let the window draw a few frames
+	app.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- app.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v\n%s", err, log.String())
+		}
+	case <-time.After(time.Minute):
+		app.Process.Kill()
+		t.Fatalf("did not quit after SIGTERM:\n%s", log.String())
+	}
+	if strings.Contains(log.String(), "panic") {
+		t.Errorf("log mentions a panic:\n%s", log.String())
+	}
+}
+
+// TestNoDisplay: without a display the binary explains itself and exits 2.
+func TestNoDisplay(t *testing.T) {
+	bin := buildBinary(t)
+	cmd := exec.Command(bin)
+	var env []string
+	for _, e := range os.Environ() {
+		if !strings.HasPrefix(e, "DISPLAY=") && !strings.HasPrefix(e, "WAYLAND_DISPLAY=") {
+			env = append(env, e)
+		}
+	}
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), "vidsift scan") {
+		t.Errorf("exit %v, output:\n%s", err, out)
+	}
+}
