@@ -126,3 +126,24 @@ func TestThumbsSpill(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// BenchmarkSelect10k: refiltering 10,000 keyframes, as the app does on
+// every slider move and up to 20 times a second during a run.
+func BenchmarkSelect10k(b *testing.B) {
+	c := New(b.TempDir(), 0)
+	c.Reset(0.25)
+	classes := []string{"person", "car", "dog", "bicycle"}
+	for i := 0; i < 10000; i++ {
+		c.Add(pipeline.KeyframeAnalysed{Path: fmt.Sprintf("/v/%04d.mp4", i/20), Keyframe: pipeline.Keyframe{
+			Index: i % 20, Time: float64(i % 20), Detections: []detect.Detection{det(classes[i%4], float32(i%70)/100+0.25), det("person", 0.5)},
+		}})
+	}
+	q := Query{Classes: map[string]bool{"dog": true}, MinConfidence: 0.5, Name: "00"}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if len(c.Select(q)) == 0 {
+			b.Fatal("nothing selected")
+		}
+		c.ClassCounts(q)
+	}
+}
