@@ -122,3 +122,7 @@ func describeStatErr(err error) error {
 	}
 	return err
 }
+
+// Discover expands inputs as a run would and returns the media candidates,
+// sorted (paths that cannot be scanned at all are left out).
+func Discover(inputs []string) []string { return discover(inputs).files }
