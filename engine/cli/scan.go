@@ -4,6 +4,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,16 +14,21 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/vidsift/vidsift/engine/bench"
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/export"
 	"github.com/vidsift/vidsift/engine/media"
 	"github.com/vidsift/vidsift/engine/pipeline"
 )
+
+// processStart approximates when the process started, for time-to-first-result.
+var processStart = time.Now()
 
 // Exit codes.
 const (
@@ -52,6 +58,8 @@ func Scan(args []string, stdout, stderr io.Writer) int {
 	csvPath := fs.String("csv", "", "write detections as CSV to FILE")
 	thumbs := fs.String("thumbs", "", "write a JPEG of each keyframe with its boxes under DIR")
 	quiet := fs.BoolP("quiet", "q", false, "no progress and no summary")
+	statsPath := fs.String("stats", "", "write timing stats as JSON to FILE (used by vidsift bench)")
+	_ = fs.MarkHidden("stats")
 	verbose := fs.BoolP("verbose", "v", false, "log FFmpeg's messages")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
@@ -121,10 +129,14 @@ func Scan(args []string, stdout, stderr io.Writer) int {
 	var results []pipeline.FileResult
 	var finished pipeline.RunFinished
 	var thumbErr error
+	var firstResult time.Duration
 	for ev := range pipeline.Run(ctx, cfg, fs.Args()) {
 		prog.apply(ev)
 		switch e := ev.(type) {
 		case pipeline.KeyframeAnalysed:
+			if firstResult == 0 {
+				firstResult = time.Since(processStart)
+			}
 			if *thumbs != "" && thumbErr == nil {
 				p := export.ThumbPath(*thumbs, e.Path, e.Keyframe.Index)
 				thumbErr = export.WriteThumbnail(p, e.Keyframe.Thumbnail, e.Keyframe.Width, keepOnly(e.Keyframe.Detections, keep))
@@ -170,6 +182,13 @@ func Scan(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "vidsift: thumbnails:", thumbErr)
 		code = ExitSomeBad
 	}
+	if *statsPath != "" {
+		st := bench.ChildStats{FirstResultSec: firstResult.Seconds(), Keyframes: finished.Summary.Keyframes, ModelLoads: finished.Summary.ModelLoads}
+		raw, _ := json.Marshal(st)
+		if err := os.WriteFile(*statsPath, raw, 0o644); err != nil {
+			fmt.Fprintln(stderr, "vidsift:", err)
+		}
+	}
 	if !*quiet {
 		printSummary(stderr, doc, finished)
 	}
@@ -187,10 +206,15 @@ func LoadModel(v *viper.Viper, intraOp int) (*detect.Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := detect.Init(config.FindLibrary(v)); err != nil {
+	if err := initRuntime(config.FindLibrary(v)); err != nil {
 		return nil, err
 	}
 	return detect.Load(modelPath, detect.Options{IntraOpThreads: intraOp})
+}
+
+// initRuntime loads the ONNX Runtime library once per process.
+func initRuntime(lib string) error {
+	return detect.Init(lib)
 }
 
 // bind makes flags that the user set override env and config, per key.

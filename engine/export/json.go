@@ -181,3 +181,12 @@ func round(x float64, digits int) float64 {
 	p := math.Pow(10, float64(digits))
 	return math.Round(x*p) / p
 }
+
+// WriteAnyJSON writes any value as indented JSON to path, atomically.
+func WriteAnyJSON(path string, v any) error {
+	return atomicWrite(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	})
+}
