@@ -22,9 +22,6 @@ func runApp() int {
 		fmt.Fprintln(os.Stderr, "Scan from the command line instead: vidsift scan [flags] PATH...  (vidsift help)")
 		return cli.ExitUsage
 	}
-	if os.Getenv("LANG") == "" {
-		os.Setenv("LANG", "en_US.UTF-8") // Fyne logs a locale error without a well-formed one
-	}
 	v, err := config.New()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "vidsift:", err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	_ "github.com/vidsift/vidsift/app/locale" // before Fyne reads the locale
 	"github.com/vidsift/vidsift/engine/cli"
 )
 

@@ -114,3 +114,15 @@ func TestNoDisplay(t *testing.T) {
 		t.Errorf("exit %v, output:\n%s", err, out)
 	}
 }
+
+// TestCLocaleQuiet: under LANG=C.UTF-8 (servers, containers) the CLI prints
+// no Fyne locale error.
+func TestCLocaleQuiet(t *testing.T) {
+	bin := buildBinary(t)
+	cmd := exec.Command(bin, "help")
+	cmd.Env = append(os.Environ(), "LANG=C.UTF-8", "LC_ALL=C")
+	out, err := cmd.CombinedOutput()
+	if err != nil || strings.Contains(string(out), "Fyne error") || !strings.Contains(string(out), "vidsift scan") {
+		t.Errorf("exit %v, output:\n%s", err, out)
+	}
+}

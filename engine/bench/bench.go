@@ -96,13 +96,22 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, l := range layouts() {
-		o.Log("inference: %d goroutine(s) × %d intra-op thread(s)", l.Goroutines, l.IntraOp)
-		if err := measureLayout(o.Model, prepared, &l); err != nil {
-			return nil, err
+	// Two rounds over all layouts, best of each: the machines are shared
+	// and noisy, and a layout measured during a neighbour's burst would
+	// understate the ceiling.
+	rep.Layouts = layouts()
+	for round := 0; round < 2; round++ {
+		for i := range rep.Layouts {
+			l := rep.Layouts[i]
+			o.Log("inference round %d: %d goroutine(s) × %d intra-op thread(s)", round+1, l.Goroutines, l.IntraOp)
+			if err := measureLayout(o.Model, prepared, &l); err != nil {
+				return nil, err
+			}
+			if l.KeyframesSec > rep.Layouts[i].KeyframesSec {
+				rep.Layouts[i] = l
+			}
+			rep.Ceiling = max(rep.Ceiling, l.KeyframesSec)
 		}
-		rep.Layouts = append(rep.Layouts, l)
-		rep.Ceiling = max(rep.Ceiling, l.KeyframesSec)
 	}
 	prepared = nil
 	runtime.GC()
@@ -248,7 +257,7 @@ func measureLayout(model string, p *prepared, l *Layout) error {
 		return err
 	}
 	defer m.Close()
-	total := max(2*len(p.tensors), 8*l.Goroutines)
+	total := max(3*len(p.tensors), 16*l.Goroutines)
 	var next int
 	var mu sync.Mutex
 	var wg sync.WaitGroup
