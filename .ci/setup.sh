@@ -69,7 +69,7 @@ for m in yolov8n.onnx yolov8n_int8.onnx; do
     say "copied $m into $data"
   fi
 done
-if [ ! -f "$data/yolov8n.onnx" ]; then
+if [ ! -f "$data/yolov8n.onnx" ] && [ ! -f "$data/yolov8n_int8.onnx" ]; then
   cat >&2 <<EOF
 setup: no model yet. vidsift needs an Ultralytics YOLO detection model in ONNX form.
 setup: Either export one (pip install ultralytics; yolo export model=yolov8n.pt format=onnx)

@@ -35,8 +35,11 @@ const (
 // Library file name of ONNX Runtime 1.24.1 as shipped in onnxruntime-node.
 const LibraryName = "libonnxruntime.so.1"
 
-// DefaultModelName is the model file setup installs.
-const DefaultModelName = "yolov8n.onnx"
+// DefaultModelNames are the model files looked for, in order of preference.
+// The int8 model comes first: on the project's machines it runs ~40% faster
+// end to end than float32 and holds every ground-truth expectation (README,
+// `vidsift bench`); a plain Ultralytics export (yolov8n.onnx) is the fallback.
+var DefaultModelNames = []string{"yolov8n_int8.onnx", "yolov8n.onnx"}
 
 // New returns a viper instance with defaults, VIDSIFT_* environment
 // variables and the user's config file (if any) loaded.
@@ -155,9 +158,9 @@ func splitList(in []string) []string {
 // ErrNoModel says no model file was found anywhere vidsift looks.
 var ErrNoModel = errors.New("no model found")
 
-// FindModel returns the model to use: the configured one, else
-// DataDir/yolov8n.onnx, else one beside the executable, else the checkout's
-// models/ folder.
+// FindModel returns the model to use: the configured one, else one of
+// DefaultModelNames in DataDir, else beside the executable, else in the
+// checkout's models/ folder.
 func FindModel(v *viper.Viper) (string, error) {
 	if p := v.GetString(Model); p != "" {
 		if _, err := os.Stat(p); err != nil {
@@ -167,10 +170,12 @@ func FindModel(v *viper.Viper) (string, error) {
 	}
 	var tried []string
 	for _, dir := range searchDirs("models") {
-		p := filepath.Join(dir, DefaultModelName)
-		tried = append(tried, p)
-		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
-			return filepath.Abs(p)
+		for _, name := range DefaultModelNames {
+			p := filepath.Join(dir, name)
+			tried = append(tried, p)
+			if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+				return filepath.Abs(p)
+			}
 		}
 	}
 	return "", fmt.Errorf("%w (looked in %s).\n"+

@@ -90,10 +90,16 @@ func TestFindModel(t *testing.T) {
 		t.Errorf("no model: %v", err)
 	}
 	os.MkdirAll(data, 0o755)
-	want := filepath.Join(data, DefaultModelName)
-	os.WriteFile(want, []byte("x"), 0o644)
-	if got, err := FindModel(v); err != nil || got != want {
+	float := filepath.Join(data, "yolov8n.onnx")
+	os.WriteFile(float, []byte("x"), 0o644)
+	if got, err := FindModel(v); err != nil || got != float {
 		t.Errorf("data dir model: %q %v", got, err)
+	}
+	// The int8 model is preferred when both are there.
+	int8 := filepath.Join(data, "yolov8n_int8.onnx")
+	os.WriteFile(int8, []byte("x"), 0o644)
+	if got, err := FindModel(v); err != nil || got != int8 {
+		t.Errorf("data dir int8 model: %q %v", got, err)
 	}
 	// An explicit choice wins, and a missing explicit file is an error.
 	other := filepath.Join(t.TempDir(), "custom.onnx")

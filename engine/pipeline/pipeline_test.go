@@ -46,6 +46,31 @@ func TestGroundTruth(t *testing.T) {
 	}
 }
 
+// TestGroundTruthInt8: the int8 model, vidsift's default when installed,
+// holds every ground-truth expectation too.
+func TestGroundTruthInt8(t *testing.T) {
+	root := testenv.Shared(t, "testdata")
+	gt := testenv.LoadExpectations(t, filepath.Join(root, "ground_truth.json"))
+	sharedModel(t) // initialises ONNX Runtime
+	m, err := detect.Load(testenv.Shared(t, "models/yolov8n_int8.onnx"), detect.Options{IntraOpThreads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	cfg := testConfig(t, 2, 2)
+	cfg.Model = m
+	res := collect(context.Background(), cfg, []string{root}, nil)
+	for rel, exp := range gt {
+		f := res.files[filepath.Join(root, rel)]
+		if f.Status != StatusOK {
+			t.Errorf("%s: %s %s", rel, f.Status, f.Error)
+		}
+		for _, why := range exp.Check(dets(f), strings.HasPrefix(rel, "photos/")) {
+			t.Errorf("%s: %s", rel, why)
+		}
+	}
+}
+
 // checkOrder checks that keyframes come in index order with rising times.
 func checkOrder(t *testing.T, f FileResult) {
 	t.Helper()
