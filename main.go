@@ -17,6 +17,8 @@ func main() {
 	switch cmd, args := os.Args[1], os.Args[2:]; cmd {
 	case "scan":
 		os.Exit(cli.Scan(args, os.Stdout, os.Stderr))
+	case "export":
+		os.Exit(cli.Export(args, os.Stdout, os.Stderr))
 	case "bench":
 		os.Exit(cli.Bench(args, os.Stdout, os.Stderr))
 	case "help", "-h", "--help":

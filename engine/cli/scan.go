@@ -25,6 +25,7 @@ import (
 	"github.com/vidsift/vidsift/engine/export"
 	"github.com/vidsift/vidsift/engine/media"
 	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/store"
 )
 
 // processStart approximates when the process started, for time-to-first-result.
@@ -57,6 +58,8 @@ func Scan(args []string, stdout, stderr io.Writer) int {
 	jsonPath := fs.String("json", "", "write results as JSON to FILE")
 	csvPath := fs.String("csv", "", "write detections as CSV to FILE")
 	thumbs := fs.String("thumbs", "", "write a JPEG of each keyframe with its boxes under DIR")
+	fs.String("library", "", `results library (default: the data folder's library.db; "off" to scan without one)`)
+	rescan := fs.Bool("rescan", false, "scan every file again, even those the library already holds")
 	quiet := fs.BoolP("quiet", "q", false, "no progress and no summary")
 	statsPath := fs.String("stats", "", "write timing stats as JSON to FILE (used by vidsift bench)")
 	_ = fs.MarkHidden("stats")
@@ -81,8 +84,8 @@ func Scan(args []string, stdout, stderr io.Writer) int {
 		"conf": config.Confidence, "iou": config.IoU, "classes": config.Classes,
 		"workers": config.Workers, "threads": config.Threads, "model": config.Model,
 		"onnxruntime-library": config.Library, "decoder-threads": config.DecoderThreads,
-		"intra-op-threads": config.IntraOpThreads,
-		"file-timeout":     config.FileTimeout,
+		"intra-op-threads": config.IntraOpThreads, "library": config.LibraryPath,
+		"file-timeout": config.FileTimeout,
 	})
 	settings, err := config.Load(v)
 	if err != nil {
@@ -124,6 +127,16 @@ func Scan(args []string, stdout, stderr io.Writer) int {
 	if *thumbs == "" {
 		cfg.ThumbSize = -1
 	}
+	if path := config.LibraryFile(v); path != "" {
+		lib, err := store.Open(path)
+		if err != nil {
+			fmt.Fprintln(stderr, "vidsift:", err, `(set --library to another file, or "off")`)
+			return ExitUsage
+		}
+		defer lib.Close()
+		cfg.Library = lib.ForRun(store.Settings{Model: model, Conf: settings.Confidence, IoU: settings.IoU}, *rescan)
+		cfg.ThumbSize = 0 // the library keeps thumbnails for the app
+	}
 
 	prog := newProgressLine(stderr, *quiet)
 	var results []pipeline.FileResult
@@ -139,10 +152,13 @@ func Scan(args []string, stdout, stderr io.Writer) int {
 			}
 			if *thumbs != "" && thumbErr == nil {
 				p := export.ThumbPath(*thumbs, e.Path, e.Keyframe.Index)
-				thumbErr = export.WriteThumbnail(p, e.Keyframe.Thumbnail, e.Keyframe.Width, keepOnly(e.Keyframe.Detections, keep))
+				thumbErr = export.WriteThumbnail(p, e.Keyframe.Thumbnail, e.Keyframe.ThumbnailJPEG, e.Keyframe.Width, keepOnly(e.Keyframe.Detections, keep))
 			}
 		case pipeline.FileFinished:
 			results = append(results, e.Result)
+			if e.LibraryErr != nil {
+				fmt.Fprintf(stderr, "vidsift: the library could not keep %s: %v\n", e.Result.Path, e.LibraryErr)
+			}
 		case pipeline.RunFinished:
 			finished = e
 		}
@@ -253,8 +269,8 @@ func printSummary(w io.Writer, doc export.Document, fin pipeline.RunFinished) {
 		fmt.Fprintf(w, "%-7s %4d kf  %s  %s\n", f.Status, len(f.Keyframes), f.Path, found)
 	}
 	s := doc.Summary
-	fmt.Fprintf(w, "\n%d files: %d ok, %d partial, %d failed, %d ignored; %d keyframes, %d detections in %.1f s",
-		s.Files, s.OK, s.Partial, s.Failed, s.Ignored, s.Keyframes, s.Detections, s.Elapsed)
+	fmt.Fprintf(w, "\n%d files: %d ok, %d partial, %d failed, %d ignored, %d reused from the library; %d keyframes, %d detections in %.1f s",
+		s.Files, s.OK, s.Partial, s.Failed, s.Ignored, s.Skipped, s.Keyframes, s.Detections, s.Elapsed)
 	if s.Elapsed > 0 {
 		fmt.Fprintf(w, " (%.1f keyframes/s)", float64(s.Keyframes)/s.Elapsed)
 	}

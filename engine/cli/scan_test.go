@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"image/jpeg"
 	"os"
 	"path/filepath"
@@ -18,6 +19,9 @@ import (
 func scan(t *testing.T, args ...string) (int, string) {
 	t.Helper()
 	t.Setenv("VIDSIFT_ONNXRUNTIME_LIBRARY", testenv.Library(t))
+	if os.Getenv("VIDSIFT_LIBRARY") == "" {
+		t.Setenv("VIDSIFT_LIBRARY", filepath.Join(t.TempDir(), "library.db")) // never the user's
+	}
 	var out, errb bytes.Buffer
 	code := Scan(args, &out, &errb)
 	return code, errb.String()
@@ -155,5 +159,65 @@ func TestExitCodes(t *testing.T) {
 	code, stderr = scan(t, shared)
 	if code != ExitUsage || !strings.Contains(stderr, "yolo export") || !strings.Contains(stderr, "--model") {
 		t.Errorf("no model: exit %d: %s", code, stderr)
+	}
+}
+
+// TestLibraryReuse: a second scan reuses every stored file (summary.skipped,
+// same results, exit 0), --rescan redoes them, and `vidsift export` writes
+// the library's results without scanning.
+func TestLibraryReuse(t *testing.T) {
+	root := testenv.Shared(t, "testdata")
+	dir := t.TempDir()
+	t.Setenv("VIDSIFT_LIBRARY", filepath.Join(dir, "library.db"))
+	read := func(p string) export.Document {
+		var doc export.Document
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			t.Fatal(err)
+		}
+		return doc
+	}
+	model := testenv.Model(t)
+	first, second, third := filepath.Join(dir, "1.json"), filepath.Join(dir, "2.json"), filepath.Join(dir, "3.json")
+	if code, stderr := scan(t, "--model", model, "--json", first, root); code != ExitOK {
+		t.Fatalf("first scan: exit %d\n%s", code, stderr)
+	}
+	code, stderr := scan(t, "--model", model, "--json", second, root)
+	if code != ExitOK || !strings.Contains(stderr, "11 reused") {
+		t.Fatalf("second scan: exit %d\n%s", code, stderr)
+	}
+	a, b := read(first), read(second)
+	if a.Summary.Skipped != 0 || b.Summary.Skipped != 11 || b.Summary.Files != 11 || b.Summary.OK != 11 {
+		t.Errorf("skipped %d then %d (%+v)", a.Summary.Skipped, b.Summary.Skipped, b.Summary)
+	}
+	if fmt.Sprint(a.Files) != fmt.Sprint(b.Files) {
+		t.Error("reused results differ from the scanned ones")
+	}
+	// Another confidence floor is another identity: nothing reused.
+	if code, _ := scan(t, "--model", model, "--conf", "0.3", "--json", third, root); code != ExitOK || read(third).Summary.Skipped != 0 {
+		t.Errorf("new settings reused stored results")
+	}
+	if code, _ := scan(t, "--model", model, "--rescan", "--json", third, root); code != ExitOK || read(third).Summary.Skipped != 0 {
+		t.Errorf("--rescan reused stored results")
+	}
+
+	out := filepath.Join(dir, "export.json")
+	var o, e bytes.Buffer
+	if code := Export([]string{"--json", out}, &o, &e); code != ExitOK {
+		t.Fatalf("export: exit %d\n%s", code, e.String())
+	}
+	doc := read(out)
+	if len(doc.Files) != 11 {
+		t.Fatalf("export has %d files", len(doc.Files))
+	}
+	for _, why := range checkGroundTruth(t, doc, root) {
+		t.Error("export:", why)
+	}
+	e.Reset()
+	if code := Export([]string{"--json", out, "--classes", "unicorn"}, &o, &e); code != ExitUsage || !strings.Contains(e.String(), "person") {
+		t.Errorf("unknown class: exit %d: %s", code, e.String())
 	}
 }

@@ -14,6 +14,7 @@ func Usage(w io.Writer) {
 Usage:
   vidsift                        open the desktop app
   vidsift scan [flags] PATH...   scan files and folders (vidsift scan --help for flags)
+  vidsift export --json F|--csv F export the results library without scanning
   vidsift bench [flags] [PATH...] measure throughput on this machine (table + --json)
 
 Settings: flags > VIDSIFT_* environment variables > %s > defaults.

@@ -30,6 +30,7 @@ const (
 	DecoderThreads = "decoder_threads"
 	IntraOpThreads = "intra_op_threads"
 	FileTimeout    = "file_timeout"
+	LibraryPath    = "library" // results database; "off" disables it
 )
 
 // Library file name of ONNX Runtime 1.24.1 as shipped in onnxruntime-node.
@@ -55,6 +56,7 @@ func New() (*viper.Viper, error) {
 	v.SetDefault(DecoderThreads, 0)
 	v.SetDefault(IntraOpThreads, 1)
 	v.SetDefault(FileTimeout, 10*time.Minute)
+	v.SetDefault(LibraryPath, "")
 	v.SetEnvPrefix("VIDSIFT")
 	v.AutomaticEnv()
 
@@ -89,6 +91,19 @@ func DataDir() string {
 		return ""
 	}
 	return filepath.Join(home, ".local", "share", "vidsift")
+}
+
+// LibraryFile is where the results library lives: the configured path,
+// else DataDir/library.db; "" when the user turned it off ("off").
+func LibraryFile(v *viper.Viper) string {
+	switch p := v.GetString(LibraryPath); p {
+	case "off", "none", "false":
+		return ""
+	case "":
+		return filepath.Join(DataDir(), "library.db")
+	default:
+		return p
+	}
 }
 
 // Settings are the validated scan settings.

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -29,11 +30,19 @@ func ThumbPath(dir, mediaPath string, index int) string {
 }
 
 // WriteThumbnail draws dets (in frame pixels of a frameW-wide frame) onto a
-// copy of thumb and saves it as JPEG at path, atomically.
-func WriteThumbnail(path string, thumb *image.RGBA, frameW int, dets []detect.Detection) error {
-	img := image.NewRGBA(thumb.Bounds())
-	copy(img.Pix, thumb.Pix)
-	DrawDetections(img, float64(thumb.Bounds().Dx())/float64(frameW), dets)
+// copy of the thumbnail (thumb, or else the JPEG jpg) and saves it as JPEG
+// at path, atomically.
+func WriteThumbnail(path string, thumb *image.RGBA, jpg []byte, frameW int, dets []detect.Detection) error {
+	var src image.Image = thumb
+	if thumb == nil {
+		var err error
+		if src, err = jpeg.Decode(bytes.NewReader(jpg)); err != nil {
+			return fmt.Errorf("thumbnail of %s: %w", path, err)
+		}
+	}
+	img := image.NewRGBA(src.Bounds())
+	draw.Draw(img, img.Bounds(), src, src.Bounds().Min, draw.Src)
+	DrawDetections(img, float64(img.Bounds().Dx())/float64(frameW), dets)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("thumbnail folder: %w", err)
 	}

@@ -31,7 +31,9 @@ func (p *Progress) Apply(ev Event) {
 	case FileStarted:
 		p.Current = filepath.Base(e.Path)
 	case KeyframeAnalysed:
-		p.Keyframes++
+		if !e.Reused {
+			p.Keyframes++
+		}
 	case FileFinished:
 		p.Done++
 	}

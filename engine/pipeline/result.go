@@ -28,6 +28,9 @@ type Keyframe struct {
 	// Thumbnail is the upright keyframe, at most ThumbSize on its long side.
 	// It is set only in KeyframeAnalysed events, never kept in FileResult.
 	Thumbnail *image.RGBA
+	// ThumbnailJPEG is the same thumbnail compressed; keyframes reused from
+	// the library carry only this one.
+	ThumbnailJPEG []byte
 }
 
 // FileResult is everything found in one file.
@@ -41,17 +44,19 @@ type FileResult struct {
 
 // Summary totals a run.
 type Summary struct {
-	Files      int // files finished (ok + partial + failed)
-	OK         int
-	Partial    int
-	Failed     int
-	Skipped    int
-	Ignored    int
-	Cancelled  int // files queued but not finished because the run was cancelled
-	Keyframes  int
-	Detections int
-	ModelLoads int64
-	Elapsed    time.Duration
+	Files   int // files finished (ok + partial + failed)
+	OK      int
+	Partial int
+	Failed  int
+	Skipped int // files whose stored results were reused instead of scanning
+	// LibraryErrors counts finished files the library failed to keep.
+	LibraryErrors int
+	Ignored       int
+	Cancelled     int // files queued but not finished because the run was cancelled
+	Keyframes     int
+	Detections    int
+	ModelLoads    int64
+	Elapsed       time.Duration
 	// InferenceBusy is the wall time during which at least one inference ran.
 	InferenceBusy time.Duration
 	// FirstResult is the time from the run's start to its first analysed keyframe.
@@ -71,13 +76,28 @@ type RunStarted struct {
 type FileStarted struct{ Path string }
 
 // KeyframeAnalysed carries one keyframe's detections and thumbnail.
+// Reused is set for keyframes replayed from the library, not analysed now.
 type KeyframeAnalysed struct {
 	Path     string
 	Keyframe Keyframe
+	Reused   bool
 }
 
-// FileFinished carries a file's full result.
-type FileFinished struct{ Result FileResult }
+// FileFinished carries a file's full result. Reused says it came from the
+// library; LibraryErr says the library could not keep it.
+type FileFinished struct {
+	Result     FileResult
+	Reused     bool
+	LibraryErr error
+}
+
+// Library keeps finished results between runs. Reuse is asked once per
+// file before it is scanned; Keep gets every file this run finishes (with
+// JPEG thumbnails by keyframe index when the run makes thumbnails).
+type Library interface {
+	Reuse(path string) (FileResult, map[int][]byte, bool)
+	Keep(res FileResult, thumbs map[int][]byte) error
+}
 
 // RunFinished comes last. Err is the context's error if the run was cancelled.
 type RunFinished struct {

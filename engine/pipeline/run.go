@@ -4,10 +4,12 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"image"
+	"image/jpeg"
 	"sort"
 	"sync"
 	"time"
@@ -33,6 +35,9 @@ type Config struct {
 	ThreadType     string
 	FileTimeout    time.Duration
 	ThumbSize      int // 0 = ThumbSize; negative = no thumbnails
+	// Library, when set, replays files it already holds with the same
+	// identity instead of scanning them, and keeps every file this run finishes.
+	Library Library
 }
 
 // Streams splits a total inference thread budget into concurrent Run calls
@@ -77,6 +82,7 @@ type inferJob struct {
 	kf    Keyframe
 	slot  *detect.Buffers
 	ready time.Time
+	jpeg  []byte // thumbnail for the library
 }
 
 // fileState gathers one file's keyframes as inference finishes them.
@@ -91,6 +97,7 @@ type fileState struct {
 	err       error
 	finished  bool
 	cancelled bool
+	thumbs    map[int][]byte // JPEG thumbnails for the library
 }
 
 func newRunner(ctx context.Context, cfg Config, events chan<- Event) *runner {
@@ -187,6 +194,9 @@ func (r *runner) scan(files []string) error {
 	}
 feed:
 	for i, p := range files {
+		if r.reuse(p) {
+			continue
+		}
 		select {
 		case jobs <- p:
 		case <-r.ctx.Done():
@@ -201,6 +211,28 @@ feed:
 	close(r.infer)
 	inferWG.Wait()
 	return nil
+}
+
+// reuse replays a file the library already holds. It reports whether it did.
+func (r *runner) reuse(path string) bool {
+	if r.cfg.Library == nil || r.ctx.Err() != nil {
+		return false
+	}
+	res, thumbs, ok := r.cfg.Library.Reuse(path)
+	if !ok {
+		return false
+	}
+	r.send(FileStarted{Path: path})
+	for _, k := range res.Keyframes {
+		k.ThumbnailJPEG = thumbs[k.Index]
+		r.send(KeyframeAnalysed{Path: path, Keyframe: k, Reused: true})
+	}
+	r.mu.Lock()
+	r.sum.Skipped++
+	r.mu.Unlock()
+	r.count(res)
+	r.send(FileFinished{Result: res, Reused: true})
+	return true
 }
 
 // scratch holds a decode worker's reusable RGB buffers.
@@ -240,6 +272,7 @@ func (r *runner) decodeFile(path string, buf *scratch) {
 		}
 		slot.Prepare(lb, buf.model)
 		kf := Keyframe{Index: k.Index, Time: k.Time, Width: k.Width, Height: k.Height}
+		var jpg []byte
 		if r.cfg.ThumbSize > 0 {
 			thumb, err := r.thumbnail(k, buf)
 			if err != nil {
@@ -247,12 +280,15 @@ func (r *runner) decodeFile(path string, buf *scratch) {
 				return err
 			}
 			kf.Thumbnail = thumb
+			if r.cfg.Library != nil {
+				jpg = encodeJPEG(thumb)
+			}
 		}
 		fs.mu.Lock()
 		fs.pending++
 		fs.mu.Unlock()
 		select {
-		case r.infer <- inferJob{file: fs, kf: kf, slot: slot, ready: time.Now()}:
+		case r.infer <- inferJob{file: fs, kf: kf, slot: slot, ready: time.Now(), jpeg: jpg}:
 			return nil
 		case <-r.ctx.Done():
 			r.slots <- slot
@@ -318,6 +354,14 @@ func (r *runner) inferLoop() {
 		r.send(KeyframeAnalysed{Path: job.file.path, Keyframe: job.kf})
 		kf := job.kf
 		kf.Thumbnail = nil
+		if job.jpeg != nil {
+			job.file.mu.Lock()
+			if job.file.thumbs == nil {
+				job.file.thumbs = map[int][]byte{}
+			}
+			job.file.thumbs[kf.Index] = job.jpeg
+			job.file.mu.Unlock()
+		}
 		r.keyframeDone(job.file, &kf)
 	}
 }
@@ -393,8 +437,24 @@ func (r *runner) finish(fs *fileState) {
 	case fs.outcome.Damage != "":
 		res.Status, res.Error = StatusPartial, fs.outcome.Damage
 	}
+	var libErr error
+	if r.cfg.Library != nil {
+		if libErr = r.cfg.Library.Keep(res, fs.thumbs); libErr != nil {
+			r.mu.Lock()
+			r.sum.LibraryErrors++
+			r.mu.Unlock()
+		}
+	}
 	r.count(res)
-	r.send(FileFinished{Result: res})
+	r.send(FileFinished{Result: res, LibraryErr: libErr})
+}
+
+func encodeJPEG(img image.Image) []byte {
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 80}); err != nil {
+		return nil
+	}
+	return b.Bytes()
 }
 
 func (r *runner) count(res FileResult) {

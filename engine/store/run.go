@@ -1,0 +1,65 @@
+package store
+
+import (
+	"sync"
+
+	"github.com/vidsift/vidsift/engine/pipeline"
+)
+
+// RunLibrary is the library as one run sees it (a pipeline.Library): the
+// model and settings are fixed, and each file's identity is taken when the
+// run first asks about it, so a file that changes during the scan is
+// stored under its old identity and redone next time.
+type RunLibrary struct {
+	store  *Store
+	set    Settings
+	rescan bool
+	mu     sync.Mutex
+	ids    map[string]Identity
+}
+
+// ForRun binds the store to a run's settings. With rescan, nothing is
+// reused, but every finished file is still kept.
+func (s *Store) ForRun(set Settings, rescan bool) *RunLibrary {
+	return &RunLibrary{store: s, set: set, rescan: rescan, ids: map[string]Identity{}}
+}
+
+// Reuse returns the stored result of path if it finished ok or partial
+// with the same identity.
+func (l *RunLibrary) Reuse(path string) (pipeline.FileResult, map[int][]byte, bool) {
+	id, err := IdentityOf(path, l.set)
+	if err != nil {
+		return pipeline.FileResult{}, nil, false // the scan will report why
+	}
+	l.mu.Lock()
+	l.ids[path] = id
+	l.mu.Unlock()
+	if l.rescan {
+		return pipeline.FileResult{}, nil, false
+	}
+	st, ok, err := l.store.Lookup(id)
+	if err != nil || !ok {
+		return pipeline.FileResult{}, nil, false
+	}
+	thumbs := map[int][]byte{}
+	for idx, name := range st.Thumbs {
+		if b, err := l.store.Thumbnail(name); err == nil {
+			thumbs[idx] = b
+		}
+	}
+	return st.Result, thumbs, true
+}
+
+// Keep stores a finished file under the identity it had when the run began.
+func (l *RunLibrary) Keep(res pipeline.FileResult, thumbs map[int][]byte) error {
+	l.mu.Lock()
+	id, ok := l.ids[res.Path]
+	l.mu.Unlock()
+	if !ok {
+		var err error
+		if id, err = IdentityOf(res.Path, l.set); err != nil {
+			return err
+		}
+	}
+	return l.store.Save(id, res, thumbs)
+}

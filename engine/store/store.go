@@ -1,0 +1,296 @@
+// Package store is the results library: every finished file of every run,
+// in SQLite (pure Go, WAL, one transaction per file) under the user's data
+// folder, with keyframe thumbnails in a cache folder beside it named by
+// content hash. A file already finished with the same identity — (path,
+// size, mtime) plus the model and the settings that change detections — is
+// reused instead of scanned again.
+package store
+
+import (
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/vidsift/vidsift/engine/detect"
+	"github.com/vidsift/vidsift/engine/media"
+	"github.com/vidsift/vidsift/engine/pipeline"
+)
+
+// FileName is the library's database file inside the data folder.
+const FileName = "library.db"
+
+// Store is an open results library. It is safe for concurrent use.
+type Store struct {
+	db     *sql.DB
+	thumbs string
+}
+
+// Open opens (creating and migrating when needed) the library at path.
+func Open(path string) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("library: %w", err)
+	}
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("library %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(1) // one writer; SQLite serialises anyway
+	s := &Store{db: db, thumbs: filepath.Join(filepath.Dir(path), "thumbs")}
+	if err := s.migrate(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("library %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Identity says when a stored result may stand in for a scan.
+type Identity struct {
+	Path     string
+	Size     int64
+	ModTime  int64 // nanoseconds
+	ModelSHA string
+	Conf     float32
+	IoU      float32
+	InputW   int
+	InputH   int
+}
+
+// Settings are what, besides the file, changes detections.
+type Settings struct {
+	Model *detect.Model
+	Conf  float32
+	IoU   float32
+}
+
+// IdentityOf stats path now.
+func IdentityOf(path string, s Settings) (Identity, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return Identity{}, err
+	}
+	return Identity{Path: path, Size: st.Size(), ModTime: st.ModTime().UnixNano(),
+		ModelSHA: s.Model.SHA256, Conf: s.Conf, IoU: s.IoU, InputW: s.Model.InputW, InputH: s.Model.InputH}, nil
+}
+
+// Lookup returns the stored result for id if it finished ok or partial.
+func (s *Store) Lookup(id Identity) (Stored, bool, error) {
+	row := s.db.QueryRow(`SELECT id, status, error, container, codec, width, height, duration, fps
+		FROM files WHERE path=? AND size=? AND mtime_ns=? AND model_sha=? AND conf=? AND iou=? AND input_w=? AND input_h=?
+		AND status IN ('ok','partial')`,
+		id.Path, id.Size, id.ModTime, id.ModelSHA, float64(id.Conf), float64(id.IoU), id.InputW, id.InputH)
+	var fileID int64
+	res := pipeline.FileResult{Path: id.Path}
+	var status string
+	err := row.Scan(&fileID, &status, &res.Error, &res.Media.Container, &res.Media.Codec,
+		&res.Media.Width, &res.Media.Height, &res.Media.Duration, &res.Media.FPS)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Stored{}, false, nil
+	}
+	if err != nil {
+		return Stored{}, false, err
+	}
+	res.Status = pipeline.Status(status)
+	st := Stored{Result: res}
+	if err := s.fill(fileID, &st); err != nil {
+		return st, false, err
+	}
+	return st, true, nil
+}
+
+// fill reads a stored file's keyframes, detections and thumbnail names.
+func (s *Store) fill(fileID int64, st *Stored) error {
+	rows, err := s.db.Query(`SELECT idx, time_s, width, height, thumb FROM keyframes WHERE file_id=? ORDER BY idx`, fileID)
+	if err != nil {
+		return err
+	}
+	var kfs []pipeline.Keyframe
+	st.Thumbs = map[int]string{}
+	pos := map[int]int{} // keyframe index -> position in kfs
+	for rows.Next() {
+		var k pipeline.Keyframe
+		var thumb string
+		if err := rows.Scan(&k.Index, &k.Time, &k.Width, &k.Height, &thumb); err != nil {
+			rows.Close()
+			return err
+		}
+		pos[k.Index] = len(kfs)
+		kfs = append(kfs, k)
+		if thumb != "" {
+			st.Thumbs[k.Index] = thumb
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	defer func() { st.Result.Keyframes = kfs }()
+	drows, err := s.db.Query(`SELECT kf_idx, class_id, class, confidence, x1, y1, x2, y2 FROM detections WHERE file_id=? ORDER BY kf_idx, seq`, fileID)
+	if err != nil {
+		return err
+	}
+	defer drows.Close()
+	for drows.Next() {
+		var idx int
+		var d detect.Detection
+		var conf float64
+		if err := drows.Scan(&idx, &d.ClassID, &d.Class, &conf, &d.Box[0], &d.Box[1], &d.Box[2], &d.Box[3]); err != nil {
+			return err
+		}
+		d.Confidence = float32(conf)
+		if p, ok := pos[idx]; ok {
+			kfs[p].Detections = append(kfs[p].Detections, d)
+		}
+	}
+	return drows.Err()
+}
+
+// Save stores a finished file in one transaction, replacing what was stored
+// for the same path, model and settings. thumbs maps keyframe index to JPEG
+// bytes (optional); they are written to the cache folder by content hash.
+func (s *Store) Save(id Identity, res pipeline.FileResult, thumbs map[int][]byte) error {
+	names := map[int]string{}
+	for idx, jpg := range thumbs {
+		name, err := s.putThumb(jpg)
+		if err != nil {
+			return err
+		}
+		names[idx] = name
+	}
+	tx, err := s.db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`DELETE FROM files WHERE path=? AND model_sha=? AND conf=? AND iou=? AND input_w=? AND input_h=?`,
+		id.Path, id.ModelSHA, float64(id.Conf), float64(id.IoU), id.InputW, id.InputH); err != nil {
+		return err
+	}
+	m := res.Media
+	r, err := tx.Exec(`INSERT INTO files (path, size, mtime_ns, model_sha, conf, iou, input_w, input_h, status, error,
+		container, codec, width, height, duration, fps, scanned_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		id.Path, id.Size, id.ModTime, id.ModelSHA, float64(id.Conf), float64(id.IoU), id.InputW, id.InputH,
+		string(res.Status), res.Error, m.Container, m.Codec, m.Width, m.Height, m.Duration, m.FPS,
+		time.Now().UTC().Format(time.RFC3339Nano))
+	if err != nil {
+		return err
+	}
+	fileID, err := r.LastInsertId()
+	if err != nil {
+		return err
+	}
+	for _, k := range res.Keyframes {
+		if _, err := tx.Exec(`INSERT INTO keyframes (file_id, idx, time_s, width, height, thumb) VALUES (?,?,?,?,?,?)`,
+			fileID, k.Index, k.Time, k.Width, k.Height, names[k.Index]); err != nil {
+			return err
+		}
+		for seq, d := range k.Detections {
+			if _, err := tx.Exec(`INSERT INTO detections (file_id, kf_idx, seq, class_id, class, confidence, x1, y1, x2, y2) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+				fileID, k.Index, seq, d.ClassID, d.Class, float64(d.Confidence), d.Box[0], d.Box[1], d.Box[2], d.Box[3]); err != nil {
+				return err
+			}
+		}
+	}
+	return tx.Commit()
+}
+
+// putThumb writes a JPEG once under its content hash and returns its name.
+func (s *Store) putThumb(jpg []byte) (string, error) {
+	sum := sha256.Sum256(jpg)
+	name := hex.EncodeToString(sum[:]) + ".jpg"
+	path := filepath.Join(s.thumbs, name[:2], name)
+	if _, err := os.Stat(path); err == nil {
+		return name, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", fmt.Errorf("thumbnail cache: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return "", fmt.Errorf("thumbnail cache: %w", err)
+	}
+	if _, err := tmp.Write(jpg); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return "", fmt.Errorf("thumbnail cache: %w", err)
+	}
+	tmp.Close()
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return "", fmt.Errorf("thumbnail cache: %w", err)
+	}
+	return name, nil
+}
+
+// Thumbnail reads a stored thumbnail by the name Save gave it.
+func (s *Store) Thumbnail(name string) ([]byte, error) {
+	if len(name) < 3 || filepath.Base(name) != name {
+		return nil, fmt.Errorf("bad thumbnail name %q", name)
+	}
+	return os.ReadFile(filepath.Join(s.thumbs, name[:2], name))
+}
+
+// Stored is one stored file with its thumbnails' names.
+type Stored struct {
+	Result    pipeline.FileResult
+	Thumbs    map[int]string // keyframe index -> thumbnail name
+	ScannedAt string
+	ModelSHA  string
+}
+
+// Latest returns, for every path, the most recently stored result (of any
+// model or settings), sorted by path.
+func (s *Store) Latest() ([]Stored, error) {
+	rows, err := s.db.Query(`SELECT f.id, f.path, f.status, f.error, f.container, f.codec, f.width, f.height, f.duration, f.fps, f.scanned_at, f.model_sha
+		FROM files f JOIN (SELECT path, MAX(scanned_at) AS at FROM files GROUP BY path) l ON f.path=l.path AND f.scanned_at=l.at
+		ORDER BY f.path`)
+	if err != nil {
+		return nil, err
+	}
+	type ref struct {
+		id int64
+		st Stored
+	}
+	var refs []ref
+	for rows.Next() {
+		var r ref
+		var status string
+		res := &r.st.Result
+		var info media.Info
+		if err := rows.Scan(&r.id, &res.Path, &status, &res.Error, &info.Container, &info.Codec, &info.Width, &info.Height, &info.Duration, &info.FPS, &r.st.ScannedAt, &r.st.ModelSHA); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		res.Status, res.Media = pipeline.Status(status), info
+		refs = append(refs, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]Stored, 0, len(refs))
+	for _, r := range refs {
+		if err := s.fill(r.id, &r.st); err != nil {
+			return nil, err
+		}
+		out = append(out, r.st)
+	}
+	return out, nil
+}
+
+// Counts reports stored files and detections (for tests and the app).
+func (s *Store) Counts() (files, keyframes, detections int, err error) {
+	err = s.db.QueryRow(`SELECT (SELECT COUNT(*) FROM files), (SELECT COUNT(*) FROM keyframes), (SELECT COUNT(*) FROM detections)`).
+		Scan(&files, &keyframes, &detections)
+	return
+}

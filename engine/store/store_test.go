@@ -1,0 +1,130 @@
+package store
+
+import (
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vidsift/vidsift/engine/detect"
+	"github.com/vidsift/vidsift/engine/media"
+	"github.com/vidsift/vidsift/engine/pipeline"
+)
+
+func sampleResult(path string) pipeline.FileResult {
+	return pipeline.FileResult{Path: path, Status: pipeline.StatusOK, Media: media.Info{Container: "mp4", Codec: "h264", Width: 640, Height: 360, Duration: 4, FPS: 25},
+		Keyframes: []pipeline.Keyframe{
+			{Index: 0, Time: 0, Width: 640, Height: 360, Detections: []detect.Detection{{ClassID: 0, Class: "person", Confidence: 0.9, Box: detect.Box{1, 2, 3, 4}}}},
+			{Index: 1, Time: 2, Width: 640, Height: 360},
+			{Index: 2, Time: 4, Width: 640, Height: 360, Detections: []detect.Detection{
+				{ClassID: 16, Class: "dog", Confidence: 0.5, Box: detect.Box{5, 6, 7, 8}}, {ClassID: 0, Class: "person", Confidence: 0.4, Box: detect.Box{9, 9, 9, 9}}}},
+		}}
+}
+
+func openTemp(t *testing.T) (*Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), FileName)
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, path
+}
+
+func TestSaveLookup(t *testing.T) {
+	s, _ := openTemp(t)
+	id := Identity{Path: "/v/a.mp4", Size: 100, ModTime: 7, ModelSHA: "abc", Conf: 0.25, IoU: 0.7, InputW: 640, InputH: 640}
+	res := sampleResult(id.Path)
+	if err := s.Save(id, res, map[int][]byte{0: []byte("jpeg0"), 2: []byte("jpeg2")}); err != nil {
+		t.Fatal(err)
+	}
+	got, ok, err := s.Lookup(id)
+	if err != nil || !ok {
+		t.Fatalf("lookup: %v %v", ok, err)
+	}
+	if fmt.Sprint(got.Result) != fmt.Sprint(res) {
+		t.Errorf("round trip\n got %v\nwant %v", got.Result, res)
+	}
+	if b, err := s.Thumbnail(got.Thumbs[2]); err != nil || string(b) != "jpeg2" || len(got.Thumbs) != 2 {
+		t.Errorf("thumbnails %v: %q %v", got.Thumbs, b, err)
+	}
+	// Any change of identity means the stored result no longer applies.
+	for _, changed := range []Identity{
+		func() Identity { c := id; c.Size = 101; return c }(),
+		func() Identity { c := id; c.ModTime = 8; return c }(),
+		func() Identity { c := id; c.ModelSHA = "def"; return c }(),
+		func() Identity { c := id; c.Conf = 0.3; return c }(),
+		func() Identity { c := id; c.InputW = 320; return c }(),
+	} {
+		if _, ok, _ := s.Lookup(changed); ok {
+			t.Errorf("reused for changed identity %+v", changed)
+		}
+	}
+	// Saving again replaces, never duplicates.
+	res.Keyframes = res.Keyframes[:1]
+	if err := s.Save(id, res, nil); err != nil {
+		t.Fatal(err)
+	}
+	files, kfs, dets, _ := s.Counts()
+	if files != 1 || kfs != 1 || dets != 1 {
+		t.Errorf("after replace: %d files, %d keyframes, %d detections", files, kfs, dets)
+	}
+}
+
+func TestFailedIsRetried(t *testing.T) {
+	s, _ := openTemp(t)
+	id := Identity{Path: "/v/bad.mp4", ModelSHA: "abc"}
+	if err := s.Save(id, pipeline.FileResult{Path: id.Path, Status: pipeline.StatusFailed, Error: "empty file"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := s.Lookup(id); ok {
+		t.Error("a failed file was offered for reuse")
+	}
+	latest, err := s.Latest()
+	if err != nil || len(latest) != 1 || latest[0].Result.Error != "empty file" {
+		t.Errorf("latest %+v %v", latest, err)
+	}
+}
+
+func TestThumbnailNames(t *testing.T) {
+	s, _ := openTemp(t)
+	for _, bad := range []string{"", "../x.jpg", "a/b.jpg", "ab"} {
+		if _, err := s.Thumbnail(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	n1, _ := s.putThumb([]byte("same"))
+	n2, _ := s.putThumb([]byte("same"))
+	if n1 != n2 || !strings.HasSuffix(n1, ".jpg") || len(n1) != 64+4 {
+		t.Errorf("names %q %q", n1, n2)
+	}
+}
+
+func TestSchemaVersions(t *testing.T) {
+	s, path := openTemp(t)
+	s.Close()
+	// Reopening an up-to-date library is fine.
+	s2, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2.Close()
+	// A library from a newer vidsift is refused clearly.
+	db, _ := sql.Open("sqlite", path)
+	if _, err := db.Exec(fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion()+1)); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := Open(path); err == nil || !strings.Contains(err.Error(), "newer than this vidsift") {
+		t.Errorf("newer schema: %v", err)
+	}
+	// Something that is not a database is refused clearly.
+	junk := filepath.Join(t.TempDir(), FileName)
+	os.WriteFile(junk, []byte(strings.Repeat("not a database ", 100)), 0o644)
+	if _, err := Open(junk); err == nil || !strings.Contains(err.Error(), "library") {
+		t.Errorf("junk file: %v", err)
+	}
+}
