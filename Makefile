@@ -34,9 +34,11 @@ vet:
 unit:
 	$(GO) test -race -count=1 ./engine/... ./app/...
 
-# The real binary: opens its window under Xvfb and quits on SIGTERM.
+# Without -race: the real binary (window under Xvfb, kill -9 and resume)
+# and the memory soak, which the race detector's shadow memory would distort.
 smoke:
 	$(GO) test -count=1 .
+	$(GO) test -count=1 -run '^TestSoak$$' -v ./engine/pipeline
 
 # Each fuzz target for a bounded time; their seed corpora already ran in `unit`.
 fuzz:

@@ -1,0 +1,84 @@
+//go:build !race
+
+// The soak test measures memory, which the race detector's shadow memory
+// would distort; `make test` runs it without -race.
+
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/vidsift/vidsift/engine/testenv"
+)
+
+// TestSoak scans 100 files (links to the shared clips) twice in one process:
+// the second pass must not grow RSS or the Go heap by 10% or more over the
+// first, or FFmpeg frames, packets or ONNX tensors are leaking.
+func TestSoak(t *testing.T) {
+	videos, _ := filepath.Glob(filepath.Join(testenv.Shared(t, "testdata/videos"), "*"))
+	dir := t.TempDir()
+	for i := 0; i < 100; i++ {
+		v := videos[i%len(videos)]
+		if err := os.Symlink(v, filepath.Join(dir, fmt.Sprintf("%03d_%s", i, filepath.Base(v)))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := testConfig(t, runtime.NumCPU(), runtime.NumCPU())
+	cfg.ThumbSize = 0
+	// Each pass drains its events as a consumer would, keeping nothing, then
+	// hands freed Go memory back so RSS shows what is really held.
+	pass := func() (rssKB, heap uint64, files int) {
+		var sum Summary
+		for ev := range Run(context.Background(), cfg, []string{dir}) {
+			if f, ok := ev.(RunFinished); ok {
+				sum = f.Summary
+			}
+		}
+		if sum.OK != 100 {
+			t.Fatalf("%d of 100 files ok", sum.OK)
+		}
+		debug.FreeOSMemory()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return currentRSS(t), ms.HeapAlloc, sum.Files
+	}
+	rss1, heap1, _ := pass()
+	rss2, heap2, _ := pass()
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	t.Logf("after pass 1: RSS %d KB, Go heap %d KB; after pass 2: RSS %d KB, Go heap %d KB; peak RSS %d MB",
+		rss1, heap1>>10, rss2, heap2>>10, ru.Maxrss>>10)
+	if float64(rss2) > 1.1*float64(rss1) {
+		t.Errorf("RSS grew from %d to %d KB over a second pass of the same files", rss1, rss2)
+	}
+	// A drained run leaves well under a megabyte of Go heap, where 10% is
+	// noise: allow 1 MiB of slack there.
+	if float64(heap2) > max(1.1*float64(heap1), float64(heap1)+1<<20) {
+		t.Errorf("Go heap grew from %d to %d bytes over a second pass", heap1, heap2)
+	}
+}
+
+// currentRSS reads this process's resident set size in KiB.
+func currentRSS(t *testing.T) uint64 {
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			n, _ := strconv.ParseUint(f[1], 10, 64)
+			return n
+		}
+	}
+	t.Fatal("no VmRSS in /proc/self/status")
+	return 0
+}
