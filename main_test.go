@@ -52,7 +52,7 @@ func TestSmokeXvfb(t *testing.T) {
 
 	app := exec.Command(bin)
 	app.Env = append(os.Environ(), "DISPLAY=:"+strings.TrimSpace(display),
-		"XDG_CONFIG_HOME="+t.TempDir(), "XDG_CACHE_HOME="+t.TempDir(),
+		"XDG_CONFIG_HOME="+t.TempDir(), "XDG_CACHE_HOME="+t.TempDir(), "XDG_DATA_HOME="+t.TempDir(),
 		"VIDSIFT_MODEL="+testenv.Model(t), "VIDSIFT_ONNXRUNTIME_LIBRARY="+testenv.Library(t))
 	stderr, _ := app.StderrPipe()
 	if err := app.Start(); err != nil {

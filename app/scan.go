@@ -14,6 +14,7 @@ import (
 
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/store"
 )
 
 // refreshEvery caps how often a run redraws the window (about 20 Hz).
@@ -136,6 +137,9 @@ func (u *UI) Start() {
 	if u.cfg != nil {
 		cfg.IoU = float32(u.cfg.GetFloat64(config.IoU))
 		cfg.FileTimeout = u.cfg.GetDuration(config.FileTimeout)
+	}
+	if u.library != nil {
+		cfg.Library = u.library.ForRun(store.Settings{Model: m, Conf: cfg.Confidence, IoU: cfg.IoU}, s.rescan.Checked)
 	}
 	events, err := u.activity.Start(u.ctx, cfg, append([]string(nil), u.queue.paths...))
 	if err != nil {

@@ -36,6 +36,7 @@ type settingsView struct {
 	pickedInfo *widget.Label
 	workers    *widget.Select
 	modelInfo  *widget.Label
+	rescan     *widget.Check
 	modelFile  string
 	box        *fyne.Container
 }
@@ -81,6 +82,7 @@ func newSettingsView(u *UI) *settingsView {
 	s.modelInfo = widget.NewLabel("Loading model…")
 	s.modelInfo.Wrapping = fyne.TextWrapWord
 	choose := widget.NewButton("Choose model…", s.chooseModel)
+	s.rescan = widget.NewCheck("Rescan files the library already holds", nil)
 
 	scroll := container.NewVScroll(s.checks)
 	scroll.SetMinSize(fyne.NewSize(0, 180))
@@ -88,6 +90,7 @@ func newSettingsView(u *UI) *settingsView {
 		s.confLabel, s.conf,
 		widget.NewLabel("Classes to report"), s.search, scroll, container.NewBorder(nil, nil, nil, clear, s.pickedInfo),
 		container.NewBorder(nil, nil, widget.NewLabel("Workers (files at once)"), nil, s.workers),
+		s.rescan,
 		widget.NewLabel("Model"), s.modelInfo, choose,
 	)
 	s.fillChecks()

@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -15,9 +16,11 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/spf13/viper"
 
+	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/pipeline"
 	"github.com/vidsift/vidsift/engine/results"
+	"github.com/vidsift/vidsift/engine/store"
 )
 
 // Options wire the window to its surroundings. Tests replace Do.
@@ -47,6 +50,8 @@ type UI struct {
 	modelErr error
 
 	coll     *results.Collection
+	library  *store.Store // nil when turned off or unavailable
+	libErr   error
 	activity pipeline.Activity
 	queue    *queueView
 	settings *settingsView
@@ -96,11 +101,54 @@ func New(a fyne.App, opts Options) *UI {
 	})
 	a.Lifecycle().SetOnStopped(func() {
 		u.activity.Cancel()
+		u.activity.Wait()
 		u.saveState()
+		if u.library != nil {
+			u.library.Close()
+		}
 	})
 	u.installShortcuts()
+	u.openLibrary()
 	u.loadModel(u.settings.modelPath())
 	return u
+}
+
+// openLibrary opens the results library and shows what earlier scans found.
+func (u *UI) openLibrary() {
+	v := u.cfg
+	if v == nil {
+		return
+	}
+	path := config.LibraryFile(v)
+	if path == "" {
+		return
+	}
+	lib, err := store.Open(path)
+	if err != nil {
+		u.libErr = err
+		u.progress.label.SetText("Results library unavailable: " + err.Error())
+		return
+	}
+	u.library = lib
+	stored, err := lib.Latest()
+	if err != nil {
+		u.progress.label.SetText("Results library unreadable: " + err.Error())
+		return
+	}
+	for _, st := range stored {
+		u.coll.Add(pipeline.FileStarted{Path: st.Result.Path})
+		for _, k := range st.Result.Keyframes {
+			if name, ok := st.Thumbs[k.Index]; ok {
+				k.ThumbnailJPEG, _ = lib.Thumbnail(name)
+			}
+			u.coll.Add(pipeline.KeyframeAnalysed{Path: st.Result.Path, Keyframe: k, Reused: true})
+		}
+		u.coll.Add(pipeline.FileFinished{Result: st.Result, Reused: true})
+	}
+	if len(stored) > 0 {
+		u.progress.label.SetText(fmt.Sprintf("Library: %d files from earlier scans (%s). Start a scan to add more.", len(stored), path))
+	}
+	u.refreshAll()
 }
 
 // Window is the main window.

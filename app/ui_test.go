@@ -52,6 +52,9 @@ func newTestUI(t *testing.T) (*UI, *mainLoop) {
 	t.Setenv("VIDSIFT_MODEL", testenv.Model(t))
 	t.Setenv("VIDSIFT_ONNXRUNTIME_LIBRARY", testenv.Library(t))
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	if os.Getenv("VIDSIFT_LIBRARY") == "" {
+		t.Setenv("VIDSIFT_LIBRARY", filepath.Join(t.TempDir(), "library.db")) // never the user's
+	}
 	v, err := config.New()
 	if err != nil {
 		t.Fatal(err)
@@ -63,6 +66,9 @@ func newTestUI(t *testing.T) (*UI, *mainLoop) {
 		u.Stop()
 		loop.until(t, "the run to stop", func() bool { return !u.activity.Running() })
 		u.coll.Close()
+		if u.library != nil {
+			u.library.Close()
+		}
 	})
 	loop.until(t, "the model to load", func() bool { return u.currentModel() != nil })
 	return u, loop
@@ -333,4 +339,54 @@ func TestSettingsRestored(t *testing.T) {
 		t.Errorf("restored conf %.2f workers %d classes %v", u2.settings.conf.Value, u2.settings.workerCount(), u2.settings.classes())
 	}
 	loop.until(t, "the model to load", func() bool { return u2.currentModel() != nil })
+}
+
+// TestLibraryOnStart: what one session scanned is on screen when the app
+// opens again, exports without scanning, and is reused by the next Start.
+func TestLibraryOnStart(t *testing.T) {
+	photos := testenv.Shared(t, "testdata/photos")
+	t.Setenv("VIDSIFT_LIBRARY", filepath.Join(t.TempDir(), "library.db"))
+	u, loop := newTestUI(t)
+	drop(u, photos)
+	test.Tap(u.toolbar.start)
+	loop.until(t, "the first run", func() bool { return u.coll.Summary().Files == 6 && !u.activity.Running() })
+	u.library.Close()
+	u.library = nil
+
+	u2, loop2 := newTestUI(t)
+	if got := len(u2.Shown()); got != 6 {
+		t.Fatalf("the reopened app shows %d keyframes from the library, want 6", got)
+	}
+	if _, err := u2.coll.Thumbnail(u2.Shown()[0]); err != nil {
+		t.Errorf("library thumbnail: %v", err)
+	}
+	if !strings.Contains(u2.progress.label.Text, "Library: 6 files") {
+		t.Errorf("progress says %q", u2.progress.label.Text)
+	}
+	out := filepath.Join(t.TempDir(), "lib.json")
+	if err := u2.ExportTo(out, "json", false); err != nil {
+		t.Fatal(err)
+	}
+	if doc := readJSON(t, out); len(doc.Files) != 6 {
+		t.Errorf("export from the library: %d files", len(doc.Files))
+	}
+	drop(u2, photos)
+	test.Tap(u2.toolbar.start)
+	loop2.until(t, "the second run", func() bool { return u2.coll.Summary().Files == 6 && !u2.activity.Running() })
+	if s := u2.coll.Summary(); s.Skipped != 6 || len(u2.Shown()) != 6 {
+		t.Errorf("second run reused %d, shows %d", s.Skipped, len(u2.Shown()))
+	}
+}
+
+func readJSON(t *testing.T, path string) export.Document {
+	t.Helper()
+	var doc export.Document
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc
 }

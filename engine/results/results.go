@@ -88,14 +88,17 @@ func (c *Collection) Add(ev pipeline.Event) bool {
 		// Compress outside the lock: it is the expensive part.
 		var ref thumbRef
 		var err error
-		if e.Keyframe.Thumbnail != nil {
+		switch {
+		case e.Keyframe.Thumbnail != nil:
 			ref, err = c.thumbs.Put(e.Keyframe.Thumbnail)
+		case e.Keyframe.ThumbnailJPEG != nil:
+			ref, err = c.thumbs.PutJPEG(e.Keyframe.ThumbnailJPEG)
 		}
 		c.mu.Lock()
 		id := len(c.items)
 		k := e.Keyframe
 		c.items = append(c.items, Item{ID: id, Path: e.Path, Index: k.Index, Time: k.Time, Width: k.Width, Height: k.Height, Detections: k.Detections})
-		if err == nil {
+		if err == nil && (ref.data != nil || ref.file != "") {
 			c.thumbs.bind(id, ref)
 		}
 		f := c.file(e.Path)

@@ -39,11 +39,16 @@ func (s *ThumbStore) Put(img image.Image) (thumbRef, error) {
 	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 80}); err != nil {
 		return thumbRef{}, err
 	}
+	return s.PutJPEG(buf.Bytes())
+}
+
+// PutJPEG stores an already compressed thumbnail.
+func (s *ThumbStore) PutJPEG(jpg []byte) (thumbRef, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.used+buf.Len() <= s.budget {
-		s.used += buf.Len()
-		return thumbRef{data: buf.Bytes()}, nil
+	if s.used+len(jpg) <= s.budget {
+		s.used += len(jpg)
+		return thumbRef{data: jpg}, nil
 	}
 	if s.dir == "" {
 		dir, err := os.MkdirTemp(s.parent, "vidsift-thumbs-")
@@ -54,7 +59,7 @@ func (s *ThumbStore) Put(img image.Image) (thumbRef, error) {
 	}
 	s.seq++
 	name := filepath.Join(s.dir, strconv.Itoa(s.seq)+".jpg")
-	if err := os.WriteFile(name, buf.Bytes(), 0o600); err != nil {
+	if err := os.WriteFile(name, jpg, 0o600); err != nil {
 		return thumbRef{}, fmt.Errorf("thumbnail cache: %w", err)
 	}
 	return thumbRef{file: name}, nil
