@@ -111,17 +111,8 @@ func Export(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	code := ExitOK
-	if *jsonPath != "" {
-		if err := export.WriteJSON(*jsonPath, doc); err != nil {
-			fmt.Fprintln(stderr, "vidsift:", err)
-			code = ExitSomeBad
-		}
-	}
-	if *csvPath != "" {
-		if err := export.WriteCSV(*csvPath, doc); err != nil {
-			fmt.Fprintln(stderr, "vidsift:", err)
-			code = ExitSomeBad
-		}
+	if !writeExports(stderr, doc, *jsonPath, *csvPath) {
+		code = ExitSomeBad
 	}
 	fmt.Fprintf(stderr, "exported %d files (%d detections) from %s\n", len(doc.Files), doc.Summary.Detections, path)
 	return code
@@ -135,4 +126,23 @@ func splitClasses(in []string) []string {
 		}
 	}
 	return out
+}
+
+// writeExports writes doc to the JSON and CSV paths that are set and says
+// whether every write succeeded (failures are reported on stderr).
+func writeExports(stderr io.Writer, doc export.Document, jsonPath, csvPath string) bool {
+	ok := true
+	if jsonPath != "" {
+		if err := export.WriteJSON(jsonPath, doc); err != nil {
+			fmt.Fprintln(stderr, "vidsift:", err)
+			ok = false
+		}
+	}
+	if csvPath != "" {
+		if err := export.WriteCSV(csvPath, doc); err != nil {
+			fmt.Fprintln(stderr, "vidsift:", err)
+			ok = false
+		}
+	}
+	return ok
 }

@@ -182,17 +182,8 @@ func Scan(args []string, stdout, stderr io.Writer) int {
 	if finished.Summary.Failed > 0 || finished.Summary.Partial > 0 {
 		code = ExitSomeBad
 	}
-	if *jsonPath != "" {
-		if err := export.WriteJSON(*jsonPath, doc); err != nil {
-			fmt.Fprintln(stderr, "vidsift:", err)
-			code = ExitSomeBad
-		}
-	}
-	if *csvPath != "" {
-		if err := export.WriteCSV(*csvPath, doc); err != nil {
-			fmt.Fprintln(stderr, "vidsift:", err)
-			code = ExitSomeBad
-		}
+	if !writeExports(stderr, doc, *jsonPath, *csvPath) {
+		code = ExitSomeBad
 	}
 	if thumbErr != nil {
 		fmt.Fprintln(stderr, "vidsift: thumbnails:", thumbErr)
