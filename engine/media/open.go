@@ -161,7 +161,7 @@ func (m *File) open(ctx context.Context) error {
 		return fmt.Errorf("cannot open %s decoder: %w", codec.Name(), err)
 	}
 
-	m.info = m.describe(codec)
+	m.info = m.describe()
 	return nil
 }
 
@@ -217,7 +217,7 @@ func (m *File) interruptOn(ctx context.Context) (stop func()) {
 	}
 }
 
-func (m *File) describe(codec *astiav.Codec) Info {
+func (m *File) describe() Info {
 	par := m.stream.CodecParameters()
 	info := Info{
 		Codec:    par.CodecID().Name(),

@@ -78,11 +78,10 @@ type runner struct {
 }
 
 type inferJob struct {
-	file  *fileState
-	kf    Keyframe
-	slot  *detect.Buffers
-	ready time.Time
-	jpeg  []byte // thumbnail for the library
+	file *fileState
+	kf   Keyframe
+	slot *detect.Buffers
+	jpeg []byte // thumbnail for the library
 }
 
 // fileState gathers one file's keyframes as inference finishes them.
@@ -288,7 +287,7 @@ func (r *runner) decodeFile(path string, buf *scratch) {
 		fs.pending++
 		fs.mu.Unlock()
 		select {
-		case r.infer <- inferJob{file: fs, kf: kf, slot: slot, ready: time.Now(), jpeg: jpg}:
+		case r.infer <- inferJob{file: fs, kf: kf, slot: slot, jpeg: jpg}:
 			return nil
 		case <-r.ctx.Done():
 			r.slots <- slot
