@@ -27,7 +27,7 @@ func (rep *Report) child(ctx context.Context, o Options) error {
 	}
 	defer cleanup()
 	stats := filepath.Join(filepath.Dir(files[0]), "stats.json")
-	args := append([]string{"scan", "-q", "--model", o.Model, "--onnxruntime-library", o.Library, "--stats", stats}, files...)
+	args := append([]string{"scan", "-q", "--library", "off", "--model", o.Model, "--onnxruntime-library", o.Library, "--stats", stats}, files...)
 	cmd := exec.CommandContext(ctx, o.Self, args...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("child scan: %v\n%s", err, out)

@@ -54,6 +54,7 @@ func Scan(args []string, stdout, stderr io.Writer) int {
 	fs.String("onnxruntime-library", "", "path of libonnxruntime.so.1")
 	fs.Int("intra-op-threads", 1, "ONNX Runtime threads per inference; threads/intra-op-threads run at once")
 	fs.Int("decoder-threads", 0, "FFmpeg threads per file (0: FFmpeg decides)")
+	fs.String("decoder-thread-type", "", "FFmpeg threading: frame, slice, or empty for both")
 	fs.Duration("file-timeout", 0, "give up on one file after this long (default 10m)")
 	jsonPath := fs.String("json", "", "write results as JSON to FILE")
 	csvPath := fs.String("csv", "", "write detections as CSV to FILE")
@@ -85,7 +86,8 @@ func Scan(args []string, stdout, stderr io.Writer) int {
 		"workers": config.Workers, "threads": config.Threads, "model": config.Model,
 		"onnxruntime-library": config.Library, "decoder-threads": config.DecoderThreads,
 		"intra-op-threads": config.IntraOpThreads, "library": config.LibraryPath,
-		"file-timeout": config.FileTimeout,
+		"decoder-thread-type": config.DecoderThreadType,
+		"file-timeout":        config.FileTimeout,
 	})
 	settings, err := config.Load(v)
 	if err != nil {
@@ -122,6 +124,7 @@ func Scan(args []string, stdout, stderr io.Writer) int {
 	cfg := pipeline.Config{
 		Model: model, Confidence: settings.Confidence, IoU: settings.IoU,
 		Workers: settings.Workers, Streams: pipeline.Streams(settings.Threads, settings.IntraOpThreads), DecoderThreads: settings.DecoderThreads,
+		ThreadType:  settings.DecoderThreadType,
 		FileTimeout: settings.FileTimeout,
 	}
 	if *thumbs == "" {

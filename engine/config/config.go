@@ -20,17 +20,18 @@ import (
 
 // Keys shared by every front end.
 const (
-	Confidence     = "confidence"
-	IoU            = "iou"
-	Classes        = "classes"
-	Workers        = "workers"
-	Threads        = "threads"
-	Model          = "model"
-	Library        = "onnxruntime_library"
-	DecoderThreads = "decoder_threads"
-	IntraOpThreads = "intra_op_threads"
-	FileTimeout    = "file_timeout"
-	LibraryPath    = "library" // results database; "off" disables it
+	Confidence        = "confidence"
+	IoU               = "iou"
+	Classes           = "classes"
+	Workers           = "workers"
+	Threads           = "threads"
+	Model             = "model"
+	Library           = "onnxruntime_library"
+	DecoderThreads    = "decoder_threads"
+	DecoderThreadType = "decoder_thread_type" // frame, slice or "" (both)
+	IntraOpThreads    = "intra_op_threads"
+	FileTimeout       = "file_timeout"
+	LibraryPath       = "library" // results database; "off" disables it
 )
 
 // Library file name of ONNX Runtime 1.24.1 as shipped in onnxruntime-node.
@@ -54,6 +55,7 @@ func New() (*viper.Viper, error) {
 	v.SetDefault(Model, "")
 	v.SetDefault(Library, "")
 	v.SetDefault(DecoderThreads, 0)
+	v.SetDefault(DecoderThreadType, "")
 	v.SetDefault(IntraOpThreads, 1)
 	v.SetDefault(FileTimeout, 10*time.Minute)
 	v.SetDefault(LibraryPath, "")
@@ -108,12 +110,13 @@ func LibraryFile(v *viper.Viper) string {
 
 // Settings are the validated scan settings.
 type Settings struct {
-	Confidence     float32
-	IoU            float32
-	Classes        []string
-	Workers        int
-	Threads        int
-	DecoderThreads int
+	Confidence        float32
+	IoU               float32
+	Classes           []string
+	Workers           int
+	Threads           int
+	DecoderThreads    int
+	DecoderThreadType string
 	// IntraOpThreads is ONNX Runtime's threads per Run; Threads/IntraOpThreads
 	// Runs go on at once.
 	IntraOpThreads int
@@ -123,14 +126,15 @@ type Settings struct {
 // Load reads and validates the scan settings from v.
 func Load(v *viper.Viper) (Settings, error) {
 	s := Settings{
-		Confidence:     float32(v.GetFloat64(Confidence)),
-		IoU:            float32(v.GetFloat64(IoU)),
-		Classes:        splitList(v.GetStringSlice(Classes)),
-		Workers:        v.GetInt(Workers),
-		Threads:        v.GetInt(Threads),
-		DecoderThreads: v.GetInt(DecoderThreads),
-		IntraOpThreads: v.GetInt(IntraOpThreads),
-		FileTimeout:    v.GetDuration(FileTimeout),
+		Confidence:        float32(v.GetFloat64(Confidence)),
+		IoU:               float32(v.GetFloat64(IoU)),
+		Classes:           splitList(v.GetStringSlice(Classes)),
+		Workers:           v.GetInt(Workers),
+		Threads:           v.GetInt(Threads),
+		DecoderThreads:    v.GetInt(DecoderThreads),
+		DecoderThreadType: v.GetString(DecoderThreadType),
+		IntraOpThreads:    v.GetInt(IntraOpThreads),
+		FileTimeout:       v.GetDuration(FileTimeout),
 	}
 	var errs []error
 	if s.Confidence <= 0 || s.Confidence >= 1 {
@@ -147,6 +151,9 @@ func Load(v *viper.Viper) (Settings, error) {
 	}
 	if s.DecoderThreads < 0 || s.DecoderThreads > 64 {
 		errs = append(errs, fmt.Errorf("%s must be 0..64, got %v", DecoderThreads, v.Get(DecoderThreads)))
+	}
+	if t := s.DecoderThreadType; t != "" && t != "frame" && t != "slice" {
+		errs = append(errs, fmt.Errorf("%s must be frame, slice or empty (both), got %q", DecoderThreadType, t))
 	}
 	if s.IntraOpThreads < 1 || s.IntraOpThreads > s.Threads {
 		errs = append(errs, fmt.Errorf("%s must be 1..%s (%d), got %v", IntraOpThreads, Threads, s.Threads, v.Get(IntraOpThreads)))
