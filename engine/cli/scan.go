@@ -131,14 +131,15 @@ func Scan(args []string, stdout, stderr io.Writer) int {
 		cfg.ThumbSize = -1
 	}
 	if path := config.LibraryFile(v); path != "" {
-		lib, err := store.Open(path)
-		if err != nil {
-			fmt.Fprintln(stderr, "vidsift:", err, `(set --library to another file, or "off")`)
-			return ExitUsage
+		// A library that cannot be opened (read-only home, a newer schema)
+		// must not stop the scan: warn and scan without it.
+		if lib, err := store.Open(path); err != nil {
+			fmt.Fprintf(stderr, "vidsift: warning: scanning without the results library: %v (set --library to another file, or \"off\")\n", err)
+		} else {
+			defer lib.Close()
+			cfg.Library = lib.ForRun(store.Settings{Model: model, Conf: settings.Confidence, IoU: settings.IoU}, *rescan)
+			cfg.ThumbSize = 0 // the library keeps thumbnails for the app
 		}
-		defer lib.Close()
-		cfg.Library = lib.ForRun(store.Settings{Model: model, Conf: settings.Confidence, IoU: settings.IoU}, *rescan)
-		cfg.ThumbSize = 0 // the library keeps thumbnails for the app
 	}
 
 	prog := newProgressLine(stderr, *quiet)

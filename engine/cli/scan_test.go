@@ -221,3 +221,15 @@ func TestLibraryReuse(t *testing.T) {
 		t.Errorf("unknown class: exit %d: %s", code, e.String())
 	}
 }
+
+// TestUnusableLibrary: a library that cannot be opened is warned about and
+// the scan still runs and exits 0.
+func TestUnusableLibrary(t *testing.T) {
+	junk := filepath.Join(t.TempDir(), "library.db")
+	os.WriteFile(junk, []byte(strings.Repeat("not sqlite ", 200)), 0o644)
+	t.Setenv("VIDSIFT_LIBRARY", junk)
+	code, stderr := scan(t, "--model", testenv.Model(t), testenv.Shared(t, "testdata/photos/horses.jpg"))
+	if code != ExitOK || !strings.Contains(stderr, "scanning without the results library") {
+		t.Errorf("exit %d\n%s", code, stderr)
+	}
+}
