@@ -72,16 +72,7 @@ func Export(args []string, stdout, stderr io.Writer) int {
 		r := st.Result
 		results = append(results, r)
 		shas[st.ModelSHA] = true
-		sum.Files++
-		switch r.Status {
-		case pipeline.StatusOK:
-			sum.OK++
-		case pipeline.StatusPartial:
-			sum.Partial++
-		default:
-			sum.Failed++
-		}
-		sum.Keyframes += len(r.Keyframes)
+		sum.Add(r)
 		for _, k := range r.Keyframes {
 			for _, d := range k.Detections {
 				known[d.Class] = true

@@ -63,6 +63,23 @@ type Summary struct {
 	FirstResult time.Duration
 }
 
+// Add counts one finished file into the summary.
+func (s *Summary) Add(res FileResult) {
+	s.Files++
+	switch res.Status {
+	case StatusOK:
+		s.OK++
+	case StatusPartial:
+		s.Partial++
+	default:
+		s.Failed++
+	}
+	s.Keyframes += len(res.Keyframes)
+	for _, k := range res.Keyframes {
+		s.Detections += len(k.Detections)
+	}
+}
+
 // Event is sent on a run's channel; it is one of the types below.
 type Event interface{ event() }
 

@@ -459,17 +459,5 @@ func encodeJPEG(img image.Image) []byte {
 func (r *runner) count(res FileResult) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.sum.Files++
-	switch res.Status {
-	case StatusOK:
-		r.sum.OK++
-	case StatusPartial:
-		r.sum.Partial++
-	default:
-		r.sum.Failed++
-	}
-	r.sum.Keyframes += len(res.Keyframes)
-	for _, k := range res.Keyframes {
-		r.sum.Detections += len(k.Detections)
-	}
+	r.sum.Add(res)
 }
