@@ -199,23 +199,11 @@ func (u *UI) refreshAll() {
 	u.toolbar.update()
 }
 
-// query is the current view filter: the settings' classes narrowed by the filter bar.
+// query is the current view filter: the filter bar within the classes the
+// settings report.
 func (u *UI) query() results.Query {
 	q := u.filters.query()
-	if want := u.settings.classes(); len(want) > 0 {
-		if len(q.Classes) == 0 {
-			q.Classes = want
-		} else {
-			for c := range q.Classes {
-				if !want[c] {
-					delete(q.Classes, c)
-				}
-			}
-			if len(q.Classes) == 0 {
-				q.Classes = map[string]bool{"\x00none": true} // nothing in both
-			}
-		}
-	}
+	q.Report = u.settings.classes()
 	return q
 }
 

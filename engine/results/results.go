@@ -38,6 +38,7 @@ type File struct {
 // Query selects what is shown. The zero value shows everything.
 type Query struct {
 	Classes       map[string]bool // nil or empty: any class
+	Report        map[string]bool // the classes reported at all (nil or empty: all); Classes narrows within them
 	MinConfidence float32         // at or below the scan's floor: keyframes without detections show too
 	Name          string          // case-insensitive substring of the path
 	GroupByFile   bool            // order by file, then keyframe, instead of arrival
@@ -179,14 +180,15 @@ func (q Query) Shown(item Item) []detect.Detection {
 }
 
 func (q Query) keeps(d detect.Detection) bool {
-	return (len(q.Classes) == 0 || q.Classes[d.Class]) && d.Confidence >= q.MinConfidence
+	return (len(q.Classes) == 0 || q.Classes[d.Class]) && (len(q.Report) == 0 || q.Report[d.Class]) &&
+		d.Confidence >= q.MinConfidence
 }
 
 func (c *Collection) matches(q Query, it Item) bool {
 	if q.Name != "" && !strings.Contains(strings.ToLower(it.Path), strings.ToLower(q.Name)) {
 		return false
 	}
-	if len(q.Classes) == 0 && q.MinConfidence <= c.floor {
+	if len(q.Classes) == 0 && len(q.Report) == 0 && q.MinConfidence <= c.floor {
 		return true // nothing to narrow by: every keyframe, with or without detections
 	}
 	for _, d := range it.Detections {
@@ -222,9 +224,9 @@ func (c *Collection) Select(q Query) []int {
 	return ids
 }
 
-// ClassCounts counts, per class, the keyframes that show it at q's
-// confidence among those q's name filter lets through (q's class filter is
-// ignored, so every class keeps its count while one is selected).
+// ClassCounts counts, per reported class, the keyframes that show it at
+// q's confidence among those q's name filter lets through (q's class choice
+// is ignored, so every class keeps its count while one is selected).
 func (c *Collection) ClassCounts(q Query) map[string]int {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
@@ -236,7 +238,7 @@ func (c *Collection) ClassCounts(q Query) map[string]int {
 		}
 		seen := map[string]bool{}
 		for _, d := range it.Detections {
-			if d.Confidence >= q.MinConfidence && !seen[d.Class] {
+			if q.keeps(d) && !seen[d.Class] {
 				seen[d.Class] = true
 				counts[d.Class]++
 			}
