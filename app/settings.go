@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/vidsift/vidsift/engine/cli"
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/detect"
 )
@@ -249,16 +250,7 @@ func (u *UI) openModel(path string) (*detect.Model, error) {
 			return nil, err
 		}
 	}
-	if path == "" {
-		var err error
-		if path, err = config.FindModel(v); err != nil {
-			return nil, err
-		}
-	}
-	if err := detect.Init(config.FindLibrary(v)); err != nil {
-		return nil, err
-	}
-	return detect.Load(path, detect.Options{IntraOpThreads: 1})
+	return cli.LoadModel(v, path, 1)
 }
 
 // saveState keeps the last-used settings for the next start.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/vidsift/vidsift/engine/bench"
 	"github.com/vidsift/vidsift/engine/config"
+	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/export"
 	"github.com/vidsift/vidsift/engine/pipeline"
 )
@@ -50,7 +51,7 @@ func Bench(args []string, stdout, stderr io.Writer) int {
 		return ExitUsage
 	}
 	lib := config.FindLibrary(v)
-	if err := initRuntime(lib); err != nil {
+	if err := detect.Init(lib); err != nil {
 		fmt.Fprintln(stderr, "vidsift:", err)
 		return ExitUsage
 	}

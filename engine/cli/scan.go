@@ -100,7 +100,7 @@ func Scan(args []string, stdout, stderr io.Writer) int {
 	}
 	media.SetLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel})))
 
-	model, err := LoadModel(v, settings.IntraOpThreads)
+	model, err := LoadModel(v, "", settings.IntraOpThreads)
 	if err != nil {
 		fmt.Fprintln(stderr, "vidsift:", err)
 		return ExitUsage
@@ -210,22 +210,20 @@ func Scan(args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
-// LoadModel finds the ONNX Runtime library and the model through the config
-// and loads the model once, with intraOp threads per Run.
-func LoadModel(v *viper.Viper, intraOp int) (*detect.Model, error) {
-	modelPath, err := config.FindModel(v)
-	if err != nil {
+// LoadModel loads ONNX Runtime (once per process) and a model with intraOp
+// threads per Run: path, or when it is "" the one config.FindModel picks.
+// The CLI and the app both load through it.
+func LoadModel(v *viper.Viper, path string, intraOp int) (*detect.Model, error) {
+	if path == "" {
+		var err error
+		if path, err = config.FindModel(v); err != nil {
+			return nil, err
+		}
+	}
+	if err := detect.Init(config.FindLibrary(v)); err != nil {
 		return nil, err
 	}
-	if err := initRuntime(config.FindLibrary(v)); err != nil {
-		return nil, err
-	}
-	return detect.Load(modelPath, detect.Options{IntraOpThreads: intraOp})
-}
-
-// initRuntime loads the ONNX Runtime library once per process.
-func initRuntime(lib string) error {
-	return detect.Init(lib)
+	return detect.Load(path, detect.Options{IntraOpThreads: intraOp})
 }
 
 // bind makes flags that the user set override env and config, per key.
