@@ -50,6 +50,7 @@ fuzz:
 
 bench: setup-test fixtures
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./engine/media ./engine/pipeline
+	$(GO) test -run '^$$' -bench . -benchtime 200x ./app
 
 # A Linux desktop package (tar.xz with icon and .desktop file) via fyne.io/tools.
 # fyne package bumps FyneApp.toml's build number; keep the committed one.

@@ -49,10 +49,17 @@ func newGridView(u *UI) *gridView {
 			}
 			c := o.(*fyne.Container)
 			item := u.coll.Item(u.shown[id])
+			// A run redraws the grid many times a second; re-shaping an
+			// unchanged caption or re-uploading the same image is most of
+			// that cost, so only what changed is touched.
 			img := c.Objects[0].(*canvas.Image)
-			img.Image = g.render(item)
-			img.Refresh()
-			c.Objects[1].(*widget.Label).SetText(caption(item, u.query()))
+			if thumb := g.render(item); img.Image != thumb {
+				img.Image = thumb
+				img.Refresh()
+			}
+			if label := c.Objects[1].(*widget.Label); label.Text != caption(item, u.query()) {
+				label.SetText(caption(item, u.query()))
+			}
 		},
 	)
 	g.grid.OnSelected = func(id widget.GridWrapItemID) {
