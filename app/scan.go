@@ -184,7 +184,10 @@ func (u *UI) consume(events <-chan pipeline.Event) {
 	}
 	// The activity is idle only once the channel is closed: redraw the
 	// buttons then.
-	u.do(func() { u.refreshAll() })
+	u.do(func() {
+		u.closeRetired()
+		u.refreshAll()
+	})
 }
 
 func (u *UI) post(s progressSnapshot) {

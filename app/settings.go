@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -202,11 +203,25 @@ func (s *settingsView) chooseModel() {
 
 // showModel describes the loaded model, or why there is none.
 func (s *settingsView) showModel(m *detect.Model, err error) {
+	describe := func(m *detect.Model) string {
+		return fmt.Sprintf("%s\n%d classes, input %d×%d", m.Path, len(m.Names), m.InputW, m.InputH)
+	}
 	switch {
+	case err != nil && m != nil:
+		// A failed pick keeps the model that works: say which one scans.
+		s.modelInfo.SetText("Could not load that model: " + err.Error() + "\nStill using " + describe(m))
 	case err != nil:
 		s.modelInfo.SetText("No usable model: " + err.Error())
 	case m != nil:
-		s.modelInfo.SetText(fmt.Sprintf("%s\n%d classes, input %d×%d", m.Path, len(m.Names), m.InputW, m.InputH))
+		s.modelInfo.SetText(describe(m))
+	}
+	if m != nil {
+		// Classes picked for another model that this one lacks would hide everything.
+		for c := range s.picked {
+			if !slices.Contains(m.Names, c) {
+				delete(s.picked, c)
+			}
+		}
 	}
 	s.fillChecks()
 }
@@ -218,7 +233,7 @@ func (u *UI) currentModel() *detect.Model {
 }
 
 // loadModel loads a model in the background (path "" = the default lookup)
-// and swaps it in when no scan is using the old one.
+// and swaps it in; the old one is closed once no scan uses it.
 func (u *UI) loadModel(path string) {
 	go func() {
 		m, err := u.openModel(path)
@@ -228,9 +243,10 @@ func (u *UI) loadModel(path string) {
 				old := u.model
 				u.model, u.modelErr = m, nil
 				u.mu.Unlock()
-				if old != nil && !u.activity.Running() {
-					old.Close()
+				if old != nil {
+					u.retired = append(u.retired, old)
 				}
+				u.closeRetired()
 			} else {
 				u.mu.Lock()
 				u.modelErr = err
@@ -240,6 +256,18 @@ func (u *UI) loadModel(path string) {
 			u.toolbar.update()
 		})
 	}()
+}
+
+// closeRetired frees replaced models once no scan can be using them. It
+// runs on the main goroutine.
+func (u *UI) closeRetired() {
+	if u.activity.Running() {
+		return
+	}
+	for _, m := range u.retired {
+		m.Close()
+	}
+	u.retired = nil
 }
 
 func (u *UI) openModel(path string) (*detect.Model, error) {

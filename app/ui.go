@@ -48,6 +48,7 @@ type UI struct {
 	mu       sync.Mutex // guards model (loaded in the background)
 	model    *detect.Model
 	modelErr error
+	retired  []*detect.Model // replaced while a scan used them; closed when it ends
 
 	coll     *results.Collection
 	library  *store.Store // nil when turned off or unavailable

@@ -393,3 +393,43 @@ func readJSON(t *testing.T, path string) export.Document {
 	}
 	return doc
 }
+
+// TestOtherModel: picking another detector (3 classes, 320×320; see
+// testdata/gen) shows its classes and input size, drops picks it lacks,
+// and scans with it; a model that cannot load says so and keeps the one
+// that works.
+func TestOtherModel(t *testing.T) {
+	u, loop := newTestUI(t)
+	u.settings.setClasses("person")
+	u.loadModel(testenv.Fixture(t, "models/cats_320.onnx"))
+	loop.until(t, "the new model", func() bool { return strings.Contains(u.settings.modelInfo.Text, "3 classes, input 320×320") })
+	if got := strings.Join(u.settings.checks.Options, ","); got != "cat,hat,bat" {
+		t.Errorf("class choices %q", got)
+	}
+	if len(u.settings.classes()) != 0 {
+		t.Errorf("yolov8n's pick survived: %v", u.settings.classes())
+	}
+
+	u.loadModel(testenv.Fixture(t, "models/cats_wrong_names.onnx"))
+	loop.until(t, "the refusal", func() bool { return strings.Contains(u.settings.modelInfo.Text, "Could not load") })
+	if !strings.Contains(u.settings.modelInfo.Text, "does not fit 5 classes") || !strings.Contains(u.settings.modelInfo.Text, "Still using") ||
+		u.currentModel() == nil || len(u.currentModel().Names) != 3 {
+		t.Errorf("model info %q", u.settings.modelInfo.Text)
+	}
+
+	drop(u, testenv.Fixture(t, "h264.mp4"))
+	test.Tap(u.toolbar.start)
+	loop.until(t, "the run to finish", func() bool { return !u.activity.Running() && len(u.Shown()) > 0 })
+	if len(u.Shown()) != 2 {
+		t.Fatalf("%d keyframes shown, want 2", len(u.Shown()))
+	}
+	for _, id := range u.Shown() {
+		item := u.coll.Item(id)
+		if len(item.Detections) != 1 || item.Detections[0].Class != "cat" {
+			t.Errorf("keyframe %d: %+v", item.Index, item.Detections)
+		}
+	}
+	if !strings.Contains(caption(u.coll.Item(u.Shown()[0]), u.query()), "cat") {
+		t.Error("caption does not name the cat")
+	}
+}

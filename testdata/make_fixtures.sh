@@ -9,7 +9,7 @@ root=$(cd "$here/.." && pwd)
 out="$here/generated"
 photo="$root/../shared/testdata/photos/person_dog_horse.jpg"   # 640x424: person, dog, horse
 stamp="$out/.stamp"
-sum=$(cat "$0" "$here/gen/main.go" | sha256sum | cut -d' ' -f1)
+sum=$(cat "$0" "$here"/gen/*.go | sha256sum | cut -d' ' -f1)
 
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
   exit 0
@@ -68,5 +68,9 @@ printf '1\n00:00:00,000 --> 00:00:01,000\nhi\n' > folder/subtitles.srt
 : > folder/.DS_Store
 ln -s .. folder/sub/loop
 mkfifo folder/pipe.mp4
+
+# Synthetic detectors besides yolov8n: 3 classes, 320 and 256x416 inputs,
+# both output layouts, dynamic axes, and names that disagree with the output.
+(cd "$root" && go run ./testdata/gen models "$out/models")
 
 echo "$sum" > "$stamp"

@@ -233,3 +233,53 @@ func TestUnusableLibrary(t *testing.T) {
 		t.Errorf("exit %d\n%s", code, stderr)
 	}
 }
+
+// TestOtherModelCLI: a user's own detector (3 classes, a dynamic 256×416
+// input; testdata/gen) scans like yolov8n: its classes and input size come
+// from the model, --classes checks against its names, and a model whose
+// names disagree with its output is refused before any file is read.
+func TestOtherModelCLI(t *testing.T) {
+	model := testenv.Fixture(t, "models/cats_dynamic_256x416.onnx")
+	video := testenv.Fixture(t, "h264.mp4") // 640×424, 2 keyframes
+	out := filepath.Join(t.TempDir(), "cats.json")
+	code, stderr := scan(t, "--model", model, "--json", out, video)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc export.Document
+	raw, _ := os.ReadFile(out)
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(doc.Model.Classes, ",") != "cat,hat,bat" || doc.Model.InputSize != [2]int{416, 256} {
+		t.Errorf("model %+v", doc.Model)
+	}
+	// The model's box (96,128)-(224,192) in input pixels, mapped by hand:
+	// 640×424 × 256/424 → 386×256, padded 15 px on the left.
+	r := 256.0 / 424
+	want := [4]float64{(96 - 15) / r, 128 / r, (224 - 15) / r, 192 / r}
+	if len(doc.Files) != 1 || len(doc.Files[0].Keyframes) != 2 {
+		t.Fatalf("files %+v", doc.Files)
+	}
+	for _, k := range doc.Files[0].Keyframes {
+		if len(k.Detections) != 1 || k.Detections[0].Class != "cat" || k.Detections[0].Confidence != 0.9 {
+			t.Errorf("keyframe %d: %+v", k.Index, k.Detections)
+			continue
+		}
+		for i, v := range k.Detections[0].Box {
+			if d := v - want[i]; d > 0.5 || d < -0.5 {
+				t.Errorf("keyframe %d: box %v, want %v", k.Index, k.Detections[0].Box, want)
+				break
+			}
+		}
+	}
+
+	code, stderr = scan(t, "--model", model, "--classes", "person", video)
+	if code != ExitUsage || !strings.Contains(stderr, "cat, hat, bat") {
+		t.Errorf("--classes person: exit %d: %s", code, stderr)
+	}
+	code, stderr = scan(t, "--model", testenv.Fixture(t, "models/cats_wrong_names.onnx"), video)
+	if code != ExitUsage || !strings.Contains(stderr, "does not fit 5 classes") {
+		t.Errorf("names/output mismatch: exit %d: %s", code, stderr)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -127,6 +128,15 @@ func Load(path string, opts Options) (*Model, error) {
 	if m.outDims[0] <= 0 {
 		m.outDims[0] = 1
 	}
+	if slices.ContainsFunc(m.outDims, func(d int64) bool { return d <= 0 }) {
+		// A `dynamic=True` export names its output sizes instead of giving
+		// them: one run at the input size says what they are, so the
+		// output tensor can still be allocated once and reused.
+		if m.outDims, err = m.probeOutputShape(); err != nil {
+			m.Close()
+			return nil, fmt.Errorf("model %s: output size: %w", path, err)
+		}
+	}
 	if m.layout, err = LayoutFor(m.outDims, len(m.Names)); err != nil {
 		m.Close()
 		return nil, fmt.Errorf("model %s: %w", path, err)
@@ -162,6 +172,22 @@ func (m *Model) readMetadata(inDims []int64) error {
 		}
 	}
 	return nil
+}
+
+// probeOutputShape runs the model once on a blank input, letting ONNX
+// Runtime allocate the output, and returns that output's shape.
+func (m *Model) probeOutputShape() (ort.Shape, error) {
+	in, err := ort.NewEmptyTensor[float32](ort.NewShape(1, 3, int64(m.InputH), int64(m.InputW)))
+	if err != nil {
+		return nil, err
+	}
+	defer in.Destroy()
+	outs := []ort.Value{nil}
+	if err := m.session.Run([]ort.Value{in}, outs); err != nil {
+		return nil, err
+	}
+	defer outs[0].Destroy()
+	return outs[0].GetShape().Clone(), nil
 }
 
 // Close frees the session.

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -117,5 +118,79 @@ func TestNotADetector(t *testing.T) {
 		if !strings.Contains(err.Error(), "want float32 [1, 3, H, W]") && !strings.Contains(err.Error(), "a YOLO detector has") {
 			t.Errorf("%s: unclear error: %v", name, err)
 		}
+	}
+}
+
+// TestOtherDetectors: detectors other than yolov8n — 3 classes, a 320 or
+// 256×416 input, either output layout, dynamic axes — load from their own
+// metadata and find what they output. Each synthetic model (testdata/gen)
+// answers every frame with one box, cx 160 cy 160 w 128 h 64 in input
+// pixels, class "cat" at 0.9; the test maps it back to a 640×480 frame by
+// hand.
+func TestOtherDetectors(t *testing.T) {
+	if err := Init(testenv.Library(t)); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		file         string
+		inW, inH     int
+		transposed   bool
+		wantInSource Box
+	}{
+		// 640×480 → ×0.5 → 320×240, padded 40 px above and below.
+		{"cats_320.onnx", 320, 320, false, Box{192, 176, 448, 304}},
+		{"cats_320_transposed.onnx", 320, 320, true, Box{192, 176, 448, 304}},
+		// 640×480 → ×256/480 → 341×256, padded 37 px on the left.
+		{"cats_dynamic_256x416.onnx", 416, 256, false, Box{(96 - 37) * 1.875, 128 * 1.875, (224 - 37) * 1.875, 192 * 1.875}},
+	} {
+		t.Run(c.file, func(t *testing.T) {
+			m, err := Load(testenv.Fixture(t, "models/"+c.file), Options{IntraOpThreads: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			if strings.Join(m.Names, ",") != "cat,hat,bat" || m.InputW != c.inW || m.InputH != c.inH {
+				t.Fatalf("names %q, input %dx%d", m.Names, m.InputW, m.InputH)
+			}
+			if m.layout.AttrMajor == c.transposed || m.layout.Classes != 3 {
+				t.Errorf("layout %+v", m.layout)
+			}
+			b, err := m.NewBuffers()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer b.Free()
+			lb := m.Letterbox(640, 480)
+			b.Prepare(lb, make([]byte, lb.ResizedW*lb.ResizedH*3))
+			dets, err := m.Infer(b, 0.25, 0.7)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(dets) != 1 || dets[0].Class != "cat" || math.Abs(float64(dets[0].Confidence)-0.9) > 1e-6 {
+				t.Fatalf("detections %+v", dets)
+			}
+			for i, v := range dets[0].Box {
+				if math.Abs(v-c.wantInSource[i]) > 1e-3 {
+					t.Errorf("box %v, want %v", dets[0].Box, c.wantInSource)
+					break
+				}
+			}
+		})
+	}
+}
+
+// TestNamesDisagreeWithOutput: a model whose `names` lists 5 classes but
+// whose output holds 3 is refused, saying both numbers.
+func TestNamesDisagreeWithOutput(t *testing.T) {
+	if err := Init(testenv.Library(t)); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Load(testenv.Fixture(t, "models/cats_wrong_names.onnx"), Options{})
+	if err == nil {
+		m.Close()
+		t.Fatal("loaded")
+	}
+	if !strings.Contains(err.Error(), "5 classes") || !strings.Contains(err.Error(), "[1 7 100]") {
+		t.Errorf("unclear error: %v", err)
 	}
 }

@@ -37,10 +37,20 @@ func sample() ([]pipeline.FileResult, pipeline.Summary) {
 
 func TestBuildJSON(t *testing.T) {
 	res, sum := sample()
-	doc := Build(res, sum, Options{Settings: Settings{Confidence: 0.25, IoU: 0.7, Workers: 2, Threads: 2}})
+	// Thresholds arrive as float32s widened, as the CLI and app pass them.
+	doc := Build(res, sum, Options{Settings: Settings{Confidence: float64(float32(0.3)), IoU: float64(float32(0.7)),
+		Classes: []string{"person", "dog"}, Workers: 2, Threads: 2}})
 	var buf bytes.Buffer
 	if err := EncodeJSON(&buf, doc); err != nil {
 		t.Fatal(err)
+	}
+	if want := `"confidence": 0.3,
+    "iou": 0.7,
+    "classes": [
+      "dog",
+      "person"
+    ],`; !strings.Contains(buf.String(), want) {
+		t.Errorf("settings not as a person wrote them:\n%s", buf.String()[:400])
 	}
 	var got map[string]any
 	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -118,6 +119,10 @@ func Build(results []pipeline.FileResult, sum pipeline.Summary, o Options) Docum
 	if doc.Settings.Classes == nil {
 		doc.Settings.Classes = []string{}
 	}
+	doc.Settings.Classes = slices.Sorted(slices.Values(doc.Settings.Classes))
+	// The engine holds thresholds as float32: 0.7 would print as 0.699999988.
+	doc.Settings.Confidence = round(doc.Settings.Confidence, 4)
+	doc.Settings.IoU = round(doc.Settings.IoU, 4)
 	if m := o.Model; m != nil {
 		doc.Model = Model{Path: m.Path, SHA256: m.SHA256, InputSize: [2]int{m.InputW, m.InputH}, Classes: m.Names}
 	}

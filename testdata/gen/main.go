@@ -3,6 +3,7 @@
 //	go run ./testdata/gen rotate FILE.mp4 DEGREES   set the video track's display matrix
 //	go run ./testdata/gen random FILE SIZE SEED     write SIZE deterministic pseudo-random bytes
 //	go run ./testdata/gen corrupt FILE              scribble over the middle third of FILE
+//	go run ./testdata/gen models DIR                write small synthetic YOLO-shaped ONNX detectors
 //
 // FFmpeg 5.1's CLI ignores -metadata:s:v rotate=, so the rotated phone-video
 // fixture gets its tkhd matrix patched here, as a phone would write it.
@@ -48,7 +49,10 @@ func run(args []string) error {
 	if len(args) == 2 && args[0] == "corrupt" {
 		return corrupt(args[1])
 	}
-	return fmt.Errorf("usage: gen rotate FILE.mp4 DEGREES | gen random FILE SIZE SEED | gen corrupt FILE")
+	if len(args) == 2 && args[0] == "models" {
+		return writeModels(args[1])
+	}
+	return fmt.Errorf("usage: gen rotate FILE.mp4 DEGREES | gen random FILE SIZE SEED | gen corrupt FILE | gen models DIR")
 }
 
 // rotate writes a clockwise display rotation into every tkhd box of an mp4
