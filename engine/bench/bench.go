@@ -33,12 +33,28 @@ type Options struct {
 // Headline says which end-to-end run the top-level figures come from.
 const Headline = "default settings (workers = threads = NumCPU), largest file count"
 
-// Layout is one way to spend the cores on inference.
+// Layout is one way to spend the cores on inference, with one set of
+// ONNX Runtime session options.
 type Layout struct {
 	Goroutines   int     `json:"goroutines"`
 	IntraOp      int     `json:"intra_op_threads"` // 0: ONNX Runtime's default
+	Session      string  `json:"session_options"`  // "default" or the one option changed
 	KeyframesSec float64 `json:"keyframes_per_s"`
 	MsPerFrame   float64 `json:"ms_per_keyframe"`
+	options      detect.Options
+}
+
+// sessionVariants are the ONNX Runtime session options the issue asks to
+// choose by measurement, each changed alone from the default.
+var sessionVariants = []struct {
+	name string
+	opts detect.Options
+}{
+	{"graph_opt=basic", detect.Options{GraphOptimization: "basic"}},
+	{"graph_opt=extended", detect.Options{GraphOptimization: "extended"}},
+	{"mem_pattern=off", detect.Options{NoMemPattern: true}},
+	{"cpu_arena=off", detect.Options{NoCPUArena: true}},
+	{"denormal_as_zero", detect.Options{Config: map[string]string{"session.set_denormal_as_zero": "1"}}},
 }
 
 // EndToEnd is one full scan.
@@ -103,7 +119,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	for round := 0; round < 2; round++ {
 		for i := range rep.Layouts {
 			l := rep.Layouts[i]
-			o.Log("inference round %d: %d goroutine(s) × %d intra-op thread(s)", round+1, l.Goroutines, l.IntraOp)
+			o.Log("inference round %d: %d goroutine(s) × %d intra-op thread(s), %s session options", round+1, l.Goroutines, l.IntraOp, l.Session)
 			if err := measureLayout(o.Model, prepared, &l); err != nil {
 				return nil, err
 			}
@@ -162,11 +178,21 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	return rep, nil
 }
 
+// layouts are the thread layouts with default session options, then each
+// session variant on the pipeline's own layout (a stream per core, one
+// intra-op thread each).
 func layouts() []Layout {
 	n := runtime.NumCPU()
 	ls := []Layout{{Goroutines: n, IntraOp: 1}, {Goroutines: 1, IntraOp: n}, {Goroutines: 1, IntraOp: 0}}
 	if n >= 4 {
 		ls = append(ls, Layout{Goroutines: n / 2, IntraOp: 2})
+	}
+	for i := range ls {
+		ls[i].Session = "default"
+	}
+	for _, v := range sessionVariants {
+		l := Layout{Goroutines: n, IntraOp: 1, Session: v.name, options: v.opts}
+		ls = append(ls, l)
 	}
 	return ls
 }
@@ -252,7 +278,9 @@ func prepare(ctx context.Context, o Options) (*prepared, error) {
 // measureLayout runs inference over the prepared keyframes (at least
 // twice over, and at least 8 per goroutine) with one session.
 func measureLayout(model string, p *prepared, l *Layout) error {
-	m, err := detect.Load(model, detect.Options{IntraOpThreads: l.IntraOp})
+	opts := l.options
+	opts.IntraOpThreads = l.IntraOp
+	m, err := detect.Load(model, opts)
 	if err != nil {
 		return err
 	}

@@ -129,7 +129,11 @@ func PrintBench(w io.Writer, r *bench.Report) {
 		if l.IntraOp == 0 {
 			intra = "default"
 		}
-		fmt.Fprintf(tw, "%d goroutine(s) × %s intra-op\t%.1f\t%.1f\n", l.Goroutines, intra, l.KeyframesSec, l.MsPerFrame)
+		session := ""
+		if l.Session != "default" {
+			session = ", " + l.Session
+		}
+		fmt.Fprintf(tw, "%d goroutine(s) × %s intra-op%s\t%.1f\t%.1f\n", l.Goroutines, intra, session, l.KeyframesSec, l.MsPerFrame)
 	}
 	fmt.Fprintf(tw, "ceiling\t%.1f\t\n\n", r.Ceiling)
 	fmt.Fprintf(tw, "END TO END\tfiles\tworkers\tthreads\tkeyframes/s\tfiles/s\tof ceiling\tspeedup\tinference busy\tloads\n")

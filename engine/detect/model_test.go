@@ -194,3 +194,34 @@ func TestNamesDisagreeWithOutput(t *testing.T) {
 		t.Errorf("unclear error: %v", err)
 	}
 }
+
+// TestSessionOptions: every tuning the bench sweeps loads and finds the
+// same thing; an unknown level is refused by name.
+func TestSessionOptions(t *testing.T) {
+	if err := Init(testenv.Library(t)); err != nil {
+		t.Fatal(err)
+	}
+	path := testenv.Fixture(t, "models/cats_320.onnx")
+	for _, o := range []Options{
+		{GraphOptimization: "disabled"}, {GraphOptimization: "basic"}, {GraphOptimization: "extended"},
+		{GraphOptimization: "all"}, {NoMemPattern: true, NoCPUArena: true},
+		{Config: map[string]string{"session.set_denormal_as_zero": "1"}},
+	} {
+		m, err := Load(path, o)
+		if err != nil {
+			t.Errorf("%+v: %v", o, err)
+			continue
+		}
+		b, _ := m.NewBuffers()
+		lb := m.Letterbox(320, 320)
+		b.Prepare(lb, make([]byte, 320*320*3))
+		if dets, err := m.Infer(b, 0.25, 0.7); err != nil || len(dets) != 1 {
+			t.Errorf("%+v: %v %v", o, dets, err)
+		}
+		b.Free()
+		m.Close()
+	}
+	if _, err := Load(path, Options{GraphOptimization: "max"}); err == nil || !strings.Contains(err.Error(), `"max"`) {
+		t.Errorf("unknown level: %v", err)
+	}
+}
