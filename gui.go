@@ -29,14 +29,19 @@ func runApp() int {
 	}
 	a := fyneapp.NewWithID("io.github.vidsift.vidsift")
 	ui := app.New(a, app.Options{Config: v})
+	// Caught from the start, so a signal before the event loop runs is
+	// not lost either. It stops the driver, as Fyne's own handler does:
+	// the lifecycle's OnStopped then cancels the scan and saves settings.
+	// Not App.Quit: it closes the window first, and a cursor event still
+	// queued for the closing window crashes GLFW (fyne-io/fyne#5981).
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-sig
-		fyne.Do(a.Quit) // a clean exit: the window closes, settings are saved
+		fyne.Do(a.Driver().Quit)
 	}()
+	a.Lifecycle().SetOnStarted(func() { fmt.Fprintln(os.Stderr, "vidsift: window open") })
 	ui.Window().SetMaster()
-	fmt.Fprintln(os.Stderr, "vidsift: window open")
 	ui.Window().ShowAndRun()
 	return 0
 }
