@@ -1,14 +1,17 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image/jpeg"
 	"math"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -362,4 +365,55 @@ func BenchmarkEndToEnd(b *testing.B) {
 	}
 	b.ReportMetric(float64(kfs)/b.Elapsed().Seconds(), "keyframes/s")
 	b.ReportMetric(busy.Seconds()/wall.Seconds(), "inference-busy")
+}
+
+// keepLibrary remembers what a run gives it to keep, and reuses nothing.
+type keepLibrary struct {
+	mu     sync.Mutex
+	thumbs map[string]map[int][]byte
+}
+
+func (l *keepLibrary) Reuse(string) (FileResult, map[int][]byte, bool) {
+	return FileResult{}, nil, false
+}
+func (l *keepLibrary) Keep(res FileResult, thumbs map[int][]byte) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.thumbs[res.Path] = thumbs
+	return nil
+}
+
+// TestLibraryThumbnails: with a library, each fresh keyframe event carries
+// the JPEG the library keeps (the same bytes, the thumbnail's size), so a
+// consumer never encodes it again; without one, no JPEG is made.
+func TestLibraryThumbnails(t *testing.T) {
+	video := testenv.Fixture(t, "h264.mp4")
+	for _, withLibrary := range []bool{true, false} {
+		cfg := testConfig(t, 1, 1)
+		cfg.ThumbSize = 0
+		lib := &keepLibrary{thumbs: map[string]map[int][]byte{}}
+		if withLibrary {
+			cfg.Library = lib
+		}
+		res := collect(context.Background(), cfg, []string{video}, nil)
+		if len(res.analysed) != 2 {
+			t.Fatalf("%d keyframes", len(res.analysed))
+		}
+		for _, e := range res.analysed {
+			k := e.Keyframe
+			if !withLibrary {
+				if k.ThumbnailJPEG != nil {
+					t.Error("a JPEG made with no library to keep it")
+				}
+				continue
+			}
+			img, err := jpeg.Decode(bytes.NewReader(k.ThumbnailJPEG))
+			if err != nil || k.Thumbnail == nil || img.Bounds() != k.Thumbnail.Bounds() {
+				t.Fatalf("keyframe %d: JPEG %v (%v), thumbnail %v", k.Index, img, err, k.Thumbnail)
+			}
+			if kept := lib.thumbs[e.Path][k.Index]; !bytes.Equal(kept, k.ThumbnailJPEG) {
+				t.Errorf("keyframe %d: the library kept %d bytes, the event carries %d", k.Index, len(kept), len(k.ThumbnailJPEG))
+			}
+		}
+	}
 }

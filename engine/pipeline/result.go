@@ -28,8 +28,8 @@ type Keyframe struct {
 	// Thumbnail is the upright keyframe, at most ThumbSize on its long side.
 	// It is set only in KeyframeAnalysed events, never kept in FileResult.
 	Thumbnail *image.RGBA
-	// ThumbnailJPEG is the same thumbnail compressed; keyframes reused from
-	// the library carry only this one.
+	// ThumbnailJPEG is the same thumbnail compressed, set when a Library is
+	// configured; keyframes reused from the library carry only this one.
 	ThumbnailJPEG []byte
 }
 

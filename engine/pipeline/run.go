@@ -350,7 +350,11 @@ func (r *runner) inferLoop() {
 			r.sum.FirstResult = time.Since(r.start)
 		}
 		r.mu.Unlock()
-		r.send(KeyframeAnalysed{Path: job.file.path, Keyframe: job.kf})
+		// The JPEG made for the library travels with the event too, so a
+		// consumer that keeps thumbnails compressed need not encode again.
+		ev := job.kf
+		ev.ThumbnailJPEG = job.jpeg
+		r.send(KeyframeAnalysed{Path: job.file.path, Keyframe: ev})
 		kf := job.kf
 		kf.Thumbnail = nil
 		if job.jpeg != nil {

@@ -90,10 +90,10 @@ func (c *Collection) Add(ev pipeline.Event) bool {
 		var ref thumbRef
 		var err error
 		switch {
+		case e.Keyframe.ThumbnailJPEG != nil: // already compressed: no second encode
+			ref, err = c.thumbs.PutJPEG(e.Keyframe.ThumbnailJPEG)
 		case e.Keyframe.Thumbnail != nil:
 			ref, err = c.thumbs.Put(e.Keyframe.Thumbnail)
-		case e.Keyframe.ThumbnailJPEG != nil:
-			ref, err = c.thumbs.PutJPEG(e.Keyframe.ThumbnailJPEG)
 		}
 		c.mu.Lock()
 		id := len(c.items)

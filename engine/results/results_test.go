@@ -1,9 +1,11 @@
 package results
 
 import (
+	"bytes"
 	"fmt"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"testing"
 
 	"github.com/vidsift/vidsift/engine/detect"
@@ -129,6 +131,30 @@ func TestThumbsSpill(t *testing.T) {
 	}
 	if err := c.Close(); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestThumbnailJPEGKeptAsIs: a keyframe that arrives with its thumbnail
+// already compressed is kept as those bytes, not encoded a second time.
+func TestThumbnailJPEGKeptAsIs(t *testing.T) {
+	c := New(t.TempDir(), 1<<20)
+	defer c.Close()
+	c.Reset(0.25)
+	var jpg bytes.Buffer
+	if err := jpeg.Encode(&jpg, thumb(200), nil); err != nil {
+		t.Fatal(err)
+	}
+	// The RGBA is dark and the JPEG light: which one comes back says which was kept.
+	c.Add(pipeline.KeyframeAnalysed{Path: "/v/a.mp4", Keyframe: pipeline.Keyframe{Thumbnail: thumb(10), ThumbnailJPEG: jpg.Bytes()}})
+	img, err := c.Thumbnail(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := color.GrayModel.Convert(img.At(5, 5)).(color.Gray).Y; got < 195 {
+		t.Errorf("grey %d: the RGBA was encoded instead of keeping the JPEG", got)
+	}
+	if mem, _ := c.thumbs.Stats(); mem != jpg.Len() {
+		t.Errorf("%d bytes kept for a %d-byte JPEG", mem, jpg.Len())
 	}
 }
 
