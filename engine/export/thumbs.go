@@ -10,12 +10,16 @@ import (
 	"image/draw"
 	"image/jpeg"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/basicfont"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
 
 	"github.com/vidsift/vidsift/engine/detect"
@@ -49,15 +53,27 @@ func WriteThumbnail(path string, thumb *image.RGBA, jpg []byte, frameW int, dets
 	return atomicWrite(path, func(w io.Writer) error { return jpeg.Encode(w, img, &jpeg.Options{Quality: 85}) })
 }
 
-// DrawDetections draws each box, scaled by scale, with its class and confidence.
+// DrawDetections draws each box, scaled by scale, with its class and
+// confidence. Lines and labels grow with the image, so a 320 px thumbnail
+// and a 1600 px frame both read well.
 func DrawDetections(img *image.RGBA, scale float64, dets []detect.Detection) {
+	if len(dets) == 0 {
+		return
+	}
+	width := img.Bounds().Dx()
+	face := labelFace(width)
+	defer face.Close()
+	m := face.Metrics()
+	ascent, textH := m.Ascent.Ceil(), (m.Ascent + m.Descent).Ceil()
+	pad := max(2, textH/6)
+	thick := max(2, width/400)
 	for _, d := range dets {
 		c := ClassColor(d.ClassID)
 		r := image.Rect(int(d.Box[0]*scale), int(d.Box[1]*scale), int(d.Box[2]*scale), int(d.Box[3]*scale)).Intersect(img.Bounds())
 		if r.Empty() {
 			continue
 		}
-		for t := 0; t < 2; t++ {
+		for t := 0; t < thick; t++ {
 			in := r.Inset(t)
 			if in.Empty() {
 				break
@@ -68,17 +84,31 @@ func DrawDetections(img *image.RGBA, scale float64, dets []detect.Detection) {
 			vline(img, in.Max.X-1, in.Min.Y, in.Max.Y, c)
 		}
 		label := fmt.Sprintf("%s %.2f", d.Class, d.Confidence)
-		face := basicfont.Face7x13
-		w := font.MeasureString(face, label).Ceil() + 4
-		top := r.Min.Y - 14
+		w := font.MeasureString(face, label).Ceil() + 2*pad
+		h := textH + pad
+		top := r.Min.Y - h // above the box, or inside it at the top edge
 		if top < 0 {
 			top = r.Min.Y
 		}
-		bg := image.Rect(r.Min.X, top, r.Min.X+w, top+14).Intersect(img.Bounds())
+		bg := image.Rect(r.Min.X, top, r.Min.X+w, top+h).Intersect(img.Bounds())
 		draw.Draw(img, bg, &image.Uniform{c}, image.Point{}, draw.Src)
-		dr := font.Drawer{Dst: img, Src: image.White, Face: face, Dot: fixed.P(r.Min.X+2, top+11)}
+		dr := font.Drawer{Dst: img, Src: image.White, Face: face, Dot: fixed.P(r.Min.X+pad, top+pad/2+ascent)}
 		dr.DrawString(label)
 	}
+}
+
+var labelFont = sync.OnceValues(func() (*opentype.Font, error) { return opentype.Parse(gobold.TTF) })
+
+// labelFace is Go Bold at about 1/48 of the image width, 13 to 36 px. A
+// face is not safe for concurrent use, so each drawing gets its own.
+func labelFace(imageWidth int) font.Face {
+	size := math.Max(13, math.Min(36, float64(imageWidth)/48))
+	if f, err := labelFont(); err == nil {
+		if face, err := opentype.NewFace(f, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingFull}); err == nil {
+			return face
+		}
+	}
+	return basicfont.Face7x13 // the embedded font cannot fail to parse; this is belt and braces
 }
 
 func hline(img *image.RGBA, x0, x1, y int, c color.RGBA) {
