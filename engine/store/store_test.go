@@ -128,3 +128,32 @@ func TestSchemaVersions(t *testing.T) {
 		t.Errorf("junk file: %v", err)
 	}
 }
+
+// TestOddLibraryPath: a library folder whose name holds URI syntax ("?",
+// "#", "%41") opens the file at exactly that path, and reopens it.
+func TestOddLibraryPath(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "odd?dir#x%41y")
+	path := filepath.Join(dir, FileName)
+	id := Identity{Path: "/v/a.mp4", Size: 1, ModTime: 1, ModelSHA: "m", Conf: 0.25, IoU: 0.7, InputW: 640, InputH: 640}
+	for round := 0; round < 2; round++ {
+		s, err := Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if round == 0 {
+			if err := s.Save(id, sampleResult(id.Path), nil); err != nil {
+				t.Fatal(err)
+			}
+		} else if _, ok, err := s.Lookup(id); !ok || err != nil {
+			t.Errorf("reopened library lost the result: %v %v", ok, err)
+		}
+		s.Close()
+	}
+	entries, _ := os.ReadDir(filepath.Dir(dir))
+	if len(entries) != 1 || entries[0].Name() != "odd?dir#x%41y" {
+		t.Errorf("beside the library folder: %v", entries)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Error(err)
+	}
+}
