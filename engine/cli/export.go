@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -16,17 +17,19 @@ import (
 	"github.com/vidsift/vidsift/engine/store"
 )
 
-// Export runs `vidsift export [--json FILE] [--csv FILE] [--classes a,b]`:
-// the latest stored result of every file in the library, without scanning.
+// Export runs `vidsift export [--json FILE] [--csv FILE] [--classes a,b]
+// [--conf X] [PATH...]`: the latest stored result of every file in the
+// library (or of those at or under PATHs), without scanning.
 func Export(args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("export", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: vidsift export [--json FILE] [--csv FILE] [--classes a,b]\n\nWrites what the results library holds (the latest result of each file) without scanning.\n\nFlags:\n%s", fs.FlagUsages())
+		fmt.Fprintf(stderr, "Usage: vidsift export [--json FILE] [--csv FILE] [--classes a,b] [--conf X] [PATH...]\n\nWrites what the results library holds (the latest result of each file, or of the files at or\nunder PATHs) without scanning.\n\nFlags:\n%s", fs.FlagUsages())
 	}
 	jsonPath := fs.String("json", "", "write JSON to FILE")
 	csvPath := fs.String("csv", "", "write CSV to FILE")
 	classes := fs.StringSlice("classes", nil, "only these classes")
+	minConf := fs.Float64("conf", 0, "only detections at least this confident (below the scans' own floor there are none)")
 	fs.String("library", "", "results library (default: the data folder's library.db)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
@@ -37,6 +40,19 @@ func Export(args []string, stdout, stderr io.Writer) int {
 	if *jsonPath == "" && *csvPath == "" {
 		fs.Usage()
 		return ExitUsage
+	}
+	if *minConf < 0 || *minConf > 1 {
+		fmt.Fprintln(stderr, "vidsift: --conf must be between 0 and 1")
+		return ExitUsage
+	}
+	var roots []string
+	for _, p := range fs.Args() {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			fmt.Fprintln(stderr, "vidsift:", err)
+			return ExitUsage
+		}
+		roots = append(roots, abs)
 	}
 	v, err := config.New()
 	if err != nil {
@@ -70,6 +86,12 @@ func Export(args []string, stdout, stderr io.Writer) int {
 	shas := map[string]bool{}
 	for _, st := range stored {
 		r := st.Result
+		if !underAny(r.Path, roots) {
+			continue
+		}
+		if *minConf > 0 {
+			r = atLeast(r, float32(*minConf))
+		}
 		results = append(results, r)
 		shas[st.ModelSHA] = true
 		sum.Add(r)
@@ -79,7 +101,11 @@ func Export(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	opts := export.Options{Settings: export.Settings{Classes: splitClasses(*classes)}}
+	if len(roots) > 0 && len(results) == 0 {
+		fmt.Fprintf(stderr, "vidsift: the library holds nothing at or under %s\n", strings.Join(roots, ", "))
+		return ExitUsage
+	}
+	opts := export.Options{Settings: export.Settings{Classes: splitClasses(*classes), Confidence: *minConf}}
 	if len(opts.Settings.Classes) > 0 {
 		opts.Classes = map[string]bool{}
 		for _, c := range opts.Settings.Classes {
@@ -107,6 +133,36 @@ func Export(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "exported %d files (%d detections) from %s\n", len(doc.Files), doc.Summary.Detections, path)
 	return code
+}
+
+// underAny reports whether path is one of roots or inside one (no roots:
+// everything is).
+func underAny(path string, roots []string) bool {
+	if len(roots) == 0 {
+		return true
+	}
+	for _, r := range roots {
+		if path == r || strings.HasPrefix(path, strings.TrimSuffix(r, string(filepath.Separator))+string(filepath.Separator)) {
+			return true
+		}
+	}
+	return false
+}
+
+// atLeast returns r with only the detections of confidence ≥ conf.
+func atLeast(r pipeline.FileResult, conf float32) pipeline.FileResult {
+	kfs := make([]pipeline.Keyframe, len(r.Keyframes))
+	for i, k := range r.Keyframes {
+		kfs[i] = k
+		kfs[i].Detections = nil
+		for _, d := range k.Detections {
+			if d.Confidence >= conf {
+				kfs[i].Detections = append(kfs[i].Detections, d)
+			}
+		}
+	}
+	r.Keyframes = kfs
+	return r
 }
 
 func splitClasses(in []string) []string {

@@ -220,6 +220,51 @@ func TestLibraryReuse(t *testing.T) {
 	if code := Export([]string{"--json", out, "--classes", "unicorn"}, &o, &e); code != ExitUsage || !strings.Contains(e.String(), "person") {
 		t.Errorf("unknown class: exit %d: %s", code, e.String())
 	}
+
+	// Narrowed to a folder and a confidence, without scanning again.
+	photos := filepath.Join(root, "photos")
+	wantPhotos, _ := os.ReadDir(photos)
+	narrow := filepath.Join(dir, "narrow.json")
+	if code := Export([]string{"--json", narrow, "--conf", "0.8", photos}, &o, &e); code != ExitOK {
+		t.Fatalf("narrowed export: exit %d\n%s", code, e.String())
+	}
+	nd := read(narrow)
+	if len(nd.Files) != len(wantPhotos) || nd.Summary.Files != len(wantPhotos) || nd.Settings.Confidence != 0.8 {
+		t.Errorf("narrowed export: %d files (summary %d), %d photos; confidence %v", len(nd.Files), nd.Summary.Files, len(wantPhotos), nd.Settings.Confidence)
+	}
+	all := 0
+	for _, f := range doc.Files {
+		if strings.HasPrefix(f.Path, photos+"/") {
+			for _, k := range f.Keyframes {
+				for _, d := range k.Detections {
+					if d.Confidence >= 0.8 {
+						all++
+					}
+				}
+			}
+		}
+	}
+	kept := 0
+	for _, f := range nd.Files {
+		if !strings.HasPrefix(f.Path, photos+"/") {
+			t.Errorf("outside %s: %s", photos, f.Path)
+		}
+		for _, k := range f.Keyframes {
+			for _, d := range k.Detections {
+				kept++
+				if d.Confidence < 0.8 {
+					t.Errorf("%s: %s at %.2f", f.Path, d.Class, d.Confidence)
+				}
+			}
+		}
+	}
+	if kept == 0 || kept != all || nd.Summary.Detections != kept {
+		t.Errorf("narrowed export kept %d detections (summary %d), the full one has %d at ≥ 0.8", kept, nd.Summary.Detections, all)
+	}
+	e.Reset()
+	if code := Export([]string{"--json", narrow, filepath.Join(dir, "nothing-here")}, &o, &e); code != ExitUsage || !strings.Contains(e.String(), "holds nothing") {
+		t.Errorf("export of an unknown folder: exit %d: %s", code, e.String())
+	}
 }
 
 // TestUnusableLibrary: a library that cannot be opened is warned about and
