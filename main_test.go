@@ -90,7 +90,15 @@ func TestSmokeXvfb(t *testing.T) {
 			t.Errorf("exit after SIGTERM: %v\n%s", err, log.String())
 		}
 	case <-time.After(time.Minute):
-		app.Process.Kill()
+		// SIGQUIT makes the Go runtime print every goroutine: the log then
+		// shows where it hung.
+		app.Process.Signal(syscall.SIGQUIT)
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			app.Process.Kill()
+		}
+		<-opened // the log reader has seen everything
 		t.Fatalf("did not quit after SIGTERM:\n%s", log.String())
 	}
 	if strings.Contains(log.String(), "panic") {
