@@ -293,8 +293,10 @@ func TestStop(t *testing.T) {
 	drop(u, queued...)
 	test.Tap(u.toolbar.start)
 	loop.until(t, "the first thumbnail", func() bool { return len(u.Shown()) > 0 })
+	pressed := time.Now()
 	test.Tap(u.toolbar.stop)
 	loop.until(t, "the run to stop", func() bool { return !u.activity.Running() })
+	t.Logf("Stop to idle: %v", time.Since(pressed).Round(time.Millisecond)) // reported, not asserted
 	finished, _ := u.coll.FileCounts()
 	total := len(queued) * len(videos)
 	if finished >= total {
