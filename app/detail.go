@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -15,6 +14,7 @@ import (
 
 	"github.com/vidsift/vidsift/engine/export"
 	"github.com/vidsift/vidsift/engine/media"
+	"github.com/vidsift/vidsift/engine/results"
 )
 
 // detailSide is the long side, in pixels, of the keyframe the detail view decodes.
@@ -31,6 +31,7 @@ type detailView struct {
 	info  *widget.Label
 	dets  *widget.Label
 	spans *widget.Label
+	play  *widget.Button
 	gen   int // bumps on each navigation so stale decodes are dropped
 }
 
@@ -60,14 +61,14 @@ func (d *detailView) build() {
 	d.info.Wrapping, d.dets.Wrapping, d.spans.Wrapping = fyne.TextWrapWord, fyne.TextWrapWord, fyne.TextWrapWord
 	prev := widget.NewButtonWithIcon("Previous", theme.NavigateBackIcon(), func() { d.step(-1) })
 	next := widget.NewButtonWithIcon("Next", theme.NavigateNextIcon(), func() { d.step(1) })
-	play := widget.NewButtonWithIcon("Open video", theme.MediaPlayIcon(), func() { d.openExternal(false) })
+	d.play = widget.NewButtonWithIcon("Open video", theme.MediaPlayIcon(), func() { d.openExternal(false) })
 	reveal := widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), func() { d.openExternal(true) })
 	closeB := widget.NewButtonWithIcon("Close", theme.CancelIcon(), d.close)
 	side := container.NewVScroll(container.NewVBox(d.title, d.info,
 		widget.NewLabelWithStyle("Detections", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.dets,
 		widget.NewLabelWithStyle("When each class is seen", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.spans))
 	side.SetMinSize(fyne.NewSize(320, 0))
-	buttons := container.NewHBox(prev, next, widget.NewSeparator(), play, reveal, widget.NewSeparator(), closeB)
+	buttons := container.NewHBox(prev, next, widget.NewSeparator(), d.play, reveal, widget.NewSeparator(), closeB)
 	d.win.SetContent(container.NewBorder(nil, buttons, nil, side, d.img))
 	d.win.Resize(fyne.NewSize(1280, 760))
 	d.win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
@@ -135,6 +136,11 @@ func (d *detailView) show() {
 	}
 	d.spans.SetText(strings.Join(spans, "\n"))
 	d.win.SetTitle(fmt.Sprintf("vidsift — %s @ %s", filepath.Base(item.Path), clock(item.Time)))
+	if _, seeks := playerCommand(item.Path, d.videoTime(item)); seeks {
+		d.play.SetText("Play from " + clock(item.Time))
+	} else {
+		d.play.SetText("Open")
+	}
 
 	// Show the thumbnail at once, then the sharp frame when it is decoded.
 	d.img.Image = d.u.grid.render(item)
@@ -161,17 +167,29 @@ func (d *detailView) show() {
 	}()
 }
 
-// openExternal opens the video in the system's player, or its folder.
+// videoTime is the item's time when it is a frame of a video, or -1 for
+// a photo.
+func (d *detailView) videoTime(item results.Item) float64 {
+	if f, ok := d.u.coll.File(item.Path); ok && f.Media.FPS > 0 {
+		return item.Time
+	}
+	return -1
+}
+
+// openExternal opens the video at this keyframe's time in a player that
+// can seek (mpv, VLC), else in the system's default one; or its folder.
 func (d *detailView) openExternal(folder bool) {
 	id, ok := d.current()
 	if !ok {
 		return
 	}
-	target := d.u.coll.Item(id).Path
+	item := d.u.coll.Item(id)
+	target, at := item.Path, d.videoTime(item)
 	if folder {
-		target = filepath.Dir(target)
+		target, at = filepath.Dir(target), -1
 	}
-	if err := exec.Command("xdg-open", target).Start(); err != nil {
+	cmd, _ := playerCommand(target, at)
+	if err := startDetached(cmd); err != nil {
 		d.info.SetText(d.info.Text + "\nCannot open: " + err.Error())
 	}
 }
