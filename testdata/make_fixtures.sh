@@ -59,6 +59,14 @@ rm long_faststart.mp4 long_moov_end.mp4
 printf 'This is not a video.\nJust some text someone named .mp4\n' > text.mp4
 ff -f lavfi -i sine=frequency=440:duration=2 -c:a aac audio_only.m4a
 
+# Cover art is not the video, even when larger: horses.jpg (773x512) as an
+# attached picture of the 640x424 clip, in mp4 and as a Matroska
+# attachment; a song with cover art has no video at all.
+horses="$root/../shared/testdata/photos/horses.jpg"
+ff -i h264.mp4 -i "$horses" -map 0 -map 1 -c copy -disposition:v:1 attached_pic cover_art.mp4
+ff -i h264.mp4 -attach "$horses" -metadata:s:t mimetype=image/jpeg -c copy cover_art_attachment.mkv
+ff -f lavfi -i sine=frequency=440:duration=2 -i "$horses" -map 0 -map 1 -c:a aac -c:v copy -disposition:v attached_pic song_with_cover.m4a
+
 # A folder to walk: candidates, non-media to ignore, a hidden folder, a symlink loop.
 cp h264.mp4 folder/a.mp4
 ff -i h264.mp4 -c copy folder/sub/b.mkv

@@ -297,3 +297,29 @@ func TestReadKeyframe(t *testing.T) {
 		t.Errorf("%d FFmpeg objects left open", n)
 	}
 }
+
+// TestCoverArt: a clip carrying a larger cover picture is decoded from its
+// video stream, and the cover is recognised as such (this also checks that
+// isAttachedPic reads go-astiav's Stream correctly).
+func TestCoverArt(t *testing.T) {
+	for _, name := range []string{"cover_art.mp4", "cover_art_attachment.mkv"} {
+		f, err := Open(context.Background(), testenv.Fixture(t, name), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var covers []int
+		for _, s := range f.fc.Streams() {
+			if isAttachedPic(s) {
+				covers = append(covers, s.Index())
+			}
+		}
+		info := f.Info()
+		f.Close()
+		if len(covers) != 1 || covers[0] != 1 || info.Codec != "h264" || info.Width != 640 || info.Height != 424 {
+			t.Errorf("%s: cover streams %v, decoding %s %dx%d", name, covers, info.Codec, info.Width, info.Height)
+		}
+	}
+	if _, err := Open(context.Background(), testenv.Fixture(t, "song_with_cover.m4a"), Options{}); !errors.Is(err, ErrNoVideo) {
+		t.Errorf("a song with cover art: %v", err)
+	}
+}

@@ -275,12 +275,12 @@ func bestVideoStream(fc *astiav.FormatContext) *astiav.Stream {
 	bestScore := -1
 	for _, s := range fc.Streams() {
 		par := s.CodecParameters()
-		if par.MediaType() != astiav.MediaTypeVideo || par.Width() <= 0 {
-			continue
+		if par.MediaType() != astiav.MediaTypeVideo || par.Width() <= 0 || isAttachedPic(s) {
+			continue // cover art is not the video, however large
 		}
 		score := par.Width() * par.Height()
-		// Cover art (attached pictures) comes as a one-frame mjpeg/png stream;
-		// prefer a real video stream over it.
+		// A picture muxed as a one-frame mjpeg/png track (not flagged as
+		// cover art) loses to a real video stream too.
 		if id := par.CodecID(); (id == astiav.CodecIDMjpeg || id == astiav.CodecIDPng) && s.NbFrames() == 1 {
 			score /= 1 << 20
 		}
