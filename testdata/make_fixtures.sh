@@ -40,6 +40,12 @@ ff "${still[@]}" "${x264[@]}" -pix_fmt yuv420p -bsf:v h264_mp4toannexb -f h264 r
 ff "${still[@]}" -vf transpose=2 "${x264[@]}" -pix_fmt yuv420p rotated90.mp4
 (cd "$root" && go run ./testdata/gen rotate "$out/rotated90.mp4" 90)
 
+# Non-square pixels: stored squeezed, shown (and to be analysed) at the
+# photo's proportions. 480x424 at SAR 4:3 shows as 640x424; 640x340 at SAR
+# 4:5 as 640x425.
+ff "${still[@]}" -vf scale=480:424,setsar=4/3 "${x264[@]}" -pix_fmt yuv420p anamorphic_wide.mp4
+ff "${still[@]}" -vf scale=640:340,setsar=4/5 "${x264[@]}" -pix_fmt yuv420p anamorphic_tall.mp4
+
 # 4K and tiny, from a synthetic pattern (no objects expected).
 ff -f lavfi -i testsrc2=size=3840x2160:rate=10:duration=1 "${x264[@]}" -pix_fmt yuv420p 4k.mp4
 ff -f lavfi -i testsrc2=size=64x64:rate=10:duration=2 "${x264[@]}" -pix_fmt yuv420p tiny64.mp4

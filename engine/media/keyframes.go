@@ -76,10 +76,13 @@ func (m *File) Keyframes(ctx context.Context, fn func(*Keyframe) error) (Outcome
 			}
 			kf := &Keyframe{Index: out.Keyframes, file: m, frame: frame, Width: m.info.Width, Height: m.info.Height}
 			kf.Time = m.frameTime(frame, tb, start, indexTimes)
+			sar := frame.SampleAspectRatio()
+			if !validSAR(sar) {
+				sar = m.sar
+			}
+			kf.Width, kf.Height = displaySize(frame.Width(), frame.Height(), sar)
 			if m.info.Rotation == 90 || m.info.Rotation == 270 {
-				kf.Width, kf.Height = frame.Height(), frame.Width()
-			} else {
-				kf.Width, kf.Height = frame.Width(), frame.Height()
+				kf.Width, kf.Height = kf.Height, kf.Width
 			}
 			out.Keyframes++
 			err = fn(kf)

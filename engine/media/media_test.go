@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/asticode/go-astiav"
+
 	"github.com/vidsift/vidsift/engine/testenv"
 )
 
@@ -321,5 +323,24 @@ func TestCoverArt(t *testing.T) {
 	}
 	if _, err := Open(context.Background(), testenv.Fixture(t, "song_with_cover.m4a"), Options{}); !errors.Is(err, ErrNoVideo) {
 		t.Errorf("a song with cover art: %v", err)
+	}
+}
+
+func TestDisplaySize(t *testing.T) {
+	for _, c := range []struct {
+		w, h, num, den, wantW, wantH int
+	}{
+		{720, 576, 16, 15, 768, 576},   // PAL 4:3
+		{720, 480, 32, 27, 853, 480},   // NTSC 16:9
+		{1440, 1080, 4, 3, 1920, 1080}, // HDV
+		{640, 340, 4, 5, 640, 425},     // tall pixels: stretch the height
+		{640, 424, 1, 1, 640, 424},     // square
+		{640, 424, 0, 1, 640, 424},     // unset
+		{640, 424, 1000, 1, 640, 424},  // implausible: ignored
+	} {
+		w, h := displaySize(c.w, c.h, astiav.NewRational(c.num, c.den))
+		if w != c.wantW || h != c.wantH {
+			t.Errorf("%dx%d at %d:%d = %dx%d, want %dx%d", c.w, c.h, c.num, c.den, w, h, c.wantW, c.wantH)
+		}
 	}
 }

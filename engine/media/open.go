@@ -48,6 +48,7 @@ type File struct {
 	intr     astiav.IOInterrupter
 	damage   *damageRecorder
 	conv     converter
+	sar      astiav.Rational // the stream's sample aspect ratio, for frames without one
 	deadline time.Time
 	closed   bool
 }
@@ -219,10 +220,15 @@ func (m *File) interruptOn(ctx context.Context) (stop func()) {
 
 func (m *File) describe() Info {
 	par := m.stream.CodecParameters()
+	m.sar = par.SampleAspectRatio()
+	if !validSAR(m.sar) {
+		m.sar = m.stream.SampleAspectRatio()
+	}
+	w, h := displaySize(par.Width(), par.Height(), m.sar)
 	info := Info{
 		Codec:    par.CodecID().Name(),
-		Width:    par.Width(),
-		Height:   par.Height(),
+		Width:    w,
+		Height:   h,
 		Rotation: rotationOf(m.stream),
 	}
 	if f := m.fc.InputFormat(); f != nil {
@@ -289,6 +295,30 @@ func bestVideoStream(fc *astiav.FormatContext) *astiav.Stream {
 		}
 	}
 	return best
+}
+
+// validSAR reports whether a sample aspect ratio is set and plausible.
+func validSAR(r astiav.Rational) bool {
+	if r.Num() <= 0 || r.Den() <= 0 {
+		return false
+	}
+	f := r.Float64()
+	return f >= 0.1 && f <= 10
+}
+
+// displaySize is the size a w×h picture of non-square pixels (DVD, HDV,
+// anamorphic widescreen) is shown at: stretched, never squeezed, along the
+// side the pixels are long on, so detections see true proportions.
+func displaySize(w, h int, sar astiav.Rational) (int, int) {
+	if !validSAR(sar) || sar.Num() == sar.Den() {
+		return w, h
+	}
+	if f := sar.Float64(); f > 1 {
+		w = int(math.Round(float64(w) * f))
+	} else {
+		h = int(math.Round(float64(h) / f))
+	}
+	return w, h
 }
 
 func rotationOf(s *astiav.Stream) int {
