@@ -18,6 +18,13 @@ const (
 	StatusFailed  Status = "failed"  // nothing usable; Error says why
 )
 
+// ResultsRevision numbers what the engine makes of a file. Bump it when a
+// change gives different results for the same file, model and settings
+// (decoding, geometry, detection), so results stored by an older engine are
+// redone rather than reused. 2: sample aspect ratio applied, cover art
+// skipped.
+const ResultsRevision = 2
+
 // Keyframe is one analysed keyframe.
 type Keyframe struct {
 	Index      int     // 0-based among the file's keyframes

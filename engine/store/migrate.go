@@ -46,6 +46,9 @@ var migrations = []string{
 		PRIMARY KEY (file_id, kf_idx, seq)
 	);
 	CREATE INDEX files_path ON files(path);`,
+	// 2: which engine revision made a result (pipeline.ResultsRevision);
+	// rows from before it count as revision 1 and are not reused.
+	`ALTER TABLE files ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;`,
 }
 
 // SchemaVersion is the version this build writes.

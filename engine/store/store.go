@@ -68,6 +68,7 @@ type Identity struct {
 	IoU      float32
 	InputW   int
 	InputH   int
+	Revision int // pipeline.ResultsRevision of the engine that made it
 }
 
 // Settings are what, besides the file, changes detections.
@@ -84,15 +85,16 @@ func IdentityOf(path string, s Settings) (Identity, error) {
 		return Identity{}, err
 	}
 	return Identity{Path: path, Size: st.Size(), ModTime: st.ModTime().UnixNano(),
-		ModelSHA: s.Model.SHA256, Conf: s.Conf, IoU: s.IoU, InputW: s.Model.InputW, InputH: s.Model.InputH}, nil
+		ModelSHA: s.Model.SHA256, Conf: s.Conf, IoU: s.IoU, InputW: s.Model.InputW, InputH: s.Model.InputH,
+		Revision: pipeline.ResultsRevision}, nil
 }
 
 // Lookup returns the stored result for id if it finished ok or partial.
 func (s *Store) Lookup(id Identity) (Stored, bool, error) {
 	row := s.db.QueryRow(`SELECT id, status, error, container, codec, width, height, duration, fps
 		FROM files WHERE path=? AND size=? AND mtime_ns=? AND model_sha=? AND conf=? AND iou=? AND input_w=? AND input_h=?
-		AND status IN ('ok','partial')`,
-		id.Path, id.Size, id.ModTime, id.ModelSHA, float64(id.Conf), float64(id.IoU), id.InputW, id.InputH)
+		AND revision=? AND status IN ('ok','partial')`,
+		id.Path, id.Size, id.ModTime, id.ModelSHA, float64(id.Conf), float64(id.IoU), id.InputW, id.InputH, id.Revision)
 	var fileID int64
 	res := pipeline.FileResult{Path: id.Path}
 	var status string
@@ -181,9 +183,9 @@ func (s *Store) Save(id Identity, res pipeline.FileResult, thumbs map[int][]byte
 		return err
 	}
 	m := res.Media
-	r, err := tx.Exec(`INSERT INTO files (path, size, mtime_ns, model_sha, conf, iou, input_w, input_h, status, error,
-		container, codec, width, height, duration, fps, scanned_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		id.Path, id.Size, id.ModTime, id.ModelSHA, float64(id.Conf), float64(id.IoU), id.InputW, id.InputH,
+	r, err := tx.Exec(`INSERT INTO files (path, size, mtime_ns, model_sha, conf, iou, input_w, input_h, revision, status, error,
+		container, codec, width, height, duration, fps, scanned_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		id.Path, id.Size, id.ModTime, id.ModelSHA, float64(id.Conf), float64(id.IoU), id.InputW, id.InputH, id.Revision,
 		string(res.Status), res.Error, m.Container, m.Codec, m.Width, m.Height, m.Duration, m.FPS,
 		time.Now().UTC().Format(time.RFC3339Nano))
 	if err != nil {

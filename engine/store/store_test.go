@@ -36,7 +36,7 @@ func openTemp(t *testing.T) (*Store, string) {
 
 func TestSaveLookup(t *testing.T) {
 	s, _ := openTemp(t)
-	id := Identity{Path: "/v/a.mp4", Size: 100, ModTime: 7, ModelSHA: "abc", Conf: 0.25, IoU: 0.7, InputW: 640, InputH: 640}
+	id := Identity{Path: "/v/a.mp4", Size: 100, ModTime: 7, ModelSHA: "abc", Conf: 0.25, IoU: 0.7, InputW: 640, InputH: 640, Revision: pipeline.ResultsRevision}
 	res := sampleResult(id.Path)
 	if err := s.Save(id, res, map[int][]byte{0: []byte("jpeg0"), 2: []byte("jpeg2")}); err != nil {
 		t.Fatal(err)
@@ -58,6 +58,7 @@ func TestSaveLookup(t *testing.T) {
 		func() Identity { c := id; c.ModelSHA = "def"; return c }(),
 		func() Identity { c := id; c.Conf = 0.3; return c }(),
 		func() Identity { c := id; c.InputW = 320; return c }(),
+		func() Identity { c := id; c.Revision++; return c }(),
 	} {
 		if _, ok, _ := s.Lookup(changed); ok {
 			t.Errorf("reused for changed identity %+v", changed)
@@ -134,7 +135,7 @@ func TestSchemaVersions(t *testing.T) {
 func TestOddLibraryPath(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "odd?dir#x%41y")
 	path := filepath.Join(dir, FileName)
-	id := Identity{Path: "/v/a.mp4", Size: 1, ModTime: 1, ModelSHA: "m", Conf: 0.25, IoU: 0.7, InputW: 640, InputH: 640}
+	id := Identity{Path: "/v/a.mp4", Size: 1, ModTime: 1, ModelSHA: "m", Conf: 0.25, IoU: 0.7, InputW: 640, InputH: 640, Revision: pipeline.ResultsRevision}
 	for round := 0; round < 2; round++ {
 		s, err := Open(path)
 		if err != nil {
@@ -155,5 +156,56 @@ func TestOddLibraryPath(t *testing.T) {
 	}
 	if _, err := os.Stat(path); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestMigrateFromVersion1: a library written by the first schema opens and
+// is migrated; its results are kept (and export), count as engine revision
+// 1, so they are redone rather than reused, and redoing replaces them.
+func TestMigrateFromVersion1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(migrations[0] + `; PRAGMA user_version = 1;
+		INSERT INTO files (path, size, mtime_ns, model_sha, conf, iou, input_w, input_h, status, container, codec, width, height, scanned_at)
+		VALUES ('/v/old.mp4', 10, 20, 'abc', 0.25, 0.699999988079071, 640, 640, 'ok', 'mp4', 'h264', 480, 424, '2026-11-01T00:00:00Z');
+		INSERT INTO keyframes (file_id, idx, time_s, width, height) VALUES (1, 0, 0, 480, 424);
+		INSERT INTO detections (file_id, kf_idx, seq, class_id, class, confidence, x1, y1, x2, y2) VALUES (1, 0, 0, 16, 'dog', 0.9, 1, 2, 3, 4);`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s, err := Open(path)
+	if err != nil {
+		t.Fatalf("opening a version-1 library: %v", err)
+	}
+	defer s.Close()
+	var v int
+	s.db.QueryRow(`PRAGMA user_version`).Scan(&v)
+	if v != SchemaVersion() || v < 2 {
+		t.Errorf("schema %d after opening, want %d", v, SchemaVersion())
+	}
+	old := Identity{Path: "/v/old.mp4", Size: 10, ModTime: 20, ModelSHA: "abc", Conf: 0.25, IoU: 0.7, InputW: 640, InputH: 640, Revision: 1}
+	if st, ok, err := s.Lookup(old); !ok || err != nil || len(st.Result.Keyframes) != 1 || len(st.Result.Keyframes[0].Detections) != 1 {
+		t.Fatalf("the old result as revision 1: %v %v %+v", ok, err, st.Result)
+	}
+	now := old
+	now.Revision = pipeline.ResultsRevision
+	if _, ok, _ := s.Lookup(now); ok {
+		t.Error("a result of an older engine revision was offered for reuse")
+	}
+	if latest, err := s.Latest(); err != nil || len(latest) != 1 || latest[0].Result.Path != "/v/old.mp4" {
+		t.Errorf("export view of the migrated library: %v %v", latest, err)
+	}
+	if err := s.Save(now, sampleResult(now.Path), nil); err != nil {
+		t.Fatal(err)
+	}
+	if files, _, _, _ := s.Counts(); files != 1 {
+		t.Errorf("%d rows for one file after redoing it", files)
+	}
+	if _, ok, _ := s.Lookup(now); !ok {
+		t.Error("the redone result is not reused")
 	}
 }
