@@ -33,6 +33,9 @@ type detailView struct {
 	spans *widget.Label
 	play  *widget.Button
 	gen   int // bumps on each navigation so stale decodes are dropped
+	// stopDecode cancels the decode of the keyframe shown before, so
+	// holding an arrow key does not pile up 1600 px decodes.
+	stopDecode context.CancelFunc
 }
 
 func newDetailView(u *UI) *detailView { return &detailView{u: u} }
@@ -81,7 +84,10 @@ func (d *detailView) build() {
 			d.step(1)
 		}
 	})
-	d.win.SetOnClosed(func() { d.win = nil })
+	d.win.SetOnClosed(func() {
+		d.cancelDecode()
+		d.win = nil
+	})
 }
 
 func (d *detailView) step(delta int) {
@@ -93,7 +99,15 @@ func (d *detailView) step(delta int) {
 
 func (d *detailView) isOpen() bool { return d.win != nil }
 
+func (d *detailView) cancelDecode() {
+	if d.stopDecode != nil {
+		d.stopDecode()
+		d.stopDecode = nil
+	}
+}
+
 func (d *detailView) close() {
+	d.cancelDecode()
 	if d.win != nil {
 		w := d.win
 		d.win = nil
@@ -147,8 +161,15 @@ func (d *detailView) show() {
 	d.img.Refresh()
 	d.gen++
 	gen := d.gen
+	d.cancelDecode()
+	ctx, cancel := context.WithCancel(d.u.ctx)
+	d.stopDecode = cancel
 	go func() {
-		frame, err := media.ReadKeyframe(context.Background(), item.Path, item.Index, detailSide, media.Options{})
+		defer cancel()
+		frame, err := media.ReadKeyframe(ctx, item.Path, item.Index, detailSide, media.Options{})
+		if ctx.Err() != nil {
+			return // another keyframe is shown, or the view closed
+		}
 		if err != nil {
 			d.u.do(func() {
 				if gen == d.gen && d.win != nil {
