@@ -69,3 +69,20 @@ func TestRepeat(t *testing.T) {
 		t.Errorf("%v", files)
 	}
 }
+
+// TestPeakRSS: the high-water mark is read, and it covers memory the
+// process has touched.
+func TestPeakRSS(t *testing.T) {
+	buf := make([]byte, 200<<20)
+	for i := 0; i < len(buf); i += 4096 {
+		buf[i] = 1
+	}
+	peak, err := PeakRSSKB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if peak < 200<<10 {
+		t.Errorf("peak RSS %d KiB with 200 MiB touched", peak)
+	}
+	runtime.KeepAlive(buf)
+}

@@ -195,6 +195,7 @@ func Scan(args []string, stdout, stderr io.Writer) int {
 	}
 	if *statsPath != "" {
 		st := bench.ChildStats{FirstResultSec: firstResult.Seconds(), Keyframes: finished.Summary.Keyframes, ModelLoads: finished.Summary.ModelLoads}
+		st.PeakRSSKB, _ = bench.PeakRSSKB()
 		raw, _ := json.Marshal(st)
 		if err := os.WriteFile(*statsPath, raw, 0o644); err != nil {
 			fmt.Fprintln(stderr, "vidsift:", err)
