@@ -124,18 +124,34 @@ func PrintBench(w io.Writer, r *bench.Report) {
 	fmt.Fprintf(tw, "ffmpeg -skip_frame nokey\t%.3f\t%.1f\n", r.FFmpegSeconds, float64(r.DecodeKeyframes)/r.FFmpegSeconds)
 	fmt.Fprintf(tw, "ratio vidsift/ffmpeg\t%.2f\t(target ≤ 0.50)\n\n", r.DecodeRatio)
 	fmt.Fprintf(tw, "INFERENCE (pre-decoded keyframes)\tkeyframes/s\tms/keyframe\n")
+	single := 0.0
 	for _, l := range r.Layouts {
 		intra := fmt.Sprint(l.IntraOp)
 		if l.IntraOp == 0 {
 			intra = "default"
 		}
-		session := ""
-		if l.Session != "default" {
-			session = ", " + l.Session
+		fmt.Fprintf(tw, "%d goroutine(s) × %s intra-op\t%.1f\t%.1f\n", l.Goroutines, intra, l.KeyframesSec, l.MsPerFrame)
+		if l.Goroutines == 1 && l.IntraOp == 1 {
+			single = l.KeyframesSec
 		}
-		fmt.Fprintf(tw, "%d goroutine(s) × %s intra-op%s\t%.1f\t%.1f\n", l.Goroutines, intra, session, l.KeyframesSec, l.MsPerFrame)
 	}
-	fmt.Fprintf(tw, "ceiling\t%.1f\t\n\n", r.Ceiling)
+	fmt.Fprintf(tw, "ceiling\t%.1f\t\n", r.Ceiling)
+	if single > 0 {
+		fmt.Fprintf(tw, "ceiling ÷ one stream (how far the cores scale together)\t%.2f×\t\n", r.Ceiling/single)
+	}
+	if len(r.SessionOptions) > 0 {
+		fmt.Fprintf(tw, "\nSESSION OPTIONS (%d × 1 layout, one changed)\tkeyframes/s\tvs default\n", runtime.NumCPU())
+		base := 0.0
+		for _, l := range r.Layouts {
+			if l.Goroutines == runtime.NumCPU() && l.IntraOp == 1 {
+				base = l.KeyframesSec
+			}
+		}
+		for _, l := range r.SessionOptions {
+			fmt.Fprintf(tw, "%s\t%.1f\t%+.0f%%\n", l.Session, l.KeyframesSec, 100*(l.KeyframesSec/base-1))
+		}
+	}
+	fmt.Fprintln(tw)
 	fmt.Fprintf(tw, "END TO END\tfiles\tworkers\tthreads\tkeyframes/s\tfiles/s\tof ceiling\tspeedup\tinference busy\tloads\n")
 	for _, e := range r.Runs {
 		fmt.Fprintf(tw, "\t%d\t%d\t%d\t%.1f\t%.2f\t%.0f%%\t%.2f×\t%.0f%%\t%d\n", e.Files, e.Workers, e.Threads, e.KeyframesSec, e.FilesSec, 100*e.CeilingRatio, e.Speedup, 100*e.InferenceBusy, e.ModelLoads)
