@@ -74,6 +74,16 @@ func (m *File) Keyframes(ctx context.Context, fn func(*Keyframe) error) (Outcome
 			if frameDamaged(frame) {
 				damagedFrames++
 			}
+			if m.info.Rotation == 0 {
+				// No rotation in the container, but the frame may carry
+				// one: a phone photo's EXIF orientation.
+				if r := rotationOfFrame(frame); r != 0 {
+					m.info.Rotation = r
+					if r == 90 || r == 270 {
+						m.info.Width, m.info.Height = m.info.Height, m.info.Width
+					}
+				}
+			}
 			kf := &Keyframe{Index: out.Keyframes, file: m, frame: frame, Width: m.info.Width, Height: m.info.Height}
 			kf.Time = m.frameTime(frame, tb, start, indexTimes)
 			sar := frame.SampleAspectRatio()

@@ -26,6 +26,8 @@ type Options struct {
 }
 
 // Info describes an opened file. Width and Height are in the upright frame.
+// A photo's EXIF orientation arrives with its decoded frame, so for photos
+// Info is final once Keyframes has run.
 type Info struct {
 	Container string
 	Codec     string
@@ -322,7 +324,21 @@ func displaySize(w, h int, sar astiav.Rational) (int, int) {
 }
 
 func rotationOf(s *astiav.Stream) int {
-	b := s.SideData(astiav.PacketSideDataTypeDisplaymatrix)
+	return rotationOfMatrix(s.SideData(astiav.PacketSideDataTypeDisplaymatrix))
+}
+
+// rotationOfFrame reads a display matrix a decoder attached to the frame:
+// FFmpeg's JPEG decoder turns a photo's EXIF orientation into one.
+func rotationOfFrame(f *astiav.Frame) int {
+	if sd := f.SideData(astiav.FrameSideDataTypeDisplaymatrix); sd != nil {
+		return rotationOfMatrix(sd.Data())
+	}
+	return 0
+}
+
+// rotationOfMatrix is the clockwise rotation, in quarter turns, that a
+// display matrix asks for (mirroring is not applied).
+func rotationOfMatrix(b []byte) int {
 	if len(b) < 36 {
 		return 0
 	}

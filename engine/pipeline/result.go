@@ -22,7 +22,7 @@ const (
 // change gives different results for the same file, model and settings
 // (decoding, geometry, detection), so results stored by an older engine are
 // redone rather than reused. 2: sample aspect ratio applied, cover art
-// skipped.
+// skipped, photos turned upright by their EXIF orientation.
 const ResultsRevision = 2
 
 // Keyframe is one analysed keyframe.

@@ -254,7 +254,6 @@ func (r *runner) decodeFile(path string, buf *scratch) {
 		return
 	}
 	defer f.Close()
-	fs.info = f.Info()
 
 	out, err := f.Keyframes(r.ctx, func(k *media.Keyframe) error {
 		var slot *detect.Buffers
@@ -297,6 +296,7 @@ func (r *runner) decodeFile(path string, buf *scratch) {
 			return r.ctx.Err()
 		}
 	})
+	fs.info = f.Info() // after decoding: a photo's orientation comes with its frame
 	r.decodeDone(fs, out, err)
 }
 

@@ -4,6 +4,7 @@
 //	go run ./testdata/gen random FILE SIZE SEED     write SIZE deterministic pseudo-random bytes
 //	go run ./testdata/gen corrupt FILE              scribble over the middle third of FILE
 //	go run ./testdata/gen models DIR                write small synthetic YOLO-shaped ONNX detectors
+//	go run ./testdata/gen exif FILE.jpg ORIENTATION  add an EXIF Orientation tag, as phones write
 //
 // FFmpeg 5.1's CLI ignores -metadata:s:v rotate=, so the rotated phone-video
 // fixture gets its tkhd matrix patched here, as a phone would write it.
@@ -52,7 +53,14 @@ func run(args []string) error {
 	if len(args) == 2 && args[0] == "models" {
 		return writeModels(args[1])
 	}
-	return fmt.Errorf("usage: gen rotate FILE.mp4 DEGREES | gen random FILE SIZE SEED | gen corrupt FILE | gen models DIR")
+	if len(args) == 3 && args[0] == "exif" {
+		o, err := strconv.Atoi(args[2])
+		if err != nil {
+			return err
+		}
+		return exifOrient(args[1], o)
+	}
+	return fmt.Errorf("usage: gen rotate FILE.mp4 DEGREES | gen random FILE SIZE SEED | gen corrupt FILE | gen models DIR | gen exif FILE.jpg ORIENTATION")
 }
 
 // rotate writes a clockwise display rotation into every tkhd box of an mp4
