@@ -40,12 +40,14 @@ ff "${still[@]}" "${x264[@]}" -pix_fmt yuv420p -bsf:v h264_mp4toannexb -f h264 r
 ff "${still[@]}" -vf transpose=2 "${x264[@]}" -pix_fmt yuv420p rotated90.mp4
 (cd "$root" && go run ./testdata/gen rotate "$out/rotated90.mp4" 90)
 
-# Phone photos: pixels stored sideways or upside down, with the EXIF
-# Orientation that turns them upright (6: 90° clockwise, 8: 270°, 3: 180°).
-ffi() { ff -i "$photo" -vf "$1" -q:v 3 "$2"; }
-ffi transpose=2 exif_orientation6.jpg && (cd "$root" && go run ./testdata/gen exif "$out/exif_orientation6.jpg" 6)
-ffi transpose=1 exif_orientation8.jpg && (cd "$root" && go run ./testdata/gen exif "$out/exif_orientation8.jpg" 8)
-ffi hflip,vflip exif_orientation3.jpg && (cd "$root" && go run ./testdata/gen exif "$out/exif_orientation3.jpg" 3)
+# Phone photos: pixels stored turned and/or mirrored, with the EXIF
+# Orientation (2-8) that makes them upright again; each filter below is the
+# inverse of what its orientation asks for.
+orient=(2:hflip 3:hflip,vflip 4:vflip 5:transpose=0 6:transpose=2 7:transpose=3 8:transpose=1)
+for o in "${orient[@]}"; do
+  ff -i "$photo" -vf "${o#*:}" -q:v 3 "exif_orientation${o%%:*}.jpg"
+  (cd "$root" && go run ./testdata/gen exif "$out/exif_orientation${o%%:*}.jpg" "${o%%:*}")
+done
 
 # Non-square pixels: stored squeezed, shown (and to be analysed) at the
 # photo's proportions. 480x424 at SAR 4:3 shows as 640x424; 640x340 at SAR

@@ -57,7 +57,7 @@ func (c *converter) get(k scaleKey) (*scaler, error) {
 	return s, nil
 }
 
-func (c *converter) toRGB(src *astiav.Frame, rotation, w, h int, out []byte) error {
+func (c *converter) toRGB(src *astiav.Frame, rotation int, mirrored bool, w, h int, out []byte) error {
 	sw, sh := w, h
 	if rotation == 90 || rotation == 270 {
 		sw, sh = h, w
@@ -70,7 +70,9 @@ func (c *converter) toRGB(src *astiav.Frame, rotation, w, h int, out []byte) err
 		return fmt.Errorf("scale: %w", err)
 	}
 	if rotation == 0 {
-		_, err = s.dst.ImageCopyToBuffer(out[:w*h*3], 1)
+		if _, err = s.dst.ImageCopyToBuffer(out[:w*h*3], 1); err == nil && mirrored {
+			mirrorRGB(out, w, h)
+		}
 		return err
 	}
 	n := sw * sh * 3
@@ -82,7 +84,22 @@ func (c *converter) toRGB(src *astiav.Frame, rotation, w, h int, out []byte) err
 		return err
 	}
 	rotateRGB(buf, sw, sh, rotation, out)
+	if mirrored {
+		mirrorRGB(out, w, h)
+	}
 	return nil
+}
+
+// mirrorRGB flips a packed RGB24 image of w×h left-right, in place.
+func mirrorRGB(img []byte, w, h int) {
+	for y := 0; y < h; y++ {
+		row := img[y*w*3 : (y+1)*w*3]
+		for l, r := 0, w-1; l < r; l, r = l+1, r-1 {
+			row[l*3], row[r*3] = row[r*3], row[l*3]
+			row[l*3+1], row[r*3+1] = row[r*3+1], row[l*3+1]
+			row[l*3+2], row[r*3+2] = row[r*3+2], row[l*3+2]
+		}
+	}
 }
 
 // rotateRGB turns a packed RGB24 image of sw×sh clockwise by rotation degrees.

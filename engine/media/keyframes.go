@@ -74,11 +74,11 @@ func (m *File) Keyframes(ctx context.Context, fn func(*Keyframe) error) (Outcome
 			if frameDamaged(frame) {
 				damagedFrames++
 			}
-			if m.info.Rotation == 0 {
-				// No rotation in the container, but the frame may carry
+			if m.info.Rotation == 0 && !m.info.Mirrored {
+				// No orientation in the container, but the frame may carry
 				// one: a phone photo's EXIF orientation.
-				if r := rotationOfFrame(frame); r != 0 {
-					m.info.Rotation = r
+				if r, mirrored := orientationOfFrame(frame); r != 0 || mirrored {
+					m.info.Rotation, m.info.Mirrored = r, mirrored
 					if r == 90 || r == 270 {
 						m.info.Width, m.info.Height = m.info.Height, m.info.Width
 					}
@@ -225,5 +225,5 @@ func (k *Keyframe) RGB(w, h int, dst []byte) error {
 	if len(dst) < w*h*3 {
 		return fmt.Errorf("rgb buffer too small: %d < %d", len(dst), w*h*3)
 	}
-	return k.file.conv.toRGB(k.frame, k.file.info.Rotation, w, h, dst)
+	return k.file.conv.toRGB(k.frame, k.file.info.Rotation, k.file.info.Mirrored, w, h, dst)
 }

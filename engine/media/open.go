@@ -4,6 +4,7 @@ package media
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -36,6 +37,7 @@ type Info struct {
 	Duration  float64 // seconds; 0 when unknown or a still image
 	FPS       float64 // 0 for still images
 	Rotation  int     // clockwise degrees applied to make frames upright: 0, 90, 180, 270
+	Mirrored  bool    // then flipped left-right (a mirroring display matrix or EXIF orientation)
 	Still     bool
 }
 
@@ -228,11 +230,11 @@ func (m *File) describe() Info {
 	}
 	w, h := displaySize(par.Width(), par.Height(), m.sar)
 	info := Info{
-		Codec:    par.CodecID().Name(),
-		Width:    w,
-		Height:   h,
-		Rotation: rotationOf(m.stream),
+		Codec:  par.CodecID().Name(),
+		Width:  w,
+		Height: h,
 	}
+	info.Rotation, info.Mirrored = orientationOf(m.stream)
 	if f := m.fc.InputFormat(); f != nil {
 		info.Container = f.Name()
 	}
@@ -323,21 +325,45 @@ func displaySize(w, h int, sar astiav.Rational) (int, int) {
 	return w, h
 }
 
-func rotationOf(s *astiav.Stream) int {
-	return rotationOfMatrix(s.SideData(astiav.PacketSideDataTypeDisplaymatrix))
+// orientationOf is the stream's display matrix as a clockwise rotation and
+// whether the picture is then mirrored left-right.
+func orientationOf(s *astiav.Stream) (int, bool) {
+	return orientationOfMatrix(s.SideData(astiav.PacketSideDataTypeDisplaymatrix))
 }
 
-// rotationOfFrame reads a display matrix a decoder attached to the frame:
-// FFmpeg's JPEG decoder turns a photo's EXIF orientation into one.
-func rotationOfFrame(f *astiav.Frame) int {
+// orientationOfFrame reads a display matrix a decoder attached to the
+// frame: FFmpeg's JPEG decoder turns a photo's EXIF orientation into one.
+func orientationOfFrame(f *astiav.Frame) (int, bool) {
 	if sd := f.SideData(astiav.FrameSideDataTypeDisplaymatrix); sd != nil {
-		return rotationOfMatrix(sd.Data())
+		return orientationOfMatrix(sd.Data())
 	}
-	return 0
+	return 0, false
 }
 
-// rotationOfMatrix is the clockwise rotation, in quarter turns, that a
-// display matrix asks for (mirroring is not applied).
+// orientationOfMatrix splits a display matrix (nine native-endian int32)
+// into a rotation and a left-right mirror applied after it. A mirroring
+// matrix has a negative determinant; negating its first column (FFmpeg's
+// horizontal flip of the output) leaves the pure rotation.
+func orientationOfMatrix(b []byte) (int, bool) {
+	if len(b) < 36 {
+		return 0, false
+	}
+	m := make([]int32, 9)
+	for i := range m {
+		m[i] = int32(binary.NativeEndian.Uint32(b[4*i:]))
+	}
+	det := int64(m[0])*int64(m[4]) - int64(m[1])*int64(m[3])
+	if det >= 0 {
+		return rotationOfMatrix(b), false
+	}
+	m[0], m[3] = -m[0], -m[3]
+	unmirrored := make([]byte, 36)
+	for i, v := range m {
+		binary.NativeEndian.PutUint32(unmirrored[4*i:], uint32(v))
+	}
+	return rotationOfMatrix(unmirrored), true
+}
+
 func rotationOfMatrix(b []byte) int {
 	if len(b) < 36 {
 		return 0
