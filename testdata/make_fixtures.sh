@@ -39,6 +39,9 @@ ff "${still[@]}" "${x264[@]}" -pix_fmt yuv420p -bsf:v h264_mp4toannexb -f h264 r
 # display matrix that turns it 90° clockwise, so upright it is the photo again.
 ff "${still[@]}" -vf transpose=2 "${x264[@]}" -pix_fmt yuv420p rotated90.mp4
 (cd "$root" && go run ./testdata/gen rotate "$out/rotated90.mp4" 90)
+# A front-camera clip: stored mirrored, with a matrix that mirrors it back.
+ff "${still[@]}" -vf hflip "${x264[@]}" -pix_fmt yuv420p mirrored.mp4
+(cd "$root" && go run ./testdata/gen rotate "$out/mirrored.mp4" mirror)
 
 # Phone photos: pixels stored turned and/or mirrored, with the EXIF
 # Orientation (2-8) that makes them upright again; each filter below is the

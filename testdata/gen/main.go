@@ -1,6 +1,6 @@
 // Command gen makes the fixtures the ffmpeg CLI cannot:
 //
-//	go run ./testdata/gen rotate FILE.mp4 DEGREES   set the video track's display matrix
+//	go run ./testdata/gen rotate FILE.mp4 DEGREES   set the video track's display matrix (or "mirror")
 //	go run ./testdata/gen random FILE SIZE SEED     write SIZE deterministic pseudo-random bytes
 //	go run ./testdata/gen corrupt FILE              scribble over the middle third of FILE
 //	go run ./testdata/gen models DIR                write small synthetic YOLO-shaped ONNX detectors
@@ -27,6 +27,9 @@ func main() {
 }
 
 func run(args []string) error {
+	if len(args) == 3 && args[0] == "rotate" && args[2] == "mirror" {
+		return rotate(args[1], -1)
+	}
 	if len(args) == 3 && args[0] == "rotate" {
 		deg, err := strconv.Atoi(args[2])
 		if err != nil {
@@ -80,8 +83,10 @@ func rotate(path string, deg int) error {
 		a, bb, c, d = -one, 0, 0, -one
 	case 270:
 		a, bb, c, d = 0, -one, one, 0
+	case -1: // a left-right mirror, as some front cameras write
+		a, bb, c, d = -one, 0, 0, one
 	default:
-		return fmt.Errorf("rotation must be 90, 180 or 270")
+		return fmt.Errorf("rotation must be 90, 180, 270 or mirror")
 	}
 	found := 0
 	for i := 0; ; {
