@@ -16,6 +16,20 @@ import (
 	"github.com/vidsift/vidsift/engine/testenv"
 )
 
+// readDoc reads a scan JSON written by a test.
+func readDoc(t *testing.T, path string) export.Document {
+	t.Helper()
+	var doc export.Document
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
 func scan(t *testing.T, args ...string) (int, string) {
 	t.Helper()
 	t.Setenv("VIDSIFT_ONNXRUNTIME_LIBRARY", testenv.Library(t))
@@ -41,14 +55,7 @@ func TestScanCLI(t *testing.T) {
 	if got := detect.Loads() - before; got != 1 {
 		t.Errorf("the scan loaded the model %d times", got)
 	}
-	var doc export.Document
-	raw, err := os.ReadFile(jsonPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
+	doc := readDoc(t, jsonPath)
 	if doc.Schema != export.Schema || doc.Summary.ModelLoads != 1 || doc.Summary.OK != 11 || doc.Summary.Files != 11 {
 		t.Errorf("schema %q summary %+v", doc.Schema, doc.Summary)
 	}
@@ -169,17 +176,6 @@ func TestLibraryReuse(t *testing.T) {
 	root := testenv.Shared(t, "testdata")
 	dir := t.TempDir()
 	t.Setenv("VIDSIFT_LIBRARY", filepath.Join(dir, "library.db"))
-	read := func(p string) export.Document {
-		var doc export.Document
-		raw, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(raw, &doc); err != nil {
-			t.Fatal(err)
-		}
-		return doc
-	}
 	model := testenv.Model(t)
 	first, second, third := filepath.Join(dir, "1.json"), filepath.Join(dir, "2.json"), filepath.Join(dir, "3.json")
 	if code, stderr := scan(t, "--model", model, "--json", first, root); code != ExitOK {
@@ -189,7 +185,7 @@ func TestLibraryReuse(t *testing.T) {
 	if code != ExitOK || !strings.Contains(stderr, "11 reused") {
 		t.Fatalf("second scan: exit %d\n%s", code, stderr)
 	}
-	a, b := read(first), read(second)
+	a, b := readDoc(t, first), readDoc(t, second)
 	if a.Summary.Skipped != 0 || b.Summary.Skipped != 11 || b.Summary.Files != 11 || b.Summary.OK != 11 {
 		t.Errorf("skipped %d then %d (%+v)", a.Summary.Skipped, b.Summary.Skipped, b.Summary)
 	}
@@ -197,10 +193,10 @@ func TestLibraryReuse(t *testing.T) {
 		t.Error("reused results differ from the scanned ones")
 	}
 	// Another confidence floor is another identity: nothing reused.
-	if code, _ := scan(t, "--model", model, "--conf", "0.3", "--json", third, root); code != ExitOK || read(third).Summary.Skipped != 0 {
+	if code, _ := scan(t, "--model", model, "--conf", "0.3", "--json", third, root); code != ExitOK || readDoc(t, third).Summary.Skipped != 0 {
 		t.Errorf("new settings reused stored results")
 	}
-	if code, _ := scan(t, "--model", model, "--rescan", "--json", third, root); code != ExitOK || read(third).Summary.Skipped != 0 {
+	if code, _ := scan(t, "--model", model, "--rescan", "--json", third, root); code != ExitOK || readDoc(t, third).Summary.Skipped != 0 {
 		t.Errorf("--rescan reused stored results")
 	}
 
@@ -209,7 +205,7 @@ func TestLibraryReuse(t *testing.T) {
 	if code := Export([]string{"--json", out}, &o, &e); code != ExitOK {
 		t.Fatalf("export: exit %d\n%s", code, e.String())
 	}
-	doc := read(out)
+	doc := readDoc(t, out)
 	if len(doc.Files) != 11 {
 		t.Fatalf("export has %d files", len(doc.Files))
 	}
@@ -228,7 +224,7 @@ func TestLibraryReuse(t *testing.T) {
 	if code := Export([]string{"--json", narrow, "--conf", "0.8", photos}, &o, &e); code != ExitOK {
 		t.Fatalf("narrowed export: exit %d\n%s", code, e.String())
 	}
-	nd := read(narrow)
+	nd := readDoc(t, narrow)
 	if len(nd.Files) != len(wantPhotos) || nd.Summary.Files != len(wantPhotos) || nd.Settings.Confidence != 0.8 {
 		t.Errorf("narrowed export: %d files (summary %d), %d photos; confidence %v", len(nd.Files), nd.Summary.Files, len(wantPhotos), nd.Settings.Confidence)
 	}
@@ -291,11 +287,7 @@ func TestOtherModelCLI(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	var doc export.Document
-	raw, _ := os.ReadFile(out)
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
+	doc := readDoc(t, out)
 	if strings.Join(doc.Model.Classes, ",") != "cat,hat,bat" || doc.Model.InputSize != [2]int{416, 256} {
 		t.Errorf("model %+v", doc.Model)
 	}
