@@ -30,8 +30,8 @@ func runApp() int {
 	a := fyneapp.NewWithID("io.github.vidsift.vidsift")
 	ui := app.New(a, app.Options{Config: v})
 	// Caught from the start, so a signal before the event loop runs is
-	// not lost either. It stops the driver, as Fyne's own handler does:
-	// the lifecycle's OnStopped then cancels the scan and saves settings.
+	// not lost either. It stops the driver, as Fyne's own handler does;
+	// ui.Shutdown below then cancels the scan and saves the settings.
 	// Not App.Quit: it closes the window first, and a cursor event still
 	// queued for the closing window crashes GLFW (fyne-io/fyne#5981).
 	sig := make(chan os.Signal, 1)
@@ -43,5 +43,6 @@ func runApp() int {
 	a.Lifecycle().SetOnStarted(func() { fmt.Fprintln(os.Stderr, "vidsift: window open") })
 	ui.Window().SetMaster()
 	ui.Window().ShowAndRun()
+	ui.Shutdown() // if Fyne dropped its OnStopped at quit
 	return 0
 }

@@ -50,10 +50,10 @@ func TestSmokeXvfb(t *testing.T) {
 		t.Fatalf("Xvfb gave no display: %v", err)
 	}
 
-	config := t.TempDir()
+	state := t.TempDir()
 	app := exec.Command(bin)
 	app.Env = append(os.Environ(), "DISPLAY=:"+strings.TrimSpace(display),
-		"XDG_CONFIG_HOME="+config, "XDG_CACHE_HOME="+t.TempDir(), "XDG_DATA_HOME="+t.TempDir(),
+		"XDG_CONFIG_HOME="+t.TempDir(), "XDG_STATE_HOME="+state, "XDG_CACHE_HOME="+t.TempDir(), "XDG_DATA_HOME="+t.TempDir(),
 		"VIDSIFT_MODEL="+testenv.Model(t), "VIDSIFT_ONNXRUNTIME_LIBRARY="+testenv.Library(t))
 	stderr, _ := app.StderrPipe()
 	if err := app.Start(); err != nil {
@@ -104,10 +104,10 @@ func TestSmokeXvfb(t *testing.T) {
 	if strings.Contains(log.String(), "panic") {
 		t.Errorf("log mentions a panic:\n%s", log.String())
 	}
-	// A clean exit ran the lifecycle's OnStopped, which saves the settings.
-	prefs, err := os.ReadFile(filepath.Join(config, "fyne", "io.github.vidsift.vidsift", "preferences.json"))
-	if err != nil || !strings.Contains(string(prefs), `"confidence"`) {
-		t.Errorf("settings not saved on SIGTERM: %q %v", prefs, err)
+	// A clean exit saves the settings.
+	saved, err := os.ReadFile(filepath.Join(state, "vidsift", "app-state.json"))
+	if err != nil || !strings.Contains(string(saved), `"confidence"`) || !strings.Contains(string(saved), `"workers"`) {
+		t.Errorf("settings not saved on SIGTERM: %q %v", saved, err)
 	}
 }
 

@@ -30,6 +30,7 @@ func BenchmarkRedrawDuringRun(b *testing.B) {
 	b.Setenv("VIDSIFT_MODEL", "")
 	b.Setenv("XDG_DATA_HOME", b.TempDir())
 	b.Setenv("XDG_CONFIG_HOME", b.TempDir())
+	b.Setenv("XDG_STATE_HOME", b.TempDir())
 	v, err := config.New()
 	if err != nil {
 		b.Fatal(err)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"log/slog"
 	"runtime"
 	"slices"
 	"sort"
@@ -17,15 +18,6 @@ import (
 	"github.com/vidsift/vidsift/engine/cli"
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/detect"
-)
-
-// Preference keys of the app's own state (Fyne keeps them in its own file,
-// apart from the CLI's config.yaml, which the app never writes).
-const (
-	prefConfidence = "confidence"
-	prefClasses    = "classes"
-	prefWorkers    = "workers"
-	prefModel      = "model"
 )
 
 type settingsView struct {
@@ -57,9 +49,22 @@ func newSettingsView(u *UI) *settingsView {
 	s.conf = widget.NewSlider(0.05, 0.95)
 	s.conf.Step = 0.01
 	s.conf.OnChanged = func(v float64) { s.confLabel.SetText(fmt.Sprintf("Minimum confidence: %.2f", v)) }
-	s.conf.SetValue(u.prefs.FloatWithFallback(prefConfidence, defConf))
+	saved := loadState(u.statePath)
+	if saved.Confidence != nil {
+		defConf = *saved.Confidence
+	}
+	if saved.Workers > 0 {
+		defWorkers = saved.Workers
+	}
+	if saved.Model != "" {
+		defModel = saved.Model
+	}
+	if saved.Classes != nil {
+		defClasses = saved.Classes
+	}
+	s.conf.SetValue(defConf)
 
-	for _, c := range u.prefs.StringListWithFallback(prefClasses, defClasses) {
+	for _, c := range defClasses {
 		s.picked[c] = true
 	}
 	s.pickedInfo = widget.NewLabel("")
@@ -78,9 +83,9 @@ func newSettingsView(u *UI) *settingsView {
 		opts = append(opts, strconv.Itoa(i))
 	}
 	s.workers = widget.NewSelect(opts, nil)
-	s.workers.SetSelected(strconv.Itoa(u.prefs.IntWithFallback(prefWorkers, defWorkers)))
+	s.workers.SetSelected(strconv.Itoa(defWorkers))
 
-	s.modelFile = u.prefs.StringWithFallback(prefModel, defModel)
+	s.modelFile = defModel
 	s.modelInfo = widget.NewLabel("Loading model…")
 	s.modelInfo.Wrapping = fyne.TextWrapWord
 	choose := widget.NewButton("Choose model…", s.chooseModel)
@@ -284,13 +289,13 @@ func (u *UI) openModel(path string) (*detect.Model, error) {
 // saveState keeps the last-used settings for the next start.
 func (u *UI) saveState() {
 	s := u.settings
-	u.prefs.SetFloat(prefConfidence, s.conf.Value)
-	u.prefs.SetInt(prefWorkers, s.workerCount())
-	u.prefs.SetString(prefModel, s.modelFile)
-	var names []string
+	conf := s.conf.Value
+	st := appState{Confidence: &conf, Workers: s.workerCount(), Model: s.modelFile, Classes: []string{}}
 	for c := range s.picked {
-		names = append(names, c)
+		st.Classes = append(st.Classes, c)
 	}
-	sort.Strings(names)
-	u.prefs.SetStringList(prefClasses, names)
+	sort.Strings(st.Classes)
+	if err := st.save(u.statePath); err != nil {
+		slog.Warn("cannot save the app's settings", "path", u.statePath, "err", err)
+	}
 }

@@ -38,12 +38,13 @@ type Options struct {
 
 // UI is the main window and everything on it.
 type UI struct {
-	app   fyne.App
-	win   fyne.Window
-	do    func(func())
-	cfg   *viper.Viper
-	ctx   context.Context
-	prefs fyne.Preferences
+	app       fyne.App
+	win       fyne.Window
+	do        func(func())
+	cfg       *viper.Viper
+	ctx       context.Context
+	statePath string // the app's own settings file (app-state.json)
+	shutdown  sync.Once
 
 	mu       sync.Mutex // guards model (loaded in the background)
 	model    *detect.Model
@@ -84,12 +85,12 @@ func New(a fyne.App, opts Options) *UI {
 		}
 	}
 	u := &UI{
-		app:   a,
-		do:    opts.Do,
-		cfg:   opts.Config,
-		ctx:   context.Background(),
-		prefs: a.Preferences(),
-		coll:  results.New(opts.CacheDir, opts.ThumbMemory),
+		app:       a,
+		do:        opts.Do,
+		cfg:       opts.Config,
+		ctx:       context.Background(),
+		statePath: statePath(),
+		coll:      results.New(opts.CacheDir, opts.ThumbMemory),
 	}
 	u.win = a.NewWindow("vidsift")
 	u.win.Resize(fyne.NewSize(1280, 800))
@@ -100,14 +101,7 @@ func New(a fyne.App, opts Options) *UI {
 		u.saveState()
 		u.win.Close()
 	})
-	a.Lifecycle().SetOnStopped(func() {
-		u.activity.Cancel()
-		u.activity.Wait()
-		u.saveState()
-		if u.library != nil {
-			u.library.Close()
-		}
-	})
+	a.Lifecycle().SetOnStopped(u.Shutdown)
 	u.installShortcuts()
 	u.openLibrary()
 	u.loadModel(u.settings.modelPath())
@@ -150,6 +144,20 @@ func (u *UI) openLibrary() {
 		u.progress.label.SetText(fmt.Sprintf("Library: %d files from earlier scans (%s). Start a scan to add more.", len(stored), path))
 	}
 	u.refreshAll()
+}
+
+// Shutdown stops the scan, saves the settings and closes the library. It
+// runs once, from the lifecycle's OnStopped or after the event loop ends,
+// whichever comes first: at quit Fyne can drop a queued OnStopped.
+func (u *UI) Shutdown() {
+	u.shutdown.Do(func() {
+		u.activity.Cancel()
+		u.activity.Wait()
+		u.saveState()
+		if u.library != nil {
+			u.library.Close()
+		}
+	})
 }
 
 // Window is the main window.

@@ -55,6 +55,7 @@ func newTestUI(t *testing.T) (*UI, *mainLoop) {
 	t.Setenv("VIDSIFT_MODEL", testenv.Model(t))
 	t.Setenv("VIDSIFT_ONNXRUNTIME_LIBRARY", testenv.Library(t))
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("XDG_STATE_HOME", t.TempDir()) // the app's settings file, never the user's
 	if os.Getenv("VIDSIFT_LIBRARY") == "" {
 		t.Setenv("VIDSIFT_LIBRARY", filepath.Join(t.TempDir(), "library.db")) // never the user's
 	}
@@ -318,6 +319,7 @@ func TestNoModel(t *testing.T) {
 	t.Setenv("VIDSIFT_MODEL", "")
 	t.Setenv("XDG_DATA_HOME", t.TempDir())
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	v, _ := config.New()
 	loop := &mainLoop{fns: make(chan func(), 64)}
 	u := New(test.NewTempApp(t), Options{Do: loop.do, Config: v, CacheDir: t.TempDir()})

@@ -1,0 +1,60 @@
+package app
+
+import (
+	"encoding/json"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/vidsift/vidsift/engine/export"
+)
+
+// appState is what the app remembers between starts: the last-used
+// settings. It is the app's own file, never the CLI's config.yaml, and it
+// is written by vidsift itself, at once and atomically: Fyne's preferences
+// debounce their writes, and a save queued at quit can be lost.
+type appState struct {
+	Confidence *float64 `json:"confidence,omitempty"`
+	Workers    int      `json:"workers,omitempty"`
+	Model      string   `json:"model,omitempty"`
+	Classes    []string `json:"classes"`
+}
+
+// statePath is $XDG_STATE_HOME/vidsift/app-state.json (default
+// ~/.local/state/vidsift/app-state.json).
+func statePath() string {
+	dir := os.Getenv("XDG_STATE_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(dir, "vidsift", "app-state.json")
+}
+
+// loadState reads the state file; a missing or unreadable one is an empty
+// state (the CLI's config then gives the defaults).
+func loadState(path string) appState {
+	var st appState
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return st
+	}
+	if err := json.Unmarshal(raw, &st); err != nil {
+		slog.Warn("ignoring unreadable app state", "path", path, "err", err)
+		return appState{}
+	}
+	return st
+}
+
+func (st appState) save(path string) error {
+	if path == "" {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return export.WriteAnyJSON(path, st)
+}
