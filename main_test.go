@@ -2,26 +2,76 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/vidsift/vidsift/engine/testenv"
+	"github.com/vidsift/vidsift/engine/config"
 )
 
-// buildBinary builds vidsift once into a temp dir.
+// The root tests run the real binary; the engine's test support is
+// internal to engine/, so they keep these few helpers of their own.
+
+var binDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "vidsift-bin-")
+	if err != nil {
+		panic(err)
+	}
+	binDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// builtBinary builds vidsift once for all the tests.
+var builtBinary = sync.OnceValues(func() (string, error) {
+	bin := filepath.Join(binDir, "vidsift")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "vidsift")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	bin, err := builtBinary()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return bin
+}
+
+// detectorEnv names the shared float32 model and the runtime setup
+// installed, failing under CI and skipping elsewhere when one is missing.
+func detectorEnv(t *testing.T) []string {
+	t.Helper()
+	model := filepath.Join("..", "shared", "models", "yolov8n.onnx")
+	v, err := config.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib := config.FindRuntimeLibrary(v)
+	for _, p := range []string{model, lib} {
+		if _, err := os.Stat(p); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("missing %s (../shared beside the checkout; make setup)", p)
+			}
+			t.Skipf("missing %s (../shared beside the checkout; make setup)", p)
+		}
+	}
+	abs, err := filepath.Abs(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []string{"VIDSIFT_MODEL=" + abs, "VIDSIFT_ONNXRUNTIME_LIBRARY=" + lib}
 }
 
 // TestSmokeXvfb starts the real app on a virtual display, waits for its
@@ -54,7 +104,8 @@ func TestSmokeXvfb(t *testing.T) {
 	app := exec.Command(bin)
 	app.Env = append(os.Environ(), "DISPLAY=:"+strings.TrimSpace(display),
 		"XDG_CONFIG_HOME="+t.TempDir(), "XDG_STATE_HOME="+state, "XDG_CACHE_HOME="+t.TempDir(), "XDG_DATA_HOME="+t.TempDir(),
-		"VIDSIFT_MODEL="+testenv.Model(t), "VIDSIFT_ONNXRUNTIME_LIBRARY="+testenv.Library(t))
+	)
+	app.Env = append(app.Env, detectorEnv(t)...)
 	stderr, _ := app.StderrPipe()
 	if err := app.Start(); err != nil {
 		t.Fatal(err)

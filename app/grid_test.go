@@ -17,7 +17,6 @@ import (
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/pipeline"
-	"github.com/vidsift/vidsift/engine/testenv"
 )
 
 // BenchmarkRedrawDuringRun measures one redraw of the window as a run
@@ -27,15 +26,12 @@ import (
 // the Go heap holding those 10,000 items with their thumbnails (real
 // photos at 320 px, kept as JPEG within the app's 256 MiB budget).
 func BenchmarkRedrawDuringRun(b *testing.B) {
-	b.Setenv("VIDSIFT_MODEL", "")
-	b.Setenv("XDG_DATA_HOME", b.TempDir())
-	b.Setenv("XDG_CONFIG_HOME", b.TempDir())
-	b.Setenv("XDG_STATE_HOME", b.TempDir())
+	isolate(b)
 	v, err := config.New()
 	if err != nil {
 		b.Fatal(err)
 	}
-	photos, _ := filepath.Glob(filepath.Join(testenv.Shared(b, "testdata/photos"), "*.jpg"))
+	photos, _ := filepath.Glob(filepath.Join(shared(b, "testdata/photos"), "*.jpg"))
 	var thumbs []*image.RGBA
 	var jpegs [][]byte // as the pipeline sends them when a library is on (the default)
 	for _, p := range photos {

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/test"
-
-	"github.com/vidsift/vidsift/engine/testenv"
 )
 
 // fakePlayer puts an executable named name in dir that writes its
@@ -48,8 +46,9 @@ func TestPlayerCommand(t *testing.T) {
 // TestPlayFromKeyframe: in the detail view of a video's second keyframe,
 // the play button offers that time and starts the player there.
 func TestPlayFromKeyframe(t *testing.T) {
+	withModel(t)
 	u, loop := newTestUI(t)
-	video := testenv.Fixture(t, "h264.mp4") // keyframes at 0 and 1 s
+	video := fixture(t, "h264.mp4") // keyframes at 0 and 1 s
 	drop(u, video)
 	test.Tap(u.toolbar.start)
 	loop.until(t, "the scan", func() bool { return !u.activity.Running() && len(u.Shown()) == 2 })

@@ -139,7 +139,7 @@ func (u *UI) Start() {
 		cfg.FileTimeout = u.cfg.GetDuration(config.FileTimeout)
 	}
 	if u.library != nil {
-		cfg.Library = u.library.ForRun(store.Settings{Model: m, Conf: cfg.Confidence, IoU: cfg.IoU}, s.rescan.Checked)
+		cfg.ResultsDB = u.library.ForRun(store.ScanParams{Model: m, Confidence: cfg.Confidence, IoU: cfg.IoU}, s.rescan.Checked)
 	}
 	events, err := u.activity.Start(u.ctx, cfg, append([]string(nil), u.queue.paths...))
 	if err != nil {

@@ -15,9 +15,9 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/vidsift/vidsift/engine/cli"
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/detect"
+	"github.com/vidsift/vidsift/engine/load"
 )
 
 type settingsView struct {
@@ -283,7 +283,7 @@ func (u *UI) openModel(path string) (*detect.Model, error) {
 			return nil, err
 		}
 	}
-	return cli.LoadModel(v, path, 1)
+	return load.Model(v, path, 1)
 }
 
 // saveState keeps the last-used settings for the next start.

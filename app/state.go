@@ -6,7 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/vidsift/vidsift/engine/export"
+	"github.com/google/renameio/v2"
 )
 
 // appState is what the app remembers between starts: the last-used
@@ -56,5 +56,9 @@ func (st appState) save(path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	return export.WriteAnyJSON(path, st)
+	raw, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return err
+	}
+	return renameio.WriteFile(path, append(raw, '\n'), 0o644)
 }

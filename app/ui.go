@@ -114,7 +114,7 @@ func (u *UI) openLibrary() {
 	if v == nil {
 		return
 	}
-	path := config.LibraryFile(v)
+	path := config.ResultsDBFile(v)
 	if path == "" {
 		return
 	}

@@ -17,9 +17,10 @@ import (
 
 	_ "github.com/vidsift/vidsift/app/locale" // no "Error parsing user locale C" under CI
 	"github.com/vidsift/vidsift/engine/config"
+	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/export"
+	"github.com/vidsift/vidsift/engine/groundtruth"
 	"github.com/vidsift/vidsift/engine/pipeline"
-	"github.com/vidsift/vidsift/engine/testenv"
 )
 
 // mainLoop stands in for Fyne's main goroutine: the UI's background work
@@ -50,15 +51,10 @@ func (m *mainLoop) until(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// newTestUI opens the app in the environment the test set up (withModel
+// or isolate) and waits for its model.
 func newTestUI(t *testing.T) (*UI, *mainLoop) {
 	t.Helper()
-	t.Setenv("VIDSIFT_MODEL", testenv.Model(t))
-	t.Setenv("VIDSIFT_ONNXRUNTIME_LIBRARY", testenv.Library(t))
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	t.Setenv("XDG_STATE_HOME", t.TempDir()) // the app's settings file, never the user's
-	if os.Getenv("VIDSIFT_LIBRARY") == "" {
-		t.Setenv("VIDSIFT_LIBRARY", filepath.Join(t.TempDir(), "library.db")) // never the user's
-	}
 	v, err := config.New()
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +75,7 @@ func newTestUI(t *testing.T) (*UI, *mainLoop) {
 }
 
 func artifact(t *testing.T, name string, w fyne.Window) {
-	dir := filepath.Join(testenv.RepoRoot(), "testdata", "generated", "artifacts")
+	dir := filepath.Join(repoRoot(), "testdata", "generated", "artifacts")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -104,8 +100,12 @@ func drop(u *UI, paths ...string) {
 // TestScanSharedMedia walks a user through the app on the shared media:
 // drop, start, watch, filter, open a keyframe, export.
 func TestScanSharedMedia(t *testing.T) {
-	root := testenv.Shared(t, "testdata")
-	gt := testenv.LoadExpectations(t, filepath.Join(root, "ground_truth.json"))
+	withModel(t)
+	root := shared(t, "testdata")
+	gt, err := groundtruth.Load(filepath.Join(root, "ground_truth.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	u, loop := newTestUI(t)
 	u.Window().Resize(fyne.NewSize(1280, 800))
 	artifact(t, "01-empty.png", u.Window())
@@ -229,13 +229,7 @@ func TestScanSharedMedia(t *testing.T) {
 	}
 	for _, f := range doc.Files {
 		rel, _ := filepath.Rel(root, f.Path)
-		kfs := make([][]testenv.Det, len(f.Keyframes))
-		for i, k := range f.Keyframes {
-			for _, d := range k.Detections {
-				kfs[i] = append(kfs[i], testenv.Det{Class: d.Class, Box: d.Box})
-			}
-		}
-		for _, why := range gt[rel].Check(kfs, strings.HasPrefix(rel, "photos/")) {
+		for _, why := range gt[rel].Check(exportedDets(f), strings.HasPrefix(rel, "photos/")) {
 			t.Errorf("exported %s: %s", rel, why)
 		}
 	}
@@ -263,21 +257,28 @@ func TestScanSharedMedia(t *testing.T) {
 	}
 }
 
-func detsOf(r pipeline.FileResult) [][]testenv.Det {
-	out := make([][]testenv.Det, len(r.Keyframes))
-	for i, k := range r.Keyframes {
-		for _, d := range k.Detections {
-			out[i] = append(out[i], testenv.Det{Class: d.Class, Box: d.Box})
-		}
-	}
-	return out
+// detsOf and exportedDets convert what the app holds and what it exports
+// for the ground-truth checks.
+func detsOf(r pipeline.FileResult) [][]groundtruth.Det {
+	return groundtruth.Frames(r.Keyframes, func(k pipeline.Keyframe) []detect.Detection { return k.Detections },
+		func(d detect.Detection) groundtruth.Det {
+			return groundtruth.Det{Class: d.Class, Confidence: float64(d.Confidence), Box: d.Box}
+		})
+}
+
+func exportedDets(f export.File) [][]groundtruth.Det {
+	return groundtruth.Frames(f.Keyframes, func(k export.Keyframe) []export.Detection { return k.Detections },
+		func(d export.Detection) groundtruth.Det {
+			return groundtruth.Det{Class: d.Class, Confidence: d.Confidence, Box: d.Box}
+		})
 }
 
 // TestStop queues the shared clips 20 times and presses Stop after the
 // first thumbnail: the run ends with fewer files done than queued, and what
 // finished stays on screen.
 func TestStop(t *testing.T) {
-	videos, _ := filepath.Glob(filepath.Join(testenv.Shared(t, "testdata/videos"), "*"))
+	withModel(t)
+	videos, _ := filepath.Glob(filepath.Join(shared(t, "testdata/videos"), "*"))
 	tmp := t.TempDir()
 	var queued []string
 	for i := 0; i < 20; i++ {
@@ -316,10 +317,7 @@ func TestStop(t *testing.T) {
 
 // TestNoModel: the window still opens without a model and says how to get one.
 func TestNoModel(t *testing.T) {
-	t.Setenv("VIDSIFT_MODEL", "")
-	t.Setenv("XDG_DATA_HOME", t.TempDir())
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	isolate(t)
 	v, _ := config.New()
 	loop := &mainLoop{fns: make(chan func(), 64)}
 	u := New(test.NewTempApp(t), Options{Do: loop.do, Config: v, CacheDir: t.TempDir()})
@@ -335,6 +333,7 @@ func TestNoModel(t *testing.T) {
 
 // TestSettingsRestored: the last-used settings come back on the next start.
 func TestSettingsRestored(t *testing.T) {
+	withModel(t)
 	u, _ := newTestUI(t)
 	u.settings.conf.SetValue(0.4)
 	u.settings.setClasses("dog", "person")
@@ -351,8 +350,8 @@ func TestSettingsRestored(t *testing.T) {
 // TestLibraryOnStart: what one session scanned is on screen when the app
 // opens again, exports without scanning, and is reused by the next Start.
 func TestLibraryOnStart(t *testing.T) {
-	photos := testenv.Shared(t, "testdata/photos")
-	t.Setenv("VIDSIFT_LIBRARY", filepath.Join(t.TempDir(), "library.db"))
+	withModel(t)
+	photos := shared(t, "testdata/photos")
 	u, loop := newTestUI(t)
 	drop(u, photos)
 	test.Tap(u.toolbar.start)
@@ -403,9 +402,10 @@ func readJSON(t *testing.T, path string) export.Document {
 // and scans with it; a model that cannot load says so and keeps the one
 // that works.
 func TestOtherModel(t *testing.T) {
+	withModel(t)
 	u, loop := newTestUI(t)
 	u.settings.setClasses("person")
-	u.loadModel(testenv.Fixture(t, "models/cats_320.onnx"))
+	u.loadModel(fixture(t, "models/cats_320.onnx"))
 	loop.until(t, "the new model", func() bool { return strings.Contains(u.settings.modelInfo.Text, "3 classes, input 320×320") })
 	if got := strings.Join(u.settings.checks.Options, ","); got != "cat,hat,bat" {
 		t.Errorf("class choices %q", got)
@@ -414,14 +414,14 @@ func TestOtherModel(t *testing.T) {
 		t.Errorf("yolov8n's pick survived: %v", u.settings.classes())
 	}
 
-	u.loadModel(testenv.Fixture(t, "models/cats_wrong_names.onnx"))
+	u.loadModel(fixture(t, "models/cats_wrong_names.onnx"))
 	loop.until(t, "the refusal", func() bool { return strings.Contains(u.settings.modelInfo.Text, "Could not load") })
 	if !strings.Contains(u.settings.modelInfo.Text, "does not fit 5 classes") || !strings.Contains(u.settings.modelInfo.Text, "Still using") ||
 		u.currentModel() == nil || len(u.currentModel().Names) != 3 {
 		t.Errorf("model info %q", u.settings.modelInfo.Text)
 	}
 
-	drop(u, testenv.Fixture(t, "h264.mp4"))
+	drop(u, fixture(t, "h264.mp4"))
 	test.Tap(u.toolbar.start)
 	loop.until(t, "the run to finish", func() bool { return !u.activity.Running() && len(u.Shown()) > 0 })
 	if len(u.Shown()) != 2 {

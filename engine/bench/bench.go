@@ -21,13 +21,14 @@ import (
 
 // Options drive a benchmark.
 type Options struct {
-	Clips    []string // distinct media files to repeat
-	Model    string   // model path
-	Library  string   // ONNX Runtime library (already initialised by the caller)
-	Counts   []int    // file counts for the end-to-end runs, e.g. 10 and 50
-	RSSFiles int      // files for the peak-RSS child run (0: skip)
-	Self     string   // this executable, for the child run
-	Log      func(format string, args ...any)
+	Clips          []string // distinct media files to repeat
+	Model          string   // model path
+	RuntimeLibrary string   // ONNX Runtime library (already initialised by the caller)
+	Counts         []int    // file counts for the end-to-end runs, e.g. 10 and 50
+	RSSFiles       int      // files for the peak-RSS child run (0: skip)
+	Self           string   // vidsift's executable, for the child run
+	SelfEnv        []string // extra environment for Self (tests run their own binary as vidsift)
+	Log            func(format string, args ...any)
 }
 
 // Headline says which end-to-end run the top-level figures come from.

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/vidsift/vidsift/engine/detect"
-	"github.com/vidsift/vidsift/engine/testenv"
+	"github.com/vidsift/vidsift/engine/internal/testenv"
 )
 
 // TestRunSmall runs the whole benchmark on two files and checks that the
@@ -71,21 +71,4 @@ func TestRepeat(t *testing.T) {
 	if len(files) != 5 || len(seen) != 5 || filepath.Base(files[3]) != "0003_y.mp4" {
 		t.Errorf("%v", files)
 	}
-}
-
-// TestPeakRSS: the high-water mark is read, and it covers memory the
-// process has touched.
-func TestPeakRSS(t *testing.T) {
-	buf := make([]byte, 200<<20)
-	for i := 0; i < len(buf); i += 4096 {
-		buf[i] = 1
-	}
-	peak, err := PeakRSSKB()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if peak < 200<<10 {
-		t.Errorf("peak RSS %d KiB with 200 MiB touched", peak)
-	}
-	runtime.KeepAlive(buf)
 }

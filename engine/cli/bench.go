@@ -2,117 +2,86 @@ package cli
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
-	"syscall"
+	"strings"
 	"text/tabwriter"
 
+	"github.com/google/renameio/v2"
 	"github.com/spf13/pflag"
 
 	"github.com/vidsift/vidsift/engine/bench"
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/detect"
-	"github.com/vidsift/vidsift/engine/export"
 	"github.com/vidsift/vidsift/engine/pipeline"
 )
 
-// Bench runs `vidsift bench [--files N] [--json FILE] [PATH...]`.
-func Bench(args []string, stdout, stderr io.Writer) int {
-	fs := pflag.NewFlagSet("bench", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: vidsift bench [flags] [PATH...]\n\nMeasures decode, inference and end-to-end throughput on this machine, in one run.\nDefault PATHs: the shared test clips (../shared/testdata/videos), repeated to the file counts.\n\nFlags:\n%s", fs.FlagUsages())
-	}
-	files := fs.Int("files", 50, "largest file count for the end-to-end runs (10 is always run too)")
-	rssFiles := fs.Int("rss-files", 100, "files for the peak-RSS and first-result run (0: skip)")
-	jsonPath := fs.String("json", "", "write the results as JSON to FILE")
-	fs.String("model", "", "YOLO ONNX model file")
-	fs.String("onnxruntime-library", "", "path of libonnxruntime.so.1")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return ExitOK
-		}
-		return ExitUsage
-	}
-	v, err := config.New()
-	if err != nil {
-		fmt.Fprintln(stderr, "vidsift:", err)
-		return ExitUsage
-	}
-	bind(v, fs, map[string]string{"model": config.Model, "onnxruntime-library": config.Library})
-	modelPath, err := config.FindModel(v)
-	if err != nil {
-		fmt.Fprintln(stderr, "vidsift:", err)
-		return ExitUsage
-	}
-	lib := config.FindLibrary(v)
-	if err := detect.Init(lib); err != nil {
-		fmt.Fprintln(stderr, "vidsift:", err)
-		return ExitUsage
-	}
-	inputs := fs.Args()
-	if len(inputs) == 0 {
-		dir := sharedClips()
-		if dir == "" {
-			fmt.Fprintln(stderr, "vidsift: no PATH given and no shared clips found (../shared/testdata/videos); name some videos")
-			return ExitUsage
-		}
-		inputs = []string{dir}
-	}
-	clips := pipeline.Discover(inputs)
-	if len(clips) == 0 {
-		fmt.Fprintln(stderr, "vidsift: no media files in", inputs)
-		return ExitUsage
-	}
-	counts := []int{10}
-	if *files > 10 {
-		counts = append(counts, *files)
-	} else if *files > 0 {
-		counts = []int{*files}
-	}
-	self, _ := os.Executable()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	rep, err := bench.Run(ctx, bench.Options{
-		Clips: clips, Model: modelPath, Library: lib, Counts: counts, RSSFiles: *rssFiles, Self: self,
-		Log: func(f string, a ...any) { fmt.Fprintf(stderr, "bench: "+f+"\n", a...) },
-	})
-	if err != nil {
-		fmt.Fprintln(stderr, "vidsift: bench:", err)
-		return ExitSomeBad
-	}
-	PrintBench(stdout, rep)
-	if *jsonPath != "" {
-		if err := export.WriteAnyJSON(*jsonPath, rep); err != nil {
-			fmt.Fprintln(stderr, "vidsift:", err)
-			return ExitSomeBad
-		}
-	}
-	return ExitOK
+// benchOptions are `vidsift bench`'s flags.
+type benchOptions struct {
+	modelFlags
+	Files    int
+	RSSFiles int
+	JSON     string
+	// selfEnv is added to the environment of the child scan (tests run
+	// their own binary as vidsift).
+	selfEnv []string
 }
 
-// sharedClips finds ../shared/testdata/videos beside the working directory
-// or the executable (a checkout in this project's workspace).
-func sharedClips() string {
-	var bases []string
-	if wd, err := os.Getwd(); err == nil {
-		bases = append(bases, wd)
+func (o *benchOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.IntVar(&o.Files, "files", 50, "largest file count for the end-to-end runs (10 is always run too)")
+	fs.IntVar(&o.RSSFiles, "rss-files", 100, "files for the peak-RSS and first-result run (0: skip)")
+	fs.StringVar(&o.JSON, "json", "", "write the results as JSON to FILE")
+	o.modelFlags.AddFlags(fs)
+}
+
+// runBench measures this machine on the videos at PATHs.
+func runBench(ctx context.Context, e env, opts benchOptions, paths []string) error {
+	if len(paths) == 0 {
+		return usagef("bench needs videos to measure: name files or folders (make bench passes ../shared/testdata/videos)")
 	}
-	if exe, err := os.Executable(); err == nil {
-		bases = append(bases, filepath.Dir(exe))
+	modelPath, err := config.FindModel(e.v)
+	if err != nil {
+		return usageError{err}
 	}
-	for _, b := range bases {
-		p := filepath.Join(b, "..", "shared", "testdata", "videos")
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			return filepath.Clean(p)
-		}
+	lib := config.FindRuntimeLibrary(e.v)
+	if err := detect.Init(lib); err != nil {
+		return usageError{err}
 	}
-	return ""
+	clips := pipeline.Discover(paths)
+	if len(clips) == 0 {
+		return usagef("no media files in %s", strings.Join(paths, ", "))
+	}
+	counts := []int{10}
+	if opts.Files > 10 {
+		counts = append(counts, opts.Files)
+	} else if opts.Files > 0 {
+		counts = []int{opts.Files}
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	rep, err := bench.Run(ctx, bench.Options{
+		Clips: clips, Model: modelPath, RuntimeLibrary: lib, Counts: counts, RSSFiles: opts.RSSFiles,
+		Self: self, SelfEnv: opts.selfEnv,
+		Log: func(f string, a ...any) { fmt.Fprintf(e.stderr, "bench: "+f+"\n", a...) },
+	})
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	PrintBench(e.stdout, rep)
+	if opts.JSON == "" {
+		return nil
+	}
+	raw, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	return renameio.WriteFile(opts.JSON, append(raw, '\n'), 0o644)
 }
 
 // PrintBench writes the report as a table.

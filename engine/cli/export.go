@@ -1,9 +1,9 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -17,122 +17,131 @@ import (
 	"github.com/vidsift/vidsift/engine/store"
 )
 
-// Export runs `vidsift export [--json FILE] [--csv FILE] [--classes a,b]
-// [--conf X] [PATH...]`: the latest stored result of every file in the
-// library (or of those at or under PATHs), without scanning.
-func Export(args []string, stdout, stderr io.Writer) int {
-	fs := pflag.NewFlagSet("export", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: vidsift export [--json FILE] [--csv FILE] [--classes a,b] [--conf X] [PATH...]\n\nWrites what the results library holds (the latest result of each file, or of the files at or\nunder PATHs) without scanning.\n\nFlags:\n%s", fs.FlagUsages())
+// exportOptions are `vidsift export`'s flags.
+type exportOptions struct {
+	libraryFlags
+	selectionFlags
+	outputFlags
+}
+
+func (o *exportOptions) AddFlags(fs *pflag.FlagSet) {
+	o.outputFlags.AddFlags(fs)
+	o.selectionFlags.AddFlags(fs)
+	o.libraryFlags.AddFlags(fs)
+}
+
+// runExport writes the latest stored result of every file in the library
+// (or of those at or under PATHs), without scanning.
+func runExport(_ context.Context, e env, opts exportOptions, paths []string) error {
+	if opts.JSON == "" && opts.CSV == "" {
+		return errNeedsUsage
 	}
-	jsonPath := fs.String("json", "", "write JSON to FILE")
-	csvPath := fs.String("csv", "", "write CSV to FILE")
-	classes := fs.StringSlice("classes", nil, "only these classes")
-	minConf := fs.Float64("conf", 0, "only detections at least this confident (below the scans' own floor there are none)")
-	fs.String("library", "", "results library (default: the data folder's library.db)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return ExitOK
-		}
-		return ExitUsage
+	if opts.Confidence < 0 || opts.Confidence > 1 {
+		return usagef("--conf must be between 0 and 1")
 	}
-	if *jsonPath == "" && *csvPath == "" {
-		fs.Usage()
-		return ExitUsage
-	}
-	if *minConf < 0 || *minConf > 1 {
-		fmt.Fprintln(stderr, "vidsift: --conf must be between 0 and 1")
-		return ExitUsage
-	}
-	var roots []string
-	for _, p := range fs.Args() {
-		abs, err := filepath.Abs(p)
-		if err != nil {
-			fmt.Fprintln(stderr, "vidsift:", err)
-			return ExitUsage
-		}
-		roots = append(roots, abs)
-	}
-	v, err := config.New()
+	roots, err := absPaths(paths)
 	if err != nil {
-		fmt.Fprintln(stderr, "vidsift:", err)
-		return ExitUsage
+		return usageError{err}
 	}
-	bind(v, fs, map[string]string{"library": config.LibraryPath})
-	path := config.LibraryFile(v)
+	path := config.ResultsDBFile(e.v)
 	if path == "" {
-		fmt.Fprintln(stderr, "vidsift: the library is turned off; nothing to export")
-		return ExitUsage
+		return usagef("the library is turned off; nothing to export")
 	}
 	if _, err := os.Stat(path); err != nil {
-		fmt.Fprintf(stderr, "vidsift: no results library at %s yet: scan something first (vidsift scan PATH)\n", path)
-		return ExitUsage
+		return usagef("no results library at %s yet: scan something first (vidsift scan PATH)", path)
 	}
-	lib, err := store.Open(path)
+	db, err := store.Open(path)
 	if err != nil {
-		fmt.Fprintln(stderr, "vidsift:", err)
-		return ExitUsage
+		return usageError{err}
 	}
-	defer lib.Close()
-	stored, err := lib.Latest()
+	defer db.Close()
+	stored, err := db.Latest()
 	if err != nil {
-		fmt.Fprintln(stderr, "vidsift:", err)
-		return ExitSomeBad
+		return err
 	}
-	var results []pipeline.FileResult
-	var sum pipeline.Summary
-	known := map[string]bool{}
-	shas := map[string]bool{}
+	sel := selectStored(stored, roots, float32(opts.Confidence))
+	if len(roots) > 0 && len(sel.results) == 0 {
+		return usagef("the library holds nothing at or under %s", strings.Join(roots, ", "))
+	}
+	exportOpts := export.Options{Settings: export.Settings{Classes: splitClasses(opts.Classes), Confidence: opts.Confidence}}
+	if exportOpts.Classes, err = sel.classSet(exportOpts.Settings.Classes); err != nil {
+		return usageError{err}
+	}
+	doc := export.Build(sel.results, sel.summary, exportOpts)
+	if len(sel.modelSHAs) == 1 {
+		for sha := range sel.modelSHAs {
+			doc.Model.SHA256 = sha
+		}
+	}
+	err = writeExports(doc, opts.outputFlags)
+	fmt.Fprintf(e.stderr, "exported %d files (%d detections) from %s\n", len(doc.Files), doc.Summary.Detections, path)
+	return err
+}
+
+// storedSelection is what an export takes from the library.
+type storedSelection struct {
+	results   []pipeline.FileResult
+	summary   pipeline.Summary
+	known     map[string]bool // classes detected in results
+	modelSHAs map[string]bool
+}
+
+// selectStored keeps the stored results at or under roots, each with only
+// its detections of at least minConf.
+func selectStored(stored []store.Stored, roots []string, minConf float32) storedSelection {
+	sel := storedSelection{known: map[string]bool{}, modelSHAs: map[string]bool{}}
 	for _, st := range stored {
 		r := st.Result
 		if !underAny(r.Path, roots) {
 			continue
 		}
-		if *minConf > 0 {
-			r = atLeast(r, float32(*minConf))
+		if minConf > 0 {
+			r = atLeast(r, minConf)
 		}
-		results = append(results, r)
-		shas[st.ModelSHA] = true
-		sum.Add(r)
+		sel.results = append(sel.results, r)
+		sel.modelSHAs[st.ModelSHA] = true
+		sel.summary.Add(r)
 		for _, k := range r.Keyframes {
 			for _, d := range k.Detections {
-				known[d.Class] = true
+				sel.known[d.Class] = true
 			}
 		}
 	}
-	if len(roots) > 0 && len(results) == 0 {
-		fmt.Fprintf(stderr, "vidsift: the library holds nothing at or under %s\n", strings.Join(roots, ", "))
-		return ExitUsage
+	return sel
+}
+
+// classSet turns --classes into the set to export (nil: all), refusing a
+// class the selection never shows.
+func (sel storedSelection) classSet(classes []string) (map[string]bool, error) {
+	if len(classes) == 0 {
+		return nil, nil
 	}
-	opts := export.Options{Settings: export.Settings{Classes: splitClasses(*classes), Confidence: *minConf}}
-	if len(opts.Settings.Classes) > 0 {
-		opts.Classes = map[string]bool{}
-		for _, c := range opts.Settings.Classes {
-			if !known[c] {
-				names := make([]string, 0, len(known))
-				for n := range known {
-					names = append(names, n)
-				}
-				sort.Strings(names)
-				fmt.Fprintf(stderr, "vidsift: the library holds no %q; it holds: %s\n", c, strings.Join(names, ", "))
-				return ExitUsage
+	set := map[string]bool{}
+	for _, c := range classes {
+		if !sel.known[c] {
+			names := make([]string, 0, len(sel.known))
+			for n := range sel.known {
+				names = append(names, n)
 			}
-			opts.Classes[c] = true
+			sort.Strings(names)
+			return nil, fmt.Errorf("the library holds no %q; it holds: %s", c, strings.Join(names, ", "))
 		}
+		set[c] = true
 	}
-	doc := export.Build(results, sum, opts)
-	if len(shas) == 1 {
-		for sha := range shas {
-			doc.Model.SHA256 = sha
+	return set, nil
+}
+
+// absPaths makes PATHs absolute, as the library stores them.
+func absPaths(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return nil, err
 		}
+		out = append(out, abs)
 	}
-	code := ExitOK
-	if !writeExports(stderr, doc, *jsonPath, *csvPath) {
-		code = ExitSomeBad
-	}
-	fmt.Fprintf(stderr, "exported %d files (%d detections) from %s\n", len(doc.Files), doc.Summary.Detections, path)
-	return code
+	return out, nil
 }
 
 // underAny reports whether path is one of roots or inside one (no roots:
@@ -175,21 +184,15 @@ func splitClasses(in []string) []string {
 	return out
 }
 
-// writeExports writes doc to the JSON and CSV paths that are set and says
-// whether every write succeeded (failures are reported on stderr).
-func writeExports(stderr io.Writer, doc export.Document, jsonPath, csvPath string) bool {
-	ok := true
-	if jsonPath != "" {
-		if err := export.WriteJSON(jsonPath, doc); err != nil {
-			fmt.Fprintln(stderr, "vidsift:", err)
-			ok = false
-		}
+// writeExports writes doc to the JSON and CSV files that are set; a
+// failed write does not stop the other.
+func writeExports(doc export.Document, out outputFlags) error {
+	var errs []error
+	if out.JSON != "" {
+		errs = append(errs, export.WriteJSON(out.JSON, doc))
 	}
-	if csvPath != "" {
-		if err := export.WriteCSV(csvPath, doc); err != nil {
-			fmt.Fprintln(stderr, "vidsift:", err)
-			ok = false
-		}
+	if out.CSV != "" {
+		errs = append(errs, export.WriteCSV(out.CSV, doc))
 	}
-	return ok
+	return errors.Join(errs...)
 }

@@ -1,242 +1,188 @@
-// Package cli is vidsift's headless front end: `vidsift scan` and friends.
-// It wires flags into the shared config, runs the pipeline and writes exports.
 package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"os/signal"
 	"sort"
 	"strings"
-	"syscall"
-	"time"
 
 	"github.com/spf13/pflag"
-	"github.com/spf13/viper"
 
-	"github.com/vidsift/vidsift/engine/bench"
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/export"
+	"github.com/vidsift/vidsift/engine/load"
 	"github.com/vidsift/vidsift/engine/media"
 	"github.com/vidsift/vidsift/engine/pipeline"
 	"github.com/vidsift/vidsift/engine/store"
 )
 
-// processStart approximates when the process started, for time-to-first-result.
-var processStart = time.Now()
+// scanOptions are `vidsift scan`'s flags. Those that name a config key
+// reach the scan through the settings (config.Load), not these fields.
+type scanOptions struct {
+	modelFlags
+	libraryFlags
+	selectionFlags
+	outputFlags
+	Thumbs  string
+	Rescan  bool
+	Quiet   bool
+	Verbose bool
+}
 
-// Exit codes.
-const (
-	ExitOK      = 0 // every file ok
-	ExitSomeBad = 1 // some files failed or were partial
-	ExitUsage   = 2 // usage, config or model errors
-)
-
-// Scan runs `vidsift scan [flags] PATH...` and returns the exit code.
-func Scan(args []string, stdout, stderr io.Writer) int {
-	fs := pflag.NewFlagSet("scan", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: vidsift scan [flags] PATH...\n\nFinds objects in the keyframes of videos and photos (files or folders).\n\nFlags:\n%s", fs.FlagUsages())
-	}
-	fs.Float64("conf", 0.25, "minimum confidence of a detection (0..1)")
+func (o *scanOptions) AddFlags(fs *pflag.FlagSet) {
+	o.selectionFlags.AddFlags(fs)
 	fs.Float64("iou", 0.7, "IoU above which NMS drops the weaker box of a class")
-	fs.StringSlice("classes", nil, "report only these classes, e.g. person,dog (default: all)")
 	fs.Int("workers", 0, "files decoded at once (default: number of CPUs)")
 	fs.Int("threads", 0, "total inference threads (default: number of CPUs)")
-	fs.String("model", "", "YOLO ONNX model file (default: the one setup installed)")
-	fs.String("onnxruntime-library", "", "path of libonnxruntime.so.1")
+	o.modelFlags.AddFlags(fs)
 	fs.Int("intra-op-threads", 1, "ONNX Runtime threads per inference; threads/intra-op-threads run at once")
 	fs.Int("decoder-threads", 0, "FFmpeg threads per file (0: FFmpeg decides)")
 	fs.String("decoder-thread-type", "", "FFmpeg threading: frame, slice, or empty for both")
 	fs.Duration("file-timeout", 0, "give up on one file after this long (default 10m)")
-	jsonPath := fs.String("json", "", "write results as JSON to FILE")
-	csvPath := fs.String("csv", "", "write detections as CSV to FILE")
-	thumbs := fs.String("thumbs", "", "write a JPEG of each keyframe with its boxes under DIR")
-	fs.String("library", "", `results library (default: the data folder's library.db; "off" to scan without one)`)
-	rescan := fs.Bool("rescan", false, "scan every file again, even those the library already holds")
-	quiet := fs.BoolP("quiet", "q", false, "no progress and no summary")
-	statsPath := fs.String("stats", "", "write timing stats as JSON to FILE (used by vidsift bench)")
-	_ = fs.MarkHidden("stats")
-	verbose := fs.BoolP("verbose", "v", false, "log FFmpeg's messages")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return ExitOK
-		}
-		return ExitUsage
-	}
-	if fs.NArg() == 0 {
-		fs.Usage()
-		return ExitUsage
-	}
+	o.outputFlags.AddFlags(fs)
+	fs.StringVar(&o.Thumbs, "thumbs", "", "write a JPEG of each keyframe with its boxes under DIR")
+	o.libraryFlags.AddFlags(fs)
+	fs.BoolVar(&o.Rescan, "rescan", false, "scan every file again, even those the library already holds")
+	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress and no summary")
+	fs.BoolVarP(&o.Verbose, "verbose", "v", false, "log FFmpeg's messages")
+}
 
-	v, err := config.New()
-	if err != nil {
-		fmt.Fprintln(stderr, "vidsift:", err)
-		return ExitUsage
+// runScan scans PATHs, writes the outputs asked for and says how it went.
+func runScan(ctx context.Context, e env, opts scanOptions, paths []string) error {
+	if len(paths) == 0 {
+		return errNeedsUsage
 	}
-	bind(v, fs, map[string]string{
-		"conf": config.Confidence, "iou": config.IoU, "classes": config.Classes,
-		"workers": config.Workers, "threads": config.Threads, "model": config.Model,
-		"onnxruntime-library": config.Library, "decoder-threads": config.DecoderThreads,
-		"intra-op-threads": config.IntraOpThreads, "library": config.LibraryPath,
-		"decoder-thread-type": config.DecoderThreadType,
-		"file-timeout":        config.FileTimeout,
-	})
-	settings, err := config.Load(v)
+	settings, err := config.Load(e.v)
 	if err != nil {
-		fmt.Fprintln(stderr, "vidsift:", err)
-		return ExitUsage
+		return usageError{err}
 	}
 	logLevel := slog.LevelError
-	if *verbose {
+	if opts.Verbose {
 		logLevel = slog.LevelDebug
 	}
-	media.SetLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel})))
+	media.SetLogger(slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: logLevel})))
 
-	model, err := LoadModel(v, "", settings.IntraOpThreads)
+	model, err := load.Model(e.v, "", settings.IntraOpThreads)
 	if err != nil {
-		fmt.Fprintln(stderr, "vidsift:", err)
-		return ExitUsage
+		return usageError{err}
 	}
 	defer model.Close()
-	classIDs, err := model.ClassIDs(settings.Classes)
+	keep, err := reportedClasses(model, settings.Classes)
 	if err != nil {
-		fmt.Fprintln(stderr, "vidsift:", err)
-		return ExitUsage
-	}
-	var keep map[string]bool
-	if classIDs != nil {
-		keep = map[string]bool{}
-		for id := range classIDs {
-			keep[model.Names[id]] = true
-		}
+		return usageError{err}
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	cfg := pipeline.Config{
 		Model: model, Confidence: settings.Confidence, IoU: settings.IoU,
-		Workers: settings.Workers, Streams: pipeline.Streams(settings.Threads, settings.IntraOpThreads), DecoderThreads: settings.DecoderThreads,
-		ThreadType:  settings.DecoderThreadType,
+		Workers: settings.Workers, Streams: pipeline.Streams(settings.Threads, settings.IntraOpThreads),
+		DecoderThreads: settings.DecoderThreads, ThreadType: settings.DecoderThreadType,
 		FileTimeout: settings.FileTimeout,
 	}
-	if *thumbs == "" {
+	if opts.Thumbs == "" {
 		cfg.ThumbSize = -1
 	}
-	if path := config.LibraryFile(v); path != "" {
+	if path := config.ResultsDBFile(e.v); path != "" {
 		// A library that cannot be opened (read-only home, a newer schema)
 		// must not stop the scan: warn and scan without it.
-		if lib, err := store.Open(path); err != nil {
-			fmt.Fprintf(stderr, "vidsift: warning: scanning without the results library: %v (set --library to another file, or \"off\")\n", err)
+		if db, err := store.Open(path); err != nil {
+			fmt.Fprintf(e.stderr, "vidsift: warning: scanning without the results library: %v (set --library to another file, or \"off\")\n", err)
 		} else {
-			defer lib.Close()
-			cfg.Library = lib.ForRun(store.Settings{Model: model, Conf: settings.Confidence, IoU: settings.IoU}, *rescan)
+			defer db.Close()
+			cfg.ResultsDB = db.ForRun(store.ScanParams{Model: model, Confidence: settings.Confidence, IoU: settings.IoU}, opts.Rescan)
 			cfg.ThumbSize = 0 // the library keeps thumbnails for the app
 		}
 	}
 
-	prog := newProgressLine(stderr, *quiet)
-	var results []pipeline.FileResult
-	var finished pipeline.RunFinished
-	var thumbErr error
-	var firstResult time.Duration
-	for ev := range pipeline.Run(ctx, cfg, fs.Args()) {
-		prog.apply(ev)
-		switch e := ev.(type) {
-		case pipeline.KeyframeAnalysed:
-			if firstResult == 0 {
-				firstResult = time.Since(processStart)
-			}
-			if *thumbs != "" && thumbErr == nil {
-				p := export.ThumbPath(*thumbs, e.Path, e.Keyframe.Index)
-				thumbErr = export.WriteThumbnail(p, e.Keyframe.Thumbnail, e.Keyframe.ThumbnailJPEG, e.Keyframe.Width, keepOnly(e.Keyframe.Detections, keep))
-			}
-		case pipeline.FileFinished:
-			results = append(results, e.Result)
-			if e.LibraryErr != nil {
-				fmt.Fprintf(stderr, "vidsift: the library could not keep %s: %v\n", e.Result.Path, e.LibraryErr)
-			}
-		case pipeline.RunFinished:
-			finished = e
-		}
-	}
-	prog.end()
-
-	opts := export.Options{
+	run := collectRun(ctx, e.stderr, cfg, paths, opts, keep)
+	doc := export.Build(run.results, run.finished.Summary, export.Options{
 		Model:   model,
 		Classes: keep,
 		Settings: export.Settings{
 			Confidence: float64(settings.Confidence), IoU: float64(settings.IoU),
 			Classes: settings.Classes, Workers: settings.Workers, Threads: settings.Threads,
 		},
+		Thumbnail: thumbnailNamer(opts.Thumbs),
+	})
+	writeErr := writeExports(doc, opts.outputFlags)
+	if !opts.Quiet {
+		printSummary(e.stderr, doc)
 	}
-	if *thumbs != "" {
-		dir := *thumbs
-		opts.Thumbnail = func(path string, index int) string { return export.ThumbPath(dir, path, index) }
+	var stopped, thumbs error
+	if run.finished.Err != nil {
+		stopped = fmt.Errorf("stopped (%w); %d files not scanned", run.finished.Err, run.finished.Summary.Cancelled)
 	}
-	doc := export.Build(results, finished.Summary, opts)
-	code := ExitOK
-	if finished.Summary.Failed > 0 || finished.Summary.Partial > 0 {
-		code = ExitSomeBad
+	if run.thumbErr != nil {
+		thumbs = fmt.Errorf("thumbnails: %w", run.thumbErr)
 	}
-	if !writeExports(stderr, doc, *jsonPath, *csvPath) {
-		code = ExitSomeBad
+	if err := errors.Join(writeErr, thumbs, stopped); err != nil {
+		return err
 	}
-	if thumbErr != nil {
-		fmt.Fprintln(stderr, "vidsift: thumbnails:", thumbErr)
-		code = ExitSomeBad
+	if s := run.finished.Summary; s.Failed > 0 || s.Partial > 0 {
+		return ErrSomeFilesBad
 	}
-	if *statsPath != "" {
-		st := bench.ChildStats{FirstResultSec: firstResult.Seconds(), Keyframes: finished.Summary.Keyframes, ModelLoads: finished.Summary.ModelLoads}
-		st.PeakRSSKB, _ = bench.PeakRSSKB()
-		raw, _ := json.Marshal(st)
-		if err := os.WriteFile(*statsPath, raw, 0o644); err != nil {
-			fmt.Fprintln(stderr, "vidsift:", err)
-		}
-	}
-	if !*quiet {
-		printSummary(stderr, doc, finished)
-	}
-	if finished.Err != nil {
-		fmt.Fprintf(stderr, "vidsift: stopped (%v); %d files not scanned\n", finished.Err, finished.Summary.Cancelled)
-		return 130
-	}
-	return code
+	return nil
 }
 
-// LoadModel loads ONNX Runtime (once per process) and a model with intraOp
-// threads per Run: path, or when it is "" the one config.FindModel picks.
-// The CLI and the app both load through it.
-func LoadModel(v *viper.Viper, path string, intraOp int) (*detect.Model, error) {
-	if path == "" {
-		var err error
-		if path, err = config.FindModel(v); err != nil {
-			return nil, err
-		}
-	}
-	if err := detect.Init(config.FindLibrary(v)); err != nil {
+// reportedClasses turns the class names asked for into the set reported
+// (nil: every class), refusing names the model does not know.
+func reportedClasses(model *detect.Model, names []string) (map[string]bool, error) {
+	ids, err := model.ClassIDs(names)
+	if err != nil || ids == nil {
 		return nil, err
 	}
-	return detect.Load(path, detect.Options{IntraOpThreads: intraOp})
+	keep := map[string]bool{}
+	for id := range ids {
+		keep[model.Names[id]] = true
+	}
+	return keep, nil
 }
 
-// bind makes flags that the user set override env and config, per key.
-func bind(v *viper.Viper, fs *pflag.FlagSet, keys map[string]string) {
-	for flag, key := range keys {
-		if f := fs.Lookup(flag); f != nil && f.Changed {
-			_ = v.BindPFlag(key, f)
+// scanRun is what a scan's events add up to.
+type scanRun struct {
+	results  []pipeline.FileResult
+	finished pipeline.RunFinished
+	thumbErr error
+}
+
+// collectRun runs the pipeline, draws the progress line, writes --thumbs
+// as keyframes arrive and reports files the library could not keep.
+func collectRun(ctx context.Context, stderr io.Writer, cfg pipeline.Config, paths []string, opts scanOptions, keep map[string]bool) scanRun {
+	var run scanRun
+	prog := newProgressLine(stderr, opts.Quiet)
+	defer prog.end()
+	for ev := range pipeline.Run(ctx, cfg, paths) {
+		prog.apply(ev)
+		switch e := ev.(type) {
+		case pipeline.KeyframeAnalysed:
+			if opts.Thumbs != "" && run.thumbErr == nil {
+				k := e.Keyframe
+				run.thumbErr = export.WriteThumbnail(export.ThumbPath(opts.Thumbs, e.Path, k.Index), k.Thumbnail, k.ThumbnailJPEG, k.Width, keepOnly(k.Detections, keep))
+			}
+		case pipeline.FileFinished:
+			run.results = append(run.results, e.Result)
+			if e.ResultsDBErr != nil {
+				fmt.Fprintf(stderr, "vidsift: the library could not keep %s: %v\n", e.Result.Path, e.ResultsDBErr)
+			}
+		case pipeline.RunFinished:
+			run.finished = e
 		}
 	}
+	return run
 }
 
-func printSummary(w io.Writer, doc export.Document, fin pipeline.RunFinished) {
+// thumbnailNamer names --thumbs files in the JSON (nil without --thumbs).
+func thumbnailNamer(dir string) func(path string, index int) string {
+	if dir == "" {
+		return nil
+	}
+	return func(path string, index int) string { return export.ThumbPath(dir, path, index) }
+}
+
+func printSummary(w io.Writer, doc export.Document) {
 	var none []string
 	for _, f := range doc.Files {
 		classes := map[string]int{}

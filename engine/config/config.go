@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"time"
 
@@ -26,16 +27,16 @@ const (
 	Workers           = "workers"
 	Threads           = "threads"
 	Model             = "model"
-	Library           = "onnxruntime_library"
+	RuntimeLibrary    = "onnxruntime_library"
 	DecoderThreads    = "decoder_threads"
 	DecoderThreadType = "decoder_thread_type" // frame, slice or "" (both)
 	IntraOpThreads    = "intra_op_threads"
 	FileTimeout       = "file_timeout"
-	LibraryPath       = "library" // results database; "off" disables it
+	ResultsDB         = "library" // results database; "off" disables it
 )
 
 // Library file name of ONNX Runtime 1.24.1 as shipped in onnxruntime-node.
-const LibraryName = "libonnxruntime.so.1"
+const RuntimeLibraryName = "libonnxruntime.so.1"
 
 // DefaultModelNames are the model files looked for, in order of preference.
 // The int8 model comes first: on the project's machines it runs ~40% faster
@@ -43,23 +44,48 @@ const LibraryName = "libonnxruntime.so.1"
 // `vidsift bench`); a plain Ultralytics export (yolov8n.onnx) is the fallback.
 var DefaultModelNames = []string{"yolov8n_int8.onnx", "yolov8n.onnx"}
 
+// EnvPrefix starts the environment variable of every key: VIDSIFT_CONFIDENCE.
+const EnvPrefix = "VIDSIFT"
+
+// defaults holds every key with its default value.
+func defaults() map[string]any {
+	return map[string]any{
+		Confidence:        0.25,
+		IoU:               0.7,
+		Classes:           []string{},
+		Workers:           runtime.NumCPU(),
+		Threads:           runtime.NumCPU(),
+		Model:             "",
+		RuntimeLibrary:    "",
+		DecoderThreads:    0,
+		DecoderThreadType: "",
+		IntraOpThreads:    1,
+		FileTimeout:       10 * time.Minute,
+		ResultsDB:         "",
+	}
+}
+
+// Keys lists every key, sorted.
+func Keys() []string {
+	keys := make([]string, 0, len(defaults()))
+	for k := range defaults() {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// EnvVar is the environment variable that sets key.
+func EnvVar(key string) string { return EnvPrefix + "_" + strings.ToUpper(key) }
+
 // New returns a viper instance with defaults, VIDSIFT_* environment
 // variables and the user's config file (if any) loaded.
 func New() (*viper.Viper, error) {
 	v := viper.New()
-	v.SetDefault(Confidence, 0.25)
-	v.SetDefault(IoU, 0.7)
-	v.SetDefault(Classes, []string{})
-	v.SetDefault(Workers, runtime.NumCPU())
-	v.SetDefault(Threads, runtime.NumCPU())
-	v.SetDefault(Model, "")
-	v.SetDefault(Library, "")
-	v.SetDefault(DecoderThreads, 0)
-	v.SetDefault(DecoderThreadType, "")
-	v.SetDefault(IntraOpThreads, 1)
-	v.SetDefault(FileTimeout, 10*time.Minute)
-	v.SetDefault(LibraryPath, "")
-	v.SetEnvPrefix("VIDSIFT")
+	for k, d := range defaults() {
+		v.SetDefault(k, d)
+	}
+	v.SetEnvPrefix(EnvPrefix)
 	v.AutomaticEnv()
 
 	if path := ConfigFile(); path != "" {
@@ -95,10 +121,10 @@ func DataDir() string {
 	return filepath.Join(home, ".local", "share", "vidsift")
 }
 
-// LibraryFile is where the results library lives: the configured path,
+// ResultsDBFile is where the results library lives: the configured path,
 // else DataDir/library.db; "" when the user turned it off ("off").
-func LibraryFile(v *viper.Viper) string {
-	switch p := v.GetString(LibraryPath); p {
+func ResultsDBFile(v *viper.Viper) string {
+	switch p := v.GetString(ResultsDB); p {
 	case "off", "none", "false":
 		return ""
 	case "":
@@ -108,8 +134,8 @@ func LibraryFile(v *viper.Viper) string {
 	}
 }
 
-// Settings are the validated scan settings.
-type Settings struct {
+// ScanSettings are the validated scan settings.
+type ScanSettings struct {
 	Confidence        float32
 	IoU               float32
 	Classes           []string
@@ -124,8 +150,8 @@ type Settings struct {
 }
 
 // Load reads and validates the scan settings from v.
-func Load(v *viper.Viper) (Settings, error) {
-	s := Settings{
+func Load(v *viper.Viper) (ScanSettings, error) {
+	s := ScanSettings{
 		Confidence:        float32(v.GetFloat64(Confidence)),
 		IoU:               float32(v.GetFloat64(IoU)),
 		Classes:           splitList(v.GetStringSlice(Classes)),
@@ -206,20 +232,20 @@ func FindModel(v *viper.Viper) (string, error) {
 		ErrNoModel, strings.Join(tried, ", "))
 }
 
-// FindLibrary returns the ONNX Runtime library to load: the configured one,
+// FindRuntimeLibrary returns the ONNX Runtime library to load: the configured one,
 // else DataDir's, else one beside the executable, else the bare name for the
 // system loader to resolve.
-func FindLibrary(v *viper.Viper) string {
-	if p := v.GetString(Library); p != "" {
+func FindRuntimeLibrary(v *viper.Viper) string {
+	if p := v.GetString(RuntimeLibrary); p != "" {
 		return p
 	}
 	for _, dir := range searchDirs("") {
-		p := filepath.Join(dir, LibraryName)
+		p := filepath.Join(dir, RuntimeLibraryName)
 		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
 			return p
 		}
 	}
-	return LibraryName
+	return RuntimeLibraryName
 }
 
 // searchDirs lists the data folder, the executable's folder, and (when sub

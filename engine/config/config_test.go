@@ -117,12 +117,12 @@ func TestFindModel(t *testing.T) {
 func TestFindLibrary(t *testing.T) {
 	_, data := isolate(t)
 	v, _ := New()
-	if got := FindLibrary(v); got != LibraryName {
+	if got := FindRuntimeLibrary(v); got != RuntimeLibraryName {
 		t.Errorf("nothing installed: %q, want the bare name for the system loader", got)
 	}
 	os.MkdirAll(data, 0o755)
-	os.WriteFile(filepath.Join(data, LibraryName), []byte("x"), 0o644)
-	if got := FindLibrary(v); got != filepath.Join(data, LibraryName) {
+	os.WriteFile(filepath.Join(data, RuntimeLibraryName), []byte("x"), 0o644)
+	if got := FindRuntimeLibrary(v); got != filepath.Join(data, RuntimeLibraryName) {
 		t.Errorf("data dir: %q", got)
 	}
 }

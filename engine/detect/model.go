@@ -49,6 +49,15 @@ func Init(library string) error {
 	return nil
 }
 
+// RuntimeVersion is the version of the ONNX Runtime that Init loaded (its
+// C API answers only once the environment is initialised).
+func RuntimeVersion() (string, error) {
+	if !ort.IsInitialized() {
+		return "", errors.New("ONNX Runtime is not loaded")
+	}
+	return ort.GetVersion(), nil
+}
+
 // Loads reports how many models this process has loaded.
 func Loads() int64 { return loads.Load() }
 

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vidsift/vidsift/engine/testenv"
+	"github.com/vidsift/vidsift/engine/internal/testenv"
 )
 
 func loadShared(t *testing.T, name string) *Model {

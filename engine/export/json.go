@@ -83,16 +83,18 @@ type Span struct {
 }
 
 type Summary struct {
-	Files      int     `json:"files"`
-	OK         int     `json:"ok"`
-	Partial    int     `json:"partial"`
-	Failed     int     `json:"failed"`
-	Skipped    int     `json:"skipped"`
-	Ignored    int     `json:"ignored"`
-	Keyframes  int     `json:"keyframes"`
-	Detections int     `json:"detections"`
-	ModelLoads int64   `json:"model_loads"`
-	Elapsed    float64 `json:"elapsed_s"`
+	Files       int     `json:"files"`
+	OK          int     `json:"ok"`
+	Partial     int     `json:"partial"`
+	Failed      int     `json:"failed"`
+	Skipped     int     `json:"skipped"`
+	Ignored     int     `json:"ignored"`
+	Keyframes   int     `json:"keyframes"`
+	Detections  int     `json:"detections"`
+	ModelLoads  int64   `json:"model_loads"`
+	Elapsed     float64 `json:"elapsed_s"`
+	FirstResult float64 `json:"first_result_s"`
+	PeakRSSMB   float64 `json:"peak_rss_mb"`
 }
 
 // Options say what goes into an export.
@@ -166,6 +168,7 @@ func Build(results []pipeline.FileResult, sum pipeline.Summary, o Options) Docum
 		Files: sum.Files, OK: sum.OK, Partial: sum.Partial, Failed: sum.Failed,
 		Skipped: sum.Skipped, Ignored: sum.Ignored, Keyframes: sum.Keyframes,
 		Detections: detections, ModelLoads: sum.ModelLoads, Elapsed: round(sum.Elapsed.Seconds(), 3),
+		FirstResult: round(sum.FirstResult.Seconds(), 3), PeakRSSMB: round(float64(sum.PeakRSS)/(1<<20), 1),
 	}
 	return doc
 }
@@ -185,13 +188,4 @@ func WriteJSON(path string, doc Document) error {
 func round(x float64, digits int) float64 {
 	p := math.Pow(10, float64(digits))
 	return math.Round(x*p) / p
-}
-
-// WriteAnyJSON writes any value as indented JSON to path, atomically.
-func WriteAnyJSON(path string, v any) error {
-	return atomicWrite(path, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(v)
-	})
 }

@@ -12,7 +12,7 @@ import (
 
 	"github.com/asticode/go-astiav"
 
-	"github.com/vidsift/vidsift/engine/testenv"
+	"github.com/vidsift/vidsift/engine/internal/testenv"
 )
 
 // decodeAll opens path and returns its info, outcome and keyframes as 64×64 RGB.

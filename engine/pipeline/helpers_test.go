@@ -6,7 +6,8 @@ import (
 	"testing"
 
 	"github.com/vidsift/vidsift/engine/detect"
-	"github.com/vidsift/vidsift/engine/testenv"
+	"github.com/vidsift/vidsift/engine/groundtruth"
+	"github.com/vidsift/vidsift/engine/internal/testenv"
 )
 
 var (
@@ -70,13 +71,19 @@ func collect(ctx context.Context, cfg Config, inputs []string, onEvent func(Even
 	return res
 }
 
-// dets converts a file's keyframes for testenv's expectation checks.
-func dets(f FileResult) [][]testenv.Det {
-	out := make([][]testenv.Det, len(f.Keyframes))
-	for i, k := range f.Keyframes {
-		for _, d := range k.Detections {
-			out[i] = append(out[i], testenv.Det{Class: d.Class, Box: d.Box})
-		}
+// dets converts a file's keyframes for the ground-truth checks.
+func dets(f FileResult) [][]groundtruth.Det {
+	return groundtruth.Frames(f.Keyframes, func(k Keyframe) []detect.Detection { return k.Detections },
+		func(d detect.Detection) groundtruth.Det {
+			return groundtruth.Det{Class: d.Class, Confidence: float64(d.Confidence), Box: d.Box}
+		})
+}
+
+// scanned converts a run's files for groundtruth.Differences.
+func scanned(files map[string]FileResult) []groundtruth.File {
+	var out []groundtruth.File
+	for _, f := range files {
+		out = append(out, groundtruth.File{Path: f.Path, Status: string(f.Status), Frames: dets(f)})
 	}
 	return out
 }

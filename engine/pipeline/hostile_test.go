@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vidsift/vidsift/engine/testenv"
+	"github.com/vidsift/vidsift/engine/internal/testenv"
 )
 
 // TestHostileNames: long, non-UTF-8 and quote/space/newline names scan like any other.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"image/jpeg"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -16,15 +15,16 @@ import (
 	"time"
 
 	"github.com/vidsift/vidsift/engine/detect"
+	"github.com/vidsift/vidsift/engine/groundtruth"
+	"github.com/vidsift/vidsift/engine/internal/testenv"
 	"github.com/vidsift/vidsift/engine/media"
-	"github.com/vidsift/vidsift/engine/testenv"
 )
 
 // TestGroundTruth holds every expectation of shared/testdata/ground_truth.json
 // against a scan of that folder through the public pipeline API.
 func TestGroundTruth(t *testing.T) {
 	root := testenv.Shared(t, "testdata")
-	gt := testenv.LoadExpectations(t, filepath.Join(root, "ground_truth.json"))
+	gt := testenv.Expectations(t, filepath.Join(root, "ground_truth.json"))
 	res := collect(context.Background(), testConfig(t, 2, 2), []string{root}, nil)
 	if res.err != nil {
 		t.Fatal(res.err)
@@ -53,7 +53,7 @@ func TestGroundTruth(t *testing.T) {
 // holds every ground-truth expectation too.
 func TestGroundTruthInt8(t *testing.T) {
 	root := testenv.Shared(t, "testdata")
-	gt := testenv.LoadExpectations(t, filepath.Join(root, "ground_truth.json"))
+	gt := testenv.Expectations(t, filepath.Join(root, "ground_truth.json"))
 	sharedModel(t) // initialises ONNX Runtime
 	m, err := detect.Load(testenv.Shared(t, "models/yolov8n_int8.onnx"), detect.Options{IntraOpThreads: 1})
 	if err != nil {
@@ -91,7 +91,7 @@ func checkOrder(t *testing.T, f FileResult) {
 // the outcome testdata/fixtures.json asserts for it.
 func TestFixtures(t *testing.T) {
 	dir := filepath.Dir(testenv.Fixture(t, "h264.mp4"))
-	exps := testenv.LoadExpectations(t, filepath.Join(testenv.RepoRoot(), "testdata", "fixtures.json"))
+	exps := testenv.Expectations(t, filepath.Join(testenv.RepoRoot(), "testdata", "fixtures.json"))
 	var inputs []string
 	for name := range exps {
 		inputs = append(inputs, filepath.Join(dir, name))
@@ -140,8 +140,11 @@ func TestFixtures(t *testing.T) {
 			// Every keyframe of a clip made from the photo shows the photo's boxes.
 			for i, kf := range dets(f) {
 				for b := range exp.Boxes {
-					classes, want := exp.Box(b)
-					if iou := testenv.BestIoU(kf, classes, want); iou < 0.5 {
+					classes, want, err := exp.Box(b)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if iou := groundtruth.BestIoU(kf, classes, want); iou < 0.5 {
 						t.Errorf("keyframe %d: no %v near %v (best IoU %.2f)", i, classes, want, iou)
 					}
 				}
@@ -185,30 +188,8 @@ func TestWorkersAgree(t *testing.T) {
 	if len(one.files) != len(many.files) || len(one.files) < 11 {
 		t.Fatalf("%d vs %d files", len(one.files), len(many.files))
 	}
-	for path, a := range one.files {
-		b := many.files[path]
-		if a.Status != b.Status || len(a.Keyframes) != len(b.Keyframes) {
-			t.Errorf("%s: %s/%d keyframes vs %s/%d", path, a.Status, len(a.Keyframes), b.Status, len(b.Keyframes))
-			continue
-		}
-		for i := range a.Keyframes {
-			da, db := a.Keyframes[i].Detections, b.Keyframes[i].Detections
-			if len(da) != len(db) {
-				t.Errorf("%s keyframe %d: %d vs %d detections", path, i, len(da), len(db))
-				continue
-			}
-			for j := range da {
-				if da[j].Class != db[j].Class || math.Abs(float64(da[j].Confidence-db[j].Confidence)) > 1e-3 {
-					t.Errorf("%s keyframe %d det %d: %s %.4f vs %s %.4f", path, i, j, da[j].Class, da[j].Confidence, db[j].Class, db[j].Confidence)
-				}
-				for c := 0; c < 4; c++ {
-					if math.Abs(da[j].Box[c]-db[j].Box[c]) > 0.5 {
-						t.Errorf("%s keyframe %d det %d: box %v vs %v", path, i, j, da[j].Box, db[j].Box)
-						break
-					}
-				}
-			}
-		}
+	for _, why := range groundtruth.Differences(scanned(one.files), scanned(many.files)) {
+		t.Error(why)
 	}
 }
 
@@ -217,7 +198,7 @@ func TestWorkersAgree(t *testing.T) {
 // file intact and every FFmpeg and ONNX Runtime object released.
 func TestCancel(t *testing.T) {
 	root := testenv.Shared(t, "testdata")
-	gt := testenv.LoadExpectations(t, filepath.Join(root, "ground_truth.json"))
+	gt := testenv.Expectations(t, filepath.Join(root, "ground_truth.json"))
 	videos, _ := filepath.Glob(filepath.Join(root, "videos", "*"))
 	tmp := t.TempDir()
 	want := map[string]int{}
@@ -393,7 +374,7 @@ func TestLibraryThumbnails(t *testing.T) {
 		cfg.ThumbSize = 0
 		lib := &keepLibrary{thumbs: map[string]map[int][]byte{}}
 		if withLibrary {
-			cfg.Library = lib
+			cfg.ResultsDB = lib
 		}
 		res := collect(context.Background(), cfg, []string{video}, nil)
 		if len(res.analysed) != 2 {

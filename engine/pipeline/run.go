@@ -35,9 +35,9 @@ type Config struct {
 	ThreadType     string
 	FileTimeout    time.Duration
 	ThumbSize      int // 0 = ThumbSize; negative = no thumbnails
-	// Library, when set, replays files it already holds with the same
+	// ResultsDB, when set, replays files it already holds with the same
 	// identity instead of scanning them, and keeps every file this run finishes.
-	Library Library
+	ResultsDB ResultsDB
 }
 
 // Streams splits a total inference thread budget into concurrent Run calls
@@ -138,6 +138,7 @@ func (r *runner) run(inputs []string) {
 	err := r.scan(d.files)
 	r.sum.ModelLoads = detect.Loads()
 	r.sum.Elapsed = time.Since(r.start)
+	r.sum.PeakRSS = peakRSS()
 	if err == nil {
 		err = r.ctx.Err()
 	}
@@ -214,10 +215,10 @@ feed:
 
 // reuse replays a file the library already holds. It reports whether it did.
 func (r *runner) reuse(path string) bool {
-	if r.cfg.Library == nil || r.ctx.Err() != nil {
+	if r.cfg.ResultsDB == nil || r.ctx.Err() != nil {
 		return false
 	}
-	res, thumbs, ok := r.cfg.Library.Reuse(path)
+	res, thumbs, ok := r.cfg.ResultsDB.Reuse(path)
 	if !ok {
 		return false
 	}
@@ -278,7 +279,7 @@ func (r *runner) decodeFile(path string, buf *scratch) {
 				return err
 			}
 			kf.Thumbnail = thumb
-			if r.cfg.Library != nil {
+			if r.cfg.ResultsDB != nil {
 				jpg = encodeJPEG(thumb)
 			}
 		}
@@ -441,15 +442,15 @@ func (r *runner) finish(fs *fileState) {
 		res.Status, res.Error = StatusPartial, fs.outcome.Damage
 	}
 	var libErr error
-	if r.cfg.Library != nil {
-		if libErr = r.cfg.Library.Keep(res, fs.thumbs); libErr != nil {
+	if r.cfg.ResultsDB != nil {
+		if libErr = r.cfg.ResultsDB.Keep(res, fs.thumbs); libErr != nil {
 			r.mu.Lock()
-			r.sum.LibraryErrors++
+			r.sum.ResultsDBErrors++
 			r.mu.Unlock()
 		}
 	}
 	r.count(res)
-	r.send(FileFinished{Result: res, LibraryErr: libErr})
+	r.send(FileFinished{Result: res, ResultsDBErr: libErr})
 }
 
 func encodeJPEG(img image.Image) []byte {

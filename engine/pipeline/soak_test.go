@@ -17,7 +17,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/vidsift/vidsift/engine/testenv"
+	"github.com/vidsift/vidsift/engine/internal/testenv"
 )
 
 // TestSoak scans 100 files (links to the shared clips) twice in one process:

@@ -6,13 +6,13 @@ import (
 	"github.com/vidsift/vidsift/engine/pipeline"
 )
 
-// RunLibrary is the library as one run sees it (a pipeline.Library): the
+// RunDB is the library as one run sees it (a pipeline.Library): the
 // model and settings are fixed, and each file's identity is taken when the
 // run first asks about it, so a file that changes during the scan is
 // stored under its old identity and redone next time.
-type RunLibrary struct {
+type RunDB struct {
 	store  *Store
-	set    Settings
+	set    ScanParams
 	rescan bool
 	mu     sync.Mutex
 	ids    map[string]Identity
@@ -20,13 +20,13 @@ type RunLibrary struct {
 
 // ForRun binds the store to a run's settings. With rescan, nothing is
 // reused, but every finished file is still kept.
-func (s *Store) ForRun(set Settings, rescan bool) *RunLibrary {
-	return &RunLibrary{store: s, set: set, rescan: rescan, ids: map[string]Identity{}}
+func (s *Store) ForRun(set ScanParams, rescan bool) *RunDB {
+	return &RunDB{store: s, set: set, rescan: rescan, ids: map[string]Identity{}}
 }
 
 // Reuse returns the stored result of path if it finished ok or partial
 // with the same identity.
-func (l *RunLibrary) Reuse(path string) (pipeline.FileResult, map[int][]byte, bool) {
+func (l *RunDB) Reuse(path string) (pipeline.FileResult, map[int][]byte, bool) {
 	id, err := IdentityOf(path, l.set)
 	if err != nil {
 		return pipeline.FileResult{}, nil, false // the scan will report why
@@ -51,7 +51,7 @@ func (l *RunLibrary) Reuse(path string) (pipeline.FileResult, map[int][]byte, bo
 }
 
 // Keep stores a finished file under the identity it had when the run began.
-func (l *RunLibrary) Keep(res pipeline.FileResult, thumbs map[int][]byte) error {
+func (l *RunDB) Keep(res pipeline.FileResult, thumbs map[int][]byte) error {
 	l.mu.Lock()
 	id, ok := l.ids[res.Path]
 	l.mu.Unlock()

@@ -60,32 +60,32 @@ func (s *Store) Close() error { return s.db.Close() }
 
 // Identity says when a stored result may stand in for a scan.
 type Identity struct {
-	Path     string
-	Size     int64
-	ModTime  int64 // nanoseconds
-	ModelSHA string
-	Conf     float32
-	IoU      float32
-	InputW   int
-	InputH   int
-	Revision int // pipeline.ResultsRevision of the engine that made it
+	Path       string
+	Size       int64
+	ModTime    int64 // nanoseconds
+	ModelSHA   string
+	Confidence float32
+	IoU        float32
+	InputW     int
+	InputH     int
+	Revision   int // pipeline.ResultsRevision of the engine that made it
 }
 
-// Settings are what, besides the file, changes detections.
-type Settings struct {
-	Model *detect.Model
-	Conf  float32
-	IoU   float32
+// ScanParams are the scan settings that, besides the file, change detections.
+type ScanParams struct {
+	Model      *detect.Model
+	Confidence float32
+	IoU        float32
 }
 
 // IdentityOf stats path now.
-func IdentityOf(path string, s Settings) (Identity, error) {
+func IdentityOf(path string, s ScanParams) (Identity, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return Identity{}, err
 	}
 	return Identity{Path: path, Size: st.Size(), ModTime: st.ModTime().UnixNano(),
-		ModelSHA: s.Model.SHA256, Conf: s.Conf, IoU: s.IoU, InputW: s.Model.InputW, InputH: s.Model.InputH,
+		ModelSHA: s.Model.SHA256, Confidence: s.Confidence, IoU: s.IoU, InputW: s.Model.InputW, InputH: s.Model.InputH,
 		Revision: pipeline.ResultsRevision}, nil
 }
 
@@ -94,7 +94,7 @@ func (s *Store) Lookup(id Identity) (Stored, bool, error) {
 	row := s.db.QueryRow(`SELECT id, status, error, container, codec, width, height, duration, fps
 		FROM files WHERE path=? AND size=? AND mtime_ns=? AND model_sha=? AND conf=? AND iou=? AND input_w=? AND input_h=?
 		AND revision=? AND status IN ('ok','partial')`,
-		id.Path, id.Size, id.ModTime, id.ModelSHA, float64(id.Conf), float64(id.IoU), id.InputW, id.InputH, id.Revision)
+		id.Path, id.Size, id.ModTime, id.ModelSHA, float64(id.Confidence), float64(id.IoU), id.InputW, id.InputH, id.Revision)
 	var fileID int64
 	res := pipeline.FileResult{Path: id.Path}
 	var status string
@@ -179,13 +179,13 @@ func (s *Store) Save(id Identity, res pipeline.FileResult, thumbs map[int][]byte
 	}
 	defer tx.Rollback()
 	if _, err := tx.Exec(`DELETE FROM files WHERE path=? AND model_sha=? AND conf=? AND iou=? AND input_w=? AND input_h=?`,
-		id.Path, id.ModelSHA, float64(id.Conf), float64(id.IoU), id.InputW, id.InputH); err != nil {
+		id.Path, id.ModelSHA, float64(id.Confidence), float64(id.IoU), id.InputW, id.InputH); err != nil {
 		return err
 	}
 	m := res.Media
 	r, err := tx.Exec(`INSERT INTO files (path, size, mtime_ns, model_sha, conf, iou, input_w, input_h, revision, status, error,
 		container, codec, width, height, duration, fps, scanned_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		id.Path, id.Size, id.ModTime, id.ModelSHA, float64(id.Conf), float64(id.IoU), id.InputW, id.InputH, id.Revision,
+		id.Path, id.Size, id.ModTime, id.ModelSHA, float64(id.Confidence), float64(id.IoU), id.InputW, id.InputH, id.Revision,
 		string(res.Status), res.Error, m.Container, m.Codec, m.Width, m.Height, m.Duration, m.FPS,
 		time.Now().UTC().Format(time.RFC3339Nano))
 	if err != nil {

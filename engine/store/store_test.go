@@ -36,7 +36,7 @@ func openTemp(t *testing.T) (*Store, string) {
 
 func TestSaveLookup(t *testing.T) {
 	s, _ := openTemp(t)
-	id := Identity{Path: "/v/a.mp4", Size: 100, ModTime: 7, ModelSHA: "abc", Conf: 0.25, IoU: 0.7, InputW: 640, InputH: 640, Revision: pipeline.ResultsRevision}
+	id := Identity{Path: "/v/a.mp4", Size: 100, ModTime: 7, ModelSHA: "abc", Confidence: 0.25, IoU: 0.7, InputW: 640, InputH: 640, Revision: pipeline.ResultsRevision}
 	res := sampleResult(id.Path)
 	if err := s.Save(id, res, map[int][]byte{0: []byte("jpeg0"), 2: []byte("jpeg2")}); err != nil {
 		t.Fatal(err)
@@ -56,7 +56,7 @@ func TestSaveLookup(t *testing.T) {
 		func() Identity { c := id; c.Size = 101; return c }(),
 		func() Identity { c := id; c.ModTime = 8; return c }(),
 		func() Identity { c := id; c.ModelSHA = "def"; return c }(),
-		func() Identity { c := id; c.Conf = 0.3; return c }(),
+		func() Identity { c := id; c.Confidence = 0.3; return c }(),
 		func() Identity { c := id; c.InputW = 320; return c }(),
 		func() Identity { c := id; c.Revision++; return c }(),
 	} {
@@ -135,7 +135,7 @@ func TestSchemaVersions(t *testing.T) {
 func TestOddLibraryPath(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "odd?dir#x%41y")
 	path := filepath.Join(dir, FileName)
-	id := Identity{Path: "/v/a.mp4", Size: 1, ModTime: 1, ModelSHA: "m", Conf: 0.25, IoU: 0.7, InputW: 640, InputH: 640, Revision: pipeline.ResultsRevision}
+	id := Identity{Path: "/v/a.mp4", Size: 1, ModTime: 1, ModelSHA: "m", Confidence: 0.25, IoU: 0.7, InputW: 640, InputH: 640, Revision: pipeline.ResultsRevision}
 	for round := 0; round < 2; round++ {
 		s, err := Open(path)
 		if err != nil {
@@ -187,7 +187,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 	if v != SchemaVersion() || v < 2 {
 		t.Errorf("schema %d after opening, want %d", v, SchemaVersion())
 	}
-	old := Identity{Path: "/v/old.mp4", Size: 10, ModTime: 20, ModelSHA: "abc", Conf: 0.25, IoU: 0.7, InputW: 640, InputH: 640, Revision: 1}
+	old := Identity{Path: "/v/old.mp4", Size: 10, ModTime: 20, ModelSHA: "abc", Confidence: 0.25, IoU: 0.7, InputW: 640, InputH: 640, Revision: 1}
 	if st, ok, err := s.Lookup(old); !ok || err != nil || len(st.Result.Keyframes) != 1 || len(st.Result.Keyframes[0].Detections) != 1 {
 		t.Fatalf("the old result as revision 1: %v %v %+v", ok, err, st.Result)
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"io"
@@ -9,7 +9,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/vidsift/vidsift/engine/testenv"
+	"github.com/vidsift/vidsift/engine/internal/testenv"
 )
 
 // TestUnprivileged runs scans as an ordinary user (nobody, when the tests
@@ -17,7 +17,6 @@ import (
 // while the batch goes on, and an export into a read-only folder fails
 // clearly and leaves nothing behind.
 func TestUnprivileged(t *testing.T) {
-	bin := buildBinary(t)
 	// A folder everyone can enter, holding everything the user needs.
 	dir, err := os.MkdirTemp("", "vidsift-unpriv-")
 	if err != nil {
@@ -47,7 +46,7 @@ func TestUnprivileged(t *testing.T) {
 		must(os.Chmod(filepath.Join(dir, d), 0o777))
 	}
 	must(os.Chmod(filepath.Join(dir, "ro"), 0o555))
-	cp(bin, filepath.Join(dir, "vidsift"), 0o755)
+	cp(os.Args[0], filepath.Join(dir, "vidsift"), 0o755) // this test binary, run as the CLI
 	cp(testenv.Shared(t, "models/yolov8n_int8.onnx"), filepath.Join(dir, "model.onnx"), 0o644)
 	cp(testenv.Library(t), filepath.Join(dir, "libonnxruntime.so.1"), 0o644)
 	cp(testenv.Fixture(t, "h264.mp4"), filepath.Join(dir, "media", "ok.mp4"), 0o644)
@@ -59,7 +58,7 @@ func TestUnprivileged(t *testing.T) {
 		cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + filepath.Join(dir, "home"),
 			"VIDSIFT_MODEL=" + filepath.Join(dir, "model.onnx"),
 			"VIDSIFT_ONNXRUNTIME_LIBRARY=" + filepath.Join(dir, "libonnxruntime.so.1"),
-			"VIDSIFT_LIBRARY=off"}
+			"VIDSIFT_LIBRARY=off", asCLI + "=1"}
 		if os.Geteuid() == 0 {
 			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 		}
@@ -99,12 +98,11 @@ func TestUnprivileged(t *testing.T) {
 // TestMissingRuntime: without a usable ONNX Runtime library the scan stops
 // with exit 2 and says what to do, instead of crashing.
 func TestMissingRuntime(t *testing.T) {
-	bin := buildBinary(t)
 	notALib := filepath.Join(t.TempDir(), "libonnxruntime.so.1")
-	os.WriteFile(notALib, []byte("not a shared library"), 0o644)
+	testenv.WriteFile(t, notALib, []byte("not a shared library"), 0o644)
 	for _, lib := range []string{filepath.Join(t.TempDir(), "missing.so"), notALib} {
-		cmd := exec.Command(bin, "scan", "-q", testenv.Shared(t, "testdata/photos/horses.jpg"))
-		cmd.Env = append(os.Environ(), "VIDSIFT_ONNXRUNTIME_LIBRARY="+lib, "VIDSIFT_MODEL="+testenv.Model(t), "VIDSIFT_LIBRARY=off")
+		cmd := cliProcess("scan", "-q", testenv.Shared(t, "testdata/photos/horses.jpg"))
+		cmd.Env = append(cmd.Env, "VIDSIFT_ONNXRUNTIME_LIBRARY="+lib, "VIDSIFT_MODEL="+testenv.Model(t), "VIDSIFT_LIBRARY=off")
 		out, err := cmd.CombinedOutput()
 		ee, ok := err.(*exec.ExitError)
 		if !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), "ONNX Runtime") {

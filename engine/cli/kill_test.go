@@ -1,10 +1,8 @@
-package main
+package cli
 
 import (
 	"database/sql"
-	"encoding/json"
 	"fmt"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,15 +12,14 @@ import (
 
 	_ "modernc.org/sqlite"
 
-	"github.com/vidsift/vidsift/engine/export"
-	"github.com/vidsift/vidsift/engine/testenv"
+	"github.com/vidsift/vidsift/engine/groundtruth"
+	"github.com/vidsift/vidsift/engine/internal/testenv"
 )
 
 // TestKillAndResume kills a headless scan with SIGKILL after a few files are
 // stored, scans again, and checks that the results equal one clean run with
 // nothing lost and nothing stored twice.
 func TestKillAndResume(t *testing.T) {
-	bin := buildBinary(t)
 	videos, _ := filepath.Glob(filepath.Join(testenv.Shared(t, "testdata/videos"), "*"))
 	src := t.TempDir()
 	const n = 40
@@ -35,8 +32,8 @@ func TestKillAndResume(t *testing.T) {
 	dir := t.TempDir()
 	lib := filepath.Join(dir, "library.db")
 	run := func(library, out string) *exec.Cmd {
-		cmd := exec.Command(bin, "scan", "-q", "--workers", "2", "--threads", "2", "--json", out, src)
-		cmd.Env = append(os.Environ(), "VIDSIFT_LIBRARY="+library, "VIDSIFT_MODEL="+testenv.Model(t),
+		cmd := cliProcess("scan", "-q", "--workers", "2", "--threads", "2", "--json", out, src)
+		cmd.Env = append(cmd.Env, "VIDSIFT_LIBRARY="+library, "VIDSIFT_MODEL="+testenv.Model(t),
 			"VIDSIFT_ONNXRUNTIME_LIBRARY="+testenv.Library(t))
 		return cmd
 	}
@@ -84,58 +81,13 @@ func TestKillAndResume(t *testing.T) {
 	if resumed.Summary.Skipped < before || resumed.Summary.Files != n || clean.Summary.Files != n {
 		t.Errorf("resumed run reused %d (stored before: %d), %d files; clean %d files", resumed.Summary.Skipped, before, resumed.Summary.Files, clean.Summary.Files)
 	}
-	sameResults(t, resumed, clean)
+	for _, why := range groundtruth.Differences(docFiles(resumed), docFiles(clean)) {
+		t.Error(why)
+	}
 	files, kfs := stored(lib)
 	cleanFiles, cleanKfs := stored(filepath.Join(dir, "clean.db"))
 	if files != n || files != cleanFiles || kfs != cleanKfs {
 		t.Errorf("library holds %d files / %d keyframes after the kill and resume; a clean run stores %d / %d", files, kfs, cleanFiles, cleanKfs)
 	}
 	t.Logf("killed with %d of %d files stored; the second run reused %d and scanned the rest", before, n, resumed.Summary.Skipped)
-}
-
-func readDoc(t *testing.T, path string) export.Document {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc export.Document
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
-	return doc
-}
-
-// sameResults compares two scans file by file (confidence within 1e-3,
-// boxes within 0.5 px).
-func sameResults(t *testing.T, a, b export.Document) {
-	t.Helper()
-	if len(a.Files) != len(b.Files) {
-		t.Fatalf("%d vs %d files", len(a.Files), len(b.Files))
-	}
-	for i := range a.Files {
-		fa, fb := a.Files[i], b.Files[i]
-		if fa.Path != fb.Path || fa.Status != fb.Status || len(fa.Keyframes) != len(fb.Keyframes) {
-			t.Errorf("%s %s %d vs %s %s %d", fa.Path, fa.Status, len(fa.Keyframes), fb.Path, fb.Status, len(fb.Keyframes))
-			continue
-		}
-		for k := range fa.Keyframes {
-			da, db := fa.Keyframes[k].Detections, fb.Keyframes[k].Detections
-			if len(da) != len(db) {
-				t.Errorf("%s keyframe %d: %d vs %d detections", fa.Path, k, len(da), len(db))
-				continue
-			}
-			for j := range da {
-				if da[j].Class != db[j].Class || math.Abs(da[j].Confidence-db[j].Confidence) > 1e-3 {
-					t.Errorf("%s keyframe %d: %v vs %v", fa.Path, k, da[j], db[j])
-				}
-				for c := 0; c < 4; c++ {
-					if math.Abs(da[j].Box[c]-db[j].Box[c]) > 0.5 {
-						t.Errorf("%s keyframe %d: box %v vs %v", fa.Path, k, da[j].Box, db[j].Box)
-						break
-					}
-				}
-			}
-		}
-	}
 }

@@ -1,0 +1,144 @@
+// Package cli is vidsift's headless front end: `vidsift scan`, `export`,
+// `bench` and `version`. Each command is an options struct that adds its
+// flags, and a run function that returns an error; Main maps errors to
+// exit codes in one place.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+
+	"github.com/vidsift/vidsift/engine/config"
+)
+
+// Exit codes.
+const (
+	ExitOK          = 0   // done; every file ok
+	ExitSomeBad     = 1   // some files failed or were partial, an output could not be written, or a query matched nothing
+	ExitUsage       = 2   // usage, config or model errors
+	ExitInterrupted = 130 // stopped by a signal (128 + SIGINT)
+)
+
+// env is what every command runs with: the settings (flags the user set,
+// bound over VIDSIFT_* and the config file) and where to write.
+type env struct {
+	v              *viper.Viper
+	stdout, stderr io.Writer
+}
+
+// command is one `vidsift NAME`.
+type command struct {
+	name  string
+	usage string // the synopsis after "Usage: "
+	about string // what it does, for --help
+	// options holds the command's flags; flags that name a config key
+	// (flagKeys) override VIDSIFT_* and the config file.
+	options interface{ AddFlags(*pflag.FlagSet) }
+	run     func(ctx context.Context, e env, args []string) error
+}
+
+func commands() []command {
+	scan, export, bench := &scanOptions{}, &exportOptions{}, &benchOptions{}
+	return []command{
+		{"scan", "vidsift scan [flags] PATH...",
+			"Finds objects in the keyframes of videos and photos (files or folders).",
+			scan, func(ctx context.Context, e env, args []string) error { return runScan(ctx, e, *scan, args) }},
+		{"export", "vidsift export [--json FILE] [--csv FILE] [--classes a,b] [--conf X] [PATH...]",
+			"Writes what the results library holds (the latest result of each file, or of the files at or\nunder PATHs) without scanning.",
+			export, func(ctx context.Context, e env, args []string) error { return runExport(ctx, e, *export, args) }},
+		{"bench", "vidsift bench [flags] PATH...",
+			"Measures decode, inference and end-to-end throughput on this machine, in one run, on the\nvideos at PATHs (files or folders), repeated to the file counts.",
+			bench, func(ctx context.Context, e env, args []string) error { return runBench(ctx, e, *bench, args) }},
+		{"version", "vidsift version",
+			"Prints the versions a bug report needs: vidsift, Go, FFmpeg and ONNX Runtime.",
+			noOptions{}, runVersion},
+	}
+}
+
+type noOptions struct{}
+
+func (noOptions) AddFlags(*pflag.FlagSet) {}
+
+// Main runs `vidsift ARGS...` (ARGS without the program name) and returns
+// the exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return exitCode(stderr, dispatch(ctx, args, stdout, stderr))
+}
+
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		Usage(stderr)
+		return errUsageShown
+	}
+	switch args[0] {
+	case "help", "-h", "--help":
+		Usage(stdout)
+		return nil
+	case "--version", "-V":
+		args = []string{"version"}
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.execute(ctx, args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "vidsift: unknown command %q\n\n", args[0])
+	Usage(stderr)
+	return errUsageShown
+}
+
+// execute parses the command's flags, loads the settings and runs it.
+func (c command) execute(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := pflag.NewFlagSet(c.name, pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: %s\n\n%s\n", c.usage, c.about)
+		if fs.HasFlags() {
+			fmt.Fprintf(stderr, "\nFlags:\n%s", fs.FlagUsages())
+		}
+	}
+	c.options.AddFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return nil
+		}
+		return errUsageShown // pflag printed the error and the usage
+	}
+	v, err := config.New()
+	if err != nil {
+		return usageError{err}
+	}
+	bindFlags(v, fs)
+	err = c.run(ctx, env{v: v, stdout: stdout, stderr: stderr}, fs.Args())
+	if errors.Is(err, errNeedsUsage) {
+		fs.Usage()
+		return errUsageShown
+	}
+	return err
+}
+
+// Usage prints the command overview.
+func Usage(w io.Writer) {
+	fmt.Fprintf(w, `vidsift finds objects in the keyframes of videos and photos, locally.
+
+Usage:
+  vidsift                         open the desktop app
+  vidsift scan [flags] PATH...    scan files and folders (vidsift scan --help for flags)
+  vidsift export --json F|--csv F export the results library without scanning
+  vidsift bench [flags] PATH...   measure throughput on this machine (table + --json)
+  vidsift version                 versions of vidsift, Go, FFmpeg and ONNX Runtime (also --version)
+
+Settings: flags > VIDSIFT_* environment variables > %s > defaults.
+Model and ONNX Runtime library are looked up in %s by default.
+`, config.ConfigFile(), config.DataDir())
+}

@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+
+	"github.com/vidsift/vidsift/engine/config"
+)
+
+// Flag groups that several commands share, each declared once.
+
+// modelFlags choose the detector: the model and the ONNX Runtime library.
+type modelFlags struct{ Model, RuntimeLibrary string }
+
+func (o *modelFlags) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.Model, "model", "", "YOLO ONNX model file (default: the one setup installed)")
+	fs.StringVar(&o.RuntimeLibrary, "onnxruntime-library", "", "path of libonnxruntime.so.1 (default: the one setup installed)")
+}
+
+// libraryFlags choose the results library.
+type libraryFlags struct{ ResultsDB string }
+
+func (o *libraryFlags) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.ResultsDB, "library", "", `results library (default: the data folder's library.db; "off": none)`)
+}
+
+// selectionFlags narrow which detections count.
+type selectionFlags struct {
+	Classes    []string
+	Confidence float64
+}
+
+func (o *selectionFlags) AddFlags(fs *pflag.FlagSet) {
+	fs.StringSliceVar(&o.Classes, "classes", nil, "only these classes, e.g. person,dog (default: all)")
+	fs.Float64Var(&o.Confidence, "conf", 0, "only detections at least this confident, 0..1 (scan default: 0.25)")
+}
+
+// outputFlags name the files a command writes.
+type outputFlags struct{ JSON, CSV string }
+
+func (o *outputFlags) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.JSON, "json", "", "write the results as JSON to FILE")
+	fs.StringVar(&o.CSV, "csv", "", "write one row per detection as CSV to FILE")
+}
+
+// flagKeys maps flags to the config keys they set.
+var flagKeys = map[string]string{
+	"conf": config.Confidence, "iou": config.IoU, "classes": config.Classes,
+	"workers": config.Workers, "threads": config.Threads, "model": config.Model,
+	"onnxruntime-library": config.RuntimeLibrary, "decoder-threads": config.DecoderThreads,
+	"intra-op-threads": config.IntraOpThreads, "library": config.ResultsDB,
+	"decoder-thread-type": config.DecoderThreadType, "file-timeout": config.FileTimeout,
+}
+
+// bindFlags makes the flags the user set override VIDSIFT_* and the
+// config file, key by key; flags left alone leave those in charge.
+func bindFlags(v *viper.Viper, fs *pflag.FlagSet) {
+	fs.Visit(func(f *pflag.Flag) {
+		if key, ok := flagKeys[f.Name]; ok {
+			_ = v.BindPFlag(key, f) // only fails for a nil flag
+		}
+	})
+}

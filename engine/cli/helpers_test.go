@@ -1,0 +1,100 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/csv"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/vidsift/vidsift/engine/config"
+	"github.com/vidsift/vidsift/engine/export"
+	"github.com/vidsift/vidsift/engine/groundtruth"
+	"github.com/vidsift/vidsift/engine/internal/testenv"
+)
+
+// asCLI makes the test binary stand in for vidsift, so tests that need a
+// process of its own (kill -9, another user) run the CLI without building
+// the desktop app's binary.
+const asCLI = "VIDSIFT_TEST_BINARY_IS_CLI"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(asCLI) == "1" {
+		os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// cliProcess is a command running `vidsift ARGS...` in a process of its own.
+func cliProcess(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), asCLI+"=1")
+	return cmd
+}
+
+// isolated clears the user's settings (testenv.Isolate) and names the
+// runtime and a results library of the test's own; it returns the library.
+func isolated(t *testing.T) string {
+	t.Helper()
+	lib := testenv.Library(t)
+	testenv.Isolate(t)
+	t.Setenv(config.EnvVar(config.RuntimeLibrary), lib)
+	db := filepath.Join(t.TempDir(), "library.db")
+	t.Setenv(config.EnvVar(config.ResultsDB), db)
+	return db
+}
+
+// vidsift runs `vidsift ARGS...` in this process.
+func vidsift(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = Main(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// scan runs `vidsift scan ARGS...` in this process.
+func scan(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	code, _, stderr := vidsift(t, append([]string{"scan"}, args...)...)
+	return code, stderr
+}
+
+func readDoc(t *testing.T, path string) export.Document {
+	t.Helper()
+	return testenv.ReadJSON[export.Document](t, path)
+}
+
+// readCSV reads an export's rows after checking its header.
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if len(rows) == 0 || len(rows[0]) != len(export.CSVHeader) || rows[0][0] != export.CSVHeader[0] {
+		t.Fatalf("%s has no CSV header: %q", path, rows)
+	}
+	return rows[1:]
+}
+
+// fileDets and docFiles convert an export for the ground-truth checks.
+func fileDets(f export.File) [][]groundtruth.Det {
+	return groundtruth.Frames(f.Keyframes, func(k export.Keyframe) []export.Detection { return k.Detections },
+		func(d export.Detection) groundtruth.Det {
+			return groundtruth.Det{Class: d.Class, Confidence: d.Confidence, Box: d.Box}
+		})
+}
+
+func docFiles(doc export.Document) []groundtruth.File {
+	var out []groundtruth.File
+	for _, f := range doc.Files {
+		out = append(out, groundtruth.File{Path: f.Path, Status: f.Status, Frames: fileDets(f)})
+	}
+	return out
+}

@@ -1,0 +1,131 @@
+// Package testenv is the engine tests' support: where the shared assets and
+// generated fixtures are, and an environment isolated from the user's. When
+// an asset is missing a test fails under CI (CI=true) and is skipped, with
+// the command that provides it, elsewhere. Only _test.go files import it.
+package testenv
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/vidsift/vidsift/engine/config"
+	"github.com/vidsift/vidsift/engine/groundtruth"
+)
+
+// The ONNX Runtime library, looked up once before any test isolates the
+// environment (Isolate clears the variables and folders the lookup reads).
+var runtimeLibrary = func() string {
+	v, err := config.New()
+	if err != nil {
+		return filepath.Join(config.DataDir(), config.RuntimeLibraryName)
+	}
+	lib := config.FindRuntimeLibrary(v)
+	if !filepath.IsAbs(lib) {
+		lib = filepath.Join(config.DataDir(), config.RuntimeLibraryName)
+	}
+	return lib
+}()
+
+// RepoRoot is the checkout's top folder.
+func RepoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", "..", ".."))
+}
+
+// Shared returns the path of a file under ../shared, or stops the test.
+func Shared(t testing.TB, rel string) string {
+	t.Helper()
+	return require(t, filepath.Join(RepoRoot(), "..", "shared", rel),
+		"the shared assets (../shared beside the checkout)")
+}
+
+// Fixture returns the path of a generated fixture under testdata/generated.
+func Fixture(t testing.TB, name string) string {
+	t.Helper()
+	return require(t, filepath.Join(RepoRoot(), "testdata", "generated", name),
+		"generated fixtures: run `make fixtures`")
+}
+
+// Model returns the float32 YOLOv8n model from the shared assets.
+func Model(t testing.TB) string { return Shared(t, "models/yolov8n.onnx") }
+
+// Library returns the ONNX Runtime library that setup installed (or that
+// VIDSIFT_ONNXRUNTIME_LIBRARY named when the tests started).
+func Library(t testing.TB) string {
+	t.Helper()
+	return require(t, runtimeLibrary, "the ONNX Runtime library: run `make setup`")
+}
+
+func require(t testing.TB, path, what string) string {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("missing %s: %v", what, err)
+		}
+		t.Skipf("missing %s: %v", what, err)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
+}
+
+// XDGFolders are the folders vidsift reads or writes through XDG variables.
+var XDGFolders = []string{"XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"}
+
+// Isolate gives the test an environment of its own: no config key set
+// through VIDSIFT_* and every XDG folder an empty temp dir, so the user's
+// config file, model, results library and app state are neither read nor
+// written. The test then names what it needs (Model, Library) explicitly.
+func Isolate(t testing.TB) {
+	t.Helper()
+	for _, key := range config.Keys() {
+		env := config.EnvVar(key)
+		t.Setenv(env, "") // restored after the test
+		if err := os.Unsetenv(env); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, env := range XDGFolders {
+		t.Setenv(env, t.TempDir())
+	}
+}
+
+// ReadJSON decodes a JSON file a test wrote into a T.
+func ReadJSON[T any](t testing.TB, path string) T {
+	t.Helper()
+	var v T
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return v
+}
+
+// WriteFile writes a file a test sets up, failing the test if it can't.
+func WriteFile(t testing.TB, path string, data []byte, perm os.FileMode) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, perm); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Expectations reads an expectations file (ground_truth.json, fixtures.json).
+func Expectations(t testing.TB, path string) map[string]groundtruth.Expectation {
+	t.Helper()
+	exps, err := groundtruth.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return exps
+}

@@ -1,0 +1,66 @@
+package pipeline
+
+import "sort"
+
+// Span is a stretch of consecutive keyframes in which a class is seen.
+type Span struct {
+	Class         string
+	Start, End    float64
+	MaxConfidence float32
+}
+
+// Spans merges, for each class, consecutive keyframes where it is detected
+// (keep, when non-nil, limits the classes). Spans come ordered by start
+// time, then class name.
+func Spans(kfs []Keyframe, keep func(string) bool) []Span {
+	open := map[string]*Span{}
+	var spans []Span
+	var order []string
+	for _, kf := range kfs {
+		best := map[string]float32{}
+		for _, d := range kf.Detections {
+			if keep != nil && !keep(d.Class) {
+				continue
+			}
+			if c, ok := best[d.Class]; !ok || d.Confidence > c {
+				best[d.Class] = d.Confidence
+			}
+		}
+		// Close spans whose class is absent from this keyframe.
+		for _, cls := range order {
+			if s := open[cls]; s != nil {
+				if _, seen := best[cls]; !seen {
+					spans = append(spans, *s)
+					open[cls] = nil
+				}
+			}
+		}
+		for cls, conf := range best {
+			if s := open[cls]; s != nil {
+				s.End = kf.Time
+				s.MaxConfidence = max(s.MaxConfidence, conf)
+				continue
+			}
+			if _, known := open[cls]; !known {
+				order = append(order, cls)
+			}
+			open[cls] = &Span{Class: cls, Start: kf.Time, End: kf.Time, MaxConfidence: conf}
+		}
+	}
+	for _, cls := range order {
+		if s := open[cls]; s != nil {
+			spans = append(spans, *s)
+		}
+	}
+	sortSpans(spans)
+	return spans
+}
+
+func sortSpans(s []Span) {
+	sort.Slice(s, func(i, j int) bool {
+		if s[i].Start != s[j].Start {
+			return s[i].Start < s[j].Start
+		}
+		return s[i].Class < s[j].Class
+	})
+}
