@@ -33,8 +33,10 @@ vet:
 unit:
 	$(GO) test -race -count=1 ./engine/... ./app/...
 
-# Without -race: the real binary (window under Xvfb, kill -9 and resume)
-# and the memory soak, which the race detector's shadow memory would distort.
+# Without -race: the real app binary under Xvfb, and the memory soak, which
+# the race detector's shadow memory would distort. (The CLI's process tests,
+# kill -9 and resume and another user, run in unit: engine/cli's test binary
+# stands in for vidsift.)
 smoke:
 	$(GO) test -count=1 .
 	$(GO) test -count=1 -run '^TestSoak$$' -v ./engine/pipeline
@@ -48,7 +50,9 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeOutput$$' -fuzztime 300000x ./engine/detect
 	$(GO) test -run '^$$' -fuzz '^FuzzConfigFile$$' -fuzztime 5000x ./engine/config
 
-bench: setup-test fixtures
+# vidsift bench measures on the shared clips; the Go benchmarks follow.
+bench: setup-test build fixtures
+	./vidsift bench --json testdata/generated/bench.json ../shared/testdata/videos
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./engine/media ./engine/pipeline
 	$(GO) test -run '^$$' -bench . -benchtime 200x ./app
 

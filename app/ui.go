@@ -212,7 +212,7 @@ func (u *UI) refreshAll() {
 // settings report.
 func (u *UI) query() results.Query {
 	q := u.filters.query()
-	q.Report = u.settings.classes()
+	q.Wanted = u.settings.classes()
 	return q
 }
 

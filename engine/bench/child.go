@@ -25,7 +25,6 @@ func (rep *Report) child(ctx context.Context, o Options) error {
 	out := filepath.Join(filepath.Dir(files[0]), "scan.json")
 	args := append([]string{"scan", "-q", "--library", "off", "--model", o.Model, "--onnxruntime-library", o.RuntimeLibrary, "--json", out}, files...)
 	cmd := exec.CommandContext(ctx, o.Self, args...)
-	cmd.Env = append(os.Environ(), o.SelfEnv...)
 	started := time.Now()
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("child scan: %v\n%s", err, out)

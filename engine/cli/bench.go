@@ -26,9 +26,6 @@ type benchOptions struct {
 	Files    int
 	RSSFiles int
 	JSON     string
-	// selfEnv is added to the environment of the child scan (tests run
-	// their own binary as vidsift).
-	selfEnv []string
 }
 
 func (o *benchOptions) AddFlags(fs *pflag.FlagSet) {
@@ -67,8 +64,8 @@ func runBench(ctx context.Context, e env, opts benchOptions, paths []string) err
 	}
 	rep, err := bench.Run(ctx, bench.Options{
 		Clips: clips, Model: modelPath, RuntimeLibrary: lib, Counts: counts, RSSFiles: opts.RSSFiles,
-		Self: self, SelfEnv: opts.selfEnv,
-		Log: func(f string, a ...any) { fmt.Fprintf(e.stderr, "bench: "+f+"\n", a...) },
+		Self: self,
+		Log:  func(f string, a ...any) { fmt.Fprintf(e.stderr, "bench: "+f+"\n", a...) },
 	})
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)

@@ -39,9 +39,9 @@ const (
 const RuntimeLibraryName = "libonnxruntime.so.1"
 
 // DefaultModelNames are the model files looked for, in order of preference.
-// The int8 model comes first: on the project's machines it runs ~40% faster
-// end to end than float32 and holds every ground-truth expectation (README,
-// `vidsift bench`); a plain Ultralytics export (yolov8n.onnx) is the fallback.
+// The int8 model comes first: it holds every ground-truth expectation and
+// runs faster end to end than float32 (the README has the dated figures);
+// a plain Ultralytics export (yolov8n.onnx) is the fallback.
 var DefaultModelNames = []string{"yolov8n_int8.onnx", "yolov8n.onnx"}
 
 // EnvPrefix starts the environment variable of every key: VIDSIFT_CONFIDENCE.

@@ -1,4 +1,4 @@
-package config
+package config_test
 
 import (
 	"errors"
@@ -8,28 +8,37 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spf13/viper"
+	"github.com/vidsift/vidsift/engine/config"
+	"github.com/vidsift/vidsift/engine/internal/testenv"
 )
 
-// isolate points the config and data folders at empty temp dirs.
+// isolate clears the user's settings (testenv.Isolate) and returns the
+// empty config folder and the data folder vidsift will look in.
 func isolate(t *testing.T) (configDir, dataDir string) {
 	t.Helper()
-	configDir, dataDir = t.TempDir(), t.TempDir()
-	t.Setenv("XDG_CONFIG_HOME", configDir)
-	t.Setenv("XDG_DATA_HOME", dataDir)
-	for _, k := range []string{"CONFIDENCE", "IOU", "CLASSES", "WORKERS", "THREADS", "MODEL", "ONNXRUNTIME_LIBRARY"} {
-		t.Setenv("VIDSIFT_"+k, "")
-		os.Unsetenv("VIDSIFT_" + k)
+	testenv.Isolate(t)
+	return os.Getenv("XDG_CONFIG_HOME"), filepath.Join(os.Getenv("XDG_DATA_HOME"), "vidsift")
+}
+
+// newConfig is config.New that must succeed.
+func newConfig(t *testing.T) *viper.Viper {
+	t.Helper()
+	v, err := config.New()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return configDir, filepath.Join(dataDir, "vidsift")
+	return v
 }
 
 func TestDefaults(t *testing.T) {
 	isolate(t)
-	v, err := New()
+	v, err := config.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Load(v)
+	s, err := config.Load(v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,11 +59,11 @@ func TestPrecedence(t *testing.T) {
 	}
 	t.Setenv("VIDSIFT_CONFIDENCE", "0.6")
 	t.Setenv("VIDSIFT_CLASSES", "car,truck")
-	v, err := New()
+	v, err := config.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Load(v)
+	s, err := config.Load(v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,8 +76,8 @@ func TestValidation(t *testing.T) {
 	isolate(t)
 	t.Setenv("VIDSIFT_CONFIDENCE", "1.5")
 	t.Setenv("VIDSIFT_WORKERS", "0")
-	v, _ := New()
-	_, err := Load(v)
+	v := newConfig(t)
+	_, err := config.Load(v)
 	if err == nil || !strings.Contains(err.Error(), "confidence") || !strings.Contains(err.Error(), "workers") {
 		t.Errorf("error %v", err)
 	}
@@ -76,69 +85,89 @@ func TestValidation(t *testing.T) {
 
 func TestBrokenConfigFile(t *testing.T) {
 	cfgDir, _ := isolate(t)
-	os.MkdirAll(filepath.Join(cfgDir, "vidsift"), 0o755)
-	os.WriteFile(filepath.Join(cfgDir, "vidsift", "config.yaml"), []byte("confidence: [oops\n"), 0o644)
-	if _, err := New(); err == nil || !strings.Contains(err.Error(), "config.yaml") {
+	testenv.WriteFile(t, filepath.Join(cfgDir, "vidsift", "config.yaml"), []byte("confidence: [oops\n"), 0o644)
+	if _, err := config.New(); err == nil || !strings.Contains(err.Error(), "config.yaml") {
 		t.Errorf("error %v", err)
 	}
 }
 
 func TestFindModel(t *testing.T) {
 	_, data := isolate(t)
-	v, _ := New()
-	if _, err := FindModel(v); !errors.Is(err, ErrNoModel) || !strings.Contains(err.Error(), "yolo export") {
+	v := newConfig(t)
+	if _, err := config.FindModel(v); !errors.Is(err, config.ErrNoModel) || !strings.Contains(err.Error(), "yolo export") {
 		t.Errorf("no model: %v", err)
 	}
-	os.MkdirAll(data, 0o755)
 	float := filepath.Join(data, "yolov8n.onnx")
-	os.WriteFile(float, []byte("x"), 0o644)
-	if got, err := FindModel(v); err != nil || got != float {
+	testenv.WriteFile(t, float, []byte("x"), 0o644)
+	if got, err := config.FindModel(v); err != nil || got != float {
 		t.Errorf("data dir model: %q %v", got, err)
 	}
 	// The int8 model is preferred when both are there.
 	int8 := filepath.Join(data, "yolov8n_int8.onnx")
-	os.WriteFile(int8, []byte("x"), 0o644)
-	if got, err := FindModel(v); err != nil || got != int8 {
+	testenv.WriteFile(t, int8, []byte("x"), 0o644)
+	if got, err := config.FindModel(v); err != nil || got != int8 {
 		t.Errorf("data dir int8 model: %q %v", got, err)
 	}
 	// An explicit choice wins, and a missing explicit file is an error.
 	other := filepath.Join(t.TempDir(), "custom.onnx")
-	os.WriteFile(other, []byte("x"), 0o644)
+	testenv.WriteFile(t, other, []byte("x"), 0o644)
 	t.Setenv("VIDSIFT_MODEL", other)
-	if got, err := FindModel(v); err != nil || got != other {
+	if got, err := config.FindModel(v); err != nil || got != other {
 		t.Errorf("explicit model: %q %v", got, err)
 	}
 	t.Setenv("VIDSIFT_MODEL", other+".missing")
-	if _, err := FindModel(v); err == nil {
+	if _, err := config.FindModel(v); err == nil {
 		t.Error("missing explicit model accepted")
 	}
 }
 
 func TestFindLibrary(t *testing.T) {
 	_, data := isolate(t)
-	v, _ := New()
-	if got := FindRuntimeLibrary(v); got != RuntimeLibraryName {
+	v := newConfig(t)
+	if got := config.FindRuntimeLibrary(v); got != config.RuntimeLibraryName {
 		t.Errorf("nothing installed: %q, want the bare name for the system loader", got)
 	}
-	os.MkdirAll(data, 0o755)
-	os.WriteFile(filepath.Join(data, RuntimeLibraryName), []byte("x"), 0o644)
-	if got := FindRuntimeLibrary(v); got != filepath.Join(data, RuntimeLibraryName) {
+	testenv.WriteFile(t, filepath.Join(data, config.RuntimeLibraryName), []byte("x"), 0o644)
+	if got := config.FindRuntimeLibrary(v); got != filepath.Join(data, config.RuntimeLibraryName) {
 		t.Errorf("data dir: %q", got)
 	}
 }
 
-// FuzzConfigFile: any config file content loads or fails cleanly.
+// FuzzConfigFile: any config file content either fails with an error
+// that names the file or a key, or loads settings that keep every range
+// Load promises.
 func FuzzConfigFile(f *testing.F) {
 	f.Add("confidence: 0.3\nclasses: [person]\n")
 	f.Add("workers: -1\n")
+	f.Add("iou: 1\nthreads: 4\nintra_op_threads: 2\nfile_timeout: 90\n")
+	f.Add("decoder_thread_type: slice\n")
 	f.Add("{{{")
 	f.Fuzz(func(t *testing.T, content string) {
-		dir := t.TempDir()
-		t.Setenv("XDG_CONFIG_HOME", dir)
-		os.MkdirAll(filepath.Join(dir, "vidsift"), 0o755)
-		os.WriteFile(filepath.Join(dir, "vidsift", "config.yaml"), []byte(content), 0o644)
-		if v, err := New(); err == nil {
-			_, _ = Load(v)
+		cfgDir, _ := isolate(t)
+		testenv.WriteFile(t, filepath.Join(cfgDir, "vidsift", "config.yaml"), []byte(content), 0o644)
+		v, err := config.New()
+		if err != nil {
+			if !strings.Contains(err.Error(), "config.yaml") {
+				t.Errorf("an unreadable file's error does not name it: %v", err)
+			}
+			return
+		}
+		s, err := config.Load(v)
+		if err != nil {
+			return
+		}
+		if s.Confidence <= 0 || s.Confidence >= 1 || s.IoU <= 0 || s.IoU > 1 ||
+			s.Workers < 1 || s.Workers > 256 || s.Threads < 1 || s.Threads > 256 ||
+			s.IntraOpThreads < 1 || s.IntraOpThreads > s.Threads || s.DecoderThreads < 0 || s.FileTimeout < 0 {
+			t.Errorf("Load accepted out-of-range settings %+v from %q", s, content)
+		}
+		if tt := s.DecoderThreadType; tt != "" && tt != "frame" && tt != "slice" {
+			t.Errorf("Load accepted decoder thread type %q", tt)
+		}
+		for _, c := range s.Classes {
+			if strings.TrimSpace(c) != c || c == "" || strings.Contains(c, ",") {
+				t.Errorf("class %q is not split and trimmed", c)
+			}
 		}
 	})
 }

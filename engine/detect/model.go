@@ -324,11 +324,12 @@ func (m *Model) ClassIDs(names []string) (map[int]bool, error) {
 	for _, n := range names {
 		id, ok := index[n]
 		if !ok {
-			return nil, fmt.Errorf("unknown class %q; this model knows: %s", n, quoteList(m.Names))
+			return nil, fmt.Errorf("unknown class %q; this model knows: %s", n, joinNames(m.Names))
 		}
 		ids[id] = true
 	}
 	return ids, nil
 }
 
-func quoteList(names []string) string { return strings.Join(names, ", ") }
+// joinNames lists class names for an error message.
+func joinNames(names []string) string { return strings.Join(names, ", ") }

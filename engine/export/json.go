@@ -18,83 +18,91 @@ import (
 // Schema names the JSON format.
 const Schema = "vidsift.scan/v1"
 
-// Document is the JSON export.
+// Document is the JSON export: one scan, or what the library holds.
 type Document struct {
-	Schema   string   `json:"schema"`
-	Created  string   `json:"created"`
-	Model    Model    `json:"model"`
-	Settings Settings `json:"settings"`
-	Files    []File   `json:"files"`
-	Summary  Summary  `json:"summary"`
+	Schema   string   `json:"schema"`   // always Schema
+	Created  string   `json:"created"`  // when the document was written, RFC 3339 UTC
+	Model    Model    `json:"model"`    // the detector that made the results
+	Settings Settings `json:"settings"` // what the scan was asked for
+	Files    []File   `json:"files"`    // sorted by path
+	Summary  Summary  `json:"summary"`  // totals of the run
 }
 
+// Model identifies the detector.
 type Model struct {
-	Path      string   `json:"path"`
-	SHA256    string   `json:"sha256"`
-	InputSize [2]int   `json:"input_size"`
-	Classes   []string `json:"classes"`
+	Path      string   `json:"path"`       // the model file as loaded ("" in a library export)
+	SHA256    string   `json:"sha256"`     // of the model file: what identifies it
+	InputSize [2]int   `json:"input_size"` // network input, width and height in pixels
+	Classes   []string `json:"classes"`    // class names by class_id, from the model's metadata
 }
 
+// Settings are the scan settings the results depend on or were filtered by.
 type Settings struct {
-	Confidence float64  `json:"confidence"`
-	IoU        float64  `json:"iou"`
-	Classes    []string `json:"classes"`
-	Workers    int      `json:"workers"`
-	Threads    int      `json:"threads"`
+	Confidence float64  `json:"confidence"` // detections below this are not reported (0..1)
+	IoU        float64  `json:"iou"`        // NMS overlap above which the weaker box of a class is dropped
+	Classes    []string `json:"classes"`    // the classes reported, sorted; empty: all
+	Workers    int      `json:"workers"`    // files decoded at once
+	Threads    int      `json:"threads"`    // inference threads in all
 }
 
+// File is one scanned file.
 type File struct {
-	Path      string     `json:"path"`
-	Status    string     `json:"status"`
-	Error     string     `json:"error"`
-	Media     Media      `json:"media"`
-	Keyframes []Keyframe `json:"keyframes"`
-	Spans     []Span     `json:"spans"`
+	Path      string     `json:"path"`      // absolute, as found on disk
+	Status    string     `json:"status"`    // "ok", "partial" (damaged; the keyframes found are listed) or "failed"
+	Error     string     `json:"error"`     // why a file failed or is partial; "" when ok
+	Media     Media      `json:"media"`     // what the file holds
+	Keyframes []Keyframe `json:"keyframes"` // in time order
+	Spans     []Span     `json:"spans"`     // when each class is seen, by start time then class
 }
 
+// Media describes the video stream that was scanned.
 type Media struct {
-	Container string  `json:"container"`
-	Codec     string  `json:"codec"`
-	Width     int     `json:"width"`
-	Height    int     `json:"height"`
-	Duration  float64 `json:"duration_s"`
-	FPS       float64 `json:"fps"`
+	Container string  `json:"container"`  // FFmpeg's demuxer name, e.g. "mov,mp4,m4a,3gp,3g2,mj2"
+	Codec     string  `json:"codec"`      // FFmpeg's decoder name, e.g. "h264"
+	Width     int     `json:"width"`      // upright display width in pixels (rotation and pixel aspect applied)
+	Height    int     `json:"height"`     // upright display height in pixels
+	Duration  float64 `json:"duration_s"` // seconds; 0 for a photo or when unknown
+	FPS       float64 `json:"fps"`        // average frames per second; 0 for a photo or when unknown
 }
 
+// Keyframe is one analysed keyframe.
 type Keyframe struct {
-	Index      int         `json:"index"`
-	Time       float64     `json:"time_s"`
-	Thumbnail  string      `json:"thumbnail,omitempty"`
-	Detections []Detection `json:"detections"`
+	Index      int         `json:"index"`               // 0-based among the file's keyframes
+	Time       float64     `json:"time_s"`              // seconds from the start of the video, to the millisecond
+	Thumbnail  string      `json:"thumbnail,omitempty"` // the --thumbs JPEG with boxes drawn, when written
+	Detections []Detection `json:"detections"`          // by confidence, highest first
 }
 
+// Detection is one object found in a keyframe.
 type Detection struct {
-	Class      string     `json:"class"`
-	ClassID    int        `json:"class_id"`
-	Confidence float64    `json:"confidence"`
-	Box        [4]float64 `json:"box"`
+	Class      string     `json:"class"`      // the model's name for the class
+	ClassID    int        `json:"class_id"`   // index into model.classes
+	Confidence float64    `json:"confidence"` // 0..1
+	Box        [4]float64 `json:"box"`        // x1,y1,x2,y2 in upright frame pixels (media.width × media.height), origin top left
 }
 
+// Span is a stretch of consecutive keyframes in which a class is seen.
 type Span struct {
 	Class         string  `json:"class"`
-	Start         float64 `json:"start_s"`
-	End           float64 `json:"end_s"`
-	MaxConfidence float64 `json:"max_confidence"`
+	Start         float64 `json:"start_s"`        // time of the first keyframe that shows it
+	End           float64 `json:"end_s"`          // time of the last consecutive keyframe that shows it
+	MaxConfidence float64 `json:"max_confidence"` // its best detection within the span
 }
 
+// Summary totals a run (or, in a library export, the files exported).
 type Summary struct {
-	Files       int     `json:"files"`
-	OK          int     `json:"ok"`
-	Partial     int     `json:"partial"`
-	Failed      int     `json:"failed"`
-	Skipped     int     `json:"skipped"`
-	Ignored     int     `json:"ignored"`
-	Keyframes   int     `json:"keyframes"`
-	Detections  int     `json:"detections"`
-	ModelLoads  int64   `json:"model_loads"`
-	Elapsed     float64 `json:"elapsed_s"`
-	FirstResult float64 `json:"first_result_s"`
-	PeakRSSMB   float64 `json:"peak_rss_mb"`
+	Files       int     `json:"files"`          // finished: ok + partial + failed
+	OK          int     `json:"ok"`             // files with status "ok"
+	Partial     int     `json:"partial"`        // files with status "partial"
+	Failed      int     `json:"failed"`         // files with status "failed"
+	Skipped     int     `json:"skipped"`        // files whose stored results were reused instead of scanned
+	Ignored     int     `json:"ignored"`        // files in the folders that are not media
+	Keyframes   int     `json:"keyframes"`      // keyframes analysed or reused
+	Detections  int     `json:"detections"`     // detections reported (after the class filter)
+	ModelLoads  int64   `json:"model_loads"`    // models this process loaded
+	Elapsed     float64 `json:"elapsed_s"`      // wall time of the run in seconds
+	FirstResult float64 `json:"first_result_s"` // from the run's start to its first analysed keyframe, seconds
+	PeakRSSMB   float64 `json:"peak_rss_mb"`    // the process's peak resident memory when the run ended (Linux; 0 elsewhere)
 }
 
 // Options say what goes into an export.

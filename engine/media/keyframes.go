@@ -36,164 +36,211 @@ type Outcome struct {
 func (m *File) Keyframes(ctx context.Context, fn func(*Keyframe) error) (Outcome, error) {
 	stop := m.interruptOn(ctx)
 	defer stop()
-
-	pkt := astiav.AllocPacket()
-	frame := astiav.AllocFrame()
-	openObjects.Add(2)
-	defer func() {
-		pkt.Free()
-		frame.Free()
-		openObjects.Add(-2)
-	}()
-
-	var (
-		out           Outcome
-		vidx          = m.stream.Index()
-		tb            = m.stream.TimeBase()
-		start         = m.stream.StartTime()
-		packets       int64   // video packets seen, key or not
-		lastEnd       float64 // end of the last video packet, seconds from start
-		indexTimes    bool    // packets carry no timestamps: time = packet index / fps
-		damagedFrames int     // keyframes the decoder concealed errors in
-		readErr       error
-	)
-	if start == astiav.NoPtsValue {
-		start = 0
-	}
-
-	emit := func() error {
-		for {
-			err := m.cc.ReceiveFrame(frame)
-			if errors.Is(err, astiav.ErrEagain) || errors.Is(err, astiav.ErrEof) {
-				return nil
-			}
-			if err != nil {
-				m.damage.add("decode: " + err.Error())
-				return nil
-			}
-			if frameDamaged(frame) {
-				damagedFrames++
-			}
-			if m.info.Rotation == 0 && !m.info.Mirrored {
-				// No orientation in the container, but the frame may carry
-				// one: a phone photo's EXIF orientation.
-				if r, mirrored := orientationOfFrame(frame); r != 0 || mirrored {
-					m.info.Rotation, m.info.Mirrored = r, mirrored
-					if r == 90 || r == 270 {
-						m.info.Width, m.info.Height = m.info.Height, m.info.Width
-					}
-				}
-			}
-			kf := &Keyframe{Index: out.Keyframes, file: m, frame: frame, Width: m.info.Width, Height: m.info.Height}
-			kf.Time = m.frameTime(frame, tb, start, indexTimes)
-			sar := frame.SampleAspectRatio()
-			if !validSAR(sar) {
-				sar = m.sar
-			}
-			kf.Width, kf.Height = displaySize(frame.Width(), frame.Height(), sar)
-			if m.info.Rotation == 90 || m.info.Rotation == 270 {
-				kf.Width, kf.Height = kf.Height, kf.Width
-			}
-			out.Keyframes++
-			err = fn(kf)
-			frame.Unref()
-			if err != nil {
-				return err
-			}
-		}
-	}
-
-	send := func(p *astiav.Packet) error {
-		for {
-			err := m.cc.SendPacket(p)
-			if errors.Is(err, astiav.ErrEagain) {
-				// The decoder is full: drain it, then resend.
-				if err := emit(); err != nil {
-					return err
-				}
-				continue
-			}
-			if err != nil && !errors.Is(err, astiav.ErrEof) {
-				m.damage.add("decode: " + err.Error())
-			}
-			return emit()
-		}
-	}
-
+	r := newKeyframeReader(m, fn)
+	defer r.free()
 	for {
 		if err := m.ctxErr(ctx); err != nil {
-			return out, err
+			return r.out, err
 		}
-		err := m.fc.ReadFrame(pkt)
-		if errors.Is(err, astiav.ErrEof) {
-			break
-		}
-		if err != nil {
+		more, err := r.readPacket()
+		if !more {
 			if cerr := m.ctxErr(ctx); cerr != nil {
-				return out, cerr
+				return r.out, cerr
 			}
-			readErr = err
+			r.readErr = err
 			break
 		}
-		if pkt.StreamIndex() != vidx {
-			pkt.Unref()
+		if r.pkt.StreamIndex() != r.videoIndex || !r.takeVideoPacket() {
+			r.pkt.Unref()
 			continue
 		}
-		packets++
-		ts := pkt.Pts()
-		if ts == astiav.NoPtsValue {
-			ts = pkt.Dts()
-		}
-		if ts != astiav.NoPtsValue {
-			if end := float64(ts-start+pkt.Duration()) * tb.Float64(); end > lastEnd {
-				lastEnd = end
-			}
-		}
-		if !pkt.Flags().Has(astiav.PacketFlagKey) {
-			pkt.Unref()
-			continue
-		}
-		if pkt.Pts() == astiav.NoPtsValue && pkt.Dts() == astiav.NoPtsValue {
-			// Raw elementary streams (.h264) carry no timestamps: number the
-			// packets and turn the number into seconds with the frame rate.
-			indexTimes = true
-			pkt.SetPts(packets - 1)
-		}
-		err = send(pkt)
-		pkt.Unref()
+		err = r.send(r.pkt)
+		r.pkt.Unref()
 		if err != nil {
-			return out, err
+			return r.out, err
 		}
 	}
-	if err := send(nil); err != nil {
-		return out, err
+	if err := r.send(nil); err != nil { // flush the decoder
+		return r.out, err
 	}
 	if err := m.ctxErr(ctx); err != nil {
-		return out, err
+		return r.out, err
 	}
+	return r.outcome()
+}
 
-	if out.Keyframes == 0 {
+// keyframeReader is one pass of Keyframes over a file: it reads packets,
+// keeps what the damage check needs to know about them, sends keyframe
+// packets to the decoder and hands every frame it receives to fn.
+type keyframeReader struct {
+	m          *File
+	fn         func(*Keyframe) error
+	pkt        *astiav.Packet
+	frame      *astiav.Frame
+	videoIndex int
+	timeBase   astiav.Rational
+	start      int64 // the stream's start time, in timeBase units
+
+	out           Outcome
+	packets       int64   // video packets seen, key or not
+	lastEnd       float64 // end of the last video packet, seconds from start
+	indexTimes    bool    // packets carry no timestamps: time = packet index / fps
+	damagedFrames int     // keyframes the decoder concealed errors in
+	readErr       error   // why reading stopped early, if it did
+}
+
+func newKeyframeReader(m *File, fn func(*Keyframe) error) *keyframeReader {
+	r := &keyframeReader{m: m, fn: fn, pkt: astiav.AllocPacket(), frame: astiav.AllocFrame(),
+		videoIndex: m.stream.Index(), timeBase: m.stream.TimeBase(), start: m.stream.StartTime()}
+	openObjects.Add(2)
+	if r.start == astiav.NoPtsValue {
+		r.start = 0
+	}
+	return r
+}
+
+func (r *keyframeReader) free() {
+	r.pkt.Free()
+	r.frame.Free()
+	openObjects.Add(-2)
+}
+
+// readPacket reads the next packet of any stream into r.pkt. At the end,
+// or on a read error (returned), it reports no more packets.
+func (r *keyframeReader) readPacket() (more bool, err error) {
+	err = r.m.fc.ReadFrame(r.pkt)
+	if errors.Is(err, astiav.ErrEof) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// takeVideoPacket notes where the video packet in r.pkt ends and says
+// whether it goes to the decoder: only keyframes do.
+func (r *keyframeReader) takeVideoPacket() bool {
+	pkt := r.pkt
+	r.packets++
+	ts := pkt.Pts()
+	if ts == astiav.NoPtsValue {
+		ts = pkt.Dts()
+	}
+	if ts != astiav.NoPtsValue {
+		if end := float64(ts-r.start+pkt.Duration()) * r.timeBase.Float64(); end > r.lastEnd {
+			r.lastEnd = end
+		}
+	}
+	if !pkt.Flags().Has(astiav.PacketFlagKey) {
+		return false
+	}
+	if pkt.Pts() == astiav.NoPtsValue && pkt.Dts() == astiav.NoPtsValue {
+		// Raw elementary streams (.h264) carry no timestamps: number the
+		// packets and turn the number into seconds with the frame rate.
+		r.indexTimes = true
+		pkt.SetPts(r.packets - 1)
+	}
+	return true
+}
+
+// send gives the decoder a packet (nil: flush) and receives what it has.
+func (r *keyframeReader) send(p *astiav.Packet) error {
+	for {
+		err := r.m.cc.SendPacket(p)
+		if errors.Is(err, astiav.ErrEagain) {
+			// The decoder is full: drain it, then resend.
+			if err := r.receive(); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil && !errors.Is(err, astiav.ErrEof) {
+			r.m.damage.add("decode: " + err.Error())
+		}
+		return r.receive()
+	}
+}
+
+// receive hands every frame the decoder has ready to fn.
+func (r *keyframeReader) receive() error {
+	for {
+		err := r.m.cc.ReceiveFrame(r.frame)
+		if errors.Is(err, astiav.ErrEagain) || errors.Is(err, astiav.ErrEof) {
+			return nil
+		}
+		if err != nil {
+			r.m.damage.add("decode: " + err.Error())
+			return nil
+		}
+		if frameDamaged(r.frame) {
+			r.damagedFrames++
+		}
+		r.m.orientFromFrame(r.frame)
+		kf := r.keyframe()
+		r.out.Keyframes++
+		err = r.fn(kf)
+		r.frame.Unref()
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// keyframe describes the frame just received, at display size and upright.
+func (r *keyframeReader) keyframe() *Keyframe {
+	m := r.m
+	kf := &Keyframe{Index: r.out.Keyframes, file: m, frame: r.frame}
+	kf.Time = m.frameTime(r.frame, r.timeBase, r.start, r.indexTimes)
+	sar := r.frame.SampleAspectRatio()
+	if !validSAR(sar) {
+		sar = m.sar
+	}
+	kf.Width, kf.Height = displaySize(r.frame.Width(), r.frame.Height(), sar)
+	if m.info.Rotation == 90 || m.info.Rotation == 270 {
+		kf.Width, kf.Height = kf.Height, kf.Width
+	}
+	return kf
+}
+
+// orientFromFrame takes a frame's own orientation when the container has
+// none: a phone photo's EXIF orientation arrives only with its frame.
+func (m *File) orientFromFrame(f *astiav.Frame) {
+	if m.info.Rotation != 0 || m.info.Mirrored {
+		return
+	}
+	if rot, mirrored := orientationOfFrame(f); rot != 0 || mirrored {
+		m.info.Rotation, m.info.Mirrored = rot, mirrored
+		if rot == 90 || rot == 270 {
+			m.info.Width, m.info.Height = m.info.Height, m.info.Width
+		}
+	}
+}
+
+// outcome judges the finished pass: no keyframe at all is an error;
+// otherwise Damage lists what was wrong (read errors, concealed decode
+// errors, FFmpeg's complaints, a stream that stops short of its duration).
+func (r *keyframeReader) outcome() (Outcome, error) {
+	m := r.m
+	if r.out.Keyframes == 0 {
 		msg := "no decodable keyframe"
-		if readErr != nil {
-			msg += ": " + readErr.Error()
+		if r.readErr != nil {
+			msg += ": " + r.readErr.Error()
 		} else if d := m.damage.messages(); len(d) > 0 {
 			msg += ": " + strings.Join(d, "; ")
 		}
-		return out, errors.New(msg)
+		return r.out, errors.New(msg)
 	}
 	var why []string
-	if readErr != nil {
-		why = append(why, "read error: "+readErr.Error())
+	if r.readErr != nil {
+		why = append(why, "read error: "+r.readErr.Error())
 	}
-	if damagedFrames > 0 {
-		why = append(why, fmt.Sprintf("%d of %d keyframes decoded with errors", damagedFrames, out.Keyframes))
+	if r.damagedFrames > 0 {
+		why = append(why, fmt.Sprintf("%d of %d keyframes decoded with errors", r.damagedFrames, r.out.Keyframes))
 	}
 	why = append(why, m.damage.messages()...)
-	if d := m.info.Duration; !m.info.Still && d > 0 && lastEnd > 0 && d-lastEnd > 1 && d-lastEnd > 0.05*d {
-		why = append(why, fmt.Sprintf("video stream ends at %.2f s of %.2f s (truncated)", lastEnd, d))
+	if d := m.info.Duration; !m.info.Still && d > 0 && r.lastEnd > 0 && d-r.lastEnd > 1 && d-r.lastEnd > 0.05*d {
+		why = append(why, fmt.Sprintf("video stream ends at %.2f s of %.2f s (truncated)", r.lastEnd, d))
 	}
-	out.Damage = strings.Join(why, "; ")
-	return out, nil
+	r.out.Damage = strings.Join(why, "; ")
+	return r.out, nil
 }
 
 func (m *File) frameTime(f *astiav.Frame, tb astiav.Rational, start int64, indexTimes bool) float64 {

@@ -38,7 +38,7 @@ type File struct {
 // Query selects what is shown. The zero value shows everything.
 type Query struct {
 	Classes       map[string]bool // nil or empty: any class
-	Report        map[string]bool // the classes reported at all (nil or empty: all); Classes narrows within them
+	Wanted        map[string]bool // the classes the user asked for (the settings); nothing else is reported at all (nil or empty: all); Classes narrows within them
 	MinConfidence float32         // at or below the scan's floor: keyframes without detections show too
 	Name          string          // case-insensitive substring of the path
 	GroupByFile   bool            // order by file, then keyframe, instead of arrival
@@ -180,7 +180,7 @@ func (q Query) Shown(item Item) []detect.Detection {
 }
 
 func (q Query) keeps(d detect.Detection) bool {
-	return (len(q.Classes) == 0 || q.Classes[d.Class]) && (len(q.Report) == 0 || q.Report[d.Class]) &&
+	return (len(q.Classes) == 0 || q.Classes[d.Class]) && (len(q.Wanted) == 0 || q.Wanted[d.Class]) &&
 		d.Confidence >= q.MinConfidence
 }
 
@@ -188,7 +188,7 @@ func (c *Collection) matches(q Query, it Item) bool {
 	if q.Name != "" && !strings.Contains(strings.ToLower(it.Path), strings.ToLower(q.Name)) {
 		return false
 	}
-	if len(q.Classes) == 0 && len(q.Report) == 0 && q.MinConfidence <= c.floor {
+	if len(q.Classes) == 0 && len(q.Wanted) == 0 && q.MinConfidence <= c.floor {
 		return true // nothing to narrow by: every keyframe, with or without detections
 	}
 	for _, d := range it.Detections {

@@ -60,8 +60,8 @@ func TestSelect(t *testing.T) {
 		{Query{MinConfidence: 0.6, Classes: map[string]bool{"dog": true}}, "[0]"}, // only 0.9
 		{Query{Name: "A.MP4"}, "[1 2]"},
 		{Query{Name: "a.mp4", Classes: map[string]bool{"cat": true}}, "[]"},
-		{Query{Report: map[string]bool{"dog": true}}, "[0 3]"},                                        // only dogs are reported
-		{Query{Report: map[string]bool{"dog": true}, Classes: map[string]bool{"person": true}}, "[]"}, // nothing in both
+		{Query{Wanted: map[string]bool{"dog": true}}, "[0 3]"},                                        // only dogs are reported
+		{Query{Wanted: map[string]bool{"dog": true}, Classes: map[string]bool{"person": true}}, "[]"}, // nothing in both
 	}
 	for _, tc := range cases {
 		if got := fmt.Sprint(c.Select(tc.q)); got != tc.want {
@@ -75,7 +75,7 @@ func TestSelect(t *testing.T) {
 	if counts := c.ClassCounts(Query{MinConfidence: 0.6}); counts["dog"] != 1 || counts["person"] != 1 {
 		t.Errorf("counts at 0.6 %v", counts)
 	}
-	if counts := c.ClassCounts(Query{Report: map[string]bool{"dog": true}}); counts["dog"] != 2 || counts["person"] != 0 {
+	if counts := c.ClassCounts(Query{Wanted: map[string]bool{"dog": true}}); counts["dog"] != 2 || counts["person"] != 0 {
 		t.Errorf("counts within reported classes %v", counts)
 	}
 }

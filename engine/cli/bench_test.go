@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/vidsift/vidsift/engine/bench"
+	"github.com/vidsift/vidsift/engine/internal/testenv"
+)
+
+// TestBench runs `vidsift bench` on two clips, the child scan included (this
+// test binary stands in for vidsift), and checks that the report is
+// consistent: not how fast this machine is.
+func TestBench(t *testing.T) {
+	isolated(t)
+	clips, err := filepath.Glob(filepath.Join(testenv.Shared(t, "testdata/videos"), "*.mp4"))
+	if err != nil || len(clips) != 2 {
+		t.Fatalf("want the 2 shared mp4 clips: %v %v", clips, err)
+	}
+	if code, _, stderr := vidsift(t, "bench"); code != ExitUsage || !strings.Contains(stderr, "name files or folders") {
+		t.Errorf("no PATH: exit %d: %s", code, stderr)
+	}
+
+	t.Setenv(asCLI, "1") // the child scan is this binary, as the CLI
+	out := filepath.Join(t.TempDir(), "bench.json")
+	args := append([]string{"bench", "--model", testenv.Model(t), "--files", "2", "--rss-files", "2", "--json", out}, clips...)
+	code, stdout, stderr := vidsift(t, args...)
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, "HEADLINE") || !strings.Contains(stdout, "peak RSS, 2 files") {
+		t.Errorf("table:\n%s", stdout)
+	}
+	rep := testenv.ReadJSON[bench.Report](t, out)
+	if rep.DecodeKeyframes != 8 || rep.DecodeSeconds <= 0 || rep.FFmpegSeconds <= 0 || rep.DecodeRatio <= 0 {
+		t.Errorf("decode: %d keyframes, %.3f s vs %.3f s", rep.DecodeKeyframes, rep.DecodeSeconds, rep.FFmpegSeconds)
+	}
+	if len(rep.Layouts) < 3 {
+		t.Fatalf("%d layouts", len(rep.Layouts))
+	}
+	best := 0.0
+	for _, l := range rep.Layouts {
+		best = max(best, l.KeyframesSec)
+		if l.KeyframesSec <= 0 || l.Session != "default" {
+			t.Errorf("layout %+v", l)
+		}
+	}
+	if len(rep.SessionOptions) == 0 {
+		t.Error("no session options measured")
+	}
+	for _, l := range rep.SessionOptions {
+		if l.KeyframesSec <= 0 || l.Session == "default" {
+			t.Errorf("session option %+v", l)
+		}
+	}
+	if rep.Ceiling != best {
+		t.Errorf("ceiling %.2f is not the best layout %.2f", rep.Ceiling, best)
+	}
+	if want := 1 + runtime.NumCPU(); len(rep.Runs) != want {
+		t.Fatalf("%d end-to-end runs, want %d", len(rep.Runs), want)
+	}
+	for _, r := range rep.Runs {
+		if r.Files != 2 || r.Keyframes != 8 || r.ModelLoads != 1 || r.InferenceBusy <= 0 || r.InferenceBusy > 1.0001 {
+			t.Errorf("run %+v", r)
+		}
+	}
+	if rep.Runs[0].Speedup != 1 || rep.ModelLoads != 1 || rep.CeilingRatio <= 0 {
+		t.Errorf("baseline speedup %.2f, loads %d, ceiling ratio %.2f", rep.Runs[0].Speedup, rep.ModelLoads, rep.CeilingRatio)
+	}
+	// The child scan's own figures, read from its JSON summary.
+	if rep.PeakRSSFiles != 2 || rep.PeakRSSMB < 50 || rep.FirstResultSec <= 0 {
+		t.Errorf("child scan: peak RSS %.0f MB over %d files, first result %.2f s", rep.PeakRSSMB, rep.PeakRSSFiles, rep.FirstResultSec)
+	}
+}
