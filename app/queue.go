@@ -2,6 +2,7 @@ package app
 
 import (
 	"path/filepath"
+	"strconv"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -80,10 +81,10 @@ func (q *queueView) changed() {
 	case 1:
 		q.info.SetText("1 item queued")
 	default:
-		q.info.SetText(itoa(len(q.paths)) + " items queued")
+		q.info.SetText(strconv.Itoa(len(q.paths)) + " items queued")
 	}
 	q.list.Refresh()
-	q.u.toolbar.update()
+	q.u.updateToolbar()
 }
 
 // HandleDrop queues dropped folders and files (what Window.SetOnDropped

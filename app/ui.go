@@ -170,7 +170,7 @@ func (u *UI) build() {
 	u.grid = newGridView(u)
 	u.progress = newProgressView()
 	u.problems = newProblemsView()
-	u.toolbar = newToolbarView(u)
+	u.toolbar = newToolbarView(toolbarActions{start: u.Start, stop: u.Stop, export: u.exportDialog})
 	u.detail = newDetailView(u)
 
 	u.empty = container.NewCenter(widget.NewLabelWithStyle(
@@ -205,7 +205,7 @@ func (u *UI) refreshAll() {
 	}
 	u.center.Refresh()
 	u.grid.refresh()
-	u.toolbar.update()
+	u.updateToolbar()
 }
 
 // query is the current view filter: the filter bar within the classes the
@@ -221,3 +221,16 @@ func (u *UI) Shown() []int { return append([]int(nil), u.shown...) }
 
 // Results gives access to what the runs found.
 func (u *UI) Results() *results.Collection { return u.coll }
+
+// updateToolbar enables the toolbar's buttons for the window's state.
+func (u *UI) updateToolbar() {
+	if u.toolbar == nil {
+		return
+	}
+	finished, _ := u.coll.FileCounts()
+	u.toolbar.update(toolbarState{
+		running:   u.activity.Running(),
+		canStart:  len(u.queue.paths) > 0 && u.currentModel() != nil,
+		canExport: finished > 0,
+	})
+}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spf13/viper"
+
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/internal/testenv"
 )

@@ -1,0 +1,63 @@
+package app
+
+import (
+	"github.com/vidsift/vidsift/engine/config"
+	"github.com/vidsift/vidsift/engine/detect"
+	"github.com/vidsift/vidsift/engine/load"
+)
+
+// currentModel is the model a new scan would use (nil: none loaded).
+func (u *UI) currentModel() *detect.Model {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.model
+}
+
+// loadModel loads a model in the background (path "" = the default lookup)
+// and swaps it in; the old one is closed once no scan uses it.
+func (u *UI) loadModel(path string) {
+	go func() {
+		m, err := u.openModel(path)
+		u.do(func() {
+			if err == nil {
+				u.mu.Lock()
+				old := u.model
+				u.model, u.modelErr = m, nil
+				u.mu.Unlock()
+				if old != nil {
+					u.retired = append(u.retired, old)
+				}
+				u.closeRetired()
+			} else {
+				u.mu.Lock()
+				u.modelErr = err
+				u.mu.Unlock()
+			}
+			u.settings.showModel(u.currentModel(), err)
+			u.updateToolbar()
+		})
+	}()
+}
+
+// closeRetired frees replaced models once no scan can be using them. It
+// runs on the main goroutine.
+func (u *UI) closeRetired() {
+	if u.activity.Running() {
+		return
+	}
+	for _, m := range u.retired {
+		m.Close()
+	}
+	u.retired = nil
+}
+
+func (u *UI) openModel(path string) (*detect.Model, error) {
+	v := u.cfg
+	if v == nil {
+		var err error
+		if v, err = config.New(); err != nil {
+			return nil, err
+		}
+	}
+	return load.Model(v, path, 1)
+}

@@ -1,0 +1,59 @@
+package app
+
+import (
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/vidsift/vidsift/engine/pipeline"
+)
+
+type progressView struct {
+	bar   *widget.ProgressBar
+	label *widget.Label
+	box   *fyne.Container
+}
+
+func newProgressView() *progressView {
+	p := &progressView{bar: widget.NewProgressBar(), label: widget.NewLabel("Ready.")}
+	p.label.Truncation = fyne.TextTruncateEllipsis
+	p.box = container.NewBorder(nil, nil, nil, nil, container.NewVBox(p.bar, p.label))
+	return p
+}
+
+func (p *progressView) object() fyne.CanvasObject { return p.box }
+
+// progressSnapshot is what a run reports to the UI; it is a copy, so the
+// run goroutine never shares the tracker with the main goroutine.
+type progressSnapshot struct {
+	done, total, keyframes int
+	rate                   float64
+	eta                    time.Duration
+	current                string
+	finished               bool
+	summary                pipeline.Summary
+	err                    error
+}
+
+func (p *progressView) show(s progressSnapshot) {
+	if s.total > 0 {
+		p.bar.SetValue(float64(s.done) / float64(s.total))
+	}
+	switch {
+	case s.finished && s.err != nil:
+		p.label.SetText(fmt.Sprintf("Stopped: %d of %d files done, %d keyframes.", s.done, s.total, s.keyframes))
+	case s.finished:
+		sm := s.summary
+		p.label.SetText(fmt.Sprintf("Done: %d files (%d ok, %d partial, %d failed, %d ignored), %d keyframes in %.1f s.",
+			sm.Files, sm.OK, sm.Partial, sm.Failed, sm.Ignored, sm.Keyframes, sm.Elapsed.Seconds()))
+	default:
+		eta := "…"
+		if s.eta > 0 {
+			eta = s.eta.String()
+		}
+		p.label.SetText(fmt.Sprintf("%d / %d files · %.1f keyframes/s · ETA %s · %s", s.done, s.total, s.rate, eta, s.current))
+	}
+}

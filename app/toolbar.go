@@ -1,0 +1,60 @@
+package app
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// toolbarActions are what the toolbar's buttons do.
+type toolbarActions struct {
+	start, stop func()
+	export      func(kind string) // "csv" or "json"
+}
+
+// toolbarState is what decides which buttons can be pressed.
+type toolbarState struct {
+	running   bool // a scan goes on
+	canStart  bool // a model is loaded and something is queued
+	canExport bool // some file has finished
+}
+
+type toolbarView struct {
+	start      *widget.Button
+	stop       *widget.Button
+	exportCSV  *widget.Button
+	exportJSON *widget.Button
+	onlyShown  *widget.Check
+	box        *fyne.Container
+}
+
+func newToolbarView(do toolbarActions) *toolbarView {
+	t := &toolbarView{}
+	t.start = widget.NewButtonWithIcon("Start", theme.MediaPlayIcon(), do.start)
+	t.start.Importance = widget.HighImportance
+	t.stop = widget.NewButtonWithIcon("Stop", theme.MediaStopIcon(), do.stop)
+	t.exportCSV = widget.NewButtonWithIcon("Export CSV", theme.DocumentSaveIcon(), func() { do.export("csv") })
+	t.exportJSON = widget.NewButtonWithIcon("Export JSON", theme.DocumentSaveIcon(), func() { do.export("json") })
+	t.onlyShown = widget.NewCheck("Only what the filter shows", nil)
+	t.box = container.NewHBox(t.start, t.stop, widget.NewSeparator(), t.exportCSV, t.exportJSON, t.onlyShown)
+	return t
+}
+
+func (t *toolbarView) object() fyne.CanvasObject { return t.box }
+
+// update enables the buttons that make sense in state s.
+func (t *toolbarView) update(s toolbarState) {
+	setEnabled(t.start, !s.running && s.canStart)
+	setEnabled(t.stop, s.running)
+	setEnabled(t.exportCSV, s.canExport)
+	setEnabled(t.exportJSON, s.canExport)
+}
+
+func setEnabled(w fyne.Disableable, on bool) {
+	if on {
+		w.Enable()
+	} else {
+		w.Disable()
+	}
+}
