@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"image"
 	"path/filepath"
 	"strings"
 
@@ -23,9 +24,9 @@ const detailSide = 1600
 // detailView shows one keyframe large, decoded again from the video so it
 // is sharp, with every box, the file's class spans and navigation.
 type detailView struct {
-	u     *UI
+	detailDeps
 	win   fyne.Window
-	pos   int // position in u.shown
+	pos   int // position among the items shown
 	img   *canvas.Image
 	title *widget.Label
 	info  *widget.Label
@@ -38,11 +39,21 @@ type detailView struct {
 	stopDecode context.CancelFunc
 }
 
-func newDetailView(u *UI) *detailView { return &detailView{u: u} }
+// detailDeps is what the detail view needs of the window around it.
+type detailDeps struct {
+	app       fyne.App
+	ctx       context.Context // cancelled when the app closes
+	do        func(func())    // runs fn on the main goroutine
+	items     browsing
+	coll      *results.Collection
+	thumbnail func(results.Item) image.Image // the grid's thumbnail, shown until the sharp frame is decoded
+}
+
+func newDetailView(deps detailDeps) *detailView { return &detailView{detailDeps: deps} }
 
 // open shows the keyframe at position pos of the grid.
 func (d *detailView) open(pos int) {
-	if pos < 0 || pos >= len(d.u.shown) {
+	if pos < 0 || pos >= d.items.shownCount() {
 		return
 	}
 	if d.win == nil {
@@ -54,7 +65,7 @@ func (d *detailView) open(pos int) {
 }
 
 func (d *detailView) build() {
-	d.win = d.u.app.NewWindow("vidsift — keyframe")
+	d.win = d.app.NewWindow("vidsift — keyframe")
 	d.img = canvas.NewImageFromImage(nil)
 	d.img.FillMode = canvas.ImageFillContain
 	d.img.SetMinSize(fyne.NewSize(800, 450))
@@ -91,7 +102,7 @@ func (d *detailView) build() {
 }
 
 func (d *detailView) step(delta int) {
-	if p := d.pos + delta; p >= 0 && p < len(d.u.shown) {
+	if p := d.pos + delta; p >= 0 && p < d.items.shownCount() {
 		d.pos = p
 		d.show()
 	}
@@ -117,10 +128,10 @@ func (d *detailView) close() {
 
 // current is the item the view shows.
 func (d *detailView) current() (int, bool) {
-	if d.pos < 0 || d.pos >= len(d.u.shown) {
+	if d.pos < 0 || d.pos >= d.items.shownCount() {
 		return 0, false
 	}
-	return d.u.shown[d.pos], true
+	return d.items.shownID(d.pos), true
 }
 
 func (d *detailView) show() {
@@ -128,11 +139,11 @@ func (d *detailView) show() {
 	if !ok {
 		return
 	}
-	item := d.u.coll.Item(id)
-	q := d.u.query()
+	item := d.coll.Item(id)
+	q := d.items.query()
 	d.title.SetText(item.Path)
 	d.info.SetText(fmt.Sprintf("Keyframe %d at %s (%.3f s) · %d×%d · %d of %d shown",
-		item.Index+1, clock(item.Time), item.Time, item.Width, item.Height, d.pos+1, len(d.u.shown)))
+		item.Index+1, clock(item.Time), item.Time, item.Width, item.Height, d.pos+1, d.items.shownCount()))
 	var lines []string
 	for _, det := range q.Shown(item) {
 		lines = append(lines, fmt.Sprintf("%s %.2f  [%.0f, %.0f, %.0f, %.0f]", det.Class, det.Confidence, det.Box[0], det.Box[1], det.Box[2], det.Box[3]))
@@ -142,7 +153,7 @@ func (d *detailView) show() {
 	}
 	d.dets.SetText(strings.Join(lines, "\n"))
 	var spans []string
-	for _, s := range d.u.coll.Spans(item.Path, q) {
+	for _, s := range d.coll.Spans(item.Path, q) {
 		spans = append(spans, fmt.Sprintf("%s  %s–%s  (max %.2f)", s.Class, clock(s.Start), clock(s.End), s.MaxConfidence))
 	}
 	if len(spans) == 0 {
@@ -157,12 +168,12 @@ func (d *detailView) show() {
 	}
 
 	// Show the thumbnail at once, then the sharp frame when it is decoded.
-	d.img.Image = d.u.grid.render(item)
+	d.img.Image = d.thumbnail(item)
 	d.img.Refresh()
 	d.gen++
 	gen := d.gen
 	d.cancelDecode()
-	ctx, cancel := context.WithCancel(d.u.ctx)
+	ctx, cancel := context.WithCancel(d.ctx)
 	d.stopDecode = cancel
 	go func() {
 		defer cancel()
@@ -171,7 +182,7 @@ func (d *detailView) show() {
 			return // another keyframe is shown, or the view closed
 		}
 		if err != nil {
-			d.u.do(func() {
+			d.do(func() {
 				if gen == d.gen && d.win != nil {
 					d.info.SetText(d.info.Text + "\nCould not decode the frame again: " + err.Error())
 				}
@@ -179,7 +190,7 @@ func (d *detailView) show() {
 			return
 		}
 		export.DrawDetections(frame, float64(frame.Bounds().Dx())/float64(item.Width), q.Shown(item))
-		d.u.do(func() {
+		d.do(func() {
 			if gen == d.gen && d.win != nil {
 				d.img.Image = frame
 				d.img.Refresh()
@@ -191,7 +202,7 @@ func (d *detailView) show() {
 // videoTime is the item's time when it is a frame of a video, or -1 for
 // a photo.
 func (d *detailView) videoTime(item results.Item) float64 {
-	if f, ok := d.u.coll.File(item.Path); ok && f.Media.FPS > 0 {
+	if f, ok := d.coll.File(item.Path); ok && f.Media.FPS > 0 {
 		return item.Time
 	}
 	return -1
@@ -204,7 +215,7 @@ func (d *detailView) openExternal(folder bool) {
 	if !ok {
 		return
 	}
-	item := d.u.coll.Item(id)
+	item := d.coll.Item(id)
 	target, at := item.Path, d.videoTime(item)
 	if folder {
 		target, at = filepath.Dir(target), -1

@@ -17,7 +17,7 @@ const allClasses = ""
 // (with per-class counts), a minimum confidence down to the scan's floor, a
 // file-name search and grouping by video.
 type filterView struct {
-	u        *UI
+	onChange func() // the filters changed: redraw what is shown
 	class    *widget.Select
 	classes  map[string]string // option label -> class
 	chosen   string            // class, or allClasses
@@ -30,29 +30,18 @@ type filterView struct {
 	quiet    bool // set while the view updates itself
 }
 
-func newFilterView(u *UI) *filterView {
-	f := &filterView{u: u, classes: map[string]string{}}
-	f.class = widget.NewSelect(nil, func(label string) {
-		if f.quiet {
-			return
-		}
-		f.chosen = f.classes[label]
-		u.refreshAll()
-	})
+func newFilterView(onChange func()) *filterView {
+	f := &filterView{onChange: onChange, classes: map[string]string{}}
+	f.class = widget.NewSelect(nil, f.onClassSelected)
 	f.class.PlaceHolder = "All classes"
 	f.confText = widget.NewLabel("")
 	f.conf = widget.NewSlider(0.25, 0.95)
 	f.conf.Step = 0.01
-	f.conf.OnChanged = func(v float64) {
-		f.confText.SetText(fmt.Sprintf("≥ %.2f", v))
-		if !f.quiet {
-			u.refreshAll()
-		}
-	}
+	f.conf.OnChanged = f.onConfidenceChanged
 	f.name = widget.NewEntry()
 	f.name.SetPlaceHolder("File name contains…")
-	f.name.OnChanged = func(string) { u.refreshAll() }
-	f.group = widget.NewCheck("Group by video", func(bool) { u.refreshAll() })
+	f.name.OnChanged = func(string) { onChange() }
+	f.group = widget.NewCheck("Group by video", func(bool) { onChange() })
 	f.count = widget.NewLabel("")
 	f.reset(0.25)
 	confBox := container.NewBorder(nil, nil, widget.NewLabel("Confidence"), f.confText, f.conf)
@@ -62,6 +51,21 @@ func newFilterView(u *UI) *filterView {
 		f.count,
 	)
 	return f
+}
+
+func (f *filterView) onClassSelected(label string) {
+	if f.quiet {
+		return
+	}
+	f.chosen = f.classes[label]
+	f.onChange()
+}
+
+func (f *filterView) onConfidenceChanged(v float64) {
+	f.confText.SetText(fmt.Sprintf("≥ %.2f", v))
+	if !f.quiet {
+		f.onChange()
+	}
 }
 
 func (f *filterView) object() fyne.CanvasObject { return f.box }
@@ -125,5 +129,5 @@ func (f *filterView) update(counts map[string]int, shown, total int) {
 // chooseClass selects a class ("" for all), as a user would in the list.
 func (f *filterView) chooseClass(class string) {
 	f.chosen = class
-	f.u.refreshAll()
+	f.onChange()
 }

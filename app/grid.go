@@ -23,17 +23,28 @@ const thumbCacheSize = 300
 // gridView is the virtualized grid of keyframe thumbnails: only visible
 // cells exist, and each rendered thumbnail is built once per filter.
 type gridView struct {
-	u      *UI
+	items  browsing
+	coll   *results.Collection
 	grid   *widget.GridWrap
 	cache  map[int]image.Image
 	order  []int
 	filter string // the query the cache was drawn for
 }
 
-func newGridView(u *UI) *gridView {
-	g := &gridView{u: u, cache: map[int]image.Image{}}
+// browsing is what the grid and the detail view read of the window: the
+// items the filters let through, in grid order, and the query that chose them.
+type browsing interface {
+	shownCount() int
+	shownID(pos int) int // the collection's item ID at position pos
+	query() results.Query
+}
+
+// newGridView shows items' thumbnails from coll; onOpen gets the position
+// of the thumbnail a user picks.
+func newGridView(items browsing, coll *results.Collection, onOpen func(pos int)) *gridView {
+	g := &gridView{items: items, coll: coll, cache: map[int]image.Image{}}
 	g.grid = widget.NewGridWrap(
-		func() int { return len(u.shown) },
+		func() int { return items.shownCount() },
 		func() fyne.CanvasObject {
 			img := canvas.NewImageFromImage(nil)
 			img.FillMode = canvas.ImageFillContain
@@ -44,11 +55,11 @@ func newGridView(u *UI) *gridView {
 			return container.NewBorder(nil, label, nil, nil, img)
 		},
 		func(id widget.GridWrapItemID, o fyne.CanvasObject) {
-			if id >= len(u.shown) {
+			if id >= items.shownCount() {
 				return
 			}
 			c := o.(*fyne.Container)
-			item := u.coll.Item(u.shown[id])
+			item := coll.Item(items.shownID(id))
 			// A run redraws the grid many times a second; re-shaping an
 			// unchanged caption or re-uploading the same image is most of
 			// that cost, so only what changed is touched.
@@ -57,14 +68,14 @@ func newGridView(u *UI) *gridView {
 				img.Image = thumb
 				img.Refresh()
 			}
-			if label := c.Objects[1].(*widget.Label); label.Text != caption(item, u.query()) {
-				label.SetText(caption(item, u.query()))
+			if label, text := c.Objects[1].(*widget.Label), caption(item, items.query()); label.Text != text {
+				label.SetText(text)
 			}
 		},
 	)
 	g.grid.OnSelected = func(id widget.GridWrapItemID) {
 		g.grid.UnselectAll()
-		u.detail.open(id)
+		onOpen(id)
 	}
 	return g
 }
@@ -72,7 +83,7 @@ func newGridView(u *UI) *gridView {
 func (g *gridView) object() fyne.CanvasObject { return g.grid }
 
 func (g *gridView) refresh() {
-	if key := fmt.Sprint(g.u.query()); key != g.filter {
+	if key := fmt.Sprint(g.items.query()); key != g.filter {
 		g.filter = key
 		g.cache, g.order = map[int]image.Image{}, nil
 	}
@@ -84,14 +95,14 @@ func (g *gridView) render(item results.Item) image.Image {
 	if img, ok := g.cache[item.ID]; ok {
 		return img
 	}
-	thumb, err := g.u.coll.Thumbnail(item.ID)
+	thumb, err := g.coll.Thumbnail(item.ID)
 	if err != nil {
 		return nil
 	}
 	rgba := image.NewRGBA(thumb.Bounds())
 	draw.Draw(rgba, rgba.Bounds(), thumb, thumb.Bounds().Min, draw.Src)
 	if item.Width > 0 {
-		export.DrawDetections(rgba, float64(rgba.Bounds().Dx())/float64(item.Width), g.u.query().Shown(item))
+		export.DrawDetections(rgba, float64(rgba.Bounds().Dx())/float64(item.Width), g.items.query().Shown(item))
 	}
 	if len(g.order) >= thumbCacheSize {
 		delete(g.cache, g.order[0])

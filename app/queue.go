@@ -13,15 +13,16 @@ import (
 
 // queueView lists the folders and files waiting to be scanned.
 type queueView struct {
-	u     *UI
-	paths []string
-	list  *widget.List
-	info  *widget.Label
-	box   *fyne.Container
+	win      fyne.Window // parent of the file dialogs
+	onChange func()      // the queue changed
+	paths    []string
+	list     *widget.List
+	info     *widget.Label
+	box      *fyne.Container
 }
 
-func newQueueView(u *UI) *queueView {
-	q := &queueView{u: u, info: widget.NewLabel("Nothing queued yet.")}
+func newQueueView(win fyne.Window, onChange func()) *queueView {
+	q := &queueView{win: win, onChange: onChange, info: widget.NewLabel("Nothing queued yet.")}
 	q.list = widget.NewList(
 		func() int { return len(q.paths) },
 		func() fyne.CanvasObject {
@@ -37,8 +38,8 @@ func newQueueView(u *UI) *queueView {
 	)
 	scroll := container.NewVScroll(q.list)
 	scroll.SetMinSize(fyne.NewSize(0, 120))
-	addFolder := widget.NewButtonWithIcon("Add folder", theme.FolderOpenIcon(), u.addFolderDialog)
-	addFiles := widget.NewButtonWithIcon("Add files", theme.FileIcon(), u.addFileDialog)
+	addFolder := widget.NewButtonWithIcon("Add folder", theme.FolderOpenIcon(), q.addFolderDialog)
+	addFiles := widget.NewButtonWithIcon("Add files", theme.FileIcon(), q.addFileDialog)
 	clear := widget.NewButton("Clear", func() { q.paths = nil; q.changed() })
 	q.box = container.NewVBox(container.NewGridWithColumns(3, addFolder, addFiles, clear), q.info, scroll)
 	return q
@@ -84,7 +85,7 @@ func (q *queueView) changed() {
 		q.info.SetText(strconv.Itoa(len(q.paths)) + " items queued")
 	}
 	q.list.Refresh()
-	q.u.updateToolbar()
+	q.onChange()
 }
 
 // HandleDrop queues dropped folders and files (what Window.SetOnDropped
@@ -99,19 +100,19 @@ func (u *UI) HandleDrop(uris []fyne.URI) {
 	u.queue.add(paths...)
 }
 
-func (u *UI) addFolderDialog() {
+func (q *queueView) addFolderDialog() {
 	dialog.ShowFolderOpen(func(l fyne.ListableURI, err error) {
 		if err == nil && l != nil {
-			u.queue.add(l.Path())
+			q.add(l.Path())
 		}
-	}, u.win)
+	}, q.win)
 }
 
-func (u *UI) addFileDialog() {
+func (q *queueView) addFileDialog() {
 	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err == nil && r != nil {
 			r.Close()
-			u.queue.add(r.URI().Path())
+			q.add(r.URI().Path())
 		}
-	}, u.win)
+	}, q.win)
 }

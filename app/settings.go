@@ -2,7 +2,6 @@ package app
 
 import (
 	"fmt"
-	"log/slog"
 	"runtime"
 	"slices"
 	"sort"
@@ -15,12 +14,14 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/spf13/viper"
+
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/detect"
 )
 
 type settingsView struct {
-	u          *UI
+	settingsDeps
 	conf       *widget.Slider
 	confLabel  *widget.Label
 	search     *widget.Entry
@@ -34,21 +35,27 @@ type settingsView struct {
 	box        *fyne.Container
 }
 
-func newSettingsView(u *UI) *settingsView {
-	s := &settingsView{u: u, picked: map[string]bool{}}
+// settingsDeps is what the settings panel needs of the window around it.
+type settingsDeps struct {
+	cfg       *viper.Viper         // defaults from flags, VIDSIFT_* and config.yaml (may be nil)
+	saved     appState             // the last-used settings, which win over cfg
+	win       fyne.Window          // parent of the model file dialog
+	model     func() *detect.Model // the loaded model, whose classes are offered
+	loadModel func(path string)    // load another model ("" = the default lookup)
+	onChange  func()               // the classes to report changed
+}
+
+func newSettingsView(deps settingsDeps) *settingsView {
+	s := &settingsView{settingsDeps: deps, picked: map[string]bool{}}
 	defConf, defWorkers, defModel := 0.25, runtime.NumCPU(), ""
 	var defClasses []string
-	if u.cfg != nil {
-		if st, err := config.Load(u.cfg); err == nil {
+	if deps.cfg != nil {
+		if st, err := config.Load(deps.cfg); err == nil {
 			defConf, defWorkers, defClasses = float64(st.Confidence), st.Workers, st.Classes
 		}
-		defModel = u.cfg.GetString(config.Model)
+		defModel = deps.cfg.GetString(config.Model)
 	}
-	s.confLabel = widget.NewLabel("")
-	s.conf = widget.NewSlider(0.05, 0.95)
-	s.conf.Step = 0.01
-	s.conf.OnChanged = func(v float64) { s.confLabel.SetText(fmt.Sprintf("Minimum confidence: %.2f", v)) }
-	saved := loadState(u.statePath)
+	saved := deps.saved
 	if saved.Confidence != nil {
 		defConf = *saved.Confidence
 	}
@@ -61,6 +68,10 @@ func newSettingsView(u *UI) *settingsView {
 	if saved.Classes != nil {
 		defClasses = saved.Classes
 	}
+	s.confLabel = widget.NewLabel("")
+	s.conf = widget.NewSlider(0.05, 0.95)
+	s.conf.Step = 0.01
+	s.conf.OnChanged = s.onConfidenceChanged
 	s.conf.SetValue(defConf)
 
 	for _, c := range defClasses {
@@ -71,11 +82,7 @@ func newSettingsView(u *UI) *settingsView {
 	s.search = widget.NewEntry()
 	s.search.SetPlaceHolder("Search classes…")
 	s.search.OnChanged = func(string) { s.fillChecks() }
-	clear := widget.NewButton("All classes", func() {
-		s.picked = map[string]bool{}
-		s.fillChecks()
-		u.refreshAll()
-	})
+	clear := widget.NewButton("All classes", s.onAllClasses)
 
 	var opts []string
 	for i := 1; i <= 2*runtime.NumCPU(); i++ {
@@ -104,6 +111,17 @@ func newSettingsView(u *UI) *settingsView {
 }
 
 func (s *settingsView) object() fyne.CanvasObject { return s.box }
+
+func (s *settingsView) onConfidenceChanged(v float64) {
+	s.confLabel.SetText(fmt.Sprintf("Minimum confidence: %.2f", v))
+}
+
+// onAllClasses drops every pick: all classes are reported.
+func (s *settingsView) onAllClasses() {
+	s.picked = map[string]bool{}
+	s.fillChecks()
+	s.onChange()
+}
 
 // modelPath is the chosen model, or "" for the default lookup.
 func (s *settingsView) modelPath() string { return s.modelFile }
@@ -142,7 +160,7 @@ func (s *settingsView) setClasses(names ...string) {
 // fillChecks shows the model's classes that match the search, keeping picks.
 func (s *settingsView) fillChecks() {
 	var names []string
-	if m := s.u.currentModel(); m != nil {
+	if m := s.model(); m != nil {
 		names = m.Names
 	}
 	term := strings.ToLower(strings.TrimSpace(s.search.Text))
@@ -176,7 +194,7 @@ func (s *settingsView) onChecks(selected []string) {
 		}
 	}
 	s.updatePickedInfo()
-	s.u.refreshAll()
+	s.onChange()
 }
 
 func (s *settingsView) updatePickedInfo() {
@@ -199,8 +217,8 @@ func (s *settingsView) chooseModel() {
 		}
 		r.Close()
 		s.modelFile = r.URI().Path()
-		s.u.loadModel(s.modelFile)
-	}, s.u.win)
+		s.loadModel(s.modelFile)
+	}, s.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".onnx"}))
 	d.Show()
 }
@@ -228,18 +246,4 @@ func (s *settingsView) showModel(m *detect.Model, err error) {
 		}
 	}
 	s.fillChecks()
-}
-
-// saveState keeps the last-used settings for the next start.
-func (u *UI) saveState() {
-	s := u.settings
-	conf := s.conf.Value
-	st := appState{Confidence: &conf, Workers: s.workerCount(), Model: s.modelFile, Classes: []string{}}
-	for c := range s.picked {
-		st.Classes = append(st.Classes, c)
-	}
-	sort.Strings(st.Classes)
-	if err := st.save(u.statePath); err != nil {
-		slog.Warn("cannot save the app's settings", "path", u.statePath, "err", err)
-	}
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
 
 	"github.com/google/renameio/v2"
 )
@@ -61,4 +62,18 @@ func (st appState) save(path string) error {
 		return err
 	}
 	return renameio.WriteFile(path, append(raw, '\n'), 0o644)
+}
+
+// saveState keeps the last-used settings for the next start.
+func (u *UI) saveState() {
+	s := u.settings
+	conf := s.conf.Value
+	st := appState{Confidence: &conf, Workers: s.workerCount(), Model: s.modelFile, Classes: []string{}}
+	for c := range s.picked {
+		st.Classes = append(st.Classes, c)
+	}
+	sort.Strings(st.Classes)
+	if err := st.save(u.statePath); err != nil {
+		slog.Warn("cannot save the app's settings", "path", u.statePath, "err", err)
+	}
 }

@@ -164,14 +164,15 @@ func (u *UI) Shutdown() {
 func (u *UI) Window() fyne.Window { return u.win }
 
 func (u *UI) build() {
-	u.queue = newQueueView(u)
-	u.settings = newSettingsView(u)
-	u.filters = newFilterView(u)
-	u.grid = newGridView(u)
+	u.queue = newQueueView(u.win, u.updateToolbar)
+	u.settings = newSettingsView(settingsDeps{cfg: u.cfg, saved: loadState(u.statePath), win: u.win,
+		model: u.currentModel, loadModel: u.loadModel, onChange: u.refreshAll})
+	u.filters = newFilterView(u.refreshAll)
+	u.grid = newGridView(u, u.coll, func(pos int) { u.detail.open(pos) })
 	u.progress = newProgressView()
 	u.problems = newProblemsView()
 	u.toolbar = newToolbarView(toolbarActions{start: u.Start, stop: u.Stop, export: u.exportDialog})
-	u.detail = newDetailView(u)
+	u.detail = newDetailView(detailDeps{app: u.app, ctx: u.ctx, do: u.do, items: u, coll: u.coll, thumbnail: u.grid.render})
 
 	u.empty = container.NewCenter(widget.NewLabelWithStyle(
 		"Drop folders or videos here,\nor use Add folder / Add files.\n\nThen press Start (Enter).",
@@ -215,6 +216,9 @@ func (u *UI) query() results.Query {
 	q.Wanted = u.settings.classes()
 	return q
 }
+
+func (u *UI) shownCount() int     { return len(u.shown) }
+func (u *UI) shownID(pos int) int { return u.shown[pos] }
 
 // Shown returns the item IDs the grid displays (for tests and the detail view).
 func (u *UI) Shown() []int { return append([]int(nil), u.shown...) }

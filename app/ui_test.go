@@ -106,26 +106,7 @@ func TestScanSharedMedia(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, loop := newTestUI(t)
-	u.Window().Resize(fyne.NewSize(1280, 800))
-	artifact(t, "01-empty.png", u.Window())
-
-	drop(u, root)
-	drop(u, root, root) // duplicates are ignored
-	if len(u.queue.paths) != 1 {
-		t.Fatalf("queue %v", u.queue.paths)
-	}
-	if u.toolbar.start.Disabled() {
-		t.Fatal("Start is disabled with a model and a queue")
-	}
-	pressed := time.Now()
-	test.Tap(u.toolbar.start)
-	loop.until(t, "the first thumbnail", func() bool { return len(u.Shown()) > 0 })
-	t.Logf("Start to first thumbnail: %v", time.Since(pressed).Round(time.Millisecond))
-	artifact(t, "02-running.png", u.Window())
-	loop.until(t, "the run to finish", func() bool { return !u.activity.Running() })
-
-	want := 0
+	want := 0 // keyframes in the ground truth
 	for _, e := range gt {
 		if e.Keyframes != nil {
 			want += *e.Keyframes
@@ -133,128 +114,171 @@ func TestScanSharedMedia(t *testing.T) {
 			want++ // a photo is one keyframe
 		}
 	}
-	if got := len(u.Shown()); got != want || u.grid.grid.Length() != want {
-		t.Fatalf("grid shows %d (length %d), ground truth has %d keyframes", got, u.grid.grid.Length(), want)
+	u, loop := newTestUI(t)
+	u.Window().Resize(fyne.NewSize(1280, 800))
+	artifact(t, "01-empty.png", u.Window())
+
+	if !t.Run("drop and start", func(t *testing.T) {
+		drop(u, root)
+		drop(u, root, root) // duplicates are ignored
+		if len(u.queue.paths) != 1 {
+			t.Fatalf("queue %v", u.queue.paths)
+		}
+		if u.toolbar.start.Disabled() {
+			t.Fatal("Start is disabled with a model and a queue")
+		}
+		pressed := time.Now()
+		test.Tap(u.toolbar.start)
+		loop.until(t, "the first thumbnail", func() bool { return len(u.Shown()) > 0 })
+		t.Logf("Start to first thumbnail: %v", time.Since(pressed).Round(time.Millisecond))
+		artifact(t, "02-running.png", u.Window())
+		loop.until(t, "the run to finish", func() bool { return !u.activity.Running() })
+	}) {
+		return
 	}
 	results := u.Results().Results(nil)
-	for rel, exp := range gt {
-		var found bool
-		for _, r := range results {
-			if r.Path == filepath.Join(root, rel) {
-				found = true
-				for _, why := range exp.Check(detsOf(r), strings.HasPrefix(rel, "photos/")) {
-					t.Errorf("%s: %s", rel, why)
-				}
-			}
-		}
-		if !found {
-			t.Errorf("%s missing", rel)
-		}
-	}
 
-	// Filters narrow the grid by exactly the keyframes they should.
-	count := func(keep func(class string, conf float32) bool) int {
-		n := 0
-		for _, r := range results {
-			for _, k := range r.Keyframes {
-				for _, d := range k.Detections {
-					if keep(d.Class, d.Confidence) {
-						n++
-						break
+	t.Run("grid holds the ground truth", func(t *testing.T) {
+		if got := len(u.Shown()); got != want || u.grid.grid.Length() != want {
+			t.Fatalf("grid shows %d (length %d), ground truth has %d keyframes", got, u.grid.grid.Length(), want)
+		}
+		for rel, exp := range gt {
+			var found bool
+			for _, r := range results {
+				if r.Path == filepath.Join(root, rel) {
+					found = true
+					for _, why := range exp.Check(detsOf(r), strings.HasPrefix(rel, "photos/")) {
+						t.Errorf("%s: %s", rel, why)
 					}
 				}
 			}
+			if !found {
+				t.Errorf("%s missing", rel)
+			}
 		}
-		return n
-	}
-	u.filters.chooseClass("dog")
-	dogs := count(func(c string, _ float32) bool { return c == "dog" })
-	if got := len(u.Shown()); got != dogs || dogs == 0 || dogs >= want {
-		t.Errorf("class dog: %d shown, want %d", got, dogs)
-	}
-	u.filters.conf.SetValue(0.8)
-	strongDogs := count(func(c string, conf float32) bool { return c == "dog" && conf >= 0.8 })
-	if got := len(u.Shown()); got != strongDogs || strongDogs >= dogs {
-		t.Errorf("dog ≥ 0.8: %d shown, want %d (of %d)", got, strongDogs, dogs)
-	}
-	artifact(t, "03-filtered.png", u.Window())
-	u.filters.chooseClass(allClasses)
-	strong := count(func(_ string, conf float32) bool { return conf >= 0.8 })
-	if got := len(u.Shown()); got != strong {
-		t.Errorf("any class ≥ 0.8: %d shown, want %d", got, strong)
-	}
-	u.filters.conf.SetValue(0.25)
-	u.filters.name.SetText("videos" + string(filepath.Separator))
-	if got := len(u.Shown()); got != want-6 {
-		t.Errorf("name filter: %d shown, want %d", got, want-6)
-	}
-	u.filters.name.SetText("")
-
-	// The detail view decodes the keyframe again, sharp.
-	u.filters.chooseClass("person")
-	u.detail.open(0)
-	loop.until(t, "the sharp keyframe", func() bool {
-		return u.detail.img.Image != nil && u.detail.img.Image.Bounds().Dx() > pipeline.ThumbSize
 	})
-	if !strings.Contains(u.detail.dets.Text, "person") {
-		t.Errorf("detail lists %q", u.detail.dets.Text)
-	}
-	u.detail.win.Resize(fyne.NewSize(1280, 760))
-	artifact(t, "04-detail.png", u.detail.win)
-	u.detail.step(1)
-	if u.detail.pos != 1 {
-		t.Errorf("next: position %d", u.detail.pos)
-	}
-	u.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
-	if u.detail.isOpen() {
-		t.Error("Esc did not close the detail view")
-	}
-	u.filters.chooseClass(allClasses)
 
-	// Exports hold the ground truth.
+	t.Run("filters narrow the grid exactly", func(t *testing.T) {
+		count := func(keep func(class string, conf float32) bool) int {
+			n := 0
+			for _, r := range results {
+				for _, k := range r.Keyframes {
+					for _, d := range k.Detections {
+						if keep(d.Class, d.Confidence) {
+							n++
+							break
+						}
+					}
+				}
+			}
+			return n
+		}
+		u.filters.chooseClass("dog")
+		dogs := count(func(c string, _ float32) bool { return c == "dog" })
+		if got := len(u.Shown()); got != dogs || dogs == 0 || dogs >= want {
+			t.Errorf("class dog: %d shown, want %d", got, dogs)
+		}
+		u.filters.conf.SetValue(0.8)
+		strongDogs := count(func(c string, conf float32) bool { return c == "dog" && conf >= 0.8 })
+		if got := len(u.Shown()); got != strongDogs || strongDogs >= dogs {
+			t.Errorf("dog ≥ 0.8: %d shown, want %d (of %d)", got, strongDogs, dogs)
+		}
+		artifact(t, "03-filtered.png", u.Window())
+		u.filters.chooseClass(allClasses)
+		strong := count(func(_ string, conf float32) bool { return conf >= 0.8 })
+		if got := len(u.Shown()); got != strong {
+			t.Errorf("any class ≥ 0.8: %d shown, want %d", got, strong)
+		}
+		u.filters.conf.SetValue(0.25)
+		u.filters.name.SetText("videos" + string(filepath.Separator))
+		if got := len(u.Shown()); got != want-6 {
+			t.Errorf("name filter: %d shown, want %d", got, want-6)
+		}
+		u.filters.name.SetText("")
+	})
+
+	t.Run("detail view", func(t *testing.T) {
+		// It decodes the keyframe again, sharp.
+		u.filters.chooseClass("person")
+		defer u.filters.chooseClass(allClasses)
+		u.detail.open(0)
+		loop.until(t, "the sharp keyframe", func() bool {
+			return u.detail.img.Image != nil && u.detail.img.Image.Bounds().Dx() > pipeline.ThumbSize
+		})
+		if !strings.Contains(u.detail.dets.Text, "person") {
+			t.Errorf("detail lists %q", u.detail.dets.Text)
+		}
+		u.detail.win.Resize(fyne.NewSize(1280, 760))
+		artifact(t, "04-detail.png", u.detail.win)
+		u.detail.step(1)
+		if u.detail.pos != 1 {
+			t.Errorf("next: position %d", u.detail.pos)
+		}
+		u.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		if u.detail.isOpen() {
+			t.Error("Esc did not close the detail view")
+		}
+	})
+
 	dir := t.TempDir()
-	if err := u.ExportTo(filepath.Join(dir, "all.json"), "json", false); err != nil {
-		t.Fatal(err)
-	}
-	if err := u.ExportTo(filepath.Join(dir, "all.csv"), "csv", false); err != nil {
-		t.Fatal(err)
-	}
-	var doc export.Document
-	raw, _ := os.ReadFile(filepath.Join(dir, "all.json"))
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
-	if doc.Schema != export.Schema || len(doc.Files) != len(gt) {
-		t.Fatalf("export: schema %q, %d files", doc.Schema, len(doc.Files))
-	}
-	for _, f := range doc.Files {
-		rel, _ := filepath.Rel(root, f.Path)
-		for _, why := range gt[rel].Check(exportedDets(f), strings.HasPrefix(rel, "photos/")) {
-			t.Errorf("exported %s: %s", rel, why)
+	t.Run("exports hold the ground truth", func(t *testing.T) {
+		if err := u.ExportTo(filepath.Join(dir, "all.json"), "json", false); err != nil {
+			t.Fatal(err)
 		}
-	}
-	cf, _ := os.Open(filepath.Join(dir, "all.csv"))
-	rows, err := csv.NewReader(cf).ReadAll()
-	cf.Close()
-	if err != nil || len(rows) != doc.Summary.Detections+1 {
-		t.Errorf("CSV: %d rows for %d detections (%v)", len(rows), doc.Summary.Detections, err)
-	}
-	// "Only what the filter shows" exports only that.
-	u.filters.chooseClass("horse")
-	if err := u.ExportTo(filepath.Join(dir, "horses.csv"), "csv", true); err != nil {
+		if err := u.ExportTo(filepath.Join(dir, "all.csv"), "csv", false); err != nil {
+			t.Fatal(err)
+		}
+		doc := readJSON(t, filepath.Join(dir, "all.json"))
+		if doc.Schema != export.Schema || len(doc.Files) != len(gt) {
+			t.Fatalf("export: schema %q, %d files", doc.Schema, len(doc.Files))
+		}
+		for _, f := range doc.Files {
+			rel, err := filepath.Rel(root, f.Path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, why := range gt[rel].Check(exportedDets(f), strings.HasPrefix(rel, "photos/")) {
+				t.Errorf("exported %s: %s", rel, why)
+			}
+		}
+		if rows := readCSVRows(t, filepath.Join(dir, "all.csv")); len(rows) != doc.Summary.Detections {
+			t.Errorf("CSV: %d rows for %d detections", len(rows), doc.Summary.Detections)
+		}
+	})
+
+	t.Run("filtered export holds only what is shown", func(t *testing.T) {
+		u.filters.chooseClass("horse")
+		if err := u.ExportTo(filepath.Join(dir, "horses.csv"), "csv", true); err != nil {
+			t.Fatal(err)
+		}
+		rows := readCSVRows(t, filepath.Join(dir, "horses.csv"))
+		for _, r := range rows {
+			if r[3] != "horse" {
+				t.Errorf("filtered export has a %s", r[3])
+			}
+		}
+		if len(rows) < 5 {
+			t.Errorf("filtered export: %d rows", len(rows))
+		}
+	})
+}
+
+// readCSVRows reads an export's rows after checking its header.
+func readCSVRows(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
 		t.Fatal(err)
 	}
-	hf, _ := os.Open(filepath.Join(dir, "horses.csv"))
-	rows, _ = csv.NewReader(hf).ReadAll()
-	hf.Close()
-	for _, r := range rows[1:] {
-		if r[3] != "horse" {
-			t.Errorf("filtered export has a %s", r[3])
-		}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if len(rows) < 6 {
-		t.Errorf("filtered export: %d rows", len(rows))
+	if len(rows) == 0 || strings.Join(rows[0], ",") != strings.Join(export.CSVHeader, ",") {
+		t.Fatalf("%s has no CSV header: %q", path, rows)
 	}
+	return rows[1:]
 }
 
 // detsOf and exportedDets convert what the app holds and what it exports
