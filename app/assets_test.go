@@ -22,13 +22,16 @@ func repoRoot() string {
 // asset returns path if it exists, else fails (CI) or skips the test.
 func asset(t testing.TB, path, hint string) string {
 	t.Helper()
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("missing %s (%s)", path, hint)
-		}
-		t.Skipf("missing %s (%s)", path, hint)
+	_, err := os.Stat(path)
+	switch {
+	case err == nil:
+		return path
+	case os.Getenv("CI") != "":
+		t.Fatalf("missing %s (%s): %v", path, hint, err)
+	default:
+		t.Skipf("missing %s (%s): %v", path, hint, err)
 	}
-	return path
+	return ""
 }
 
 func shared(t testing.TB, rel string) string {

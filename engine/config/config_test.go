@@ -23,6 +23,16 @@ func isolate(t *testing.T) (configDir, dataDir string) {
 	return os.Getenv("XDG_CONFIG_HOME"), filepath.Join(os.Getenv("XDG_DATA_HOME"), "vidsift")
 }
 
+// loadSettings is config.New and config.Load that must succeed.
+func loadSettings(t *testing.T) config.ScanSettings {
+	t.Helper()
+	s, err := config.Load(newConfig(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // newConfig is config.New that must succeed.
 func newConfig(t *testing.T) *viper.Viper {
 	t.Helper()
@@ -35,14 +45,7 @@ func newConfig(t *testing.T) *viper.Viper {
 
 func TestDefaults(t *testing.T) {
 	isolate(t)
-	v, err := config.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := config.Load(v)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := loadSettings(t)
 	if s.Confidence != 0.25 || s.IoU != 0.7 || s.Workers != runtime.NumCPU() || s.Threads != runtime.NumCPU() || len(s.Classes) != 0 || s.FileTimeout != 10*time.Minute {
 		t.Errorf("defaults %+v", s)
 	}
@@ -60,14 +63,7 @@ func TestPrecedence(t *testing.T) {
 	}
 	t.Setenv("VIDSIFT_CONFIDENCE", "0.6")
 	t.Setenv("VIDSIFT_CLASSES", "car,truck")
-	v, err := config.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := config.Load(v)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := loadSettings(t)
 	if s.Confidence != 0.6 || s.IoU != 0.5 || s.Workers != 3 || strings.Join(s.Classes, ",") != "car,truck" {
 		t.Errorf("got %+v", s)
 	}

@@ -2,8 +2,11 @@ package export
 
 import (
 	"encoding/csv"
+	"fmt"
 	"io"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // CSVHeader is the first row of every CSV export.
@@ -34,6 +37,19 @@ func EncodeCSV(w io.Writer, doc Document) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// DecodeCSV reads an export's rows back, without the header, refusing
+// anything that does not start with CSVHeader.
+func DecodeCSV(r io.Reader) ([][]string, error) {
+	rows, err := csv.NewReader(r).ReadAll()
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 || !slices.Equal(rows[0], CSVHeader) {
+		return nil, fmt.Errorf("not a vidsift CSV export: the header is not %s", strings.Join(CSVHeader, ","))
+	}
+	return rows[1:], nil
 }
 
 // WriteCSV writes doc's detections to path atomically.

@@ -113,7 +113,8 @@ func TestCSV(t *testing.T) {
 	if err := EncodeCSV(&buf, Build(res, sum, Options{})); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := csv.NewReader(&buf).ReadAll()
+	encoded := buf.Bytes()
+	rows, err := csv.NewReader(bytes.NewReader(encoded)).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,6 +130,16 @@ func TestCSV(t *testing.T) {
 	// The hostile name survives RFC 4180 quoting and is defused.
 	if got := rows[5]; got[0] != "'=evil,\"name\"\n.mp4" || got[1] != "1.5" || got[3] != "dog" {
 		t.Errorf("hostile row %q", got)
+	}
+	// DecodeCSV reads the same rows back, and refuses what is not an export.
+	back, err := DecodeCSV(bytes.NewReader(encoded))
+	if err != nil || len(back) != 5 || strings.Join(back[4], "|") != strings.Join(rows[5], "|") {
+		t.Errorf("DecodeCSV: %d rows, %v", len(back), err)
+	}
+	for _, bad := range []string{"", "a,b\n1,2\n"} {
+		if _, err := DecodeCSV(strings.NewReader(bad)); err == nil || !strings.Contains(err.Error(), "not a vidsift CSV") {
+			t.Errorf("DecodeCSV(%q): %v", bad, err)
+		}
 	}
 }
 

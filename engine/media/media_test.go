@@ -84,9 +84,7 @@ func TestSharedKeyframeCounts(t *testing.T) {
 			}
 		})
 	}
-	if n := OpenObjects(); n != 0 {
-		t.Errorf("%d FFmpeg objects left open", n)
-	}
+	checkAllFreed(t)
 }
 
 // TestStreetKeyframeTimes checks timestamps against the scene cuts the
@@ -180,9 +178,7 @@ func TestOpenErrors(t *testing.T) {
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing file: %v", err)
 	}
-	if n := OpenObjects(); n != 0 {
-		t.Errorf("%d FFmpeg objects left open", n)
-	}
+	checkAllFreed(t)
 }
 
 // TestTruncatedIsPartial: a file cut in half (index at the front) still
@@ -242,9 +238,7 @@ func TestConcurrentOpen(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	if n := OpenObjects(); n != 0 {
-		t.Errorf("%d FFmpeg objects left open", n)
-	}
+	checkAllFreed(t)
 }
 
 // BenchmarkKeyframeDecode decodes the keyframes of every shared clip and
@@ -295,9 +289,7 @@ func TestReadKeyframe(t *testing.T) {
 	if _, err := ReadKeyframe(context.Background(), p, 6, 0, Options{}); err == nil || !strings.Contains(err.Error(), "no keyframe 6") {
 		t.Errorf("past the end: %v", err)
 	}
-	if n := OpenObjects(); n != 0 {
-		t.Errorf("%d FFmpeg objects left open", n)
-	}
+	checkAllFreed(t)
 }
 
 // TestCoverArt: a clip carrying a larger cover picture is decoded from its
@@ -342,5 +334,13 @@ func TestDisplaySize(t *testing.T) {
 		if w != c.wantW || h != c.wantH {
 			t.Errorf("%dx%d at %d:%d = %dx%d, want %dx%d", c.w, c.h, c.num, c.den, w, h, c.wantW, c.wantH)
 		}
+	}
+}
+
+// checkAllFreed fails the test if any FFmpeg object it allocated is still open.
+func checkAllFreed(t *testing.T) {
+	t.Helper()
+	if n := OpenObjects(); n != 0 {
+		t.Errorf("%d FFmpeg objects left open", n)
 	}
 }
