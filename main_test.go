@@ -87,7 +87,10 @@ func TestSmokeXvfb(t *testing.T) {
 	bin := buildBinary(t)
 
 	// Xvfb picks a free display and writes its number to the pipe.
-	r, w, _ := os.Pipe()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	x := exec.Command(xvfb, "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
 	x.ExtraFiles = []*os.File{w}
 	if err := x.Start(); err != nil {

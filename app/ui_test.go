@@ -301,7 +301,9 @@ func TestStop(t *testing.T) {
 	var queued []string
 	for i := 0; i < 20; i++ {
 		d := filepath.Join(tmp, fmt.Sprintf("copy%02d", i))
-		os.Mkdir(d, 0o755)
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
 		for _, v := range videos {
 			if err := os.Symlink(v, filepath.Join(d, filepath.Base(v))); err != nil {
 				t.Fatal(err)

@@ -64,7 +64,10 @@ func TestNotAModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	half := filepath.Join(dir, "half.onnx")
-	data, _ := os.ReadFile(testenv.Model(t))
+	data, err := os.ReadFile(testenv.Model(t))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(half, data[:len(data)/2], 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -66,14 +66,19 @@ func TestFileVanishes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	entries, _ := os.ReadDir(dir)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	victim := filepath.Join(dir, entries[len(entries)-1].Name())
 	replaced := filepath.Join(dir, entries[len(entries)-2].Name())
 	res := collect(context.Background(), testConfig(t, 1, 1), []string{dir}, func(ev Event) {
 		if _, ok := ev.(RunStarted); ok {
-			os.Remove(victim)
-			os.Remove(replaced)
-			os.WriteFile(replaced, []byte("now it is text"), 0o644)
+			for _, err := range []error{os.Remove(victim), os.Remove(replaced), os.WriteFile(replaced, []byte("now it is text"), 0o644)} {
+				if err != nil {
+					t.Error(err)
+				}
+			}
 		}
 	})
 	if f := res.files[victim]; f.Status != StatusFailed || !strings.Contains(f.Error, "no such file") {

@@ -124,7 +124,9 @@ func TestSchemaVersions(t *testing.T) {
 	}
 	// Something that is not a database is refused clearly.
 	junk := filepath.Join(t.TempDir(), FileName)
-	os.WriteFile(junk, []byte(strings.Repeat("not a database ", 100)), 0o644)
+	if err := os.WriteFile(junk, []byte(strings.Repeat("not a database ", 100)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := Open(junk); err == nil || !strings.Contains(err.Error(), "library") {
 		t.Errorf("junk file: %v", err)
 	}
