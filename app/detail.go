@@ -142,7 +142,7 @@ func (d *detailView) show() {
 	item := d.coll.Item(id)
 	q := d.items.query()
 	d.title.SetText(item.Path)
-	d.info.SetText(fmt.Sprintf("Keyframe %d at %s (%.3f s) · %d×%d · %d of %d shown",
+	d.info.SetText(fmt.Sprintf("Frame %d at %s (%.3f s) · %d×%d · %d of %d shown",
 		item.Index+1, clock(item.Time), item.Time, item.Width, item.Height, d.pos+1, d.items.shownCount()))
 	var lines []string
 	for _, det := range q.Shown(item) {
@@ -177,7 +177,7 @@ func (d *detailView) show() {
 	d.stopDecode = cancel
 	go func() {
 		defer cancel()
-		frame, err := media.ReadKeyframe(ctx, item.Path, item.Index, detailSide, media.Options{})
+		frame, err := media.ReadFrameAt(ctx, item.Path, item.Time, detailSide, media.Options{})
 		if ctx.Err() != nil {
 			return // another keyframe is shown, or the view closed
 		}

@@ -64,7 +64,7 @@ func BenchmarkRedrawDuringRun(b *testing.B) {
 	n := 0
 	add := func() {
 		path := fmt.Sprintf("/clips/%04d.mp4", n/8)
-		u.coll.Add(pipeline.KeyframeAnalysed{Path: path, Keyframe: pipeline.Keyframe{
+		u.coll.Add(pipeline.FrameAnalysed{Path: path, Frame: pipeline.Frame{
 			Index: n % 8, Time: float64(n%8) * 2, Width: 1280, Height: 720, Thumbnail: thumbs[n%len(thumbs)], ThumbnailJPEG: bytes.Clone(jpegs[n%len(jpegs)]),
 			Detections: []detect.Detection{
 				{Class: "person", Confidence: 0.9, Box: detect.Box{100, 100, 400, 600}},

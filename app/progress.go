@@ -48,7 +48,7 @@ func (p *progressView) show(s progressSnapshot) {
 	case s.finished:
 		sm := s.summary
 		p.label.SetText(fmt.Sprintf("Done: %d files (%d ok, %d partial, %d failed, %d ignored), %d keyframes in %.1f s.",
-			sm.Files, sm.OK, sm.Partial, sm.Failed, sm.Ignored, sm.Keyframes, sm.Elapsed.Seconds()))
+			sm.Files, sm.OK, sm.Partial, sm.Failed, sm.Ignored, sm.Frames, sm.Elapsed.Seconds()))
 	default:
 		eta := "…"
 		if s.eta > 0 {

@@ -18,7 +18,7 @@ func TestProgressView(t *testing.T) {
 	if p.bar.Value != 0.25 || p.label.Text != "1 / 4 files · 12.5 keyframes/s · ETA 3s · a.mp4" {
 		t.Errorf("running: %.2f %q", p.bar.Value, p.label.Text)
 	}
-	sum := pipeline.Summary{Files: 4, OK: 3, Failed: 1, Keyframes: 20, Elapsed: 2 * time.Second}
+	sum := pipeline.Summary{Files: 4, OK: 3, Failed: 1, Frames: 20, Elapsed: 2 * time.Second}
 	p.show(progressSnapshot{done: 4, total: 4, finished: true, summary: sum})
 	if p.bar.Value != 1 || !strings.HasPrefix(p.label.Text, "Done: 4 files (3 ok, 0 partial, 1 failed") {
 		t.Errorf("done: %.2f %q", p.bar.Value, p.label.Text)

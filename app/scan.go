@@ -22,23 +22,21 @@ func (u *UI) Start() {
 		return
 	}
 	s := u.settings
-	threads := runtime.NumCPU()
+	threads, iou, timeout := runtime.NumCPU(), float32(0.7), 10*time.Minute
 	if u.cfg != nil {
 		if st, err := config.Load(u.cfg); err == nil {
-			threads = st.Threads
+			threads, iou, timeout = st.Threads, st.IoU, st.FileTimeout
 		}
 	}
+	sampling, reuse := s.sampling()
 	cfg := pipeline.Config{
-		Model: m, Confidence: s.confidence(), IoU: 0.7,
+		Model: m, Confidence: s.confidence(), IoU: iou,
 		Workers: s.workerCount(), Streams: pipeline.Streams(threads, 1),
-		FileTimeout: 10 * time.Minute,
-	}
-	if u.cfg != nil {
-		cfg.IoU = float32(u.cfg.GetFloat64(config.IoU))
-		cfg.FileTimeout = u.cfg.GetDuration(config.FileTimeout)
+		FileTimeout: timeout, Sampling: sampling, ReuseSimilar: reuse,
 	}
 	if u.library != nil {
-		cfg.ResultsDB = u.library.ForRun(store.ScanParams{Model: m, Confidence: cfg.Confidence, IoU: cfg.IoU}, s.rescan.Checked)
+		cfg.ResultsDB = u.library.ForRun(store.ScanParams{Model: m, Confidence: cfg.Confidence, IoU: cfg.IoU,
+			Sampling: sampling, ReuseSimilar: reuse}, s.rescan.Checked)
 	}
 	events, err := u.activity.Start(u.ctx, cfg, append([]string(nil), u.queue.paths...))
 	if err != nil {
@@ -64,7 +62,7 @@ func (u *UI) consume(events <-chan pipeline.Event) {
 	prog := pipeline.NewProgress()
 	var last time.Time
 	snap := func() progressSnapshot {
-		return progressSnapshot{done: prog.Done, total: prog.Total, keyframes: prog.Keyframes,
+		return progressSnapshot{done: prog.Done, total: prog.Total, keyframes: prog.Frames,
 			rate: prog.Rate(), eta: prog.ETA(), current: prog.Current}
 	}
 	for ev := range events {

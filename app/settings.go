@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/detect"
+	"github.com/vidsift/vidsift/engine/media"
 )
 
 type settingsView struct {
@@ -31,6 +33,7 @@ type settingsView struct {
 	workers    *widget.Select
 	modelInfo  *widget.Label
 	rescan     *widget.Check
+	samples    *samplingView
 	modelFile  string
 	box        *fyne.Container
 }
@@ -48,14 +51,23 @@ type settingsDeps struct {
 func newSettingsView(deps settingsDeps) *settingsView {
 	s := &settingsView{settingsDeps: deps, picked: map[string]bool{}}
 	defConf, defWorkers, defModel := 0.25, runtime.NumCPU(), ""
+	defMaxGap, defMinGap, defReuse := 2*time.Second, 500*time.Millisecond, config.DefaultReuseSimilar
 	var defClasses []string
 	if deps.cfg != nil {
 		if st, err := config.Load(deps.cfg); err == nil {
 			defConf, defWorkers, defClasses = float64(st.Confidence), st.Workers, st.Classes
+			defMaxGap, defMinGap, defReuse = st.MaxGap, st.MinGap, st.ReuseSimilar
 		}
 		defModel = deps.cfg.GetString(config.Model)
 	}
 	saved := deps.saved
+	if saved.MaxGap != nil && saved.MinGap != nil {
+		defMaxGap = time.Duration(*saved.MaxGap * float64(time.Second))
+		defMinGap = time.Duration(*saved.MinGap * float64(time.Second))
+	}
+	if saved.ReuseSimilar != nil {
+		defReuse = *saved.ReuseSimilar
+	}
 	if saved.Confidence != nil {
 		defConf = *saved.Confidence
 	}
@@ -96,6 +108,7 @@ func newSettingsView(deps settingsDeps) *settingsView {
 	s.modelInfo.Wrapping = fyne.TextWrapWord
 	choose := widget.NewButton("Choose model…", s.chooseModel)
 	s.rescan = widget.NewCheck("Rescan files the library already holds", nil)
+	s.samples = newSamplingView(defMaxGap, defMinGap, defReuse)
 
 	scroll := container.NewVScroll(s.checks)
 	scroll.SetMinSize(fyne.NewSize(0, 180))
@@ -103,6 +116,7 @@ func newSettingsView(deps settingsDeps) *settingsView {
 		s.confLabel, s.conf,
 		widget.NewLabel("Classes to report"), s.search, scroll, container.NewBorder(nil, nil, nil, clear, s.pickedInfo),
 		container.NewBorder(nil, nil, widget.NewLabel("Workers (files at once)"), nil, s.workers),
+		s.samples.object(),
 		s.rescan,
 		widget.NewLabel("Model"), s.modelInfo, choose,
 	)
@@ -127,6 +141,9 @@ func (s *settingsView) onAllClasses() {
 func (s *settingsView) modelPath() string { return s.modelFile }
 
 func (s *settingsView) confidence() float32 { return float32(s.conf.Value) }
+
+// sampling is the policy to scan with and whether similar frames reuse detections.
+func (s *settingsView) sampling() (media.Sampling, bool) { return s.samples.policy() }
 
 func (s *settingsView) workerCount() int {
 	n, err := strconv.Atoi(s.workers.Selected)

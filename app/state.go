@@ -19,6 +19,10 @@ type appState struct {
 	Workers    int      `json:"workers,omitempty"`
 	Model      string   `json:"model,omitempty"`
 	Classes    []string `json:"classes"`
+	// The Sampling setting, in seconds.
+	MaxGap       *float64 `json:"max_gap_s,omitempty"`
+	MinGap       *float64 `json:"min_gap_s,omitempty"`
+	ReuseSimilar *bool    `json:"reuse_similar,omitempty"`
 }
 
 // statePath is $XDG_STATE_HOME/vidsift/app-state.json (default
@@ -68,7 +72,9 @@ func (st appState) save(path string) error {
 func (u *UI) saveState() {
 	s := u.settings
 	conf := s.conf.Value
-	st := appState{Confidence: &conf, Workers: s.workerCount(), Model: s.modelFile, Classes: []string{}}
+	sampling, reuse := s.sampling()
+	st := appState{Confidence: &conf, Workers: s.workerCount(), Model: s.modelFile, Classes: []string{},
+		MaxGap: &sampling.MaxGap, MinGap: &sampling.MinGap, ReuseSimilar: &reuse}
 	for c := range s.picked {
 		st.Classes = append(st.Classes, c)
 	}

@@ -132,13 +132,13 @@ func (u *UI) openLibrary() {
 	}
 	for _, st := range stored {
 		u.coll.Add(pipeline.FileStarted{Path: st.Result.Path})
-		for _, k := range st.Result.Keyframes {
+		for _, k := range st.Result.Frames {
 			if name, ok := st.Thumbs[k.Index]; ok {
 				k.ThumbnailJPEG, _ = lib.Thumbnail(name)
 			}
-			u.coll.Add(pipeline.KeyframeAnalysed{Path: st.Result.Path, Keyframe: k, Reused: true})
+			u.coll.Add(pipeline.FrameAnalysed{Path: st.Result.Path, Frame: k, FromLibrary: true})
 		}
-		u.coll.Add(pipeline.FileFinished{Result: st.Result, Reused: true})
+		u.coll.Add(pipeline.FileFinished{Result: st.Result, FromLibrary: true})
 	}
 	if len(stored) > 0 {
 		u.progress.label.SetText(fmt.Sprintf("Library: %d files from earlier scans (%s). Start a scan to add more.", len(stored), path))

@@ -107,8 +107,8 @@ func TestScanSharedMedia(t *testing.T) {
 	}
 	want := 0 // keyframes in the ground truth
 	for _, e := range gt {
-		if e.Keyframes != nil {
-			want += *e.Keyframes
+		if e.Frames != nil {
+			want += *e.Frames
 		} else {
 			want++ // a photo is one keyframe
 		}
@@ -161,7 +161,7 @@ func TestScanSharedMedia(t *testing.T) {
 		count := func(keep func(class string, conf float32) bool) int {
 			n := 0
 			for _, r := range results {
-				for _, k := range r.Keyframes {
+				for _, k := range r.Frames {
 					for _, d := range k.Detections {
 						if keep(d.Class, d.Confidence) {
 							n++
@@ -278,14 +278,14 @@ func csvRows(path string) ([][]string, error) {
 // detsOf and exportedDets convert what the app holds and what it exports
 // for the ground-truth checks.
 func detsOf(r pipeline.FileResult) [][]groundtruth.Det {
-	return groundtruth.Frames(r.Keyframes, func(k pipeline.Keyframe) []detect.Detection { return k.Detections },
+	return groundtruth.Frames(r.Frames, func(k pipeline.Frame) []detect.Detection { return k.Detections },
 		func(d detect.Detection) groundtruth.Det {
 			return groundtruth.Det{Class: d.Class, Confidence: float64(d.Confidence), Box: d.Box}
 		})
 }
 
 func exportedDets(f export.File) [][]groundtruth.Det {
-	return groundtruth.Frames(f.Keyframes, func(k export.Keyframe) []export.Detection { return k.Detections },
+	return groundtruth.Frames(f.Frames, func(k export.Frame) []export.Detection { return k.Detections },
 		func(d export.Detection) groundtruth.Det {
 			return groundtruth.Det{Class: d.Class, Confidence: d.Confidence, Box: d.Box}
 		})

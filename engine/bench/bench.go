@@ -63,7 +63,7 @@ type EndToEnd struct {
 	Files          int     `json:"files"`
 	Workers        int     `json:"workers"`
 	Threads        int     `json:"threads"`
-	Keyframes      int     `json:"keyframes"`
+	Frames      int     `json:"keyframes"`
 	Seconds        float64 `json:"seconds"`
 	KeyframesSec   float64 `json:"keyframes_per_s"`
 	FilesSec       float64 `json:"files_per_s"`
@@ -227,7 +227,7 @@ func (rep *Report) decode(ctx context.Context, o Options) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", p, err)
 		}
-		_, err = f.Keyframes(ctx, func(k *media.Keyframe) error {
+		_, err = f.Frames(ctx, func(k *media.Frame) error {
 			rep.DecodeKeyframes++
 			lb := detect.NewLetterbox(k.Width, k.Height, 640, 640)
 			return k.RGB(lb.ResizedW, lb.ResizedH, buf)
@@ -274,7 +274,7 @@ func prepare(ctx context.Context, o Options) (*prepared, error) {
 		if err != nil {
 			return nil, err
 		}
-		_, err = f.Keyframes(ctx, func(k *media.Keyframe) error {
+		_, err = f.Frames(ctx, func(k *media.Frame) error {
 			lb := m.Letterbox(k.Width, k.Height)
 			if err := k.RGB(lb.ResizedW, lb.ResizedH, rgb); err != nil {
 				return err
@@ -379,8 +379,8 @@ func endToEnd(ctx context.Context, model string, files []string, workers, thread
 		return EndToEnd{}, fmt.Errorf("%d of the benchmark files failed", sum.Failed)
 	}
 	return EndToEnd{
-		Files: len(files), Workers: workers, Threads: threads, Keyframes: sum.Keyframes,
-		Seconds: el, KeyframesSec: float64(sum.Keyframes) / el, FilesSec: float64(len(files)) / el,
+		Files: len(files), Workers: workers, Threads: threads, Frames: sum.Frames,
+		Seconds: el, KeyframesSec: float64(sum.Frames) / el, FilesSec: float64(len(files)) / el,
 		InferenceBusy: sum.InferenceBusy.Seconds() / sum.Elapsed.Seconds(),
 		ModelLoads:    detect.Loads() - before, FirstResultSec: sum.FirstResult.Seconds(),
 	}, nil

@@ -62,7 +62,7 @@ func TestBench(t *testing.T) {
 		t.Fatalf("%d end-to-end runs, want %d", len(rep.Runs), want)
 	}
 	for _, r := range rep.Runs {
-		if r.Files != 2 || r.Keyframes != 8 || r.ModelLoads != 1 || r.InferenceBusy <= 0 || r.InferenceBusy > 1.0001 {
+		if r.Files != 2 || r.Frames != 8 || r.ModelLoads != 1 || r.InferenceBusy <= 0 || r.InferenceBusy > 1.0001 {
 			t.Errorf("run %+v", r)
 		}
 	}

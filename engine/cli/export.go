@@ -101,7 +101,7 @@ func selectStored(stored []store.Stored, roots []string, minConf float32) stored
 		sel.results = append(sel.results, r)
 		sel.modelSHAs[st.ModelSHA] = true
 		sel.summary.Add(r)
-		for _, k := range r.Keyframes {
+		for _, k := range r.Frames {
 			for _, d := range k.Detections {
 				sel.known[d.Class] = true
 			}
@@ -160,8 +160,8 @@ func underAny(path string, roots []string) bool {
 
 // atLeast returns r with only the detections of confidence ≥ conf.
 func atLeast(r pipeline.FileResult, conf float32) pipeline.FileResult {
-	kfs := make([]pipeline.Keyframe, len(r.Keyframes))
-	for i, k := range r.Keyframes {
+	kfs := make([]pipeline.Frame, len(r.Frames))
+	for i, k := range r.Frames {
 		kfs[i] = k
 		kfs[i].Detections = nil
 		for _, d := range k.Detections {
@@ -170,7 +170,7 @@ func atLeast(r pipeline.FileResult, conf float32) pipeline.FileResult {
 			}
 		}
 	}
-	r.Keyframes = kfs
+	r.Frames = kfs
 	return r
 }
 

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"time"
+
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
@@ -43,6 +45,31 @@ func (o *outputFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.CSV, "csv", "", "write one row per detection as CSV to FILE")
 }
 
+// samplingFlags choose the frames analysed (config.ScanSettings says what
+// each does); the durations take a bare number of seconds too.
+type samplingFlags struct{}
+
+func (samplingFlags) AddFlags(fs *pflag.FlagSet) {
+	fs.Var(&durationValue{2 * time.Second}, "max-gap", "longest stretch of video without an analysed frame, e.g. 2, 0.5 or 1500ms (0: keyframes only)")
+	fs.Var(&durationValue{500 * time.Millisecond}, "min-gap", "skip a keyframe this close to the previous analysed one (0: every keyframe)")
+	fs.Bool("reuse-similar", config.DefaultReuseSimilar, "a frame that looks the same as the last inferred one repeats its detections")
+}
+
+// durationValue is a flag that takes a Go duration or a bare number of
+// seconds. Its type is not "duration", so viper hands its text to
+// config.Duration instead of reading "1" as one nanosecond.
+type durationValue struct{ d time.Duration }
+
+func (v *durationValue) String() string { return v.d.String() }
+func (v *durationValue) Type() string   { return "seconds" }
+func (v *durationValue) Set(s string) error {
+	d, err := config.Duration(s)
+	if err == nil {
+		v.d = d
+	}
+	return err
+}
+
 // flagKeys maps flags to the config keys they set.
 var flagKeys = map[string]string{
 	"conf": config.Confidence, "iou": config.IoU, "classes": config.Classes,
@@ -50,6 +77,7 @@ var flagKeys = map[string]string{
 	"onnxruntime-library": config.RuntimeLibrary, "decoder-threads": config.DecoderThreads,
 	"intra-op-threads": config.IntraOpThreads, "library": config.ResultsDB,
 	"decoder-thread-type": config.DecoderThreadType, "file-timeout": config.FileTimeout,
+	"max-gap": config.MaxGap, "min-gap": config.MinGap, "reuse-similar": config.ReuseSimilar,
 }
 
 // bindFlags makes the flags the user set override VIDSIFT_* and the

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -24,6 +25,7 @@ import (
 // reach the scan through the settings (config.Load), not these fields.
 type scanOptions struct {
 	modelFlags
+	samplingFlags
 	libraryFlags
 	selectionFlags
 	outputFlags
@@ -42,7 +44,8 @@ func (o *scanOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.Int("intra-op-threads", 1, "ONNX Runtime threads per inference; threads/intra-op-threads run at once")
 	fs.Int("decoder-threads", 0, "FFmpeg threads per file (0: FFmpeg decides)")
 	fs.String("decoder-thread-type", "", "FFmpeg threading: frame, slice, or empty for both")
-	fs.Duration("file-timeout", 0, "give up on one file after this long (default 10m)")
+	fs.Var(&durationValue{10 * time.Minute}, "file-timeout", "give up on one file after this long")
+	o.samplingFlags.AddFlags(fs)
 	o.outputFlags.AddFlags(fs)
 	fs.StringVar(&o.Thumbs, "thumbs", "", "write a JPEG of each keyframe with its boxes under DIR")
 	o.libraryFlags.AddFlags(fs)
@@ -81,6 +84,7 @@ func runScan(ctx context.Context, e env, opts scanOptions, paths []string) error
 		Workers: settings.Workers, Streams: pipeline.Streams(settings.Threads, settings.IntraOpThreads),
 		DecoderThreads: settings.DecoderThreads, ThreadType: settings.DecoderThreadType,
 		FileTimeout: settings.FileTimeout,
+		Sampling:    sampling(settings), ReuseSimilar: settings.ReuseSimilar,
 	}
 	if opts.Thumbs == "" {
 		cfg.ThumbSize = -1
@@ -92,7 +96,8 @@ func runScan(ctx context.Context, e env, opts scanOptions, paths []string) error
 			fmt.Fprintf(e.stderr, "vidsift: warning: scanning without the results library: %v (set --library to another file, or \"off\")\n", err)
 		} else {
 			defer db.Close()
-			cfg.ResultsDB = db.ForRun(store.ScanParams{Model: model, Confidence: settings.Confidence, IoU: settings.IoU}, opts.Rescan)
+			cfg.ResultsDB = db.ForRun(store.ScanParams{Model: model, Confidence: settings.Confidence, IoU: settings.IoU,
+				Sampling: cfg.Sampling, ReuseSimilar: cfg.ReuseSimilar}, opts.Rescan)
 			cfg.ThumbSize = 0 // the library keeps thumbnails for the app
 		}
 	}
@@ -104,6 +109,7 @@ func runScan(ctx context.Context, e env, opts scanOptions, paths []string) error
 		Settings: export.Settings{
 			Confidence: float64(settings.Confidence), IoU: float64(settings.IoU),
 			Classes: settings.Classes, Workers: settings.Workers, Threads: settings.Threads,
+			MaxGap: cfg.Sampling.MaxGap, MinGap: cfg.Sampling.MinGap, ReuseSimilar: cfg.ReuseSimilar,
 		},
 		Thumbnail: thumbnailNamer(opts.Thumbs),
 	})
@@ -125,6 +131,11 @@ func runScan(ctx context.Context, e env, opts scanOptions, paths []string) error
 		return ErrSomeFilesBad
 	}
 	return nil
+}
+
+// sampling is the policy the settings ask for.
+func sampling(s config.ScanSettings) media.Sampling {
+	return media.Sampling{MaxGap: s.MaxGap.Seconds(), MinGap: s.MinGap.Seconds()}
 }
 
 // reportedClasses turns the class names asked for into the set reported
@@ -157,9 +168,9 @@ func collectRun(ctx context.Context, stderr io.Writer, cfg pipeline.Config, path
 	for ev := range pipeline.Run(ctx, cfg, paths) {
 		prog.apply(ev)
 		switch e := ev.(type) {
-		case pipeline.KeyframeAnalysed:
+		case pipeline.FrameAnalysed:
 			if opts.Thumbs != "" && run.thumbErr == nil {
-				k := e.Keyframe
+				k := e.Frame
 				run.thumbErr = export.WriteThumbnail(export.ThumbPath(opts.Thumbs, e.Path, k.Index), k.Thumbnail, k.ThumbnailJPEG, k.Width, keepOnly(k.Detections, keep))
 			}
 		case pipeline.FileFinished:
@@ -186,7 +197,7 @@ func printSummary(w io.Writer, doc export.Document) {
 	var none []string
 	for _, f := range doc.Files {
 		classes := map[string]int{}
-		for _, k := range f.Keyframes {
+		for _, k := range f.Frames {
 			for _, d := range k.Detections {
 				classes[d.Class]++
 			}
@@ -206,13 +217,13 @@ func printSummary(w io.Writer, doc export.Document) {
 		if f.Status == string(pipeline.StatusPartial) {
 			found += "  [" + f.Error + "]"
 		}
-		fmt.Fprintf(w, "%-7s %4d kf  %s  %s\n", f.Status, len(f.Keyframes), f.Path, found)
+		fmt.Fprintf(w, "%-7s %4d kf  %s  %s\n", f.Status, len(f.Frames), f.Path, found)
 	}
 	s := doc.Summary
 	fmt.Fprintf(w, "\n%d files: %d ok, %d partial, %d failed, %d ignored, %d reused from the library; %d keyframes, %d detections in %.1f s",
-		s.Files, s.OK, s.Partial, s.Failed, s.Ignored, s.Skipped, s.Keyframes, s.Detections, s.Elapsed)
+		s.Files, s.OK, s.Partial, s.Failed, s.Ignored, s.Skipped, s.Frames, s.Detections, s.Elapsed)
 	if s.Elapsed > 0 {
-		fmt.Fprintf(w, " (%.1f keyframes/s)", float64(s.Keyframes)/s.Elapsed)
+		fmt.Fprintf(w, " (%.1f keyframes/s)", float64(s.Frames)/s.Elapsed)
 	}
 	fmt.Fprintln(w)
 	if len(none) > 0 {

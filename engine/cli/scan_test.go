@@ -47,7 +47,7 @@ func TestScanCLI(t *testing.T) {
 	// Thumbnails: one JPEG per keyframe, at most 320 px, named as the JSON says.
 	n := 0
 	for _, fl := range doc.Files {
-		for _, k := range fl.Keyframes {
+		for _, k := range fl.Frames {
 			n++
 			if k.Thumbnail != export.ThumbPath(thumbs, fl.Path, k.Index) {
 				t.Fatalf("thumbnail %q", k.Thumbnail)
@@ -63,8 +63,8 @@ func TestScanCLI(t *testing.T) {
 			}
 		}
 	}
-	if n != doc.Summary.Keyframes || n != 45 {
-		t.Errorf("%d thumbnails, %d keyframes", n, doc.Summary.Keyframes)
+	if n != doc.Summary.Frames || n != 45 {
+		t.Errorf("%d thumbnails, %d keyframes", n, doc.Summary.Frames)
 	}
 }
 
@@ -226,7 +226,7 @@ func TestLibraryReuse(t *testing.T) {
 // countDetections counts a file's detections of at least conf.
 func countDetections(f export.File, conf float64) int {
 	n := 0
-	for _, k := range f.Keyframes {
+	for _, k := range f.Frames {
 		for _, d := range k.Detections {
 			if d.Confidence >= conf {
 				n++
@@ -268,10 +268,10 @@ func TestOtherModelCLI(t *testing.T) {
 	// 640×424 × 256/424 → 386×256, padded 15 px on the left.
 	r := 256.0 / 424
 	want := [4]float64{(96 - 15) / r, 128 / r, (224 - 15) / r, 192 / r}
-	if len(doc.Files) != 1 || len(doc.Files[0].Keyframes) != 2 {
+	if len(doc.Files) != 1 || len(doc.Files[0].Frames) != 2 {
 		t.Fatalf("files %+v", doc.Files)
 	}
-	for _, k := range doc.Files[0].Keyframes {
+	for _, k := range doc.Files[0].Frames {
 		if len(k.Detections) != 1 || k.Detections[0].Class != "cat" || k.Detections[0].Confidence != 0.9 {
 			t.Errorf("keyframe %d: %+v", k.Index, k.Detections)
 			continue

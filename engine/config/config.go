@@ -9,10 +9,12 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,11 +34,17 @@ const (
 	DecoderThreadType = "decoder_thread_type" // frame, slice or "" (both)
 	IntraOpThreads    = "intra_op_threads"
 	FileTimeout       = "file_timeout"
-	ResultsDB         = "library" // results database; "off" disables it
+	MaxGap            = "max_gap"       // longest stretch without an analysed frame; 0: keyframes only
+	MinGap            = "min_gap"       // shortest distance between analysed keyframes; 0: every keyframe
+	ReuseSimilar      = "reuse_similar" // near-duplicate frames repeat the detections of the last inferred one
+	ResultsDB         = "library"       // results database; "off" disables it
 )
 
 // Library file name of ONNX Runtime 1.24.1 as shipped in onnxruntime-node.
 const RuntimeLibraryName = "libonnxruntime.so.1"
+
+// DefaultReuseSimilar is reuse_similar's default; the README says why.
+const DefaultReuseSimilar = false
 
 // DefaultModelNames are the model files looked for, in order of preference.
 // The int8 model comes first: it holds every ground-truth expectation and
@@ -61,6 +69,9 @@ func defaults() map[string]any {
 		DecoderThreadType: "",
 		IntraOpThreads:    1,
 		FileTimeout:       10 * time.Minute,
+		MaxGap:            2 * time.Second,
+		MinGap:            500 * time.Millisecond,
+		ReuseSimilar:      DefaultReuseSimilar,
 		ResultsDB:         "",
 	}
 }
@@ -147,6 +158,12 @@ type ScanSettings struct {
 	// Runs go on at once.
 	IntraOpThreads int
 	FileTimeout    time.Duration
+	// The sampling policy: gap frames keep every stretch of video without
+	// an analysed frame under MaxGap (0: keyframes only); keyframes closer
+	// than MinGap to the previous analysed one are skipped; ReuseSimilar
+	// lets a near-duplicate frame repeat the last inferred frame's detections.
+	MaxGap, MinGap time.Duration
+	ReuseSimilar   bool
 }
 
 // Load reads and validates the scan settings from v.
@@ -160,9 +177,15 @@ func Load(v *viper.Viper) (ScanSettings, error) {
 		DecoderThreads:    v.GetInt(DecoderThreads),
 		DecoderThreadType: v.GetString(DecoderThreadType),
 		IntraOpThreads:    v.GetInt(IntraOpThreads),
-		FileTimeout:       v.GetDuration(FileTimeout),
+		ReuseSimilar:      v.GetBool(ReuseSimilar),
 	}
 	var errs []error
+	for key, d := range map[string]*time.Duration{FileTimeout: &s.FileTimeout, MaxGap: &s.MaxGap, MinGap: &s.MinGap} {
+		var err error
+		if *d, err = Duration(v.Get(key)); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", key, err))
+		}
+	}
 	if s.Confidence <= 0 || s.Confidence >= 1 {
 		errs = append(errs, fmt.Errorf("%s must be between 0 and 1, got %v", Confidence, v.Get(Confidence)))
 	}
@@ -187,7 +210,49 @@ func Load(v *viper.Viper) (ScanSettings, error) {
 	if s.FileTimeout < 0 {
 		errs = append(errs, fmt.Errorf("%s must not be negative", FileTimeout))
 	}
+	if s.MaxGap < 0 || s.MaxGap > time.Hour {
+		errs = append(errs, fmt.Errorf("%s must be 0 (keyframes only) up to 1h, got %v", MaxGap, s.MaxGap))
+	}
+	if s.MinGap < 0 || s.MinGap > time.Hour {
+		errs = append(errs, fmt.Errorf("%s must be 0 (every keyframe) up to 1h, got %v", MinGap, s.MinGap))
+	}
 	return s, errors.Join(errs...)
+}
+
+// Duration reads a duration setting: a Go duration ("2s", "500ms") or a
+// bare number of seconds ("1", "0.5", or a number in YAML).
+func Duration(raw any) (time.Duration, error) {
+	switch x := raw.(type) {
+	case nil:
+		return 0, nil
+	case time.Duration:
+		return x, nil
+	case int:
+		return time.Duration(x) * time.Second, nil
+	case int64:
+		return time.Duration(x) * time.Second, nil
+	case float64:
+		return seconds(x)
+	case string:
+		x = strings.TrimSpace(x)
+		if f, err := strconv.ParseFloat(x, 64); err == nil {
+			return seconds(f)
+		}
+		d, err := time.ParseDuration(x)
+		if err != nil {
+			return 0, fmt.Errorf("%q is neither seconds (1.5) nor a duration (1500ms)", x)
+		}
+		return d, nil
+	default:
+		return 0, fmt.Errorf("%v is neither seconds (1.5) nor a duration (1500ms)", raw)
+	}
+}
+
+func seconds(f float64) (time.Duration, error) {
+	if math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1e9 {
+		return 0, fmt.Errorf("%v seconds is out of range", f)
+	}
+	return time.Duration(f * float64(time.Second)), nil
 }
 
 // splitList accepts "a,b" as well as YAML lists, and drops blanks.

@@ -10,7 +10,7 @@ import (
 )
 
 // CSVHeader is the first row of every CSV export.
-var CSVHeader = []string{"path", "time_s", "keyframe", "class", "class_id", "confidence",
+var CSVHeader = []string{"path", "time_s", "frame", "key", "class", "class_id", "confidence",
 	"x1", "y1", "x2", "y2", "frame_width", "frame_height"}
 
 // EncodeCSV writes one row per detection of doc (already class-filtered by Build).
@@ -21,10 +21,10 @@ func EncodeCSV(w io.Writer, doc Document) error {
 	}
 	num := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 	for _, f := range doc.Files {
-		for _, k := range f.Keyframes {
+		for _, k := range f.Frames {
 			for _, d := range k.Detections {
 				row := []string{
-					SafeText(f.Path), num(k.Time), strconv.Itoa(k.Index), SafeText(d.Class),
+					SafeText(f.Path), num(k.Time), strconv.Itoa(k.Index), strconv.FormatBool(k.Key), SafeText(d.Class),
 					strconv.Itoa(d.ClassID), num(d.Confidence),
 					num(d.Box[0]), num(d.Box[1]), num(d.Box[2]), num(d.Box[3]),
 					strconv.Itoa(f.Media.Width), strconv.Itoa(f.Media.Height),

@@ -20,17 +20,17 @@ func sample() ([]pipeline.FileResult, pipeline.Summary) {
 	dog := detect.Detection{ClassID: 16, Class: "dog", Confidence: 0.5, Box: detect.Box{5, 5, 10, 10}}
 	results := []pipeline.FileResult{
 		{Path: "/v/z.mp4", Status: pipeline.StatusOK, Media: media.Info{Container: "mp4", Codec: "h264", Width: 640, Height: 360, Duration: 10, FPS: 25},
-			Keyframes: []pipeline.Keyframe{
+			Frames: []pipeline.Frame{
 				{Index: 0, Time: 0, Detections: []detect.Detection{person}},
 				{Index: 1, Time: 2, Detections: []detect.Detection{person, dog}},
 				{Index: 2, Time: 4, Detections: nil},
 				{Index: 3, Time: 6, Detections: []detect.Detection{person}},
 			}},
 		{Path: "=evil,\"name\"\n.mp4", Status: pipeline.StatusPartial, Error: "truncated",
-			Media: media.Info{Width: 100, Height: 50}, Keyframes: []pipeline.Keyframe{{Index: 0, Time: 1.5, Detections: []detect.Detection{dog}}}},
+			Media: media.Info{Width: 100, Height: 50}, Frames: []pipeline.Frame{{Index: 0, Time: 1.5, Detections: []detect.Detection{dog}}}},
 		{Path: "/v/a.mp4", Status: pipeline.StatusFailed, Error: "empty file (0 bytes)"},
 	}
-	return results, pipeline.Summary{Files: 3, OK: 1, Partial: 1, Failed: 1, Keyframes: 5, Detections: 6, ModelLoads: 1, Elapsed: 1500 * time.Millisecond}
+	return results, pipeline.Summary{Files: 3, OK: 1, Partial: 1, Failed: 1, Frames: 5, Detections: 6, ModelLoads: 1, Elapsed: 1500 * time.Millisecond}
 }
 
 func TestBuildJSON(t *testing.T) {

@@ -1,4 +1,4 @@
-// Package export writes scan results as the vidsift.scan/v1 JSON document and
+// Package export writes scan results as the vidsift.scan/v2 JSON document and
 // as CSV, atomically (temp file, then rename), so a crash never leaves a
 // truncated export behind.
 package export
@@ -16,7 +16,7 @@ import (
 )
 
 // Schema names the JSON format.
-const Schema = "vidsift.scan/v1"
+const Schema = "vidsift.scan/v2"
 
 // Document is the JSON export: one scan, or what the library holds.
 type Document struct {
@@ -43,16 +43,20 @@ type Settings struct {
 	Classes    []string `json:"classes"`    // the classes reported, sorted; empty: all
 	Workers    int      `json:"workers"`    // files decoded at once
 	Threads    int      `json:"threads"`    // inference threads in all
+	// The sampling policy: which frames were analysed.
+	MaxGap       float64 `json:"max_gap_s"`     // longest stretch without an analysed frame, seconds (plus one frame interval); 0: keyframes only
+	MinGap       float64 `json:"min_gap_s"`     // keyframes closer than this to the previous analysed keyframe were skipped; 0: none
+	ReuseSimilar bool    `json:"reuse_similar"` // frames that looked like the last inferred one repeat its detections (same_as)
 }
 
 // File is one scanned file.
 type File struct {
-	Path      string     `json:"path"`      // absolute, as found on disk
-	Status    string     `json:"status"`    // "ok", "partial" (damaged; the keyframes found are listed) or "failed"
-	Error     string     `json:"error"`     // why a file failed or is partial; "" when ok
-	Media     Media      `json:"media"`     // what the file holds
-	Keyframes []Keyframe `json:"keyframes"` // in time order
-	Spans     []Span     `json:"spans"`     // when each class is seen, by start time then class
+	Path   string  `json:"path"`   // absolute, as found on disk
+	Status string  `json:"status"` // "ok", "partial" (damaged; the keyframes found are listed) or "failed"
+	Error  string  `json:"error"`  // why a file failed or is partial; "" when ok
+	Media  Media   `json:"media"`  // what the file holds
+	Frames []Frame `json:"frames"` // the analysed frames, in time order
+	Spans  []Span  `json:"spans"`  // when each class is seen, by start time then class
 }
 
 // Media describes the video stream that was scanned.
@@ -63,12 +67,17 @@ type Media struct {
 	Height    int     `json:"height"`     // upright display height in pixels
 	Duration  float64 `json:"duration_s"` // seconds; 0 for a photo or when unknown
 	FPS       float64 `json:"fps"`        // average frames per second; 0 for a photo or when unknown
+	// KeyframeInterval is the longest distance between two keyframes,
+	// seconds (0: one keyframe, or a photo).
+	KeyframeInterval float64 `json:"keyframe_interval_s"`
 }
 
-// Keyframe is one analysed keyframe.
-type Keyframe struct {
-	Index      int         `json:"index"`               // 0-based among the file's keyframes
+// Frame is one analysed frame.
+type Frame struct {
+	Index      int         `json:"index"`               // 0-based position among the file's analysed frames
 	Time       float64     `json:"time_s"`              // seconds from the start of the video, to the millisecond
+	Key        bool        `json:"key"`                 // a keyframe; false for a gap frame decoded between keyframes
+	SameAs     *int        `json:"same_as,omitempty"`   // the frame whose detections this one repeats (it looked the same); absent: inferred
 	Thumbnail  string      `json:"thumbnail,omitempty"` // the --thumbs JPEG with boxes drawn, when written
 	Detections []Detection `json:"detections"`          // by confidence, highest first
 }
@@ -81,11 +90,11 @@ type Detection struct {
 	Box        [4]float64 `json:"box"`        // x1,y1,x2,y2 in upright frame pixels (media.width × media.height), origin top left
 }
 
-// Span is a stretch of consecutive keyframes in which a class is seen.
+// Span is a stretch of consecutive analysed frames in which a class is seen.
 type Span struct {
 	Class         string  `json:"class"`
-	Start         float64 `json:"start_s"`        // time of the first keyframe that shows it
-	End           float64 `json:"end_s"`          // time of the last consecutive keyframe that shows it
+	Start         float64 `json:"start_s"`        // time of the first frame that shows it
+	End           float64 `json:"end_s"`          // time of the last consecutive frame that shows it
 	MaxConfidence float64 `json:"max_confidence"` // its best detection within the span
 }
 
@@ -97,11 +106,13 @@ type Summary struct {
 	Failed      int     `json:"failed"`         // files with status "failed"
 	Skipped     int     `json:"skipped"`        // files whose stored results were reused instead of scanned
 	Ignored     int     `json:"ignored"`        // files in the folders that are not media
-	Keyframes   int     `json:"keyframes"`      // keyframes analysed or reused
+	Frames      int     `json:"frames"`         // frames analysed (or replayed from the library)
+	Keyframes   int     `json:"keyframes"`      // of which keyframes
+	Inferences  int     `json:"inferences"`     // of which the model ran on (the others repeat a similar frame)
 	Detections  int     `json:"detections"`     // detections reported (after the class filter)
 	ModelLoads  int64   `json:"model_loads"`    // models this process loaded
 	Elapsed     float64 `json:"elapsed_s"`      // wall time of the run in seconds
-	FirstResult float64 `json:"first_result_s"` // from the run's start to its first analysed keyframe, seconds
+	FirstResult float64 `json:"first_result_s"` // from the run's start to its first analysed frame, seconds
 	PeakRSSMB   float64 `json:"peak_rss_mb"`    // the process's peak resident memory when the run ended (Linux; 0 elsewhere)
 }
 
@@ -133,6 +144,8 @@ func Build(results []pipeline.FileResult, sum pipeline.Summary, o Options) Docum
 	// The engine holds thresholds as float32: 0.7 would print as 0.699999988.
 	doc.Settings.Confidence = round(doc.Settings.Confidence, 4)
 	doc.Settings.IoU = round(doc.Settings.IoU, 4)
+	doc.Settings.MaxGap = round(doc.Settings.MaxGap, 3)
+	doc.Settings.MinGap = round(doc.Settings.MinGap, 3)
 	if m := o.Model; m != nil {
 		doc.Model = Model{Path: m.Path, SHA256: m.SHA256, InputSize: [2]int{m.InputW, m.InputH}, Classes: m.Names}
 	}
@@ -146,12 +159,16 @@ func Build(results []pipeline.FileResult, sum pipeline.Summary, o Options) Docum
 				Container: r.Media.Container, Codec: r.Media.Codec,
 				Width: r.Media.Width, Height: r.Media.Height,
 				Duration: round(r.Media.Duration, 3), FPS: round(r.Media.FPS, 3),
+				KeyframeInterval: round(r.Media.KeyframeInterval, 3),
 			},
-			Keyframes: make([]Keyframe, 0, len(r.Keyframes)),
-			Spans:     []Span{},
+			Frames: make([]Frame, 0, len(r.Frames)),
+			Spans:  []Span{},
 		}
-		for _, k := range r.Keyframes {
-			kf := Keyframe{Index: k.Index, Time: round(k.Time, 3), Detections: []Detection{}}
+		for _, k := range r.Frames {
+			kf := Frame{Index: k.Index, Time: round(k.Time, 3), Key: k.Key, Detections: []Detection{}}
+			if k.Reused {
+				kf.SameAs = &k.SameAs
+			}
 			if o.Thumbnail != nil {
 				kf.Thumbnail = o.Thumbnail(r.Path, k.Index)
 			}
@@ -165,16 +182,16 @@ func Build(results []pipeline.FileResult, sum pipeline.Summary, o Options) Docum
 				})
 			}
 			detections += len(kf.Detections)
-			f.Keyframes = append(f.Keyframes, kf)
+			f.Frames = append(f.Frames, kf)
 		}
-		for _, s := range pipeline.Spans(r.Keyframes, o.keep) {
+		for _, s := range pipeline.Spans(r.Frames, o.keep) {
 			f.Spans = append(f.Spans, Span{Class: s.Class, Start: round(s.Start, 3), End: round(s.End, 3), MaxConfidence: round(float64(s.MaxConfidence), 4)})
 		}
 		doc.Files = append(doc.Files, f)
 	}
 	doc.Summary = Summary{
 		Files: sum.Files, OK: sum.OK, Partial: sum.Partial, Failed: sum.Failed,
-		Skipped: sum.Skipped, Ignored: sum.Ignored, Keyframes: sum.Keyframes,
+		Skipped: sum.Skipped, Ignored: sum.Ignored, Frames: sum.Frames, Keyframes: sum.Keyframes, Inferences: sum.Inferences,
 		Detections: detections, ModelLoads: sum.ModelLoads, Elapsed: round(sum.Elapsed.Seconds(), 3),
 		FirstResult: round(sum.FirstResult.Seconds(), 3), PeakRSSMB: round(float64(sum.PeakRSS)/(1<<20), 1),
 	}

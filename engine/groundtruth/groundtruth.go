@@ -19,7 +19,7 @@ import (
 // each field).
 type Expectation struct {
 	Status    string               `json:"status"`
-	Keyframes *int                 `json:"keyframes"`
+	Frames *int                 `json:"keyframes"`
 	Width     int                  `json:"width"`
 	Height    int                  `json:"height"`
 	Codec     string               `json:"codec"`
@@ -148,8 +148,8 @@ func (e Expectation) Check(frames [][]Det, countBoxes bool) []string {
 			why = append(why, fmt.Sprintf("no %s box near %v (best IoU %.2f)", strings.Join(classes, "|"), want, best))
 		}
 	}
-	if e.Keyframes != nil && len(frames) != *e.Keyframes {
-		why = append(why, fmt.Sprintf("%d keyframes, want %d", len(frames), *e.Keyframes))
+	if e.Frames != nil && len(frames) != *e.Frames {
+		why = append(why, fmt.Sprintf("%d keyframes, want %d", len(frames), *e.Frames))
 	}
 	return why
 }

@@ -15,22 +15,22 @@ import (
 	"github.com/vidsift/vidsift/engine/internal/testenv"
 )
 
-// decodeAll opens path and returns its info, outcome and keyframes as 64×64 RGB.
-func decodeAll(t testing.TB, path string, opts Options) (Info, Outcome, []Keyframe, [][]byte, error) {
+// decodeAll opens path and returns its info, outcome and analysed frames as 64×64 RGB.
+func decodeAll(t testing.TB, path string, opts Options) (Info, Outcome, []Frame, [][]byte, error) {
 	t.Helper()
 	f, err := Open(context.Background(), path, opts)
 	if err != nil {
 		return Info{}, Outcome{}, nil, nil, err
 	}
 	defer f.Close()
-	var kfs []Keyframe
+	var kfs []Frame
 	var rgbs [][]byte
-	out, err := f.Keyframes(context.Background(), func(k *Keyframe) error {
+	out, err := f.Frames(context.Background(), func(k *Frame) error {
 		buf := make([]byte, 64*64*3)
 		if err := k.RGB(64, 64, buf); err != nil {
 			return err
 		}
-		kfs = append(kfs, Keyframe{Index: k.Index, Time: k.Time, Width: k.Width, Height: k.Height})
+		kfs = append(kfs, Frame{Index: k.Index, Time: k.Time, Key: k.Key, Width: k.Width, Height: k.Height})
 		rgbs = append(rgbs, buf)
 		return nil
 	})
@@ -68,8 +68,8 @@ func TestSharedKeyframeCounts(t *testing.T) {
 			if exp.Keyframes != nil {
 				want = *exp.Keyframes
 			}
-			if len(kfs) != want || out.Keyframes != want {
-				t.Errorf("%d keyframes (outcome %d), want %d", len(kfs), out.Keyframes, want)
+			if len(kfs) != want || out.Frames != want {
+				t.Errorf("%d keyframes (outcome %d), want %d", len(kfs), out.Frames, want)
 			}
 			if info.Still != strings.HasPrefix(rel, "photos/") {
 				t.Errorf("still = %v", info.Still)
@@ -202,7 +202,7 @@ func TestCancelledDecode(t *testing.T) {
 	}
 	defer f.Close()
 	n := 0
-	_, err = f.Keyframes(ctx, func(k *Keyframe) error {
+	_, err = f.Frames(ctx, func(k *Frame) error {
 		n++
 		cancel()
 		return nil
@@ -227,7 +227,7 @@ func TestConcurrentOpen(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for _, p := range files {
-				if _, out, _, _, err := decodeAll(t, p, Options{DecoderThreads: 2}); err != nil || out.Keyframes == 0 {
+				if _, out, _, _, err := decodeAll(t, p, Options{DecoderThreads: 2}); err != nil || out.Frames == 0 {
 					errs <- err
 				}
 			}
@@ -254,7 +254,7 @@ func BenchmarkKeyframeDecode(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			_, err = f.Keyframes(context.Background(), func(k *Keyframe) error {
+			_, err = f.Frames(context.Background(), func(k *Frame) error {
 				kfs++
 				return k.RGB(640, 360, buf)
 			})
@@ -267,26 +267,48 @@ func BenchmarkKeyframeDecode(b *testing.B) {
 	b.ReportMetric(float64(kfs)/b.Elapsed().Seconds(), "keyframes/s")
 }
 
-// TestReadKeyframe decodes one keyframe again, scaled, and refuses an index
-// past the end.
-func TestReadKeyframe(t *testing.T) {
+// TestReadFrameAt decodes analysed frames again by their time, keyframes
+// and gap frames alike, and refuses a time where no frame is.
+func TestReadFrameAt(t *testing.T) {
 	p := testenv.Shared(t, "testdata/videos/street_bikes_h264.mp4")
-	img, err := ReadKeyframe(context.Background(), p, 3, 320, Options{})
+	f, err := Open(context.Background(), p, Options{Sampling: Sampling{MaxGap: 2, MinGap: 0.5}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b := img.Bounds(); b.Dx() != 320 || b.Dy() != 136 {
-		t.Errorf("size %v", b)
+	type scanned struct {
+		time float64
+		key  bool
+		rgb  []byte
 	}
-	// Keyframe 3 is another shot than keyframe 0 (the clip has scene cuts).
-	first, err := ReadKeyframe(context.Background(), p, 0, 320, Options{})
+	var frames []scanned
+	_, err = f.Frames(context.Background(), func(k *Frame) error {
+		rgb := make([]byte, k.Width*k.Height*3)
+		frames = append(frames, scanned{k.Time, k.Key, rgb})
+		return k.RGB(k.Width, k.Height, rgb)
+	})
+	f.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := meanAbsDiff(first.Pix, img.Pix); d < 10 {
-		t.Errorf("keyframes 0 and 3 look the same (%.1f)", d)
+	var sawGap bool
+	for i, fr := range frames {
+		img, err := ReadFrameAt(context.Background(), p, fr.time, 0, Options{})
+		if err != nil {
+			t.Fatalf("frame %d at %.3f s (key %v): %v", i, fr.time, fr.key, err)
+		}
+		rgb := make([]byte, 0, len(fr.rgb))
+		for j := 0; j < len(img.Pix); j += 4 {
+			rgb = append(rgb, img.Pix[j:j+3]...)
+		}
+		if d := meanAbsDiff(rgb, fr.rgb); d > 1 {
+			t.Errorf("frame %d at %.3f s (key %v) read back as another picture (mean difference %.1f)", i, fr.time, fr.key, d)
+		}
+		sawGap = sawGap || !fr.key
 	}
-	if _, err := ReadKeyframe(context.Background(), p, 6, 0, Options{}); err == nil || !strings.Contains(err.Error(), "no keyframe 6") {
+	if !sawGap {
+		t.Error("no gap frame to read back")
+	}
+	if _, err := ReadFrameAt(context.Background(), p, 99, 0, Options{}); err == nil || !strings.Contains(err.Error(), "no frame at 99.000") {
 		t.Errorf("past the end: %v", err)
 	}
 	checkAllFreed(t)

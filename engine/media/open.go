@@ -24,6 +24,8 @@ type Options struct {
 	ThreadType string
 	// Timeout bounds the whole decode of one file; 0 means none.
 	Timeout time.Duration
+	// Sampling picks the frames Frames analyses (the zero value: keyframes only).
+	Sampling Sampling
 }
 
 // Info describes an opened file. Width and Height are in the upright frame.
@@ -39,6 +41,9 @@ type Info struct {
 	Rotation  int     // clockwise degrees applied to make frames upright: 0, 90, 180, 270
 	Mirrored  bool    // then flipped left-right (a mirroring display matrix or EXIF orientation)
 	Still     bool
+	// KeyframeInterval is the longest distance between two keyframes, in
+	// seconds; it is known once Frames has run (0: one keyframe, or a photo).
+	KeyframeInterval float64
 }
 
 // File is an opened media file. It is not safe for concurrent use.
@@ -158,10 +163,17 @@ func (m *File) open(ctx context.Context) error {
 		m.cc.SetThreadType(astiav.ThreadTypeFrame | astiav.ThreadTypeSlice)
 	}
 	// skip_frame=nokey makes decoders that honour it drop non-key frames even
-	// if one slips through; the packet filter in Keyframes does the real work.
+	// if one slips through; the packet filter in Frames does the real work.
+	// With gap frames, noref still decodes every keyframe and every frame
+	// later ones refer to, and skips the rest (usually the B-frames).
+	// go-astiav 0.16 cannot change it later, so it is set here, once.
 	d := astiav.NewDictionary()
 	defer d.Free()
-	_ = d.Set("skip_frame", "nokey", 0)
+	skip := "nokey"
+	if m.opts.Sampling.MaxGap > 0 {
+		skip = "noref"
+	}
+	_ = d.Set("skip_frame", skip, 0)
 	if err := m.cc.Open(codec, d); err != nil {
 		return fmt.Errorf("cannot open %s decoder: %w", codec.Name(), err)
 	}

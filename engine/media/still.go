@@ -5,23 +5,37 @@ import (
 	"errors"
 	"fmt"
 	"image"
+
+	"github.com/asticode/go-astiav"
 )
 
 var errFound = errors.New("found")
 
-// ReadKeyframe decodes keyframe number index of path again, upright, scaled
-// to at most maxSide pixels on its long side (0 = full size). The detail
-// view uses it to show a sharp frame without keeping full frames around.
-func ReadKeyframe(ctx context.Context, path string, index, maxSide int, opts Options) (*image.RGBA, error) {
+// ReadFrameAt decodes the frame of path shown at time t (seconds, as a
+// scan reports it: to the millisecond) again, upright, scaled to at most
+// maxSide pixels on its long side (0 = full size). It seeks to the keyframe
+// before t and decodes every reference frame from there, so it finds
+// keyframes and gap frames alike, whatever sampling the scan used. The
+// detail view uses it to show a sharp frame without keeping frames around.
+func ReadFrameAt(ctx context.Context, path string, t float64, maxSide int, opts Options) (*image.RGBA, error) {
+	// The smallest gap analyses every frame a scan could have analysed.
+	opts.Sampling = Sampling{MaxGap: 1e-6}
 	f, err := Open(ctx, path, opts)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	if t > 0 && !f.info.Still {
+		f.seekBefore(t)
+	}
+	const tolerance = 0.0015 // times are rounded to the millisecond
 	var img *image.RGBA
-	_, err = f.Keyframes(ctx, func(k *Keyframe) error {
-		if k.Index < index {
+	_, err = f.Frames(ctx, func(k *Frame) error {
+		switch {
+		case k.Time < t-tolerance:
 			return nil
+		case k.Time > t+tolerance:
+			return errPassed
 		}
 		w, h := fit(k.Width, k.Height, maxSide)
 		rgb := make([]byte, w*h*3)
@@ -37,10 +51,26 @@ func ReadKeyframe(ctx context.Context, path string, index, maxSide int, opts Opt
 	if img != nil {
 		return img, nil
 	}
-	if err == nil {
-		err = fmt.Errorf("%s has no keyframe %d", path, index)
+	if err == nil || errors.Is(err, errPassed) {
+		err = fmt.Errorf("%s has no frame at %.3f s", path, t)
 	}
 	return nil, err
+}
+
+var errPassed = errors.New("passed")
+
+// seekBefore moves to the keyframe at or before t. Where the container
+// cannot seek (a raw elementary stream), decoding starts from the top.
+func (m *File) seekBefore(t float64) {
+	tb := m.stream.TimeBase()
+	start := m.stream.StartTime()
+	if start == astiav.NoPtsValue {
+		start = 0
+	}
+	ts := start + int64(t/tb.Float64())
+	if err := m.fc.SeekFrame(m.stream.Index(), ts, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
+		m.fc.SeekFrame(m.stream.Index(), start, astiav.NewSeekFlags(astiav.SeekFlagBackward)) //nolint:errcheck // from the top, as opened
+	}
 }
 
 // fit scales w×h down so that its long side is at most limit (0: no limit).

@@ -12,19 +12,19 @@ type RunStarted struct {
 // FileStarted says a worker began decoding Path.
 type FileStarted struct{ Path string }
 
-// KeyframeAnalysed carries one keyframe's detections and thumbnail.
-// Reused is set for keyframes replayed from the library, not analysed now.
-type KeyframeAnalysed struct {
-	Path     string
-	Keyframe Keyframe
-	Reused   bool
+// FrameAnalysed carries one keyframe's detections and thumbnail.
+// FromLibrary is set for frames replayed from the library, not analysed now.
+type FrameAnalysed struct {
+	Path        string
+	Frame       Frame
+	FromLibrary bool
 }
 
-// FileFinished carries a file's full result. Reused says it came from the
+// FileFinished carries a file's full result. FromLibrary says it came from the
 // library; ResultsDBErr says the library could not keep it.
 type FileFinished struct {
 	Result       FileResult
-	Reused       bool
+	FromLibrary  bool
 	ResultsDBErr error
 }
 
@@ -34,8 +34,8 @@ type RunFinished struct {
 	Err     error
 }
 
-func (RunStarted) event()       {}
-func (FileStarted) event()      {}
-func (KeyframeAnalysed) event() {}
-func (FileFinished) event()     {}
-func (RunFinished) event()      {}
+func (RunStarted) event()    {}
+func (FileStarted) event()   {}
+func (FrameAnalysed) event() {}
+func (FileFinished) event()  {}
+func (RunFinished) event()   {}

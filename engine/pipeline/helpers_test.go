@@ -42,7 +42,7 @@ type runResult struct {
 	order     []string // FileFinished order
 	summary   Summary
 	err       error
-	analysed  []KeyframeAnalysed
+	analysed  []FrameAnalysed
 	started   RunStarted
 	eventKind []string
 }
@@ -58,7 +58,7 @@ func collect(ctx context.Context, cfg Config, inputs []string, onEvent func(Even
 		case RunStarted:
 			res.started = e
 			res.eventKind = append(res.eventKind, "run-started")
-		case KeyframeAnalysed:
+		case FrameAnalysed:
 			res.analysed = append(res.analysed, e)
 		case FileFinished:
 			res.files[e.Result.Path] = e.Result
@@ -73,7 +73,7 @@ func collect(ctx context.Context, cfg Config, inputs []string, onEvent func(Even
 
 // dets converts a file's keyframes for the ground-truth checks.
 func dets(f FileResult) [][]groundtruth.Det {
-	return groundtruth.Frames(f.Keyframes, func(k Keyframe) []detect.Detection { return k.Detections },
+	return groundtruth.Frames(f.Frames, func(k Frame) []detect.Detection { return k.Detections },
 		func(d detect.Detection) groundtruth.Det {
 			return groundtruth.Det{Class: d.Class, Confidence: float64(d.Confidence), Box: d.Box}
 		})

@@ -34,7 +34,7 @@ func TestHostileNames(t *testing.T) {
 	}
 	for _, n := range names {
 		f, ok := res.files[filepath.Join(dir, n)]
-		if !ok || len(f.Keyframes) != 2 {
+		if !ok || len(f.Frames) != 2 {
 			t.Errorf("%q: %v", n, f)
 		}
 	}

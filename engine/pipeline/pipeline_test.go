@@ -77,12 +77,12 @@ func TestGroundTruthInt8(t *testing.T) {
 // checkOrder checks that keyframes come in index order with rising times.
 func checkOrder(t *testing.T, f FileResult) {
 	t.Helper()
-	for i, k := range f.Keyframes {
+	for i, k := range f.Frames {
 		if k.Index != i {
 			t.Errorf("keyframe %d has index %d", i, k.Index)
 		}
-		if i > 0 && k.Time <= f.Keyframes[i-1].Time {
-			t.Errorf("keyframe %d at %.3f s is not after %.3f s", i, k.Time, f.Keyframes[i-1].Time)
+		if i > 0 && k.Time <= f.Frames[i-1].Time {
+			t.Errorf("keyframe %d at %.3f s is not after %.3f s", i, k.Time, f.Frames[i-1].Time)
 		}
 	}
 }
@@ -126,7 +126,7 @@ func TestFixtures(t *testing.T) {
 			}
 			if exp.Times != nil {
 				var got []float64
-				for _, k := range f.Keyframes {
+				for _, k := range f.Frames {
 					got = append(got, k.Time)
 				}
 				if fmt.Sprint(got) != fmt.Sprint(exp.Times) {
@@ -212,7 +212,7 @@ func TestCancel(t *testing.T) {
 			if err := os.Symlink(v, link); err != nil {
 				t.Fatal(err)
 			}
-			want[link] = *gt["videos/"+filepath.Base(v)].Keyframes
+			want[link] = *gt["videos/"+filepath.Base(v)].Frames
 		}
 	}
 	cfg := testConfig(t, 2, 2)
@@ -225,9 +225,9 @@ func TestCancel(t *testing.T) {
 	cancelled := false
 	res := collect(ctx, cfg, []string{tmp}, func(ev Event) {
 		switch e := ev.(type) {
-		case KeyframeAnalysed:
-			if e.Keyframe.Thumbnail == nil || e.Keyframe.Thumbnail.Bounds().Dx() > ThumbSize {
-				t.Errorf("bad thumbnail %v", e.Keyframe.Thumbnail)
+		case FrameAnalysed:
+			if e.Frame.Thumbnail == nil || e.Frame.Thumbnail.Bounds().Dx() > ThumbSize {
+				t.Errorf("bad thumbnail %v", e.Frame.Thumbnail)
 			}
 		case FileFinished:
 			if cancelled {
@@ -252,8 +252,8 @@ func TestCancel(t *testing.T) {
 		t.Errorf("finished %d + cancelled %d != queued %d", res.summary.Files, res.summary.Cancelled, queued)
 	}
 	for p, f := range res.files {
-		if f.Status != StatusOK || len(f.Keyframes) != want[p] {
-			t.Errorf("finished file %s is not intact: %s %q, %d/%d keyframes", p, f.Status, f.Error, len(f.Keyframes), want[p])
+		if f.Status != StatusOK || len(f.Frames) != want[p] {
+			t.Errorf("finished file %s is not intact: %s %q, %d/%d keyframes", p, f.Status, f.Error, len(f.Frames), want[p])
 		}
 	}
 	if n := media.OpenObjects(); n != 0 {
@@ -279,7 +279,7 @@ func TestEventOrder(t *testing.T) {
 			seq = append(seq, "start")
 		case FileStarted:
 			started[e.Path] = true
-		case KeyframeAnalysed:
+		case FrameAnalysed:
 			if !started[e.Path] || finished[e.Path] {
 				problems = append(problems, "keyframe outside its file: "+e.Path)
 			}
@@ -340,7 +340,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		res := collect(context.Background(), cfg, []string{root}, nil)
-		kfs += res.summary.Keyframes
+		kfs += res.summary.Frames
 		busy += res.summary.InferenceBusy
 		wall += res.summary.Elapsed
 	}
@@ -381,7 +381,7 @@ func TestLibraryThumbnails(t *testing.T) {
 			t.Fatalf("%d keyframes", len(res.analysed))
 		}
 		for _, e := range res.analysed {
-			k := e.Keyframe
+			k := e.Frame
 			if !withLibrary {
 				if k.ThumbnailJPEG != nil {
 					t.Error("a JPEG made with no library to keep it")

@@ -8,12 +8,12 @@ import (
 // Progress follows a run's events and says how far it is. It is not safe
 // for concurrent use: feed it from the goroutine that drains the events.
 type Progress struct {
-	Total     int    // files in the run
-	Done      int    // files finished
-	Keyframes int    // keyframes analysed
-	Current   string // base name of the file most recently started
-	started   time.Time
-	now       func() time.Time
+	Total   int    // files in the run
+	Done    int    // files finished
+	Frames  int    // keyframes analysed
+	Current string // base name of the file most recently started
+	started time.Time
+	now     func() time.Time
 }
 
 // NewProgress starts the clock.
@@ -30,9 +30,9 @@ func (p *Progress) Apply(ev Event) {
 		p.Total = e.Files
 	case FileStarted:
 		p.Current = filepath.Base(e.Path)
-	case KeyframeAnalysed:
-		if !e.Reused {
-			p.Keyframes++
+	case FrameAnalysed:
+		if !e.FromLibrary {
+			p.Frames++
 		}
 	case FileFinished:
 		p.Done++
@@ -45,7 +45,7 @@ func (p *Progress) Elapsed() time.Duration { return p.now().Sub(p.started) }
 // Rate is keyframes analysed per second so far.
 func (p *Progress) Rate() float64 {
 	if s := p.Elapsed().Seconds(); s > 0 {
-		return float64(p.Keyframes) / s
+		return float64(p.Frames) / s
 	}
 	return 0
 }

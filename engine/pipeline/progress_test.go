@@ -15,7 +15,7 @@ func TestProgress(t *testing.T) {
 	p.Apply(RunStarted{Files: 4})
 	p.Apply(FileStarted{Path: "/a/b/one.mp4"})
 	for i := 0; i < 10; i++ {
-		p.Apply(KeyframeAnalysed{})
+		p.Apply(FrameAnalysed{})
 	}
 	clock = clock.Add(5 * time.Second)
 	p.Apply(FileFinished{})

@@ -35,6 +35,12 @@ type Config struct {
 	ThreadType     string
 	FileTimeout    time.Duration
 	ThumbSize      int // 0 = ThumbSize; negative = no thumbnails
+	// Sampling picks the frames analysed: keyframes, thinned by MinGap, and
+	// gap frames so that no stretch is longer than MaxGap.
+	Sampling media.Sampling
+	// ReuseSimilar lets a frame that looks the same as the last frame the
+	// model ran on (per grid cell, see similar.go) repeat its detections.
+	ReuseSimilar bool
 	// ResultsDB, when set, replays files it already holds with the same
 	// identity instead of scanning them, and keeps every file this run finishes.
 	ResultsDB ResultsDB
@@ -79,9 +85,9 @@ type runner struct {
 
 type inferJob struct {
 	file *fileState
-	kf   Keyframe
-	slot *detect.Buffers
-	jpeg []byte // thumbnail for the library
+	kf   Frame
+	slot *detect.Buffers // nil for a reused frame
+	jpeg []byte          // thumbnail for the library
 }
 
 // fileState gathers one file's keyframes as inference finishes them.
@@ -89,7 +95,7 @@ type fileState struct {
 	path      string
 	info      media.Info
 	mu        sync.Mutex
-	keyframes []Keyframe
+	keyframes []Frame
 	pending   int  // keyframes handed to inference and not back yet
 	decoded   bool // decoding finished (successfully or not)
 	outcome   media.Outcome
@@ -97,6 +103,13 @@ type fileState struct {
 	finished  bool
 	cancelled bool
 	thumbs    map[int][]byte // JPEG thumbnails for the library
+
+	// Near-duplicate reuse. The decode worker alone touches lastLook and
+	// lastInferred; inferred and waiting are guarded by mu.
+	lastLook     *look
+	lastInferred int
+	inferred     map[int][]detect.Detection // detections of frames the model ran on, by index
+	waiting      map[int][]inferJob         // reused frames waiting for their source's detections
 }
 
 func newRunner(ctx context.Context, cfg Config, events chan<- Event) *runner {
@@ -223,15 +236,15 @@ func (r *runner) reuse(path string) bool {
 		return false
 	}
 	r.send(FileStarted{Path: path})
-	for _, k := range res.Keyframes {
+	for _, k := range res.Frames {
 		k.ThumbnailJPEG = thumbs[k.Index]
-		r.send(KeyframeAnalysed{Path: path, Keyframe: k, Reused: true})
+		r.send(FrameAnalysed{Path: path, Frame: k, FromLibrary: true})
 	}
 	r.mu.Lock()
 	r.sum.Skipped++
 	r.mu.Unlock()
 	r.count(res)
-	r.send(FileFinished{Result: res, Reused: true})
+	r.send(FileFinished{Result: res, FromLibrary: true})
 	return true
 }
 
@@ -248,60 +261,142 @@ func grow(b []byte, n int) []byte {
 func (r *runner) decodeFile(path string, buf *scratch) {
 	fs := &fileState{path: path}
 	r.send(FileStarted{Path: path})
-	opts := media.Options{DecoderThreads: r.cfg.DecoderThreads, ThreadType: r.cfg.ThreadType, Timeout: r.cfg.FileTimeout}
+	opts := media.Options{DecoderThreads: r.cfg.DecoderThreads, ThreadType: r.cfg.ThreadType,
+		Timeout: r.cfg.FileTimeout, Sampling: r.cfg.Sampling}
 	f, err := media.Open(r.ctx, path, opts)
 	if err != nil {
 		r.decodeDone(fs, media.Outcome{}, err)
 		return
 	}
 	defer f.Close()
+	reuse := r.cfg.ReuseSimilar && !f.Info().Still
 
-	out, err := f.Keyframes(r.ctx, func(k *media.Keyframe) error {
-		var slot *detect.Buffers
-		select {
-		case slot = <-r.slots:
-		case <-r.ctx.Done():
-			return r.ctx.Err()
-		}
-		lb := r.cfg.Model.Letterbox(k.Width, k.Height)
-		buf.model = grow(buf.model, lb.ResizedW*lb.ResizedH*3)
-		if err := k.RGB(lb.ResizedW, lb.ResizedH, buf.model); err != nil {
-			r.slots <- slot
-			return err
-		}
-		slot.Prepare(lb, buf.model)
-		kf := Keyframe{Index: k.Index, Time: k.Time, Width: k.Width, Height: k.Height}
-		var jpg []byte
-		if r.cfg.ThumbSize > 0 {
-			thumb, err := r.thumbnail(k, buf)
-			if err != nil {
-				r.slots <- slot
-				return err
-			}
-			kf.Thumbnail = thumb
-			if r.cfg.ResultsDB != nil {
-				jpg = encodeJPEG(thumb)
-			}
-		}
-		fs.mu.Lock()
-		fs.pending++
-		fs.mu.Unlock()
-		select {
-		case r.infer <- inferJob{file: fs, kf: kf, slot: slot, jpeg: jpg}:
-			return nil
-		case <-r.ctx.Done():
-			r.slots <- slot
-			fs.mu.Lock()
-			fs.pending--
-			fs.mu.Unlock()
-			return r.ctx.Err()
-		}
-	})
+	out, err := f.Frames(r.ctx, func(k *media.Frame) error { return r.analyse(fs, k, buf, reuse) })
 	fs.info = f.Info() // after decoding: a photo's orientation comes with its frame
 	r.decodeDone(fs, out, err)
 }
 
-func (r *runner) thumbnail(k *media.Keyframe, buf *scratch) (*image.RGBA, error) {
+// analyse prepares one decoded frame: its model input, thumbnail and, when
+// it looks like the last frame the model ran on, reuse of that frame's
+// detections instead of an inference.
+func (r *runner) analyse(fs *fileState, k *media.Frame, buf *scratch, reuse bool) error {
+	lb := r.cfg.Model.Letterbox(k.Width, k.Height)
+	buf.model = grow(buf.model, lb.ResizedW*lb.ResizedH*3)
+	if err := k.RGB(lb.ResizedW, lb.ResizedH, buf.model); err != nil {
+		return err
+	}
+	kf := Frame{Index: k.Index, Time: k.Time, Key: k.Key, Width: k.Width, Height: k.Height}
+	if reuse {
+		lk := lookOf(buf.model, lb.ResizedW, lb.ResizedH)
+		if fs.lastLook != nil && sameLook(fs.lastLook, lk) {
+			kf.Reused, kf.SameAs = true, fs.lastInferred
+		} else {
+			fs.lastLook, fs.lastInferred = lk, k.Index
+		}
+	}
+	var jpg []byte
+	if r.cfg.ThumbSize > 0 {
+		thumb, err := r.thumbnail(k, buf)
+		if err != nil {
+			return err
+		}
+		kf.Thumbnail = thumb
+		if r.cfg.ResultsDB != nil {
+			jpg = encodeJPEG(thumb)
+		}
+	}
+	fs.mu.Lock()
+	fs.pending++
+	fs.mu.Unlock()
+	if kf.Reused {
+		r.reuseDetections(inferJob{file: fs, kf: kf, jpeg: jpg})
+		return nil
+	}
+	var slot *detect.Buffers
+	select {
+	case slot = <-r.slots:
+	case <-r.ctx.Done():
+		r.frameDone(fs, nil)
+		return r.ctx.Err()
+	}
+	slot.Prepare(lb, buf.model)
+	select {
+	case r.infer <- inferJob{file: fs, kf: kf, slot: slot, jpeg: jpg}:
+		return nil
+	case <-r.ctx.Done():
+		r.slots <- slot
+		r.frameDone(fs, nil)
+		return r.ctx.Err()
+	}
+}
+
+// reuseDetections completes a reused frame with its source's detections,
+// now if the model is done with the source, else when it is.
+func (r *runner) reuseDetections(job inferJob) {
+	fs := job.file
+	fs.mu.Lock()
+	dets, done := fs.inferred[job.kf.SameAs]
+	if !done {
+		if fs.waiting == nil {
+			fs.waiting = map[int][]inferJob{}
+		}
+		fs.waiting[job.kf.SameAs] = append(fs.waiting[job.kf.SameAs], job)
+	}
+	fs.mu.Unlock()
+	if done {
+		r.analysed(job, dets)
+	}
+}
+
+// sourceDone records the detections of a frame the model ran on (ok false:
+// it failed or was cancelled) and completes the frames waiting to reuse them.
+func (r *runner) sourceDone(fs *fileState, index int, dets []detect.Detection, ok bool) {
+	fs.mu.Lock()
+	if ok {
+		if fs.inferred == nil {
+			fs.inferred = map[int][]detect.Detection{}
+		}
+		fs.inferred[index] = dets
+	}
+	waiting := fs.waiting[index]
+	delete(fs.waiting, index)
+	fs.mu.Unlock()
+	for _, job := range waiting {
+		if ok {
+			r.analysed(job, dets)
+		} else {
+			r.frameDone(fs, nil)
+		}
+	}
+}
+
+// analysed reports a frame with its detections and files it in its result.
+func (r *runner) analysed(job inferJob, dets []detect.Detection) {
+	job.kf.Detections = dets
+	r.mu.Lock()
+	if r.sum.FirstResult == 0 {
+		r.sum.FirstResult = time.Since(r.start)
+	}
+	r.mu.Unlock()
+	// The JPEG made for the library travels with the event too, so a
+	// consumer that keeps thumbnails compressed need not encode again.
+	ev := job.kf
+	ev.ThumbnailJPEG = job.jpeg
+	r.send(FrameAnalysed{Path: job.file.path, Frame: ev})
+	kf := job.kf
+	kf.Thumbnail = nil
+	if job.jpeg != nil {
+		job.file.mu.Lock()
+		if job.file.thumbs == nil {
+			job.file.thumbs = map[int][]byte{}
+		}
+		job.file.thumbs[kf.Index] = job.jpeg
+		job.file.mu.Unlock()
+	}
+	r.frameDone(job.file, &kf)
+}
+
+func (r *runner) thumbnail(k *media.Frame, buf *scratch) (*image.RGBA, error) {
 	tw, th := ThumbDims(k.Width, k.Height, r.cfg.ThumbSize)
 	buf.thumb = grow(buf.thumb, tw*th*3)
 	if err := k.RGB(tw, th, buf.thumb); err != nil {
@@ -329,7 +424,8 @@ func (r *runner) inferLoop() {
 	for job := range r.infer {
 		if r.ctx.Err() != nil {
 			r.slots <- job.slot
-			r.keyframeDone(job.file, nil)
+			r.sourceDone(job.file, job.kf.Index, nil, false)
+			r.frameDone(job.file, nil)
 			continue
 		}
 		r.busyStart()
@@ -342,31 +438,12 @@ func (r *runner) inferLoop() {
 				job.file.err = err
 			}
 			job.file.mu.Unlock()
-			r.keyframeDone(job.file, nil)
+			r.sourceDone(job.file, job.kf.Index, nil, false)
+			r.frameDone(job.file, nil)
 			continue
 		}
-		job.kf.Detections = dets
-		r.mu.Lock()
-		if r.sum.FirstResult == 0 {
-			r.sum.FirstResult = time.Since(r.start)
-		}
-		r.mu.Unlock()
-		// The JPEG made for the library travels with the event too, so a
-		// consumer that keeps thumbnails compressed need not encode again.
-		ev := job.kf
-		ev.ThumbnailJPEG = job.jpeg
-		r.send(KeyframeAnalysed{Path: job.file.path, Keyframe: ev})
-		kf := job.kf
-		kf.Thumbnail = nil
-		if job.jpeg != nil {
-			job.file.mu.Lock()
-			if job.file.thumbs == nil {
-				job.file.thumbs = map[int][]byte{}
-			}
-			job.file.thumbs[kf.Index] = job.jpeg
-			job.file.mu.Unlock()
-		}
-		r.keyframeDone(job.file, &kf)
+		r.analysed(job, dets)
+		r.sourceDone(job.file, job.kf.Index, dets, true)
 	}
 }
 
@@ -388,7 +465,7 @@ func (r *runner) busyEnd() {
 	r.mu.Unlock()
 }
 
-func (r *runner) keyframeDone(fs *fileState, kf *Keyframe) {
+func (r *runner) frameDone(fs *fileState, kf *Frame) {
 	fs.mu.Lock()
 	if kf != nil {
 		fs.keyframes = append(fs.keyframes, *kf)
@@ -426,18 +503,18 @@ func (r *runner) decodeDone(fs *fileState, out media.Outcome, err error) {
 
 // finish reports a file whose decode and inference are both complete.
 func (r *runner) finish(fs *fileState) {
-	if fs.cancelled || r.ctx.Err() != nil && fs.err == nil && len(fs.keyframes) < fs.outcome.Keyframes {
+	if fs.cancelled || r.ctx.Err() != nil && fs.err == nil && len(fs.keyframes) < fs.outcome.Frames {
 		r.mu.Lock()
 		r.sum.Cancelled++
 		r.mu.Unlock()
 		return
 	}
 	sort.Slice(fs.keyframes, func(i, j int) bool { return fs.keyframes[i].Index < fs.keyframes[j].Index })
-	res := FileResult{Path: fs.path, Media: fs.info, Keyframes: fs.keyframes, Status: StatusOK}
+	res := FileResult{Path: fs.path, Media: fs.info, Frames: fs.keyframes, Status: StatusOK}
 	switch {
 	case fs.err != nil:
 		res.Status, res.Error = StatusFailed, fs.err.Error()
-		res.Keyframes = nil
+		res.Frames = nil
 	case fs.outcome.Damage != "":
 		res.Status, res.Error = StatusPartial, fs.outcome.Damage
 	}

@@ -12,7 +12,7 @@ type Span struct {
 // Spans merges, for each class, consecutive keyframes where it is detected
 // (keep, when non-nil, limits the classes). Spans come ordered by start
 // time, then class name.
-func Spans(kfs []Keyframe, keep func(string) bool) []Span {
+func Spans(kfs []Frame, keep func(string) bool) []Span {
 	open := map[string]*Span{}
 	var spans []Span
 	var order []string

@@ -13,13 +13,15 @@ type Summary struct {
 	ResultsDBErrors int
 	Ignored         int
 	Cancelled       int // files queued but not finished because the run was cancelled
-	Keyframes       int
+	Frames          int // analysed frames (keyframes and gap frames)
+	Keyframes       int // of which keyframes
+	Inferences      int // frames the model ran on (the others repeat a similar frame's detections)
 	Detections      int
 	ModelLoads      int64
 	Elapsed         time.Duration
 	// InferenceBusy is the wall time during which at least one inference ran.
 	InferenceBusy time.Duration
-	// FirstResult is the time from the run's start to its first analysed keyframe.
+	// FirstResult is the time from the run's start to its first analysed frame.
 	FirstResult time.Duration
 	// PeakRSS is the process's peak resident memory in bytes when the run
 	// ended (Linux; 0 elsewhere).
@@ -37,8 +39,14 @@ func (s *Summary) Add(res FileResult) {
 	default:
 		s.Failed++
 	}
-	s.Keyframes += len(res.Keyframes)
-	for _, k := range res.Keyframes {
+	s.Frames += len(res.Frames)
+	for _, k := range res.Frames {
+		if k.Key {
+			s.Keyframes++
+		}
+		if !k.Reused {
+			s.Inferences++
+		}
 		s.Detections += len(k.Detections)
 	}
 }

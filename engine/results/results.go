@@ -85,19 +85,19 @@ func (c *Collection) Add(ev pipeline.Event) bool {
 		c.mu.Lock()
 		c.file(e.Path)
 		c.mu.Unlock()
-	case pipeline.KeyframeAnalysed:
+	case pipeline.FrameAnalysed:
 		// Compress outside the lock: it is the expensive part.
 		var ref thumbRef
 		var err error
 		switch {
-		case e.Keyframe.ThumbnailJPEG != nil: // already compressed: no second encode
-			ref, err = c.thumbs.PutJPEG(e.Keyframe.ThumbnailJPEG)
-		case e.Keyframe.Thumbnail != nil:
-			ref, err = c.thumbs.Put(e.Keyframe.Thumbnail)
+		case e.Frame.ThumbnailJPEG != nil: // already compressed: no second encode
+			ref, err = c.thumbs.PutJPEG(e.Frame.ThumbnailJPEG)
+		case e.Frame.Thumbnail != nil:
+			ref, err = c.thumbs.Put(e.Frame.Thumbnail)
 		}
 		c.mu.Lock()
 		id := len(c.items)
-		k := e.Keyframe
+		k := e.Frame
 		c.items = append(c.items, Item{ID: id, Path: e.Path, Index: k.Index, Time: k.Time, Width: k.Width, Height: k.Height, Detections: k.Detections})
 		if err == nil && (ref.data != nil || ref.file != "") {
 			c.thumbs.bind(id, ref)
@@ -291,13 +291,13 @@ func (c *Collection) Results(q *Query) []pipeline.FileResult {
 			if q != nil && !c.matches(*q, it) {
 				continue
 			}
-			k := pipeline.Keyframe{Index: it.Index, Time: it.Time, Width: it.Width, Height: it.Height, Detections: it.Detections}
+			k := pipeline.Frame{Index: it.Index, Time: it.Time, Width: it.Width, Height: it.Height, Detections: it.Detections}
 			if q != nil {
 				k.Detections = q.Shown(it)
 			}
-			r.Keyframes = append(r.Keyframes, k)
+			r.Frames = append(r.Frames, k)
 		}
-		if q != nil && len(r.Keyframes) == 0 {
+		if q != nil && len(r.Frames) == 0 {
 			continue
 		}
 		out = append(out, r)
@@ -313,10 +313,10 @@ func (c *Collection) Spans(path string, q Query) []pipeline.Span {
 	if !ok {
 		return nil
 	}
-	var kfs []pipeline.Keyframe
+	var kfs []pipeline.Frame
 	for _, id := range f.Items {
 		it := c.items[id]
-		kfs = append(kfs, pipeline.Keyframe{Index: it.Index, Time: it.Time, Detections: q.Shown(it)})
+		kfs = append(kfs, pipeline.Frame{Index: it.Index, Time: it.Time, Detections: q.Shown(it)})
 	}
 	return pipeline.Spans(kfs, nil)
 }

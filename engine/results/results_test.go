@@ -31,10 +31,10 @@ func feed(c *Collection) {
 		pipeline.RunStarted{Files: 3},
 		pipeline.FileStarted{Path: "/v/b.mp4"},
 		pipeline.FileStarted{Path: "/v/a.mp4"},
-		pipeline.KeyframeAnalysed{Path: "/v/b.mp4", Keyframe: pipeline.Keyframe{Index: 0, Time: 0, Detections: []detect.Detection{det("dog", 0.9)}, Thumbnail: thumb(10)}},
-		pipeline.KeyframeAnalysed{Path: "/v/a.mp4", Keyframe: pipeline.Keyframe{Index: 1, Time: 2, Detections: []detect.Detection{det("person", 0.3)}, Thumbnail: thumb(20)}},
-		pipeline.KeyframeAnalysed{Path: "/v/a.mp4", Keyframe: pipeline.Keyframe{Index: 0, Time: 0, Detections: nil, Thumbnail: thumb(30)}},
-		pipeline.KeyframeAnalysed{Path: "/v/b.mp4", Keyframe: pipeline.Keyframe{Index: 1, Time: 2, Detections: []detect.Detection{det("dog", 0.5), det("person", 0.8)}, Thumbnail: thumb(40)}},
+		pipeline.FrameAnalysed{Path: "/v/b.mp4", Frame: pipeline.Frame{Index: 0, Time: 0, Detections: []detect.Detection{det("dog", 0.9)}, Thumbnail: thumb(10)}},
+		pipeline.FrameAnalysed{Path: "/v/a.mp4", Frame: pipeline.Frame{Index: 1, Time: 2, Detections: []detect.Detection{det("person", 0.3)}, Thumbnail: thumb(20)}},
+		pipeline.FrameAnalysed{Path: "/v/a.mp4", Frame: pipeline.Frame{Index: 0, Time: 0, Detections: nil, Thumbnail: thumb(30)}},
+		pipeline.FrameAnalysed{Path: "/v/b.mp4", Frame: pipeline.Frame{Index: 1, Time: 2, Detections: []detect.Detection{det("dog", 0.5), det("person", 0.8)}, Thumbnail: thumb(40)}},
 		pipeline.FileFinished{Result: pipeline.FileResult{Path: "/v/b.mp4", Status: pipeline.StatusOK}},
 		pipeline.FileFinished{Result: pipeline.FileResult{Path: "/v/a.mp4", Status: pipeline.StatusPartial, Error: "truncated"}},
 		pipeline.FileFinished{Result: pipeline.FileResult{Path: "/v/c.jpg", Status: pipeline.StatusFailed, Error: "empty file"}},
@@ -89,11 +89,11 @@ func TestProblemsResultsSpans(t *testing.T) {
 		t.Errorf("problems %+v", probs)
 	}
 	all := c.Results(nil)
-	if len(all) != 3 || len(all[0].Keyframes) != 2 || all[1].Keyframes[0].Index != 0 {
+	if len(all) != 3 || len(all[0].Frames) != 2 || all[1].Frames[0].Index != 0 {
 		t.Errorf("results %+v", all)
 	}
 	dogs := c.Results(&Query{Classes: map[string]bool{"dog": true}})
-	if len(dogs) != 1 || len(dogs[0].Keyframes) != 2 || len(dogs[0].Keyframes[1].Detections) != 1 {
+	if len(dogs) != 1 || len(dogs[0].Frames) != 2 || len(dogs[0].Frames[1].Detections) != 1 {
 		t.Errorf("filtered results %+v", dogs)
 	}
 	spans := c.Spans("/v/b.mp4", Query{})
@@ -145,7 +145,7 @@ func TestThumbnailJPEGKeptAsIs(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The RGBA is dark and the JPEG light: which one comes back says which was kept.
-	c.Add(pipeline.KeyframeAnalysed{Path: "/v/a.mp4", Keyframe: pipeline.Keyframe{Thumbnail: thumb(10), ThumbnailJPEG: jpg.Bytes()}})
+	c.Add(pipeline.FrameAnalysed{Path: "/v/a.mp4", Frame: pipeline.Frame{Thumbnail: thumb(10), ThumbnailJPEG: jpg.Bytes()}})
 	img, err := c.Thumbnail(0)
 	if err != nil {
 		t.Fatal(err)
@@ -165,7 +165,7 @@ func BenchmarkSelect10k(b *testing.B) {
 	c.Reset(0.25)
 	classes := []string{"person", "car", "dog", "bicycle"}
 	for i := 0; i < 10000; i++ {
-		c.Add(pipeline.KeyframeAnalysed{Path: fmt.Sprintf("/v/%04d.mp4", i/20), Keyframe: pipeline.Keyframe{
+		c.Add(pipeline.FrameAnalysed{Path: fmt.Sprintf("/v/%04d.mp4", i/20), Frame: pipeline.Frame{
 			Index: i % 20, Time: float64(i % 20), Detections: []detect.Detection{det(classes[i%4], float32(i%70)/100+0.25), det("person", 0.5)},
 		}})
 	}

@@ -1,6 +1,9 @@
 package store
 
-import "fmt"
+import (
+	"database/sql"
+	"fmt"
+)
 
 // migrations[i] takes the schema from version i to i+1. The version lives
 // in SQLite's user_version; append, never edit, a released migration.
@@ -49,6 +52,48 @@ var migrations = []string{
 	// 2: which engine revision made a result (pipeline.ResultsRevision);
 	// rows from before it count as revision 1 and are not reused.
 	`ALTER TABLE files ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;`,
+	// 3: the sampling policy joins the identity (a new UNIQUE, so the files
+	// table is rebuilt, SQLite's way: new table, copy, drop, rename; foreign
+	// keys are off meanwhile, see migrate); rows from before it were
+	// keyframes only. Keyframes become frames: keyframes, or gap frames, and
+	// frames that repeat another's detections.
+	`CREATE TABLE files_new (
+		id INTEGER PRIMARY KEY,
+		path TEXT NOT NULL,
+		size INTEGER NOT NULL,
+		mtime_ns INTEGER NOT NULL,
+		model_sha TEXT NOT NULL,
+		conf REAL NOT NULL,
+		iou REAL NOT NULL,
+		input_w INTEGER NOT NULL,
+		input_h INTEGER NOT NULL,
+		max_gap REAL NOT NULL DEFAULT 0,
+		min_gap REAL NOT NULL DEFAULT 0,
+		reuse_similar INTEGER NOT NULL DEFAULT 0,
+		revision INTEGER NOT NULL DEFAULT 1,
+		status TEXT NOT NULL CHECK (status IN ('ok','partial','failed')),
+		error TEXT NOT NULL DEFAULT '',
+		container TEXT NOT NULL DEFAULT '',
+		codec TEXT NOT NULL DEFAULT '',
+		width INTEGER NOT NULL DEFAULT 0,
+		height INTEGER NOT NULL DEFAULT 0,
+		duration REAL NOT NULL DEFAULT 0,
+		fps REAL NOT NULL DEFAULT 0,
+		keyframe_interval REAL NOT NULL DEFAULT 0,
+		scanned_at TEXT NOT NULL,
+		UNIQUE (path, model_sha, conf, iou, input_w, input_h, max_gap, min_gap, reuse_similar)
+	);
+	INSERT INTO files_new (id, path, size, mtime_ns, model_sha, conf, iou, input_w, input_h, revision, status, error,
+		container, codec, width, height, duration, fps, scanned_at)
+		SELECT id, path, size, mtime_ns, model_sha, conf, iou, input_w, input_h, revision, status, error,
+		container, codec, width, height, duration, fps, scanned_at FROM files;
+	DROP TABLE files;
+	ALTER TABLE files_new RENAME TO files;
+	CREATE INDEX files_path ON files(path);
+	ALTER TABLE keyframes RENAME TO frames;
+	ALTER TABLE frames ADD COLUMN key INTEGER NOT NULL DEFAULT 1;
+	ALTER TABLE frames ADD COLUMN same_as INTEGER;
+	ALTER TABLE detections RENAME COLUMN kf_idx TO frame_idx;`,
 }
 
 // SchemaVersion is the version this build writes.
@@ -62,6 +107,17 @@ func (s *Store) migrate() error {
 	if v > len(migrations) {
 		return fmt.Errorf("the library has schema version %d, newer than this vidsift understands (%d): upgrade vidsift", v, len(migrations))
 	}
+	if v == len(migrations) {
+		return nil
+	}
+	// A table rebuild drops a table other tables refer to: foreign keys are
+	// off while migrating (SQLite ignores the pragma inside a transaction)
+	// and checked before each migration commits. One connection (Open), so
+	// the pragma holds for the transactions below.
+	if _, err := s.db.Exec(`PRAGMA foreign_keys = OFF`); err != nil {
+		return err
+	}
+	defer s.db.Exec(`PRAGMA foreign_keys = ON`)
 	for ; v < len(migrations); v++ {
 		tx, err := s.db.Begin()
 		if err != nil {
@@ -70,6 +126,10 @@ func (s *Store) migrate() error {
 		if _, err := tx.Exec(migrations[v]); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("migration to schema %d: %w", v+1, err)
+		}
+		if bad, err := violations(tx); err != nil || bad > 0 {
+			tx.Rollback()
+			return fmt.Errorf("migration to schema %d: %d foreign key violations (%v)", v+1, bad, err)
 		}
 		if _, err := tx.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, v+1)); err != nil {
 			tx.Rollback()
@@ -80,4 +140,18 @@ func (s *Store) migrate() error {
 		}
 	}
 	return nil
+}
+
+// violations counts rows whose foreign keys point nowhere.
+func violations(tx *sql.Tx) (int, error) {
+	rows, err := tx.Query(`PRAGMA foreign_key_check`)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		n++
+	}
+	return n, rows.Err()
 }

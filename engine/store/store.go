@@ -68,14 +68,18 @@ type Identity struct {
 	IoU        float32
 	InputW     int
 	InputH     int
-	Revision   int // pipeline.ResultsRevision of the engine that made it
+	Sampling   media.Sampling
+	Reuse      bool // near-duplicate frames repeat detections (ReuseSimilar)
+	Revision   int  // pipeline.ResultsRevision of the engine that made it
 }
 
 // ScanParams are the scan settings that, besides the file, change detections.
 type ScanParams struct {
-	Model      *detect.Model
-	Confidence float32
-	IoU        float32
+	Model        *detect.Model
+	Confidence   float32
+	IoU          float32
+	Sampling     media.Sampling
+	ReuseSimilar bool
 }
 
 // IdentityOf stats path now.
@@ -86,20 +90,28 @@ func IdentityOf(path string, s ScanParams) (Identity, error) {
 	}
 	return Identity{Path: path, Size: st.Size(), ModTime: st.ModTime().UnixNano(),
 		ModelSHA: s.Model.SHA256, Confidence: s.Confidence, IoU: s.IoU, InputW: s.Model.InputW, InputH: s.Model.InputH,
-		Revision: pipeline.ResultsRevision}, nil
+		Sampling: s.Sampling, Reuse: s.ReuseSimilar, Revision: pipeline.ResultsRevision}, nil
+}
+
+// sameScan matches the rows made by the same model and settings as an
+// identity's scanArgs.
+const sameScan = `model_sha=? AND conf=? AND iou=? AND input_w=? AND input_h=? AND max_gap=? AND min_gap=? AND reuse_similar=?`
+
+func (id Identity) scanArgs() []any {
+	return []any{id.ModelSHA, float64(id.Confidence), float64(id.IoU), id.InputW, id.InputH,
+		id.Sampling.MaxGap, id.Sampling.MinGap, id.Reuse}
 }
 
 // Lookup returns the stored result for id if it finished ok or partial.
 func (s *Store) Lookup(id Identity) (Stored, bool, error) {
-	row := s.db.QueryRow(`SELECT id, status, error, container, codec, width, height, duration, fps
-		FROM files WHERE path=? AND size=? AND mtime_ns=? AND model_sha=? AND conf=? AND iou=? AND input_w=? AND input_h=?
-		AND revision=? AND status IN ('ok','partial')`,
-		id.Path, id.Size, id.ModTime, id.ModelSHA, float64(id.Confidence), float64(id.IoU), id.InputW, id.InputH, id.Revision)
+	row := s.db.QueryRow(`SELECT id, status, error, container, codec, width, height, duration, fps, keyframe_interval
+		FROM files WHERE path=? AND size=? AND mtime_ns=? AND `+sameScan+` AND revision=? AND status IN ('ok','partial')`,
+		append([]any{id.Path, id.Size, id.ModTime}, append(id.scanArgs(), id.Revision)...)...)
 	var fileID int64
 	res := pipeline.FileResult{Path: id.Path}
 	var status string
 	err := row.Scan(&fileID, &status, &res.Error, &res.Media.Container, &res.Media.Codec,
-		&res.Media.Width, &res.Media.Height, &res.Media.Duration, &res.Media.FPS)
+		&res.Media.Width, &res.Media.Height, &res.Media.Duration, &res.Media.FPS, &res.Media.KeyframeInterval)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Stored{}, false, nil
 	}
@@ -114,22 +126,24 @@ func (s *Store) Lookup(id Identity) (Stored, bool, error) {
 	return st, true, nil
 }
 
-// fill reads a stored file's keyframes, detections and thumbnail names.
+// fill reads a stored file's frames, detections and thumbnail names.
 func (s *Store) fill(fileID int64, st *Stored) error {
-	rows, err := s.db.Query(`SELECT idx, time_s, width, height, thumb FROM keyframes WHERE file_id=? ORDER BY idx`, fileID)
+	rows, err := s.db.Query(`SELECT idx, time_s, key, same_as, width, height, thumb FROM frames WHERE file_id=? ORDER BY idx`, fileID)
 	if err != nil {
 		return err
 	}
-	var kfs []pipeline.Keyframe
+	var kfs []pipeline.Frame
 	st.Thumbs = map[int]string{}
-	pos := map[int]int{} // keyframe index -> position in kfs
+	pos := map[int]int{} // frame index -> position in kfs
 	for rows.Next() {
-		var k pipeline.Keyframe
+		var k pipeline.Frame
 		var thumb string
-		if err := rows.Scan(&k.Index, &k.Time, &k.Width, &k.Height, &thumb); err != nil {
+		var sameAs sql.NullInt64
+		if err := rows.Scan(&k.Index, &k.Time, &k.Key, &sameAs, &k.Width, &k.Height, &thumb); err != nil {
 			rows.Close()
 			return err
 		}
+		k.Reused, k.SameAs = sameAs.Valid, int(sameAs.Int64)
 		pos[k.Index] = len(kfs)
 		kfs = append(kfs, k)
 		if thumb != "" {
@@ -140,8 +154,8 @@ func (s *Store) fill(fileID int64, st *Stored) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	defer func() { st.Result.Keyframes = kfs }()
-	drows, err := s.db.Query(`SELECT kf_idx, class_id, class, confidence, x1, y1, x2, y2 FROM detections WHERE file_id=? ORDER BY kf_idx, seq`, fileID)
+	defer func() { st.Result.Frames = kfs }()
+	drows, err := s.db.Query(`SELECT frame_idx, class_id, class, confidence, x1, y1, x2, y2 FROM detections WHERE file_id=? ORDER BY frame_idx, seq`, fileID)
 	if err != nil {
 		return err
 	}
@@ -178,16 +192,16 @@ func (s *Store) Save(id Identity, res pipeline.FileResult, thumbs map[int][]byte
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.Exec(`DELETE FROM files WHERE path=? AND model_sha=? AND conf=? AND iou=? AND input_w=? AND input_h=?`,
-		id.Path, id.ModelSHA, float64(id.Confidence), float64(id.IoU), id.InputW, id.InputH); err != nil {
+	if _, err := tx.Exec(`DELETE FROM files WHERE path=? AND `+sameScan, append([]any{id.Path}, id.scanArgs()...)...); err != nil {
 		return err
 	}
 	m := res.Media
-	r, err := tx.Exec(`INSERT INTO files (path, size, mtime_ns, model_sha, conf, iou, input_w, input_h, revision, status, error,
-		container, codec, width, height, duration, fps, scanned_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		id.Path, id.Size, id.ModTime, id.ModelSHA, float64(id.Confidence), float64(id.IoU), id.InputW, id.InputH, id.Revision,
-		string(res.Status), res.Error, m.Container, m.Codec, m.Width, m.Height, m.Duration, m.FPS,
-		time.Now().UTC().Format(time.RFC3339Nano))
+	r, err := tx.Exec(`INSERT INTO files (path, size, mtime_ns, model_sha, conf, iou, input_w, input_h, max_gap, min_gap, reuse_similar,
+		revision, status, error, container, codec, width, height, duration, fps, keyframe_interval, scanned_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		append(append([]any{id.Path, id.Size, id.ModTime}, id.scanArgs()...), id.Revision,
+			string(res.Status), res.Error, m.Container, m.Codec, m.Width, m.Height, m.Duration, m.FPS, m.KeyframeInterval,
+			time.Now().UTC().Format(time.RFC3339Nano))...)
 	if err != nil {
 		return err
 	}
@@ -195,13 +209,17 @@ func (s *Store) Save(id Identity, res pipeline.FileResult, thumbs map[int][]byte
 	if err != nil {
 		return err
 	}
-	for _, k := range res.Keyframes {
-		if _, err := tx.Exec(`INSERT INTO keyframes (file_id, idx, time_s, width, height, thumb) VALUES (?,?,?,?,?,?)`,
-			fileID, k.Index, k.Time, k.Width, k.Height, names[k.Index]); err != nil {
+	for _, k := range res.Frames {
+		var sameAs sql.NullInt64
+		if k.Reused {
+			sameAs = sql.NullInt64{Int64: int64(k.SameAs), Valid: true}
+		}
+		if _, err := tx.Exec(`INSERT INTO frames (file_id, idx, time_s, key, same_as, width, height, thumb) VALUES (?,?,?,?,?,?,?,?)`,
+			fileID, k.Index, k.Time, k.Key, sameAs, k.Width, k.Height, names[k.Index]); err != nil {
 			return err
 		}
 		for seq, d := range k.Detections {
-			if _, err := tx.Exec(`INSERT INTO detections (file_id, kf_idx, seq, class_id, class, confidence, x1, y1, x2, y2) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+			if _, err := tx.Exec(`INSERT INTO detections (file_id, frame_idx, seq, class_id, class, confidence, x1, y1, x2, y2) VALUES (?,?,?,?,?,?,?,?,?,?)`,
 				fileID, k.Index, seq, d.ClassID, d.Class, float64(d.Confidence), d.Box[0], d.Box[1], d.Box[2], d.Box[3]); err != nil {
 				return err
 			}
@@ -249,7 +267,7 @@ func (s *Store) Thumbnail(name string) ([]byte, error) {
 // Stored is one stored file with its thumbnails' names.
 type Stored struct {
 	Result    pipeline.FileResult
-	Thumbs    map[int]string // keyframe index -> thumbnail name
+	Thumbs    map[int]string // frame index -> thumbnail name
 	ScannedAt string
 	ModelSHA  string
 }
@@ -257,7 +275,7 @@ type Stored struct {
 // Latest returns, for every path, the most recently stored result (of any
 // model or settings), sorted by path.
 func (s *Store) Latest() ([]Stored, error) {
-	rows, err := s.db.Query(`SELECT f.id, f.path, f.status, f.error, f.container, f.codec, f.width, f.height, f.duration, f.fps, f.scanned_at, f.model_sha
+	rows, err := s.db.Query(`SELECT f.id, f.path, f.status, f.error, f.container, f.codec, f.width, f.height, f.duration, f.fps, f.keyframe_interval, f.scanned_at, f.model_sha
 		FROM files f JOIN (SELECT path, MAX(scanned_at) AS at FROM files GROUP BY path) l ON f.path=l.path AND f.scanned_at=l.at
 		ORDER BY f.path`)
 	if err != nil {
@@ -273,7 +291,7 @@ func (s *Store) Latest() ([]Stored, error) {
 		var status string
 		res := &r.st.Result
 		var info media.Info
-		if err := rows.Scan(&r.id, &res.Path, &status, &res.Error, &info.Container, &info.Codec, &info.Width, &info.Height, &info.Duration, &info.FPS, &r.st.ScannedAt, &r.st.ModelSHA); err != nil {
+		if err := rows.Scan(&r.id, &res.Path, &status, &res.Error, &info.Container, &info.Codec, &info.Width, &info.Height, &info.Duration, &info.FPS, &info.KeyframeInterval, &r.st.ScannedAt, &r.st.ModelSHA); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -294,9 +312,9 @@ func (s *Store) Latest() ([]Stored, error) {
 	return out, nil
 }
 
-// Counts reports stored files and detections (for tests and the app).
-func (s *Store) Counts() (files, keyframes, detections int, err error) {
-	err = s.db.QueryRow(`SELECT (SELECT COUNT(*) FROM files), (SELECT COUNT(*) FROM keyframes), (SELECT COUNT(*) FROM detections)`).
-		Scan(&files, &keyframes, &detections)
+// Counts reports stored files, frames and detections (for tests and the app).
+func (s *Store) Counts() (files, frames, detections int, err error) {
+	err = s.db.QueryRow(`SELECT (SELECT COUNT(*) FROM files), (SELECT COUNT(*) FROM frames), (SELECT COUNT(*) FROM detections)`).
+		Scan(&files, &frames, &detections)
 	return
 }

@@ -15,7 +15,7 @@ import (
 
 func sampleResult(path string) pipeline.FileResult {
 	return pipeline.FileResult{Path: path, Status: pipeline.StatusOK, Media: media.Info{Container: "mp4", Codec: "h264", Width: 640, Height: 360, Duration: 4, FPS: 25},
-		Keyframes: []pipeline.Keyframe{
+		Frames: []pipeline.Frame{
 			{Index: 0, Time: 0, Width: 640, Height: 360, Detections: []detect.Detection{{ClassID: 0, Class: "person", Confidence: 0.9, Box: detect.Box{1, 2, 3, 4}}}},
 			{Index: 1, Time: 2, Width: 640, Height: 360},
 			{Index: 2, Time: 4, Width: 640, Height: 360, Detections: []detect.Detection{
@@ -65,7 +65,7 @@ func TestSaveLookup(t *testing.T) {
 		}
 	}
 	// Saving again replaces, never duplicates.
-	res.Keyframes = res.Keyframes[:1]
+	res.Frames = res.Frames[:1]
 	if err := s.Save(id, res, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +190,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 		t.Errorf("schema %d after opening, want %d", v, SchemaVersion())
 	}
 	old := Identity{Path: "/v/old.mp4", Size: 10, ModTime: 20, ModelSHA: "abc", Confidence: 0.25, IoU: 0.7, InputW: 640, InputH: 640, Revision: 1}
-	if st, ok, err := s.Lookup(old); !ok || err != nil || len(st.Result.Keyframes) != 1 || len(st.Result.Keyframes[0].Detections) != 1 {
+	if st, ok, err := s.Lookup(old); !ok || err != nil || len(st.Result.Frames) != 1 || len(st.Result.Frames[0].Detections) != 1 {
 		t.Fatalf("the old result as revision 1: %v %v %+v", ok, err, st.Result)
 	}
 	now := old

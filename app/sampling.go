@@ -1,0 +1,108 @@
+package app
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/vidsift/vidsift/engine/config"
+	"github.com/vidsift/vidsift/engine/media"
+)
+
+// samplingPreset is one choice of the Sampling setting.
+type samplingPreset struct {
+	name           string
+	maxGap, minGap time.Duration
+}
+
+const customSampling = "Custom"
+
+var samplingPresets = []samplingPreset{
+	{"Keyframes only (fastest)", 0, 500 * time.Millisecond},
+	{"Balanced", 2 * time.Second, 500 * time.Millisecond}, // config's defaults
+	{"Thorough", 500 * time.Millisecond, 500 * time.Millisecond},
+}
+
+// samplingView is the Sampling setting: a preset, or custom gaps, and
+// whether near-identical frames reuse detections.
+type samplingView struct {
+	preset         *widget.Select
+	maxGap, minGap *widget.Entry
+	custom         *fyne.Container
+	reuse          *widget.Check
+	box            *fyne.Container
+}
+
+func newSamplingView(maxGap, minGap time.Duration, reuse bool) *samplingView {
+	v := &samplingView{}
+	var names []string
+	for _, p := range samplingPresets {
+		names = append(names, p.name)
+	}
+	v.maxGap, v.minGap = widget.NewEntry(), widget.NewEntry()
+	v.maxGap.SetText(seconds(maxGap))
+	v.minGap.SetText(seconds(minGap))
+	v.maxGap.Validator, v.minGap.Validator = validDuration, validDuration
+	v.custom = container.NewGridWithColumns(2,
+		container.NewBorder(nil, nil, widget.NewLabel("Max gap (s)"), nil, v.maxGap),
+		container.NewBorder(nil, nil, widget.NewLabel("Min gap (s)"), nil, v.minGap))
+	v.preset = widget.NewSelect(append(names, customSampling), v.onPreset)
+	v.preset.SetSelected(presetOf(maxGap, minGap))
+	v.reuse = widget.NewCheck("Reuse detections for near-identical frames", nil)
+	v.reuse.SetChecked(reuse)
+	v.box = container.NewVBox(
+		container.NewBorder(nil, nil, widget.NewLabel("Sampling"), nil, v.preset), v.custom, v.reuse)
+	return v
+}
+
+func (v *samplingView) object() fyne.CanvasObject { return v.box }
+
+// onPreset fills the gaps of a preset in; Custom lets the user type them.
+func (v *samplingView) onPreset(name string) {
+	for _, p := range samplingPresets {
+		if p.name == name {
+			v.maxGap.SetText(seconds(p.maxGap))
+			v.minGap.SetText(seconds(p.minGap))
+			v.custom.Hide()
+			return
+		}
+	}
+	v.custom.Show()
+}
+
+// policy is the sampling to scan with; a custom value that does not parse
+// counts as the default.
+func (v *samplingView) policy() (media.Sampling, bool) {
+	return media.Sampling{MaxGap: parseSeconds(v.maxGap.Text, 2), MinGap: parseSeconds(v.minGap.Text, 0.5)}, v.reuse.Checked
+}
+
+func presetOf(maxGap, minGap time.Duration) string {
+	for _, p := range samplingPresets {
+		if p.maxGap == maxGap && p.minGap == minGap {
+			return p.name
+		}
+	}
+	return customSampling
+}
+
+func seconds(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) }
+
+func parseSeconds(s string, fallback float64) float64 {
+	d, err := config.Duration(strings.TrimSpace(s))
+	if err != nil || d < 0 {
+		return fallback
+	}
+	return d.Seconds()
+}
+
+func validDuration(s string) error {
+	if d, err := config.Duration(strings.TrimSpace(s)); err != nil || d < 0 {
+		return fmt.Errorf("seconds (1.5) or a duration (1500ms)")
+	}
+	return nil
+}
