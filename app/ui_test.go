@@ -107,8 +107,8 @@ func TestScanSharedMedia(t *testing.T) {
 	}
 	want := 0 // keyframes in the ground truth
 	for _, e := range gt {
-		if e.Frames != nil {
-			want += *e.Frames
+		if e.Keyframes != nil {
+			want += *e.Keyframes
 		} else {
 			want++ // a photo is one keyframe
 		}
@@ -255,8 +255,8 @@ func TestScanSharedMedia(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, r := range rows {
-			if r[3] != "horse" {
-				t.Errorf("filtered export has a %s", r[3])
+			if r[4] != "horse" {
+				t.Errorf("filtered export has a %s", r[4])
 			}
 		}
 		if len(rows) < 5 {
@@ -277,15 +277,15 @@ func csvRows(path string) ([][]string, error) {
 
 // detsOf and exportedDets convert what the app holds and what it exports
 // for the ground-truth checks.
-func detsOf(r pipeline.FileResult) [][]groundtruth.Det {
-	return groundtruth.Frames(r.Frames, func(k pipeline.Frame) []detect.Detection { return k.Detections },
+func detsOf(r pipeline.FileResult) []groundtruth.Frame {
+	return groundtruth.Frames(r.Frames, func(k pipeline.Frame) bool { return k.Key }, func(k pipeline.Frame) []detect.Detection { return k.Detections },
 		func(d detect.Detection) groundtruth.Det {
 			return groundtruth.Det{Class: d.Class, Confidence: float64(d.Confidence), Box: d.Box}
 		})
 }
 
-func exportedDets(f export.File) [][]groundtruth.Det {
-	return groundtruth.Frames(f.Frames, func(k export.Frame) []export.Detection { return k.Detections },
+func exportedDets(f export.File) []groundtruth.Frame {
+	return groundtruth.Frames(f.Frames, func(k export.Frame) bool { return k.Key }, func(k export.Frame) []export.Detection { return k.Detections },
 		func(d export.Detection) groundtruth.Det {
 			return groundtruth.Det{Class: d.Class, Confidence: d.Confidence, Box: d.Box}
 		})

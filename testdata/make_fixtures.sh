@@ -95,6 +95,21 @@ printf '1\n00:00:00,000 --> 00:00:01,000\nhi\n' > folder/subtitles.srt
 ln -s .. folder/sub/loop
 mkfifo folder/pipe.mp4
 
+# Sampling beyond keyframes (issue: never miss what is on screen).
+videos="$root/../shared/testdata/videos"
+# The shared clip of a person walking in, re-encoded with one keyframe: its
+# only keyframe shows an empty room, the person is there for 16 of 20 s.
+ff -i "$videos/one_by_one_person_h264.mkv" -c:v libx264 -g 9999 -keyint_min 9999 -sc_threshold 0 -an one_keyframe_person.mkv
+# A static camera with a 10 s GOP: the pedestrians clip looped 3 times (30 s at 10 fps).
+ff -stream_loop 2 -i "$videos/pedestrians_vtest_xvid.avi" -c:v libx264 -preset veryfast -g 100 -keyint_min 100 -sc_threshold 0 -an static_10s_gop.mp4
+# All-intra footage: the same clip as 10 fps MJPEG, every frame a keyframe.
+ff -i "$videos/pedestrians_vtest_xvid.avi" -c:v mjpeg -q:v 5 -r 10 -an mjpeg_10fps.avi
+# A still room (coffee_cup.png, 640x480) into which, at 3 s, a person covering
+# about 3.5 % of the frame (the photo's person, 58x188) steps; one keyframe.
+ff -loop 1 -framerate 10 -t 6 -i "$root/../shared/testdata/photos/coffee_cup.png" -i "$photo" -filter_complex \
+  "[1:v]crop=85:276:191:100,scale=58:188[p];[0:v]scale=640:480[bg];[bg][p]overlay=x=480:y=240:enable='gte(t,3)'" \
+  -c:v libx264 -preset veryfast -g 100 -keyint_min 100 -sc_threshold 0 -pix_fmt yuv420p small_person_walks_in.mp4
+
 # Synthetic detectors besides yolov8n: 3 classes, 320 and 256x416 inputs,
 # both output layouts, dynamic axes, and names that disagree with the output.
 (cd "$root" && go run ./testdata/gen models "$out/models")

@@ -63,7 +63,7 @@ type EndToEnd struct {
 	Files          int     `json:"files"`
 	Workers        int     `json:"workers"`
 	Threads        int     `json:"threads"`
-	Frames      int     `json:"keyframes"`
+	Frames         int     `json:"frames"`
 	Seconds        float64 `json:"seconds"`
 	KeyframesSec   float64 `json:"keyframes_per_s"`
 	FilesSec       float64 `json:"files_per_s"`

@@ -80,8 +80,8 @@ func readCSV(t *testing.T, path string) [][]string {
 }
 
 // fileDets and docFiles convert an export for the ground-truth checks.
-func fileDets(f export.File) [][]groundtruth.Det {
-	return groundtruth.Frames(f.Frames, func(k export.Frame) []export.Detection { return k.Detections },
+func fileDets(f export.File) []groundtruth.Frame {
+	return groundtruth.Frames(f.Frames, func(k export.Frame) bool { return k.Key }, func(k export.Frame) []export.Detection { return k.Detections },
 		func(d export.Detection) groundtruth.Det {
 			return groundtruth.Det{Class: d.Class, Confidence: d.Confidence, Box: d.Box}
 		})

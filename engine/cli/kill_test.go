@@ -43,7 +43,7 @@ func TestKillAndResume(t *testing.T) {
 			return 0, 0
 		}
 		defer db.Close()
-		if db.QueryRow(`SELECT (SELECT COUNT(*) FROM files), (SELECT COUNT(*) FROM keyframes)`).Scan(&files, &keyframes) != nil {
+		if db.QueryRow(`SELECT (SELECT COUNT(*) FROM files), (SELECT COUNT(*) FROM frames)`).Scan(&files, &keyframes) != nil {
 			return 0, 0
 		}
 		return files, keyframes

@@ -44,7 +44,7 @@ const (
 const RuntimeLibraryName = "libonnxruntime.so.1"
 
 // DefaultReuseSimilar is reuse_similar's default; the README says why.
-const DefaultReuseSimilar = false
+const DefaultReuseSimilar = true
 
 // DefaultModelNames are the model files looked for, in order of preference.
 // The int8 model comes first: it holds every ground-truth expectation and

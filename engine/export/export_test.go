@@ -21,23 +21,28 @@ func sample() ([]pipeline.FileResult, pipeline.Summary) {
 	results := []pipeline.FileResult{
 		{Path: "/v/z.mp4", Status: pipeline.StatusOK, Media: media.Info{Container: "mp4", Codec: "h264", Width: 640, Height: 360, Duration: 10, FPS: 25},
 			Frames: []pipeline.Frame{
-				{Index: 0, Time: 0, Detections: []detect.Detection{person}},
-				{Index: 1, Time: 2, Detections: []detect.Detection{person, dog}},
-				{Index: 2, Time: 4, Detections: nil},
-				{Index: 3, Time: 6, Detections: []detect.Detection{person}},
+				{Index: 0, Time: 0, Key: true, Detections: []detect.Detection{person}},
+				{Index: 1, Time: 2, Detections: []detect.Detection{person, dog}}, // a gap frame
+				{Index: 2, Time: 4, Key: true, Detections: nil},
+				{Index: 3, Time: 6, Reused: true, SameAs: 0, Detections: []detect.Detection{person}}, // looked like frame 0
 			}},
 		{Path: "=evil,\"name\"\n.mp4", Status: pipeline.StatusPartial, Error: "truncated",
-			Media: media.Info{Width: 100, Height: 50}, Frames: []pipeline.Frame{{Index: 0, Time: 1.5, Detections: []detect.Detection{dog}}}},
+			Media: media.Info{Width: 100, Height: 50}, Frames: []pipeline.Frame{{Index: 0, Time: 1.5, Key: true, Detections: []detect.Detection{dog}}}},
 		{Path: "/v/a.mp4", Status: pipeline.StatusFailed, Error: "empty file (0 bytes)"},
 	}
-	return results, pipeline.Summary{Files: 3, OK: 1, Partial: 1, Failed: 1, Frames: 5, Detections: 6, ModelLoads: 1, Elapsed: 1500 * time.Millisecond}
+	var sum pipeline.Summary
+	for _, r := range results {
+		sum.Add(r)
+	}
+	sum.ModelLoads, sum.Elapsed = 1, 1500*time.Millisecond
+	return results, sum
 }
 
 func TestBuildJSON(t *testing.T) {
 	res, sum := sample()
 	// Thresholds arrive as float32s widened, as the CLI and app pass them.
 	doc := Build(res, sum, Options{Settings: Settings{Confidence: float64(float32(0.3)), IoU: float64(float32(0.7)),
-		Classes: []string{"person", "dog"}, Workers: 2, Threads: 2}})
+		Classes: []string{"person", "dog"}, Workers: 2, Threads: 2, MaxGap: 2, MinGap: 0.5, ReuseSimilar: true}})
 	var buf bytes.Buffer
 	if err := EncodeJSON(&buf, doc); err != nil {
 		t.Fatal(err)
@@ -47,14 +52,19 @@ func TestBuildJSON(t *testing.T) {
     "classes": [
       "dog",
       "person"
-    ],`; !strings.Contains(buf.String(), want) {
+    ],
+    "workers": 2,
+    "threads": 2,
+    "max_gap_s": 2,
+    "min_gap_s": 0.5,
+    "reuse_similar": true`; !strings.Contains(buf.String(), want) {
 		t.Errorf("settings not as a person wrote them:\n%s", buf.String()[:400])
 	}
 	var got map[string]any
 	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	if got["schema"] != "vidsift.scan/v1" {
+	if got["schema"] != "vidsift.scan/v2" {
 		t.Errorf("schema %v", got["schema"])
 	}
 	if _, err := time.Parse(time.RFC3339, got["created"].(string)); err != nil {
@@ -69,7 +79,14 @@ func TestBuildJSON(t *testing.T) {
 		t.Errorf("files not sorted by path: %q", paths)
 	}
 	z := files[1].(map[string]any)
-	kf := z["keyframes"].([]any)[1].(map[string]any)
+	frames := z["frames"].([]any)
+	kf := frames[1].(map[string]any)
+	if kf["key"] != false || kf["same_as"] != nil || frames[0].(map[string]any)["key"] != true {
+		t.Errorf("a gap frame after a keyframe: %v, %v", frames[0], kf)
+	}
+	if reused := frames[3].(map[string]any); reused["same_as"] != 0.0 || len(reused["detections"].([]any)) != 1 {
+		t.Errorf("a reused frame: %v", reused)
+	}
 	d := kf["detections"].([]any)[0].(map[string]any)
 	if d["confidence"] != 0.8765 || d["box"].([]any)[0] != 1.3 || d["class_id"] != 0.0 {
 		t.Errorf("detection %v", d)
@@ -83,11 +100,12 @@ func TestBuildJSON(t *testing.T) {
 		t.Errorf("spans\n got %s\nwant %s", spans, want)
 	}
 	failed := files[0].(map[string]any)
-	if failed["status"] != "failed" || failed["error"] != "empty file (0 bytes)" || len(failed["keyframes"].([]any)) != 0 {
+	if failed["status"] != "failed" || failed["error"] != "empty file (0 bytes)" || len(failed["frames"].([]any)) != 0 {
 		t.Errorf("failed file %v", failed)
 	}
 	s := got["summary"].(map[string]any)
-	if s["files"] != 3.0 || s["skipped"] != 0.0 || s["detections"] != 5.0 || s["model_loads"] != 1.0 || s["elapsed_s"] != 1.5 {
+	if s["files"] != 3.0 || s["skipped"] != 0.0 || s["detections"] != 5.0 || s["model_loads"] != 1.0 || s["elapsed_s"] != 1.5 ||
+		s["frames"] != 5.0 || s["keyframes"] != 3.0 || s["inferences"] != 4.0 {
 		t.Errorf("summary %v", s)
 	}
 }
@@ -118,17 +136,20 @@ func TestCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(rows[0], ",") != "path,time_s,keyframe,class,class_id,confidence,x1,y1,x2,y2,frame_width,frame_height" {
+	if strings.Join(rows[0], ",") != "path,time_s,frame,key,class,class_id,confidence,x1,y1,x2,y2,frame_width,frame_height" {
 		t.Errorf("header %v", rows[0])
 	}
 	if len(rows) != 1+5 {
 		t.Fatalf("%d rows, want 6", len(rows))
 	}
-	if got := strings.Join(rows[1], ","); got != "/v/z.mp4,0,0,person,0,0.8765,1.3,2,30,40,640,360" {
+	if got := strings.Join(rows[1], ","); got != "/v/z.mp4,0,0,true,person,0,0.8765,1.3,2,30,40,640,360" {
 		t.Errorf("row %s", got)
 	}
 	// The hostile name survives RFC 4180 quoting and is defused.
-	if got := rows[5]; got[0] != "'=evil,\"name\"\n.mp4" || got[1] != "1.5" || got[3] != "dog" {
+	if got := strings.Join(rows[2][2:5], ","); got != "1,false,person" {
+		t.Errorf("gap frame row %s", got)
+	}
+	if got := rows[5]; got[0] != "'=evil,\"name\"\n.mp4" || got[1] != "1.5" || got[4] != "dog" {
 		t.Errorf("hostile row %q", got)
 	}
 	// DecodeCSV reads the same rows back, and refuses what is not an export.

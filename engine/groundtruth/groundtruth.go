@@ -19,7 +19,7 @@ import (
 // each field).
 type Expectation struct {
 	Status    string               `json:"status"`
-	Frames *int                 `json:"keyframes"`
+	Keyframes *int                 `json:"keyframes"`
 	Width     int                  `json:"width"`
 	Height    int                  `json:"height"`
 	Codec     string               `json:"codec"`
@@ -40,20 +40,27 @@ type Det struct {
 	Box        [4]float64
 }
 
-// File is one scanned file: its status and each analysed frame's detections.
+// Frame is one analysed frame: a keyframe or not, and its detections.
+type Frame struct {
+	Key  bool
+	Dets []Det
+}
+
+// File is one scanned file: its status and its analysed frames.
 type File struct {
 	Path   string
 	Status string
-	Frames [][]Det
+	Frames []Frame
 }
 
-// Frames converts any scan's frames for the checks: dets lists a frame's
-// detections and det converts one.
-func Frames[F, D any](frames []F, dets func(F) []D, det func(D) Det) [][]Det {
-	out := make([][]Det, len(frames))
+// Frames converts any scan's frames for the checks: key says whether a
+// frame is a keyframe, dets lists its detections and det converts one.
+func Frames[F, D any](frames []F, key func(F) bool, dets func(F) []D, det func(D) Det) []Frame {
+	out := make([]Frame, len(frames))
 	for i, f := range frames {
+		out[i].Key = key(f)
 		for _, d := range dets(f) {
-			out[i] = append(out[i], det(d))
+			out[i].Dets = append(out[i].Dets, det(d))
 		}
 	}
 	return out
@@ -97,14 +104,19 @@ func (e Expectation) Box(i int) (classes []string, box [4]float64, err error) {
 
 // Check holds a file's frames against the expectation: for photos
 // (countBoxes) class counts are boxes, for videos they are "seen on some
-// frame". It returns what does not hold.
-func (e Expectation) Check(frames [][]Det, countBoxes bool) []string {
+// frame"; "keyframes" counts the frames that are keyframes. It returns what
+// does not hold.
+func (e Expectation) Check(frames []Frame, countBoxes bool) []string {
 	var why []string
 	counts := map[string]int{}
 	var all []Det
+	keyframes := 0
 	for _, frame := range frames {
+		if frame.Key {
+			keyframes++
+		}
 		seen := map[string]bool{}
-		for _, d := range frame {
+		for _, d := range frame.Dets {
 			all = append(all, d)
 			if countBoxes {
 				counts[d.Class]++
@@ -148,8 +160,8 @@ func (e Expectation) Check(frames [][]Det, countBoxes bool) []string {
 			why = append(why, fmt.Sprintf("no %s box near %v (best IoU %.2f)", strings.Join(classes, "|"), want, best))
 		}
 	}
-	if e.Frames != nil && len(frames) != *e.Frames {
-		why = append(why, fmt.Sprintf("%d keyframes, want %d", len(frames), *e.Frames))
+	if e.Keyframes != nil && keyframes != *e.Keyframes {
+		why = append(why, fmt.Sprintf("%d keyframes, want %d", keyframes, *e.Keyframes))
 	}
 	return why
 }
@@ -207,7 +219,11 @@ func Differences(a, b []File) []string {
 			continue
 		}
 		for i := range fa.Frames {
-			why = append(why, frameDifferences(fmt.Sprintf("%s frame %d", fa.Path, i), fa.Frames[i], fb.Frames[i])...)
+			where := fmt.Sprintf("%s frame %d", fa.Path, i)
+			if fa.Frames[i].Key != fb.Frames[i].Key {
+				why = append(why, where+": a keyframe in one scan only")
+			}
+			why = append(why, frameDifferences(where, fa.Frames[i].Dets, fb.Frames[i].Dets)...)
 		}
 	}
 	return why

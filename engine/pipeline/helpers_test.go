@@ -72,8 +72,8 @@ func collect(ctx context.Context, cfg Config, inputs []string, onEvent func(Even
 }
 
 // dets converts a file's keyframes for the ground-truth checks.
-func dets(f FileResult) [][]groundtruth.Det {
-	return groundtruth.Frames(f.Frames, func(k Frame) []detect.Detection { return k.Detections },
+func dets(f FileResult) []groundtruth.Frame {
+	return groundtruth.Frames(f.Frames, func(k Frame) bool { return k.Key }, func(k Frame) []detect.Detection { return k.Detections },
 		func(d detect.Detection) groundtruth.Det {
 			return groundtruth.Det{Class: d.Class, Confidence: float64(d.Confidence), Box: d.Box}
 		})

@@ -20,31 +20,54 @@ import (
 	"github.com/vidsift/vidsift/engine/media"
 )
 
+// policies are the sampling policies the ground truth must hold under:
+// keyframes only, gap frames without reuse, and the defaults (gap frames
+// and near-duplicate reuse).
+var policies = []struct {
+	name     string
+	sampling media.Sampling
+	reuse    bool
+}{
+	{"keyframes only", media.Sampling{MinGap: 0.5}, false},
+	{"gap frames without reuse", defaultSampling, false},
+	{"defaults", defaultSampling, true},
+}
+
+// defaultSampling is config's default policy (max_gap 2 s, min_gap 0.5 s).
+var defaultSampling = media.Sampling{MaxGap: 2, MinGap: 0.5}
+
 // TestGroundTruth holds every expectation of shared/testdata/ground_truth.json
-// against a scan of that folder through the public pipeline API.
+// against a scan of that folder through the public pipeline API, under
+// every sampling policy.
 func TestGroundTruth(t *testing.T) {
 	root := testenv.Shared(t, "testdata")
 	gt := testenv.Expectations(t, filepath.Join(root, "ground_truth.json"))
-	res := collect(context.Background(), testConfig(t, 2, 2), []string{root}, nil)
-	if res.err != nil {
-		t.Fatal(res.err)
-	}
-	if got, want := res.summary.Files, len(gt); got != want {
-		t.Errorf("scanned %d files, ground truth has %d", got, want)
-	}
-	for rel, exp := range gt {
-		t.Run(rel, func(t *testing.T) {
-			f, ok := res.files[filepath.Join(root, rel)]
-			if !ok {
-				t.Fatal("missing from the scan")
+	for _, p := range policies {
+		t.Run(p.name, func(t *testing.T) {
+			cfg := testConfig(t, 2, 2)
+			cfg.Sampling, cfg.ReuseSimilar = p.sampling, p.reuse
+			res := collect(context.Background(), cfg, []string{root}, nil)
+			if res.err != nil {
+				t.Fatal(res.err)
 			}
-			if f.Status != StatusOK {
-				t.Fatalf("status %s: %s", f.Status, f.Error)
+			if got, want := res.summary.Files, len(gt); got != want {
+				t.Errorf("scanned %d files, ground truth has %d", got, want)
 			}
-			for _, why := range exp.Check(dets(f), strings.HasPrefix(rel, "photos/")) {
-				t.Error(why)
+			t.Logf("%d frames, %d keyframes, %d inferences", res.summary.Frames, res.summary.Keyframes, res.summary.Inferences)
+			for rel, exp := range gt {
+				f, ok := res.files[filepath.Join(root, rel)]
+				if !ok {
+					t.Errorf("%s: missing from the scan", rel)
+					continue
+				}
+				if f.Status != StatusOK {
+					t.Errorf("%s: status %s: %s", rel, f.Status, f.Error)
+				}
+				for _, why := range exp.Check(dets(f), strings.HasPrefix(rel, "photos/")) {
+					t.Errorf("%s: %s", rel, why)
+				}
+				checkOrder(t, f)
 			}
-			checkOrder(t, f)
 		})
 	}
 }
@@ -60,29 +83,38 @@ func TestGroundTruthInt8(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	cfg := testConfig(t, 2, 2)
-	cfg.Model = m
-	res := collect(context.Background(), cfg, []string{root}, nil)
-	for rel, exp := range gt {
-		f := res.files[filepath.Join(root, rel)]
-		if f.Status != StatusOK {
-			t.Errorf("%s: %s %s", rel, f.Status, f.Error)
-		}
-		for _, why := range exp.Check(dets(f), strings.HasPrefix(rel, "photos/")) {
-			t.Errorf("%s: %s", rel, why)
+	for _, p := range policies {
+		cfg := testConfig(t, 2, 2)
+		cfg.Model, cfg.Sampling, cfg.ReuseSimilar = m, p.sampling, p.reuse
+		res := collect(context.Background(), cfg, []string{root}, nil)
+		for rel, exp := range gt {
+			f := res.files[filepath.Join(root, rel)]
+			if f.Status != StatusOK {
+				t.Errorf("%s, %s: %s %s", p.name, rel, f.Status, f.Error)
+			}
+			for _, why := range exp.Check(dets(f), strings.HasPrefix(rel, "photos/")) {
+				t.Errorf("%s, %s: %s", p.name, rel, why)
+			}
 		}
 	}
 }
 
-// checkOrder checks that keyframes come in index order with rising times.
+// checkOrder checks that frames come in index order with rising times,
+// and that a reused frame repeats an earlier inferred frame's detections.
 func checkOrder(t *testing.T, f FileResult) {
 	t.Helper()
 	for i, k := range f.Frames {
 		if k.Index != i {
-			t.Errorf("keyframe %d has index %d", i, k.Index)
+			t.Errorf("%s: frame %d has index %d", f.Path, i, k.Index)
 		}
 		if i > 0 && k.Time <= f.Frames[i-1].Time {
-			t.Errorf("keyframe %d at %.3f s is not after %.3f s", i, k.Time, f.Frames[i-1].Time)
+			t.Errorf("%s: frame %d at %.3f s is not after %.3f s", f.Path, i, k.Time, f.Frames[i-1].Time)
+		}
+		if k.Reused {
+			if k.SameAs < 0 || k.SameAs >= i || f.Frames[k.SameAs].Reused ||
+				fmt.Sprint(f.Frames[k.SameAs].Detections) != fmt.Sprint(k.Detections) {
+				t.Errorf("%s: frame %d reuses frame %d wrongly", f.Path, i, k.SameAs)
+			}
 		}
 	}
 }
@@ -144,7 +176,7 @@ func TestFixtures(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					if iou := groundtruth.BestIoU(kf, classes, want); iou < 0.5 {
+					if iou := groundtruth.BestIoU(kf.Dets, classes, want); iou < 0.5 {
 						t.Errorf("keyframe %d: no %v near %v (best IoU %.2f)", i, classes, want, iou)
 					}
 				}
@@ -183,12 +215,17 @@ func TestWorkersAgree(t *testing.T) {
 			inputs = append(inputs, testenv.Fixture(t, n))
 		}
 	}
-	one := collect(context.Background(), testConfig(t, 1, 1), inputs, nil)
-	many := collect(context.Background(), testConfig(t, 4, 2), inputs, nil)
-	if len(one.files) != len(many.files) || len(one.files) < 11 {
-		t.Fatalf("%d vs %d files", len(one.files), len(many.files))
+	// Under the default policy: gap frames and reuse decisions do not
+	// depend on how many workers decode or streams infer.
+	one, many := testConfig(t, 1, 1), testConfig(t, 4, 2)
+	one.Sampling, one.ReuseSimilar = defaultSampling, true
+	many.Sampling, many.ReuseSimilar = defaultSampling, true
+	a := collect(context.Background(), one, inputs, nil)
+	b := collect(context.Background(), many, inputs, nil)
+	if len(a.files) != len(b.files) || len(a.files) < 11 || a.summary.Frames <= a.summary.Keyframes {
+		t.Fatalf("%d vs %d files; %d frames, %d keyframes", len(a.files), len(b.files), a.summary.Frames, a.summary.Keyframes)
 	}
-	for _, why := range groundtruth.Differences(scanned(one.files), scanned(many.files)) {
+	for _, why := range groundtruth.Differences(scanned(a.files), scanned(b.files)) {
 		t.Error(why)
 	}
 }
@@ -212,7 +249,7 @@ func TestCancel(t *testing.T) {
 			if err := os.Symlink(v, link); err != nil {
 				t.Fatal(err)
 			}
-			want[link] = *gt["videos/"+filepath.Base(v)].Frames
+			want[link] = *gt["videos/"+filepath.Base(v)].Keyframes
 		}
 	}
 	cfg := testConfig(t, 2, 2)

@@ -1,5 +1,5 @@
 // Package pipeline is the bulk engine: it discovers media in the inputs,
-// decodes keyframes on several workers, runs one shared model on them and
+// decodes frames (keyframes and gap frames) on several workers, runs one shared model on them and
 // streams typed events. Data flows one way: files → frames → detections → events.
 package pipeline
 
@@ -90,13 +90,13 @@ type inferJob struct {
 	jpeg []byte          // thumbnail for the library
 }
 
-// fileState gathers one file's keyframes as inference finishes them.
+// fileState gathers one file's frames as inference finishes them.
 type fileState struct {
 	path      string
 	info      media.Info
 	mu        sync.Mutex
-	keyframes []Frame
-	pending   int  // keyframes handed to inference and not back yet
+	frames    []Frame
+	pending   int  // frames handed to inference (or waiting to reuse detections) and not back yet
 	decoded   bool // decoding finished (successfully or not)
 	outcome   media.Outcome
 	err       error
@@ -468,7 +468,7 @@ func (r *runner) busyEnd() {
 func (r *runner) frameDone(fs *fileState, kf *Frame) {
 	fs.mu.Lock()
 	if kf != nil {
-		fs.keyframes = append(fs.keyframes, *kf)
+		fs.frames = append(fs.frames, *kf)
 	}
 	fs.pending--
 	ready := fs.decoded && fs.pending == 0 && !fs.finished
@@ -503,14 +503,14 @@ func (r *runner) decodeDone(fs *fileState, out media.Outcome, err error) {
 
 // finish reports a file whose decode and inference are both complete.
 func (r *runner) finish(fs *fileState) {
-	if fs.cancelled || r.ctx.Err() != nil && fs.err == nil && len(fs.keyframes) < fs.outcome.Frames {
+	if fs.cancelled || r.ctx.Err() != nil && fs.err == nil && len(fs.frames) < fs.outcome.Frames {
 		r.mu.Lock()
 		r.sum.Cancelled++
 		r.mu.Unlock()
 		return
 	}
-	sort.Slice(fs.keyframes, func(i, j int) bool { return fs.keyframes[i].Index < fs.keyframes[j].Index })
-	res := FileResult{Path: fs.path, Media: fs.info, Frames: fs.keyframes, Status: StatusOK}
+	sort.Slice(fs.frames, func(i, j int) bool { return fs.frames[i].Index < fs.frames[j].Index })
+	res := FileResult{Path: fs.path, Media: fs.info, Frames: fs.frames, Status: StatusOK}
 	switch {
 	case fs.err != nil:
 		res.Status, res.Error = StatusFailed, fs.err.Error()
