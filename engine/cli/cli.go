@@ -112,7 +112,8 @@ func (c command) execute(ctx context.Context, args []string, stdout, stderr io.W
 		if errors.Is(err, pflag.ErrHelp) {
 			return nil
 		}
-		return errUsageShown // pflag printed the error and the usage
+		// With ContinueOnError pflag prints nothing itself.
+		return usagef("%s: %v (vidsift %s --help lists the flags)", c.name, err, c.name)
 	}
 	v, err := config.New()
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 )
 
 // progressLine draws one status line on a terminal: files done/total,
-// keyframes/s, ETA and the current file. Elsewhere it stays silent.
+// frames/s, ETA and the current file (and how far into it, when long). Elsewhere it stays silent.
 type progressLine struct {
 	w    io.Writer
 	on   bool
@@ -54,7 +54,10 @@ func (l *progressLine) render() string {
 	if len(name) > 30 {
 		name = name[:29] + "…"
 	}
-	return fmt.Sprintf("[%s%s] %d/%d files  %.1f kf/s  ETA %s  %s",
+	if where := l.p.Where(); where != "" {
+		name += " " + where
+	}
+	return fmt.Sprintf("[%s%s] %d/%d files  %.1f frames/s  ETA %s  %s",
 		strings.Repeat("#", filled), strings.Repeat(".", width-filled), l.p.Done, l.p.Total, l.p.Rate(), eta, name)
 }
 

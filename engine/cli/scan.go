@@ -217,21 +217,48 @@ func printSummary(w io.Writer, doc export.Document) {
 		if f.Status == string(pipeline.StatusPartial) {
 			found += "  [" + f.Error + "]"
 		}
-		fmt.Fprintf(w, "%-7s %4d kf  %s  %s\n", f.Status, len(f.Frames), f.Path, found)
+		fmt.Fprintf(w, "%-7s %4d frames  %s  %s\n", f.Status, len(f.Frames), f.Path, found)
 	}
 	s := doc.Summary
-	fmt.Fprintf(w, "\n%d files: %d ok, %d partial, %d failed, %d ignored, %d reused from the library; %d keyframes, %d detections in %.1f s",
-		s.Files, s.OK, s.Partial, s.Failed, s.Ignored, s.Skipped, s.Frames, s.Detections, s.Elapsed)
+	fmt.Fprintf(w, "\n%d files: %d ok, %d partial, %d failed, %d ignored, %d reused from the library; %d frames (%d keyframes, %d inferred), %d detections in %.1f s",
+		s.Files, s.OK, s.Partial, s.Failed, s.Ignored, s.Skipped, s.Frames, s.Keyframes, s.Inferences, s.Detections, s.Elapsed)
 	if s.Elapsed > 0 {
-		fmt.Fprintf(w, " (%.1f keyframes/s)", float64(s.Frames)/s.Elapsed)
+		fmt.Fprintf(w, " (%.1f frames/s)", float64(s.Frames)/s.Elapsed)
 	}
 	fmt.Fprintln(w)
+	if hint := sparseKeyframesHint(doc); hint != "" {
+		fmt.Fprintln(w, hint)
+	}
 	if len(none) > 0 {
 		fmt.Fprintf(w, "no detections in %d file(s):\n", len(none))
 		for _, p := range none {
 			fmt.Fprintln(w, "  "+p)
 		}
 	}
+}
+
+// SparseKeyframes is the keyframe interval above which keyframes only may
+// miss what is on screen between them.
+const SparseKeyframes = 5.0
+
+// sparseKeyframesHint names the setting that covers files whose keyframes
+// lie far apart, when the scan looked at keyframes only.
+func sparseKeyframesHint(doc export.Document) string {
+	if doc.Settings.MaxGap > 0 {
+		return ""
+	}
+	n, widest := 0, 0.0
+	for _, f := range doc.Files {
+		if k := f.Media.KeyframeInterval; k > SparseKeyframes {
+			n, widest = n+1, max(widest, k)
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("hint: in %d file(s) keyframes lie more than %.0f s apart (up to %.1f s), and this scan looked at keyframes only:\n"+
+		"      what shows between them was not seen. --max-gap 2 (max_gap in config.yaml, VIDSIFT_MAX_GAP) analyses a frame at least every 2 s.",
+		n, SparseKeyframes, widest)
 }
 
 // keepOnly filters detections to the classes in keep (nil keeps all).

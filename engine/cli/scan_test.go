@@ -307,3 +307,32 @@ func TestOtherModelCLI(t *testing.T) {
 		t.Errorf("names/output mismatch: exit %d: %s", code, stderr)
 	}
 }
+
+// TestSamplingFlags: the policy comes from flags (seconds or durations) and
+// is named in the JSON; a bad value is a usage error that says why.
+func TestSamplingFlags(t *testing.T) {
+	isolated(t)
+	video := testenv.Fixture(t, "static_10s_gop.mp4") // 30 s, keyframes every 10 s
+	out := filepath.Join(t.TempDir(), "s.json")
+	code, stderr := scan(t, "--model", testenv.Model(t), "--max-gap", "5", "--min-gap", "0", "--reuse-similar=false", "--json", out, video)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	doc := readDoc(t, out)
+	if s := doc.Settings; s.MaxGap != 5 || s.MinGap != 0 || s.ReuseSimilar {
+		t.Errorf("settings %+v", s)
+	}
+	if s := doc.Summary; s.Keyframes != 3 || s.Frames != 6 || s.Inferences != 6 {
+		t.Errorf("a 5 s gap over 10 s GOPs: %d frames, %d keyframes, %d inferences; want 6, 3, 6", s.Frames, s.Keyframes, s.Inferences)
+	}
+	if strings.Contains(stderr, "hint:") {
+		t.Errorf("a hint with gap frames on:\n%s", stderr)
+	}
+	code, stderr = scan(t, "--model", testenv.Model(t), "--max-gap", "0", video)
+	if code != ExitOK || !strings.Contains(stderr, "hint: in 1 file(s) keyframes lie more than 5 s apart (up to 10.0 s)") || !strings.Contains(stderr, "--max-gap") {
+		t.Errorf("keyframes only on a 10 s GOP: exit %d, no hint:\n%s", code, stderr)
+	}
+	if code, stderr := scan(t, "--max-gap", "soon", video); code != ExitUsage || !strings.Contains(stderr, "neither seconds") {
+		t.Errorf("a bad gap: exit %d: %s", code, stderr)
+	}
+}

@@ -168,3 +168,29 @@ func FuzzConfigFile(f *testing.F) {
 		}
 	})
 }
+
+// TestDurationsInSeconds: every duration setting takes a bare number of
+// seconds as well as a Go duration, from the config file and the
+// environment alike, and a bad one is an error naming its key.
+func TestDurationsInSeconds(t *testing.T) {
+	cfgDir, _ := isolate(t)
+	testenv.WriteFile(t, filepath.Join(cfgDir, "vidsift", "config.yaml"), []byte("max_gap: 1.5\nmin_gap: 250ms\nfile_timeout: 90\n"), 0o644)
+	s := loadSettings(t)
+	if s.MaxGap != 1500*time.Millisecond || s.MinGap != 250*time.Millisecond || s.FileTimeout != 90*time.Second {
+		t.Errorf("from config.yaml: max gap %v, min gap %v, timeout %v", s.MaxGap, s.MinGap, s.FileTimeout)
+	}
+	t.Setenv(config.EnvVar(config.MaxGap), "0.5")
+	t.Setenv(config.EnvVar(config.MinGap), "0")
+	if s := loadSettings(t); s.MaxGap != 500*time.Millisecond || s.MinGap != 0 {
+		t.Errorf("from the environment: max gap %v, min gap %v", s.MaxGap, s.MinGap)
+	}
+	t.Setenv(config.EnvVar(config.MaxGap), "soon")
+	if _, err := config.Load(newConfig(t)); err == nil || !strings.Contains(err.Error(), "max_gap") {
+		t.Errorf("a bad duration: %v", err)
+	}
+	for in, want := range map[any]time.Duration{"2s": 2 * time.Second, "1": time.Second, 3: 3 * time.Second, 0.25: 250 * time.Millisecond, nil: 0} {
+		if got, err := config.Duration(in); err != nil || got != want {
+			t.Errorf("Duration(%v) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+}

@@ -137,10 +137,9 @@ func Build(results []pipeline.FileResult, sum pipeline.Summary, o Options) Docum
 		Settings: o.Settings,
 		Files:    make([]File, 0, len(results)),
 	}
-	if doc.Settings.Classes == nil {
-		doc.Settings.Classes = []string{}
-	}
-	doc.Settings.Classes = slices.Sorted(slices.Values(doc.Settings.Classes))
+	// Sorted, and [] rather than null when every class is reported.
+	doc.Settings.Classes = append([]string{}, doc.Settings.Classes...)
+	slices.Sort(doc.Settings.Classes)
 	// The engine holds thresholds as float32: 0.7 would print as 0.699999988.
 	doc.Settings.Confidence = round(doc.Settings.Confidence, 4)
 	doc.Settings.IoU = round(doc.Settings.IoU, 4)

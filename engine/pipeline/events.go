@@ -12,11 +12,14 @@ type RunStarted struct {
 // FileStarted says a worker began decoding Path.
 type FileStarted struct{ Path string }
 
-// FrameAnalysed carries one keyframe's detections and thumbnail.
-// FromLibrary is set for frames replayed from the library, not analysed now.
+// FrameAnalysed carries one frame's detections and thumbnail. Duration is
+// the file's (seconds; 0 when unknown), so progress can say how far into a
+// long file the scan is. FromLibrary is set for frames replayed from the
+// library, not analysed now.
 type FrameAnalysed struct {
 	Path        string
 	Frame       Frame
+	Duration    float64
 	FromLibrary bool
 }
 

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"fmt"
 	"path/filepath"
 	"time"
 )
@@ -10,10 +11,15 @@ import (
 type Progress struct {
 	Total   int    // files in the run
 	Done    int    // files finished
-	Frames  int    // keyframes analysed
+	Frames  int    // frames analysed (keyframes and gap frames)
 	Current string // base name of the file most recently started
-	started time.Time
-	now     func() time.Time
+	// Position and Length say how far into Current the scan is, in
+	// seconds (Length 0: unknown, or a photo): a 2-hour recording is
+	// one file for a long time.
+	Position, Length float64
+	currentPath      string
+	started          time.Time
+	now              func() time.Time
 }
 
 // NewProgress starts the clock.
@@ -29,10 +35,14 @@ func (p *Progress) Apply(ev Event) {
 	case RunStarted:
 		p.Total = e.Files
 	case FileStarted:
-		p.Current = filepath.Base(e.Path)
+		p.Current, p.currentPath = filepath.Base(e.Path), e.Path
+		p.Position, p.Length = 0, 0
 	case FrameAnalysed:
 		if !e.FromLibrary {
 			p.Frames++
+		}
+		if e.Path == p.currentPath {
+			p.Position, p.Length = e.Frame.Time, e.Duration
 		}
 	case FileFinished:
 		p.Done++
@@ -42,7 +52,7 @@ func (p *Progress) Apply(ev Event) {
 // Elapsed is the time since NewProgress.
 func (p *Progress) Elapsed() time.Duration { return p.now().Sub(p.started) }
 
-// Rate is keyframes analysed per second so far.
+// Rate is frames analysed per second so far.
 func (p *Progress) Rate() float64 {
 	if s := p.Elapsed().Seconds(); s > 0 {
 		return float64(p.Frames) / s
@@ -66,4 +76,22 @@ func (p *Progress) Fraction() float64 {
 		return 0
 	}
 	return float64(p.Done) / float64(p.Total)
+}
+
+// Where says how far into the current file the scan is, "12:30 of
+// 2:00:00", for files of a minute or more; "" otherwise.
+func (p *Progress) Where() string {
+	if p.Length < 60 {
+		return ""
+	}
+	return Clock(p.Position) + " of " + Clock(p.Length)
+}
+
+// Clock spells seconds as m:ss, or h:mm:ss from an hour on.
+func Clock(s float64) string {
+	t := int(s)
+	if t >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", t/3600, t/60%60, t%60)
+	}
+	return fmt.Sprintf("%d:%02d", t/60, t%60)
 }

@@ -23,9 +23,22 @@ func TestProgress(t *testing.T) {
 		t.Errorf("%+v", p)
 	}
 	if p.Rate() != 2 {
-		t.Errorf("rate %v, want 2 keyframes/s", p.Rate())
+		t.Errorf("rate %v, want 2 frames/s", p.Rate())
 	}
 	if p.ETA() != 15*time.Second {
 		t.Errorf("ETA %v, want 15s", p.ETA())
+	}
+	// A 2-hour recording says how far into it the scan is; a short clip
+	// and frames of another file started earlier do not.
+	p.Apply(FileStarted{Path: "/a/long.mkv"})
+	p.Apply(FrameAnalysed{Path: "/a/long.mkv", Frame: Frame{Time: 750}, Duration: 7200})
+	p.Apply(FrameAnalysed{Path: "/a/b/one.mp4", Frame: Frame{Time: 9}, Duration: 10})
+	if got := p.Where(); got != "12:30 of 2:00:00" {
+		t.Errorf("where %q", got)
+	}
+	p.Apply(FileStarted{Path: "/a/short.mp4"})
+	p.Apply(FrameAnalysed{Path: "/a/short.mp4", Frame: Frame{Time: 4}, Duration: 20})
+	if got := p.Where(); got != "" {
+		t.Errorf("a 20 s clip: where %q", got)
 	}
 }

@@ -93,6 +93,7 @@ type inferJob struct {
 // fileState gathers one file's frames as inference finishes them.
 type fileState struct {
 	path      string
+	duration  float64 // seconds, known once opened
 	info      media.Info
 	mu        sync.Mutex
 	frames    []Frame
@@ -238,7 +239,7 @@ func (r *runner) reuse(path string) bool {
 	r.send(FileStarted{Path: path})
 	for _, k := range res.Frames {
 		k.ThumbnailJPEG = thumbs[k.Index]
-		r.send(FrameAnalysed{Path: path, Frame: k, FromLibrary: true})
+		r.send(FrameAnalysed{Path: path, Frame: k, Duration: res.Media.Duration, FromLibrary: true})
 	}
 	r.mu.Lock()
 	r.sum.Skipped++
@@ -270,6 +271,7 @@ func (r *runner) decodeFile(path string, buf *scratch) {
 	}
 	defer f.Close()
 	reuse := r.cfg.ReuseSimilar && !f.Info().Still
+	fs.duration = f.Info().Duration
 
 	out, err := f.Frames(r.ctx, func(k *media.Frame) error { return r.analyse(fs, k, buf, reuse) })
 	fs.info = f.Info() // after decoding: a photo's orientation comes with its frame
@@ -382,7 +384,7 @@ func (r *runner) analysed(job inferJob, dets []detect.Detection) {
 	// consumer that keeps thumbnails compressed need not encode again.
 	ev := job.kf
 	ev.ThumbnailJPEG = job.jpeg
-	r.send(FrameAnalysed{Path: job.file.path, Frame: ev})
+	r.send(FrameAnalysed{Path: job.file.path, Frame: ev, Duration: job.file.duration})
 	kf := job.kf
 	kf.Thumbnail = nil
 	if job.jpeg != nil {
