@@ -142,8 +142,8 @@ func (d *detailView) show() {
 	item := d.coll.Item(id)
 	q := d.items.query()
 	d.title.SetText(item.Path)
-	d.info.SetText(fmt.Sprintf("Frame %d at %s (%.3f s) · %d×%d · %d of %d shown",
-		item.Index+1, clock(item.Time), item.Time, item.Width, item.Height, d.pos+1, d.items.shownCount()))
+	d.info.SetText(fmt.Sprintf("Frame %d (%s) at %s (%.3f s) · %d×%d · %d of %d shown%s",
+		item.Index+1, frameKind(item), clock(item.Time), item.Time, item.Width, item.Height, d.pos+1, d.items.shownCount(), d.keyframeInterval(item)))
 	var lines []string
 	for _, det := range q.Shown(item) {
 		lines = append(lines, fmt.Sprintf("%s %.2f  [%.0f, %.0f, %.0f, %.0f]", det.Class, det.Confidence, det.Box[0], det.Box[1], det.Box[2], det.Box[3]))
@@ -197,6 +197,26 @@ func (d *detailView) show() {
 			}
 		})
 	}()
+}
+
+// frameKind says how the frame came to be analysed.
+func frameKind(item results.Item) string {
+	switch {
+	case item.Reused:
+		return fmt.Sprintf("looked like frame %d, detections reused", item.SameAs+1)
+	case item.Key:
+		return "keyframe"
+	default:
+		return "gap frame, between keyframes"
+	}
+}
+
+// keyframeInterval describes the file's keyframe spacing, once known.
+func (d *detailView) keyframeInterval(item results.Item) string {
+	if f, ok := d.coll.File(item.Path); ok && f.Media.KeyframeInterval > 0 {
+		return fmt.Sprintf(" · keyframes up to %.1f s apart", f.Media.KeyframeInterval)
+	}
+	return ""
 }
 
 // videoTime is the item's time when it is a frame of a video, or -1 for

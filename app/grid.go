@@ -128,7 +128,14 @@ func caption(item results.Item, q results.Query) string {
 	if what == "" {
 		what = "—"
 	}
-	return fmt.Sprintf("%s · %s · %s", filepath.Base(item.Path), clock(item.Time), what)
+	mark := ""
+	switch {
+	case item.Reused:
+		mark = " (same)"
+	case !item.Key:
+		mark = " (gap)"
+	}
+	return fmt.Sprintf("%s · %s%s · %s", filepath.Base(item.Path), clock(item.Time), mark, what)
 }
 
 // clock formats seconds as m:ss.s.

@@ -29,13 +29,15 @@ func (p *progressView) object() fyne.CanvasObject { return p.box }
 // progressSnapshot is what a run reports to the UI; it is a copy, so the
 // run goroutine never shares the tracker with the main goroutine.
 type progressSnapshot struct {
-	done, total, keyframes int
-	rate                   float64
-	eta                    time.Duration
-	current                string
-	finished               bool
-	summary                pipeline.Summary
-	err                    error
+	done, total, frames int
+	rate                float64
+	eta                 time.Duration
+	current             string
+	where               string // how far into a long current file
+	finished            bool
+	summary             pipeline.Summary
+	err                 error
+	hint                string // said when the run is done
 }
 
 func (p *progressView) show(s progressSnapshot) {
@@ -44,16 +46,24 @@ func (p *progressView) show(s progressSnapshot) {
 	}
 	switch {
 	case s.finished && s.err != nil:
-		p.label.SetText(fmt.Sprintf("Stopped: %d of %d files done, %d keyframes.", s.done, s.total, s.keyframes))
+		p.label.SetText(fmt.Sprintf("Stopped: %d of %d files done, %d frames.", s.done, s.total, s.frames))
 	case s.finished:
 		sm := s.summary
-		p.label.SetText(fmt.Sprintf("Done: %d files (%d ok, %d partial, %d failed, %d ignored), %d keyframes in %.1f s.",
-			sm.Files, sm.OK, sm.Partial, sm.Failed, sm.Ignored, sm.Frames, sm.Elapsed.Seconds()))
+		text := fmt.Sprintf("Done: %d files (%d ok, %d partial, %d failed, %d ignored), %d frames (%d keyframes, %d inferred) in %.1f s.",
+			sm.Files, sm.OK, sm.Partial, sm.Failed, sm.Ignored, sm.Frames, sm.Keyframes, sm.Inferences, sm.Elapsed.Seconds())
+		if s.hint != "" {
+			text += " " + s.hint
+		}
+		p.label.SetText(text)
 	default:
 		eta := "…"
 		if s.eta > 0 {
 			eta = s.eta.String()
 		}
-		p.label.SetText(fmt.Sprintf("%d / %d files · %.1f keyframes/s · ETA %s · %s", s.done, s.total, s.rate, eta, s.current))
+		current := s.current
+		if s.where != "" {
+			current += " (" + s.where + ")"
+		}
+		p.label.SetText(fmt.Sprintf("%d / %d files · %.1f frames/s · ETA %s · %s", s.done, s.total, s.rate, eta, current))
 	}
 }

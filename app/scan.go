@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"runtime"
 	"time"
 
@@ -62,8 +63,8 @@ func (u *UI) consume(events <-chan pipeline.Event) {
 	prog := pipeline.NewProgress()
 	var last time.Time
 	snap := func() progressSnapshot {
-		return progressSnapshot{done: prog.Done, total: prog.Total, keyframes: prog.Frames,
-			rate: prog.Rate(), eta: prog.ETA(), current: prog.Current}
+		return progressSnapshot{done: prog.Done, total: prog.Total, frames: prog.Frames,
+			rate: prog.Rate(), eta: prog.ETA(), current: prog.Current, where: prog.Where()}
 	}
 	for ev := range events {
 		prog.Apply(ev)
@@ -71,6 +72,7 @@ func (u *UI) consume(events <-chan pipeline.Event) {
 		if fin, ok := ev.(pipeline.RunFinished); ok {
 			s := snap()
 			s.finished, s.summary, s.err = true, fin.Summary, fin.Err
+			s.hint = u.sparseKeyframesHint()
 			u.post(s)
 			continue
 		}
@@ -93,3 +95,25 @@ func (u *UI) post(s progressSnapshot) {
 		u.refreshAll()
 	})
 }
+
+// sparseKeyframesHint names the setting that covers files whose keyframes
+// lie more than 5 s apart, when the last run looked at keyframes only.
+func (u *UI) sparseKeyframesHint() string {
+	if u.lastRun.Sampling.MaxGap > 0 {
+		return ""
+	}
+	n, widest := 0, 0.0
+	for _, f := range u.coll.Results(nil) {
+		if k := f.Media.KeyframeInterval; k > sparseKeyframes {
+			n, widest = n+1, max(widest, k)
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("In %d file(s) keyframes lie up to %.0f s apart and only keyframes were looked at: Sampling \"Balanced\" looks between them.", n, widest)
+}
+
+// sparseKeyframes is the keyframe interval above which keyframes only may
+// miss what is on screen.
+const sparseKeyframes = 5.0

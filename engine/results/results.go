@@ -19,8 +19,11 @@ import (
 type Item struct {
 	ID         int // arrival order, 0-based
 	Path       string
-	Index      int // among the file's keyframes
+	Index      int // among the file's analysed frames
 	Time       float64
+	Key        bool // a keyframe; false for a gap frame
+	Reused     bool // repeats the detections of the file's frame SameAs (it looked the same)
+	SameAs     int
 	Width      int
 	Height     int
 	Detections []detect.Detection
@@ -32,7 +35,7 @@ type File struct {
 	Status pipeline.Status // "" while the file is being scanned
 	Error  string
 	Media  media.Info
-	Items  []int // item IDs in keyframe order
+	Items  []int // item IDs in frame order
 }
 
 // Query selects what is shown. The zero value shows everything.
@@ -98,7 +101,8 @@ func (c *Collection) Add(ev pipeline.Event) bool {
 		c.mu.Lock()
 		id := len(c.items)
 		k := e.Frame
-		c.items = append(c.items, Item{ID: id, Path: e.Path, Index: k.Index, Time: k.Time, Width: k.Width, Height: k.Height, Detections: k.Detections})
+		c.items = append(c.items, Item{ID: id, Path: e.Path, Index: k.Index, Time: k.Time, Key: k.Key, Reused: k.Reused, SameAs: k.SameAs,
+			Width: k.Width, Height: k.Height, Detections: k.Detections})
 		if err == nil && (ref.data != nil || ref.file != "") {
 			c.thumbs.bind(id, ref)
 		}
@@ -291,7 +295,8 @@ func (c *Collection) Results(q *Query) []pipeline.FileResult {
 			if q != nil && !c.matches(*q, it) {
 				continue
 			}
-			k := pipeline.Frame{Index: it.Index, Time: it.Time, Width: it.Width, Height: it.Height, Detections: it.Detections}
+			k := pipeline.Frame{Index: it.Index, Time: it.Time, Key: it.Key, Reused: it.Reused, SameAs: it.SameAs,
+				Width: it.Width, Height: it.Height, Detections: it.Detections}
 			if q != nil {
 				k.Detections = q.Shown(it)
 			}

@@ -178,3 +178,28 @@ func BenchmarkSelect10k(b *testing.B) {
 		c.ClassCounts(q)
 	}
 }
+
+// TestFrameKinds: whether a frame is a keyframe, a gap frame or a reused
+// one survives the collection, in its items and in the results it exports.
+func TestFrameKinds(t *testing.T) {
+	c := New(t.TempDir(), 1<<20)
+	defer c.Close()
+	frames := []pipeline.Frame{
+		{Index: 0, Time: 0, Key: true, Detections: []detect.Detection{det("dog", 0.9)}},
+		{Index: 1, Time: 2, Detections: []detect.Detection{det("dog", 0.8)}},
+		{Index: 2, Time: 4, Reused: true, SameAs: 1, Detections: []detect.Detection{det("dog", 0.8)}},
+	}
+	for _, f := range frames {
+		c.Add(pipeline.FrameAnalysed{Path: "/v/a.mp4", Frame: f})
+	}
+	c.Add(pipeline.FileFinished{Result: pipeline.FileResult{Path: "/v/a.mp4", Status: pipeline.StatusOK}})
+	got := c.Results(nil)[0].Frames
+	for i, f := range frames {
+		if got[i].Key != f.Key || got[i].Reused != f.Reused || got[i].SameAs != f.SameAs {
+			t.Errorf("frame %d: %+v, want key %v reused %v same as %d", i, got[i], f.Key, f.Reused, f.SameAs)
+		}
+		if it := c.Item(i); it.Key != f.Key || it.Reused != f.Reused {
+			t.Errorf("item %d: %+v", i, it)
+		}
+	}
+}

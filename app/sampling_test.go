@@ -1,0 +1,66 @@
+package app
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+)
+
+// TestSamplingSetting: the Sampling presets decide which frames a scan
+// analyses; keyframes only on a 10 s GOP says which setting looks between
+// keyframes; the detail view tells gap frames from keyframes and gives the
+// keyframe interval; the choice is remembered.
+func TestSamplingSetting(t *testing.T) {
+	withModel(t)
+	video := fixture(t, "static_10s_gop.mp4") // 30 s, a keyframe every 10 s
+	u, loop := newTestUI(t)
+	if got := u.settings.samples.preset.Selected; got != "Balanced" {
+		t.Errorf("default preset %q", got)
+	}
+	scan := func() {
+		t.Helper()
+		drop(u, video)
+		test.Tap(u.toolbar.start)
+		loop.until(t, "the run to finish", func() bool { return !u.activity.Running() && u.coll.Summary().Files == 1 })
+	}
+
+	u.settings.samples.preset.SetSelected("Keyframes only (fastest)")
+	if p, _ := u.settings.sampling(); p.MaxGap != 0 {
+		t.Errorf("keyframes only: max gap %v", p.MaxGap)
+	}
+	scan()
+	if n := len(u.Shown()); n != 3 {
+		t.Errorf("keyframes only: %d frames shown, want 3", n)
+	}
+	if !strings.Contains(u.progress.label.Text, `keyframes lie up to 10 s apart`) || !strings.Contains(u.progress.label.Text, `"Balanced"`) {
+		t.Errorf("no hint: %q", u.progress.label.Text)
+	}
+
+	u.settings.samples.preset.SetSelected("Balanced")
+	scan()
+	if n := len(u.Shown()); n != 15 {
+		t.Errorf("balanced: %d frames shown, want 15 (every 2 s of 30 s)", n)
+	}
+	if strings.Contains(u.progress.label.Text, "Balanced") {
+		t.Errorf("a hint with gap frames on: %q", u.progress.label.Text)
+	}
+	u.detail.open(1) // 2 s: a gap frame
+	if info := u.detail.info.Text; !strings.Contains(info, "gap frame") || !strings.Contains(info, "keyframes up to 10.0 s apart") {
+		t.Errorf("detail: %q", info)
+	}
+	if c := caption(u.coll.Item(u.Shown()[1]), u.query()); !strings.Contains(c, "(gap)") && !strings.Contains(c, "(same)") {
+		t.Errorf("caption %q does not mark the gap frame", c)
+	}
+	u.detail.close()
+
+	u.settings.samples.preset.SetSelected(customSampling)
+	u.settings.samples.maxGap.SetText("5")
+	u.saveState()
+	loop2 := &mainLoop{fns: make(chan func(), 64)}
+	u2 := New(u.app, Options{Do: loop2.do, Config: u.cfg, CacheDir: t.TempDir()})
+	if p, reuse := u2.settings.sampling(); p.MaxGap != 5 || p.MinGap != 0.5 || !reuse || u2.settings.samples.preset.Selected != customSampling {
+		t.Errorf("restored sampling %+v reuse %v preset %q", p, reuse, u2.settings.samples.preset.Selected)
+	}
+	loop2.until(t, "the model to load", func() bool { return u2.currentModel() != nil })
+}
