@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -26,9 +27,11 @@ type Options struct {
 	RuntimeLibrary string   // ONNX Runtime library (already initialised by the caller)
 	Counts         []int    // file counts for the end-to-end runs, e.g. 10 and 50
 	RSSFiles       int      // files for the peak-RSS child run (0: skip)
-	Self           string   // vidsift's executable, for the child run
-	SelfEnv        []string // extra environment for Self (tests run their own binary as vidsift)
-	Log            func(format string, args ...any)
+	Self           string   // vidsift's executable, for the child runs
+	// SamplingOnly measures just the sampling policy (needs SamplingSource
+	// among the clips).
+	SamplingOnly bool
+	Log          func(format string, args ...any)
 }
 
 // Headline says which end-to-end run the top-level figures come from.
@@ -100,6 +103,9 @@ type Report struct {
 	PeakRSSMB      float64    `json:"peak_rss_mb"`
 	PeakRSSFiles   int        `json:"peak_rss_files"`
 	FirstResultSec float64    `json:"first_result_s"`
+	// Sampling is what the sampling policy costs and saves (nil when no
+	// PATH holds SamplingSource).
+	Sampling *SamplingReport `json:"sampling,omitempty"`
 }
 
 // Run measures everything. It loads the model several times (one session
@@ -110,6 +116,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	rep := &Report{Created: time.Now().UTC().Format(time.RFC3339), CPUs: runtime.NumCPU(), Model: o.Model, Clips: o.Clips}
 
+	if o.SamplingOnly {
+		return rep, rep.sampling(ctx, o)
+	}
 	o.Log("decode: vidsift vs ffmpeg CLI on %d files", len(o.Clips))
 	if err := rep.decode(ctx, o); err != nil {
 		return nil, err
@@ -186,7 +195,50 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			return nil, err
 		}
 	}
+	if err := rep.sampling(ctx, o); err != nil {
+		return nil, err
+	}
 	return rep, nil
+}
+
+// sampling measures the sampling policy when a clip is SamplingSource;
+// without a ceiling measured (SamplingOnly) it measures the pipeline's
+// layout first.
+func (rep *Report) sampling(ctx context.Context, o Options) error {
+	var source string
+	for _, c := range o.Clips {
+		if filepath.Base(c) == SamplingSource {
+			source = c
+		}
+	}
+	if source == "" {
+		o.Log("sampling: skipped, no %s among the PATHs", SamplingSource)
+		if o.SamplingOnly {
+			return fmt.Errorf("measuring the sampling policy needs %s among the PATHs", SamplingSource)
+		}
+		return nil
+	}
+	if rep.Ceiling == 0 {
+		p, err := prepare(ctx, o)
+		if err != nil {
+			return err
+		}
+		l := Layout{Goroutines: runtime.NumCPU(), IntraOp: 1, Session: "default"}
+		if err := measureLayout(o.Model, p, &l); err != nil {
+			return err
+		}
+		rep.Layouts, rep.Ceiling = append(rep.Layouts, l), l.KeyframesSec
+	}
+	n := 10
+	if len(o.Counts) > 0 {
+		n = slices.Max(o.Counts)
+	}
+	files, cleanup, err := Repeat(o.Clips, n)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	return rep.samplingFigures(ctx, o, source, files)
 }
 
 // layouts are the thread layouts, with default session options. The last,

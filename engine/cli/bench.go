@@ -23,20 +23,30 @@ import (
 // benchOptions are `vidsift bench`'s flags.
 type benchOptions struct {
 	modelFlags
-	Files    int
-	RSSFiles int
-	JSON     string
+	Files        int
+	RSSFiles     int
+	JSON         string
+	SamplingOnly bool
+	// decodeChild is the file a decode-only child process decodes (the
+	// bench starts it to time vidsift's side of the gap decode ratio).
+	decodeChild string
 }
 
 func (o *benchOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.Files, "files", 50, "largest file count for the end-to-end runs (10 is always run too)")
 	fs.IntVar(&o.RSSFiles, "rss-files", 100, "files for the peak-RSS and first-result run (0: skip)")
 	fs.StringVar(&o.JSON, "json", "", "write the results as JSON to FILE")
+	fs.BoolVar(&o.SamplingOnly, "sampling-only", false, "measure only what the sampling policy costs and saves (needs "+bench.SamplingSource+")")
 	o.modelFlags.AddFlags(fs)
+	fs.StringVar(&o.decodeChild, "decode-child", "", "decode FILE as the bench's decode-only child process")
+	_ = fs.MarkHidden("decode-child") // only fails for an unknown flag
 }
 
 // runBench measures this machine on the videos at PATHs.
 func runBench(ctx context.Context, e env, opts benchOptions, paths []string) error {
+	if opts.decodeChild != "" {
+		return bench.DecodeChild(ctx, opts.decodeChild)
+	}
 	if len(paths) == 0 {
 		return usagef("bench needs videos to measure: name files or folders (make bench passes ../shared/testdata/videos)")
 	}
@@ -64,8 +74,8 @@ func runBench(ctx context.Context, e env, opts benchOptions, paths []string) err
 	}
 	rep, err := bench.Run(ctx, bench.Options{
 		Clips: clips, Model: modelPath, RuntimeLibrary: lib, Counts: counts, RSSFiles: opts.RSSFiles,
-		Self: self,
-		Log:  func(f string, a ...any) { fmt.Fprintf(e.stderr, "bench: "+f+"\n", a...) },
+		Self: self, SamplingOnly: opts.SamplingOnly,
+		Log: func(f string, a ...any) { fmt.Fprintf(e.stderr, "bench: "+f+"\n", a...) },
 	})
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)
@@ -83,6 +93,23 @@ func runBench(ctx context.Context, e env, opts benchOptions, paths []string) err
 
 // PrintBench writes the report as a table.
 func PrintBench(w io.Writer, r *bench.Report) {
+	if len(r.Runs) > 0 {
+		printThroughput(w, r)
+	}
+	if s := r.Sampling; s != nil {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintf(tw, "\nSAMPLING (default policy: max gap 2 s, min gap 0.5 s, reuse on)\t\t\n")
+		fmt.Fprintf(tw, "decode CPU, HD long GOP: vidsift (gap frames + RGB) vs ffmpeg, 1 thread\t%.2f s vs %.2f s\t\n", s.GapDecodeCPU, s.FFmpegDecodeCPU)
+		fmt.Fprintf(tw, "gap_decode_ratio\t%.2f\t(target ≤ 0.75)\n", s.GapDecodeRatio)
+		fmt.Fprintf(tw, "static camera: frames analysed, of which inferred\t%d, %d\t\n", s.StaticFrames, s.StaticInferences)
+		fmt.Fprintf(tw, "inferences_saved\t%.2f\t(target ≥ 0.50; classes kept: %v)\n", s.InferencesSaved, s.StaticClassesKept)
+		fmt.Fprintf(tw, "shared clips ×%d: wall, keyframes only vs default\t%.2f s vs %.2f s\t(default ÷ keyframes only %.2f, target ≤ 1.15)\n", s.SharedFiles, s.KeyframesOnlySec, s.DefaultSec, s.DefaultWallRatio)
+		fmt.Fprintf(tw, "default: frames/s, inferences/s, ÷ inference ceiling\t%.1f, %.1f\t(%.0f %%, target ≥ 85 %%)\n", s.DefaultFramesSec, s.DefaultInferenceSec, 100*s.DefaultCeilingRatio)
+		tw.Flush()
+	}
+}
+
+func printThroughput(w io.Writer, r *bench.Report) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "vidsift bench — %d CPUs, %s, %d clips\n\n", r.CPUs, filepath.Base(r.Model), len(r.Clips))
 	fmt.Fprintf(tw, "DECODE (keyframes only)\tseconds\tkeyframes/s\n")

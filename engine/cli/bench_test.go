@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -72,5 +73,47 @@ func TestBench(t *testing.T) {
 	// The child scan's own figures, read from its JSON summary.
 	if rep.PeakRSSFiles != 2 || rep.PeakRSSMB < 50 || rep.FirstResultSec <= 0 {
 		t.Errorf("child scan: peak RSS %.0f MB over %d files, first result %.2f s", rep.PeakRSSMB, rep.PeakRSSFiles, rep.FirstResultSec)
+	}
+}
+
+// TestBenchSampling runs `vidsift bench --sampling-only` on the clip the
+// sampling fixtures come from: it derives them (into the cache folder),
+// times the decode children (this test binary stands in for vidsift) and
+// reports consistent figures. How fast this machine is is not asserted.
+func TestBenchSampling(t *testing.T) {
+	isolated(t)
+	source := testenv.Shared(t, "testdata/videos/"+bench.SamplingSource)
+	if code, _, stderr := vidsift(t, "bench", "--sampling-only", testenv.Shared(t, "testdata/videos/street_bikes_h264.mp4")); code != ExitSomeBad || !strings.Contains(stderr, bench.SamplingSource) {
+		t.Errorf("without the source clip: exit %d: %s", code, stderr)
+	}
+	t.Setenv(asCLI, "1") // the decode child is this binary, as the CLI
+	out := filepath.Join(t.TempDir(), "bench.json")
+	code, stdout, stderr := vidsift(t, "bench", "--model", testenv.Model(t), "--sampling-only", "--files", "2", "--json", out, source)
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, "gap_decode_ratio") || !strings.Contains(stdout, "inferences_saved") {
+		t.Errorf("table:\n%s", stdout)
+	}
+	s := testenv.ReadJSON[bench.Report](t, out).Sampling
+	if s == nil {
+		t.Fatal("no sampling figures")
+	}
+	if s.GapDecodeCPU <= 0 || s.FFmpegDecodeCPU <= 0 || s.GapDecodeRatio != s.GapDecodeCPU/s.FFmpegDecodeCPU {
+		t.Errorf("decode: %+v", s)
+	}
+	// The static camera: 50 s at the default policy is ~25 frames, most of
+	// them still, so reused; without reuse the same classes are found.
+	if s.StaticFrames < 20 || s.StaticInferences < 1 || s.StaticInferences >= s.StaticFrames ||
+		s.InferencesSaved != 1-float64(s.StaticInferences)/float64(s.StaticFrames) || !s.StaticClassesKept {
+		t.Errorf("static camera: %+v", s)
+	}
+	if s.SharedFiles != 2 || s.KeyframesOnlySec <= 0 || s.DefaultSec <= 0 || s.DefaultCeilingRatio <= 0 {
+		t.Errorf("shared clips: %+v", s)
+	}
+	for _, f := range []string{s.HDLongGOP, s.StaticCamera} {
+		if !strings.HasPrefix(f, os.Getenv("XDG_CACHE_HOME")) {
+			t.Errorf("fixture %s is not in the cache folder", f)
+		}
 	}
 }
