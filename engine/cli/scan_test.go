@@ -65,8 +65,18 @@ func TestScanCLI(t *testing.T) {
 	}
 	// The default policy adds gap frames where keyframes lie over 2 s apart
 	// (street_bikes: 2.44 s); the ground truth's 45 keyframes all stay.
-	if s := doc.Summary; n != s.Frames || s.Keyframes != 45 || s.Frames <= s.Keyframes || s.Inferences != s.Frames {
-		t.Errorf("%d thumbnails; summary: %d frames, %d keyframes, %d inferences", n, s.Frames, s.Keyframes, s.Inferences)
+	// Reuse is on by default: the frames that repeat another's detections
+	// are those the model did not run on.
+	reused := 0
+	for _, f := range doc.Files {
+		for _, k := range f.Frames {
+			if k.SameAs != nil {
+				reused++
+			}
+		}
+	}
+	if s := doc.Summary; n != s.Frames || s.Keyframes != 45 || s.Frames <= s.Keyframes || s.Inferences != s.Frames-reused || s.Inferences == 0 {
+		t.Errorf("%d thumbnails; summary: %d frames, %d keyframes, %d inferences (%d reused)", n, s.Frames, s.Keyframes, s.Inferences, reused)
 	}
 	if doc.Settings.MaxGap != 2 || doc.Settings.MinGap != 0.5 {
 		t.Errorf("settings name the policy: %+v", doc.Settings)
