@@ -14,11 +14,11 @@ import (
 )
 
 func sampleResult(path string) pipeline.FileResult {
-	return pipeline.FileResult{Path: path, Status: pipeline.StatusOK, Media: media.Info{Container: "mp4", Codec: "h264", Width: 640, Height: 360, Duration: 4, FPS: 25},
+	return pipeline.FileResult{Path: path, Status: pipeline.StatusOK, Media: media.Info{Container: "mp4", Codec: "h264", Width: 640, Height: 360, Duration: 4, FPS: 25, KeyframeInterval: 4},
 		Frames: []pipeline.Frame{
-			{Index: 0, Time: 0, Width: 640, Height: 360, Detections: []detect.Detection{{ClassID: 0, Class: "person", Confidence: 0.9, Box: detect.Box{1, 2, 3, 4}}}},
-			{Index: 1, Time: 2, Width: 640, Height: 360},
-			{Index: 2, Time: 4, Width: 640, Height: 360, Detections: []detect.Detection{
+			{Index: 0, Time: 0, Key: true, Width: 640, Height: 360, Detections: []detect.Detection{{ClassID: 0, Class: "person", Confidence: 0.9, Box: detect.Box{1, 2, 3, 4}}}},
+			{Index: 1, Time: 2, Reused: true, SameAs: 0, Width: 640, Height: 360}, // a gap frame that looked like frame 0
+			{Index: 2, Time: 4, Key: true, Width: 640, Height: 360, Detections: []detect.Detection{
 				{ClassID: 16, Class: "dog", Confidence: 0.5, Box: detect.Box{5, 6, 7, 8}}, {ClassID: 0, Class: "person", Confidence: 0.4, Box: detect.Box{9, 9, 9, 9}}}},
 		}}
 }
@@ -58,6 +58,9 @@ func TestSaveLookup(t *testing.T) {
 		func() Identity { c := id; c.ModelSHA = "def"; return c }(),
 		func() Identity { c := id; c.Confidence = 0.3; return c }(),
 		func() Identity { c := id; c.InputW = 320; return c }(),
+		func() Identity { c := id; c.Sampling.MaxGap = 2; return c }(),
+		func() Identity { c := id; c.Sampling.MinGap = 0.5; return c }(),
+		func() Identity { c := id; c.Reuse = true; return c }(),
 		func() Identity { c := id; c.Revision++; return c }(),
 	} {
 		if _, ok, _ := s.Lookup(changed); ok {
@@ -190,8 +193,12 @@ func TestMigrateFromVersion1(t *testing.T) {
 		t.Errorf("schema %d after opening, want %d", v, SchemaVersion())
 	}
 	old := Identity{Path: "/v/old.mp4", Size: 10, ModTime: 20, ModelSHA: "abc", Confidence: 0.25, IoU: 0.7, InputW: 640, InputH: 640, Revision: 1}
-	if st, ok, err := s.Lookup(old); !ok || err != nil || len(st.Result.Frames) != 1 || len(st.Result.Frames[0].Detections) != 1 {
-		t.Fatalf("the old result as revision 1: %v %v %+v", ok, err, st.Result)
+	// Schema 3 rebuilt the files table: the old row stands for a keyframes
+	// only scan, its keyframe is a keyframe, and its detection survived.
+	st, ok, err := s.Lookup(old)
+	if !ok || err != nil || len(st.Result.Frames) != 1 || len(st.Result.Frames[0].Detections) != 1 ||
+		!st.Result.Frames[0].Key || st.Result.Frames[0].Reused {
+		t.Fatalf("the old result as revision 1, keyframes only: %v %v %+v", ok, err, st.Result)
 	}
 	now := old
 	now.Revision = pipeline.ResultsRevision
@@ -209,5 +216,21 @@ func TestMigrateFromVersion1(t *testing.T) {
 	}
 	if _, ok, _ := s.Lookup(now); !ok {
 		t.Error("the redone result is not reused")
+	}
+	// The policy is part of the identity: a scan with gap frames is kept
+	// beside the keyframes-only one and neither stands in for the other.
+	gaps := now
+	gaps.Sampling, gaps.Reuse = media.Sampling{MaxGap: 2, MinGap: 0.5}, true
+	if _, ok, _ := s.Lookup(gaps); ok {
+		t.Error("a keyframes-only result was offered for a scan with gap frames")
+	}
+	if err := s.Save(gaps, sampleResult(now.Path), nil); err != nil {
+		t.Fatal(err)
+	}
+	if files, _, _, _ := s.Counts(); files != 2 {
+		t.Errorf("%d rows for one file under two policies, want 2", files)
+	}
+	if _, ok, _ := s.Lookup(gaps); !ok {
+		t.Error("the result with gap frames is not reused")
 	}
 }
