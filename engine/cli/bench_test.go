@@ -83,7 +83,7 @@ func TestBench(t *testing.T) {
 func TestBenchSampling(t *testing.T) {
 	isolated(t)
 	source := testenv.Shared(t, "testdata/videos/"+bench.SamplingSource)
-	if code, _, stderr := vidsift(t, "bench", "--sampling-only", testenv.Shared(t, "testdata/videos/street_bikes_h264.mp4")); code != ExitSomeBad || !strings.Contains(stderr, bench.SamplingSource) {
+	if code, _, stderr := vidsift(t, "bench", "--model", testenv.Model(t), "--sampling-only", testenv.Shared(t, "testdata/videos/street_bikes_h264.mp4")); code != ExitSomeBad || !strings.Contains(stderr, bench.SamplingSource) {
 		t.Errorf("without the source clip: exit %d: %s", code, stderr)
 	}
 	t.Setenv(asCLI, "1") // the decode child is this binary, as the CLI
