@@ -25,6 +25,9 @@ import (
 // first, or FFmpeg frames, packets or ONNX tensors are leaking.
 func TestSoak(t *testing.T) {
 	videos, _ := filepath.Glob(filepath.Join(testenv.Shared(t, "testdata/videos"), "*"))
+	// Long GOPs too, so gap frames' buffered packets and held frames are
+	// allocated and freed thousands of times.
+	videos = append(videos, testenv.Fixture(t, "static_10s_gop.mp4"), testenv.Fixture(t, "one_keyframe_person.mkv"))
 	dir := t.TempDir()
 	for i := 0; i < 100; i++ {
 		v := videos[i%len(videos)]
@@ -34,6 +37,7 @@ func TestSoak(t *testing.T) {
 	}
 	cfg := testConfig(t, runtime.NumCPU(), runtime.NumCPU())
 	cfg.ThumbSize = 0
+	cfg.Sampling, cfg.ReuseSimilar = defaultSampling, true // the defaults
 	// Each pass drains its events as a consumer would, keeping nothing, then
 	// hands freed Go memory back so RSS shows what is really held.
 	pass := func() (rssKB, heap uint64, files int) {
