@@ -31,7 +31,7 @@ vet:
 # -race rebuilds cgo packages, so it runs on the engine and the UI package,
 # not on main (whose GLFW build would take minutes more).
 unit:
-	$(GO) test -race -count=1 ./engine/... ./app/...
+	$(GO) test -race -count=1 -timeout 30m ./engine/... ./app/...
 
 # Without -race: the real app binary under Xvfb, and the memory soak, which
 # the race detector's shadow memory would distort. (The CLI's process tests,
