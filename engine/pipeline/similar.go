@@ -18,25 +18,28 @@ const (
 // look is a frame's mean luma per grid cell, row by row.
 type look [gridCols * gridRows]float32
 
-// lookOf measures packed RGB24 pixels of a w×h frame.
+// lookOf measures packed RGB24 pixels of a w×h frame. It runs on every
+// analysed frame, so it sums integer luma (BT.601 weights in 1/256ths)
+// per cell and divides once.
 func lookOf(rgb []byte, w, h int) *look {
-	var sum [gridCols * gridRows]float64
-	var n [gridCols * gridRows]int
+	var sum [gridCols * gridRows]uint64
+	var n [gridCols * gridRows]uint32
+	col := make([]int, w)
+	for x := range col {
+		col[x] = x * gridCols / w
+	}
 	for y := 0; y < h; y++ {
 		row := (y * gridRows / h) * gridCols
 		p := rgb[y*w*3 : (y+1)*w*3]
-		for x := 0; x < w; x++ {
-			// BT.601 luma, as the video itself would carry it.
-			l := 0.299*float64(p[3*x]) + 0.587*float64(p[3*x+1]) + 0.114*float64(p[3*x+2])
-			c := row + x*gridCols/w
-			sum[c] += l
-			n[c]++
+		for x, c := range col {
+			sum[row+c] += uint64(77*uint32(p[3*x]) + 150*uint32(p[3*x+1]) + 29*uint32(p[3*x+2]))
+			n[row+c]++
 		}
 	}
 	var lk look
 	for i := range lk {
 		if n[i] > 0 {
-			lk[i] = float32(sum[i] / float64(n[i]))
+			lk[i] = float32(sum[i]) / float32(n[i]) / 256
 		}
 	}
 	return &lk
