@@ -18,10 +18,10 @@ import (
 	"github.com/vidsift/vidsift/engine/results"
 )
 
-// detailSide is the long side, in pixels, of the keyframe the detail view decodes.
+// detailSide is the long side, in pixels, of the frame the detail view decodes.
 const detailSide = 1600
 
-// detailView shows one keyframe large, decoded again from the video so it
+// detailView shows one frame large, decoded again from the video so it
 // is sharp, with every box, the file's class spans and navigation.
 type detailView struct {
 	detailDeps
@@ -34,7 +34,7 @@ type detailView struct {
 	spans *widget.Label
 	play  *widget.Button
 	gen   int // bumps on each navigation so stale decodes are dropped
-	// stopDecode cancels the decode of the keyframe shown before, so
+	// stopDecode cancels the decode of the frame shown before, so
 	// holding an arrow key does not pile up 1600 px decodes.
 	stopDecode context.CancelFunc
 }
@@ -51,7 +51,7 @@ type detailDeps struct {
 
 func newDetailView(deps detailDeps) *detailView { return &detailView{detailDeps: deps} }
 
-// open shows the keyframe at position pos of the grid.
+// open shows the frame at position pos of the grid.
 func (d *detailView) open(pos int) {
 	if pos < 0 || pos >= d.items.shownCount() {
 		return
@@ -65,7 +65,7 @@ func (d *detailView) open(pos int) {
 }
 
 func (d *detailView) build() {
-	d.win = d.app.NewWindow("vidsift — keyframe")
+	d.win = d.app.NewWindow("vidsift — frame")
 	d.img = canvas.NewImageFromImage(nil)
 	d.img.FillMode = canvas.ImageFillContain
 	d.img.SetMinSize(fyne.NewSize(800, 450))
@@ -179,7 +179,7 @@ func (d *detailView) show() {
 		defer cancel()
 		frame, err := media.ReadFrameAt(ctx, item.Path, item.Time, detailSide, media.Options{})
 		if ctx.Err() != nil {
-			return // another keyframe is shown, or the view closed
+			return // another frame is shown, or the view closed
 		}
 		if err != nil {
 			d.do(func() {
@@ -228,7 +228,7 @@ func (d *detailView) videoTime(item results.Item) float64 {
 	return -1
 }
 
-// openExternal opens the video at this keyframe's time in a player that
+// openExternal opens the video at this frame's time in a player that
 // can seek (mpv, VLC), else in the system's default one; or its folder.
 func (d *detailView) openExternal(folder bool) {
 	id, ok := d.current()

@@ -123,7 +123,7 @@ func (f *filterView) update(counts map[string]int, shown, total int) {
 	f.class.Selected = selected
 	f.class.Refresh()
 	f.quiet = false
-	f.count.SetText(fmt.Sprintf("Showing %d of %d keyframes", shown, total))
+	f.count.SetText(fmt.Sprintf("Showing %d of %d frames", shown, total))
 }
 
 // chooseClass selects a class ("" for all), as a user would in the list.

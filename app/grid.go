@@ -20,7 +20,7 @@ import (
 // thumbCacheSize bounds the rendered thumbnails kept (a few screens' worth).
 const thumbCacheSize = 300
 
-// gridView is the virtualized grid of keyframe thumbnails: only visible
+// gridView is the virtualized grid of frame thumbnails: only visible
 // cells exist, and each rendered thumbnail is built once per filter.
 type gridView struct {
 	items  browsing

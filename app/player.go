@@ -15,7 +15,7 @@ var seekingPlayers = []struct {
 	{"vlc", func(p string, at float64) []string { return []string{fmt.Sprintf("--start-time=%.3f", at), p} }},
 }
 
-// playerCommand opens a video at the keyframe's time in the first seeking
+// playerCommand opens a video at the frame's time in the first seeking
 // player installed, or else with the desktop's default handler (xdg-open),
 // which starts at the beginning. seeks says which it chose. Photos and
 // folders (at < 0) always go to xdg-open.

@@ -1,5 +1,6 @@
-// Package media opens anything FFmpeg opens and yields only its keyframes,
-// upright and converted to RGB at whatever size the caller asks for.
+// Package media opens anything FFmpeg opens and yields the frames a sampling
+// policy asks for (keyframes, and gap frames between them), upright and
+// converted to RGB at whatever size the caller asks for.
 package media
 
 import (

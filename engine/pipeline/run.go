@@ -167,7 +167,7 @@ func (r *runner) scan(files []string) error {
 		return errors.New("pipeline: no model")
 	}
 	// One tensor set per stream plus one per decode worker, so every worker
-	// can prepare its next keyframe while the streams are busy.
+	// can prepare its next frame while the streams are busy.
 	nslots := r.cfg.Streams + r.cfg.Workers
 	r.slots = make(chan *detect.Buffers, nslots)
 	defer func() {

@@ -9,7 +9,7 @@ type Span struct {
 	MaxConfidence float32
 }
 
-// Spans merges, for each class, consecutive keyframes where it is detected
+// Spans merges, for each class, consecutive analysed frames where it is detected
 // (keep, when non-nil, limits the classes). Spans come ordered by start
 // time, then class name.
 func Spans(kfs []Frame, keep func(string) bool) []Span {
@@ -26,7 +26,7 @@ func Spans(kfs []Frame, keep func(string) bool) []Span {
 				best[d.Class] = d.Confidence
 			}
 		}
-		// Close spans whose class is absent from this keyframe.
+		// Close spans whose class is absent from this frame.
 		for _, cls := range order {
 			if s := open[cls]; s != nil {
 				if _, seen := best[cls]; !seen {

@@ -44,7 +44,7 @@ type Query struct {
 	Wanted        map[string]bool // the classes the user asked for (the settings); nothing else is reported at all (nil or empty: all); Classes narrows within them
 	MinConfidence float32         // at or below the scan's floor: keyframes without detections show too
 	Name          string          // case-insensitive substring of the path
-	GroupByFile   bool            // order by file, then keyframe, instead of arrival
+	GroupByFile   bool            // order by file, then frame, instead of arrival
 }
 
 // Collection is safe for concurrent use: a run's goroutine adds while the UI reads.
@@ -142,7 +142,7 @@ func (c *Collection) Len() int {
 	return len(c.items)
 }
 
-// Item returns one keyframe.
+// Item returns one analysed frame.
 func (c *Collection) Item(id int) Item {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
@@ -162,7 +162,7 @@ func (c *Collection) File(path string) (File, bool) {
 	return cp, true
 }
 
-// Thumbnail decodes the keyframe's stored thumbnail.
+// Thumbnail decodes the frame's stored thumbnail.
 func (c *Collection) Thumbnail(id int) (image.Image, error) { return c.thumbs.Get(id) }
 
 // Summary is the last finished run's summary.

@@ -1,6 +1,6 @@
 // Package store is the results library: every finished file of every run,
 // in SQLite (pure Go, WAL, one transaction per file) under the user's data
-// folder, with keyframe thumbnails in a cache folder beside it named by
+// folder, with frame thumbnails in a cache folder beside it named by
 // content hash. A file already finished with the same identity — (path,
 // size, mtime) plus the model and the settings that change detections — is
 // reused instead of scanned again.
@@ -176,7 +176,7 @@ func (s *Store) fill(fileID int64, st *Stored) error {
 }
 
 // Save stores a finished file in one transaction, replacing what was stored
-// for the same path, model and settings. thumbs maps keyframe index to JPEG
+// for the same path, model and settings. thumbs maps frame index to JPEG
 // bytes (optional); they are written to the cache folder by content hash.
 func (s *Store) Save(id Identity, res pipeline.FileResult, thumbs map[int][]byte) error {
 	names := map[int]string{}
