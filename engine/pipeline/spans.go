@@ -2,7 +2,7 @@ package pipeline
 
 import "sort"
 
-// Span is a stretch of consecutive keyframes in which a class is seen.
+// Span is a stretch of consecutive analysed frames in which a class is seen.
 type Span struct {
 	Class         string
 	Start, End    float64
