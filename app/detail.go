@@ -32,6 +32,7 @@ type detailView struct {
 	info  *widget.Label
 	dets  *widget.Label
 	spans *widget.Label
+	side  *fyne.Container // the texts beside the frame
 	play  *widget.Button
 	gen   int // bumps on each navigation so stale decodes are dropped
 	// stopDecode cancels the decode of the frame shown before, so
@@ -78,9 +79,10 @@ func (d *detailView) build() {
 	d.play = widget.NewButtonWithIcon("Open video", theme.MediaPlayIcon(), func() { d.openExternal(false) })
 	reveal := widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), func() { d.openExternal(true) })
 	closeB := widget.NewButtonWithIcon("Close", theme.CancelIcon(), d.close)
-	side := container.NewVScroll(container.NewVBox(d.title, d.info,
+	d.side = container.NewVBox(d.title, d.info,
 		widget.NewLabelWithStyle("Detections", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.dets,
-		widget.NewLabelWithStyle("When each class is seen", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.spans))
+		widget.NewLabelWithStyle("When each class is seen", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.spans)
+	side := container.NewVScroll(d.side)
 	side.SetMinSize(fyne.NewSize(320, 0))
 	buttons := container.NewHBox(prev, next, widget.NewSeparator(), d.play, reveal, widget.NewSeparator(), closeB)
 	d.win.SetContent(container.NewBorder(nil, buttons, nil, side, d.img))
@@ -142,8 +144,14 @@ func (d *detailView) show() {
 	item := d.coll.Item(id)
 	q := d.items.query()
 	d.title.SetText(item.Path)
-	d.info.SetText(fmt.Sprintf("Frame %d (%s) at %s (%.3f s) · %d×%d · %d of %d shown%s",
-		item.Index+1, frameKind(item), clock(item.Time), item.Time, item.Width, item.Height, d.pos+1, d.items.shownCount(), d.keyframeInterval(item)))
+	if f, ok := d.coll.File(item.Path); ok && f.Media.Still {
+		d.info.SetText(fmt.Sprintf("Photo · %d×%d · %d of %d shown", item.Width, item.Height, d.pos+1, d.items.shownCount()))
+	} else {
+		// One fact a line: a wrapped line does not always make the label
+		// taller before the next layout.
+		d.info.SetText(fmt.Sprintf("Frame %d: %s\nat %s (%.3f s) · %d×%d\n%d of %d shown%s",
+			item.Index+1, frameKind(item), clock(item.Time), item.Time, item.Width, item.Height, d.pos+1, d.items.shownCount(), d.keyframeInterval(item)))
+	}
 	var lines []string
 	for _, det := range q.Shown(item) {
 		lines = append(lines, fmt.Sprintf("%s %.2f  [%.0f, %.0f, %.0f, %.0f]", det.Class, det.Confidence, det.Box[0], det.Box[1], det.Box[2], det.Box[3]))
@@ -160,6 +168,7 @@ func (d *detailView) show() {
 		spans = []string{"none"}
 	}
 	d.spans.SetText(strings.Join(spans, "\n"))
+	d.side.Refresh() // lay the texts out again: their heights changed
 	d.win.SetTitle(fmt.Sprintf("vidsift — %s @ %s", filepath.Base(item.Path), clock(item.Time)))
 	if _, seeks := playerCommand(item.Path, d.videoTime(item)); seeks {
 		d.play.SetText("Play from " + clock(item.Time))
@@ -203,18 +212,18 @@ func (d *detailView) show() {
 func frameKind(item results.Item) string {
 	switch {
 	case item.Reused:
-		return fmt.Sprintf("looked like frame %d, detections reused", item.SameAs+1)
+		return fmt.Sprintf("like frame %d, detections reused", item.SameAs+1)
 	case item.Key:
 		return "keyframe"
 	default:
-		return "gap frame, between keyframes"
+		return "gap frame (between keyframes)"
 	}
 }
 
 // keyframeInterval describes the file's keyframe spacing, once known.
 func (d *detailView) keyframeInterval(item results.Item) string {
 	if f, ok := d.coll.File(item.Path); ok && f.Media.KeyframeInterval > 0 {
-		return fmt.Sprintf(" · keyframes up to %.1f s apart", f.Media.KeyframeInterval)
+		return fmt.Sprintf("\nkeyframes up to %.1f s apart", f.Media.KeyframeInterval)
 	}
 	return ""
 }

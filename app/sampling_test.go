@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 )
 
@@ -61,6 +62,9 @@ func TestSamplingSetting(t *testing.T) {
 	if c := caption(u.coll.Item(u.Shown()[gap]), u.query()); !strings.Contains(c, "(gap)") {
 		t.Errorf("caption %q does not mark the gap frame", c)
 	}
+	loop.until(t, "the sharp gap frame", func() bool { return u.detail.img.Image != nil && u.detail.img.Image.Bounds().Dx() > 320 })
+	u.detail.win.Resize(fyne.NewSize(1280, 760))
+	artifact(t, "05-gap-frame.png", u.detail.win)
 	u.detail.close()
 
 	u.settings.samples.preset.SetSelected(customSampling)
