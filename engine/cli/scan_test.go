@@ -181,6 +181,10 @@ func TestLibraryReuse(t *testing.T) {
 		if code, _ := scan(t, "--model", model, "--rescan", "--json", third, root); code != ExitOK || readDoc(t, third).Summary.Skipped != 0 {
 			t.Errorf("--rescan reused stored results")
 		}
+		// Another sampling policy is another identity too.
+		if code, _ := scan(t, "--model", model, "--max-gap", "0", "--json", third, root); code != ExitOK || readDoc(t, third).Summary.Skipped != 0 {
+			t.Errorf("a keyframes-only scan reused results of the default policy")
+		}
 	})
 
 	out := filepath.Join(dir, "export.json")
