@@ -311,6 +311,20 @@ func TestReadFrameAt(t *testing.T) {
 	if _, err := ReadFrameAt(context.Background(), p, 99, 0, Options{}); err == nil || !strings.Contains(err.Error(), "no frame at 99.000") {
 		t.Errorf("past the end: %v", err)
 	}
+	// Containers that seek badly or not at all (a raw elementary stream has
+	// no index; MJPEG in AVI, Matroska, MPEG-TS) still give every frame back.
+	for _, name := range []string{"raw.h264", "mjpeg_10fps.avi", "one_keyframe_person.mkv", "h264.ts"} {
+		fx := testenv.Fixture(t, name)
+		_, _, frames, _, err := decodeAll(t, fx, Options{Sampling: Sampling{MaxGap: 2, MinGap: 0.5}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fr := range frames {
+			if _, err := ReadFrameAt(context.Background(), fx, fr.Time, 64, Options{}); err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+	}
 	checkAllFreed(t)
 }
 

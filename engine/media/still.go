@@ -18,6 +18,16 @@ var errFound = errors.New("found")
 // keyframes and gap frames alike, whatever sampling the scan used. The
 // detail view uses it to show a sharp frame without keeping frames around.
 func ReadFrameAt(ctx context.Context, path string, t float64, maxSide int, opts Options) (*image.RGBA, error) {
+	img, err := readFrameAt(ctx, path, t, maxSide, opts, t > 0)
+	if img == nil && t > 0 && ctx.Err() == nil {
+		// Some containers seek somewhere unhelpful (a raw elementary
+		// stream has no index): decode from the top instead.
+		img, err = readFrameAt(ctx, path, t, maxSide, opts, false)
+	}
+	return img, err
+}
+
+func readFrameAt(ctx context.Context, path string, t float64, maxSide int, opts Options, seek bool) (*image.RGBA, error) {
 	// The smallest gap analyses every frame a scan could have analysed.
 	opts.Sampling = Sampling{MaxGap: 1e-6}
 	f, err := Open(ctx, path, opts)
@@ -25,7 +35,7 @@ func ReadFrameAt(ctx context.Context, path string, t float64, maxSide int, opts 
 		return nil, err
 	}
 	defer f.Close()
-	if t > 0 && !f.info.Still {
+	if seek && !f.info.Still {
 		f.seekBefore(t)
 	}
 	const tolerance = 0.0015 // times are rounded to the millisecond
@@ -51,8 +61,11 @@ func ReadFrameAt(ctx context.Context, path string, t float64, maxSide int, opts 
 	if img != nil {
 		return img, nil
 	}
-	if err == nil || errors.Is(err, errPassed) {
+	switch {
+	case err == nil || errors.Is(err, errPassed):
 		err = fmt.Errorf("%s has no frame at %.3f s", path, t)
+	case ctx.Err() == nil:
+		err = fmt.Errorf("%s has no frame at %.3f s: %w", path, t, err)
 	}
 	return nil, err
 }
@@ -60,7 +73,7 @@ func ReadFrameAt(ctx context.Context, path string, t float64, maxSide int, opts 
 var errPassed = errors.New("passed")
 
 // seekBefore moves to the keyframe at or before t. Where the container
-// cannot seek (a raw elementary stream), decoding starts from the top.
+// cannot seek, decoding starts from the top.
 func (m *File) seekBefore(t float64) {
 	tb := m.stream.TimeBase()
 	start := m.stream.StartTime()
