@@ -109,8 +109,15 @@ type fileState struct {
 	// lastInferred; inferred and waiting are guarded by mu.
 	lastLook     *look
 	lastInferred int
-	inferred     map[int][]detect.Detection // detections of frames the model ran on, by index
-	waiting      map[int][]inferJob         // reused frames waiting for their source's detections
+	inferred     map[int]inferred   // frames the model ran on (or failed on), by index
+	waiting      map[int][]inferJob // reused frames waiting for their source's detections
+}
+
+// inferred is how inference went for a frame others may reuse: ok false
+// means it failed or was cancelled, and frames reusing it are dropped too.
+type inferred struct {
+	dets []detect.Detection
+	ok   bool
 }
 
 func newRunner(ctx context.Context, cfg Config, events chan<- Event) *runner {
@@ -337,7 +344,7 @@ func (r *runner) analyse(fs *fileState, k *media.Frame, buf *scratch, reuse bool
 func (r *runner) reuseDetections(job inferJob) {
 	fs := job.file
 	fs.mu.Lock()
-	dets, done := fs.inferred[job.kf.SameAs]
+	src, done := fs.inferred[job.kf.SameAs]
 	if !done {
 		if fs.waiting == nil {
 			fs.waiting = map[int][]inferJob{}
@@ -345,8 +352,11 @@ func (r *runner) reuseDetections(job inferJob) {
 		fs.waiting[job.kf.SameAs] = append(fs.waiting[job.kf.SameAs], job)
 	}
 	fs.mu.Unlock()
-	if done {
-		r.analysed(job, dets)
+	switch {
+	case done && src.ok:
+		r.analysed(job, src.dets)
+	case done:
+		r.frameDone(fs, nil)
 	}
 }
 
@@ -354,12 +364,12 @@ func (r *runner) reuseDetections(job inferJob) {
 // it failed or was cancelled) and completes the frames waiting to reuse them.
 func (r *runner) sourceDone(fs *fileState, index int, dets []detect.Detection, ok bool) {
 	fs.mu.Lock()
-	if ok {
-		if fs.inferred == nil {
-			fs.inferred = map[int][]detect.Detection{}
-		}
-		fs.inferred[index] = dets
+	if fs.inferred == nil {
+		fs.inferred = map[int]inferred{}
 	}
+	// Recorded even when it failed: a frame that reuses it later must not
+	// wait for detections that will never come (its file would never finish).
+	fs.inferred[index] = inferred{dets: dets, ok: ok}
 	waiting := fs.waiting[index]
 	delete(fs.waiting, index)
 	fs.mu.Unlock()
