@@ -97,23 +97,11 @@ func (u *UI) post(s progressSnapshot) {
 }
 
 // sparseKeyframesHint names the setting that covers files whose keyframes
-// lie more than 5 s apart, when the last run looked at keyframes only.
+// lie far apart, when the last run looked at keyframes only.
 func (u *UI) sparseKeyframesHint() string {
-	if u.lastRun.Sampling.MaxGap > 0 {
-		return ""
-	}
-	n, widest := 0, 0.0
-	for _, f := range u.coll.Results(nil) {
-		if k := f.Media.KeyframeInterval; k > sparseKeyframes {
-			n, widest = n+1, max(widest, k)
-		}
-	}
-	if n == 0 {
+	n, widest := pipeline.SparseKeyframeFiles(u.coll.Results(nil))
+	if u.lastRun.Sampling.MaxGap > 0 || n == 0 {
 		return ""
 	}
 	return fmt.Sprintf("In %d file(s) keyframes lie up to %.0f s apart and only keyframes were looked at: Sampling \"Balanced\" looks between them.", n, widest)
 }
-
-// sparseKeyframes is the keyframe interval above which keyframes only may
-// miss what is on screen.
-const sparseKeyframes = 5.0

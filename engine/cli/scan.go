@@ -115,7 +115,7 @@ func runScan(ctx context.Context, e env, opts scanOptions, paths []string) error
 	})
 	writeErr := writeExports(doc, opts.outputFlags)
 	if !opts.Quiet {
-		printSummary(e.stderr, doc)
+		printSummary(e.stderr, doc, sparseKeyframesHint(cfg.Sampling.MaxGap, run.results))
 	}
 	var stopped, thumbs error
 	if run.finished.Err != nil {
@@ -193,7 +193,8 @@ func thumbnailNamer(dir string) func(path string, index int) string {
 	return func(path string, index int) string { return export.ThumbPath(dir, path, index) }
 }
 
-func printSummary(w io.Writer, doc export.Document) {
+// printSummary writes the per-file lines, the totals and hint (if any).
+func printSummary(w io.Writer, doc export.Document, hint string) {
 	var none []string
 	for _, f := range doc.Files {
 		classes := map[string]int{}
@@ -226,7 +227,7 @@ func printSummary(w io.Writer, doc export.Document) {
 		fmt.Fprintf(w, " (%.1f frames/s)", float64(s.Frames)/s.Elapsed)
 	}
 	fmt.Fprintln(w)
-	if hint := sparseKeyframesHint(doc); hint != "" {
+	if hint != "" {
 		fmt.Fprintln(w, hint)
 	}
 	if len(none) > 0 {
@@ -237,28 +238,16 @@ func printSummary(w io.Writer, doc export.Document) {
 	}
 }
 
-// SparseKeyframes is the keyframe interval above which keyframes only may
-// miss what is on screen between them.
-const SparseKeyframes = 5.0
-
 // sparseKeyframesHint names the setting that covers files whose keyframes
-// lie far apart, when the scan looked at keyframes only.
-func sparseKeyframesHint(doc export.Document) string {
-	if doc.Settings.MaxGap > 0 {
-		return ""
-	}
-	n, widest := 0, 0.0
-	for _, f := range doc.Files {
-		if k := f.Media.KeyframeInterval; k > SparseKeyframes {
-			n, widest = n+1, max(widest, k)
-		}
-	}
-	if n == 0 {
+// lie far apart, when the scan looked at keyframes only (maxGap 0).
+func sparseKeyframesHint(maxGap float64, results []pipeline.FileResult) string {
+	n, widest := pipeline.SparseKeyframeFiles(results)
+	if maxGap > 0 || n == 0 {
 		return ""
 	}
 	return fmt.Sprintf("hint: in %d file(s) keyframes lie more than %.0f s apart (up to %.1f s), and this scan looked at keyframes only:\n"+
 		"      what shows between them was not seen. --max-gap 2 (max_gap in config.yaml, VIDSIFT_MAX_GAP) analyses a frame at least every 2 s.",
-		n, SparseKeyframes, widest)
+		n, pipeline.SparseKeyframes, widest)
 }
 
 // keepOnly filters detections to the classes in keep (nil keeps all).

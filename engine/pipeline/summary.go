@@ -50,3 +50,19 @@ func (s *Summary) Add(res FileResult) {
 		s.Detections += len(k.Detections)
 	}
 }
+
+// SparseKeyframes is the keyframe interval, in seconds, above which a scan
+// of keyframes only may miss what is on screen between them.
+const SparseKeyframes = 5.0
+
+// SparseKeyframeFiles counts the results whose keyframes lie more than
+// SparseKeyframes apart, and the widest interval among them: what both
+// front ends warn about when the scan looked at keyframes only.
+func SparseKeyframeFiles(results []FileResult) (files int, widest float64) {
+	for _, r := range results {
+		if k := r.Media.KeyframeInterval; k > SparseKeyframes {
+			files, widest = files+1, max(widest, k)
+		}
+	}
+	return files, widest
+}
