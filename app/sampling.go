@@ -23,9 +23,9 @@ type samplingPreset struct {
 const customSampling = "Custom"
 
 var samplingPresets = []samplingPreset{
-	{"Keyframes only (fastest)", 0, 500 * time.Millisecond},
-	{"Balanced", 2 * time.Second, 500 * time.Millisecond}, // config's defaults
-	{"Thorough", 500 * time.Millisecond, 500 * time.Millisecond},
+	{"Keyframes only (fastest)", 0, config.DefaultMinGap},
+	{"Balanced", config.DefaultMaxGap, config.DefaultMinGap},
+	{"Thorough", 500 * time.Millisecond, config.DefaultMinGap},
 }
 
 // samplingView is the Sampling setting: a preset, or custom gaps, and
@@ -78,7 +78,7 @@ func (v *samplingView) onPreset(name string) {
 // policy is the sampling to scan with; a custom value that does not parse
 // counts as the default.
 func (v *samplingView) policy() (media.Sampling, bool) {
-	return media.Sampling{MaxGap: parseSeconds(v.maxGap.Text, 2), MinGap: parseSeconds(v.minGap.Text, 0.5)}, v.reuse.Checked
+	return media.Sampling{MaxGap: parseSeconds(v.maxGap.Text, config.DefaultMaxGap), MinGap: parseSeconds(v.minGap.Text, config.DefaultMinGap)}, v.reuse.Checked
 }
 
 func presetOf(maxGap, minGap time.Duration) string {
@@ -92,10 +92,10 @@ func presetOf(maxGap, minGap time.Duration) string {
 
 func seconds(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) }
 
-func parseSeconds(s string, fallback float64) float64 {
+func parseSeconds(s string, fallback time.Duration) float64 {
 	d, err := config.Duration(strings.TrimSpace(s))
 	if err != nil || d < 0 {
-		return fallback
+		d = fallback
 	}
 	return d.Seconds()
 }

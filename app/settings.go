@@ -51,7 +51,7 @@ type settingsDeps struct {
 func newSettingsView(deps settingsDeps) *settingsView {
 	s := &settingsView{settingsDeps: deps, picked: map[string]bool{}}
 	defConf, defWorkers, defModel := 0.25, runtime.NumCPU(), ""
-	defMaxGap, defMinGap, defReuse := 2*time.Second, 500*time.Millisecond, config.DefaultReuseSimilar
+	defMaxGap, defMinGap, defReuse := config.DefaultMaxGap, config.DefaultMinGap, config.DefaultReuseSimilar
 	var defClasses []string
 	if deps.cfg != nil {
 		if st, err := config.Load(deps.cfg); err == nil {

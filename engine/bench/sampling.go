@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/media"
 	"github.com/vidsift/vidsift/engine/pipeline"
@@ -22,7 +23,7 @@ import (
 const SamplingSource = "pedestrians_vtest_xvid.avi"
 
 // DefaultSampling is the default policy (config's max_gap and min_gap).
-var DefaultSampling = media.Sampling{MaxGap: 2, MinGap: 0.5}
+var DefaultSampling = media.Sampling{MaxGap: config.DefaultMaxGap.Seconds(), MinGap: config.DefaultMinGap.Seconds()}
 
 // The fixtures, as ffmpeg CLI arguments between the input and the output
 // (the README writes them out): an HD clip with 10 s GOPs and B-frames, and

@@ -50,8 +50,8 @@ func (o *outputFlags) AddFlags(fs *pflag.FlagSet) {
 type samplingFlags struct{}
 
 func (samplingFlags) AddFlags(fs *pflag.FlagSet) {
-	fs.Var(&durationValue{2 * time.Second}, "max-gap", "longest stretch of video without an analysed frame, e.g. 2, 0.5 or 1500ms (0: keyframes only)")
-	fs.Var(&durationValue{500 * time.Millisecond}, "min-gap", "skip a keyframe this close to the previous analysed one (0: every keyframe)")
+	fs.Var(&durationValue{config.DefaultMaxGap}, "max-gap", "longest stretch of video without an analysed frame, e.g. 2, 0.5 or 1500ms (0: keyframes only)")
+	fs.Var(&durationValue{config.DefaultMinGap}, "min-gap", "skip a keyframe this close to the previous analysed one (0: every keyframe)")
 	fs.Bool("reuse-similar", config.DefaultReuseSimilar, "a frame that looks the same as the last inferred one repeats its detections (=false: infer every frame)")
 }
 

@@ -43,8 +43,13 @@ const (
 // Library file name of ONNX Runtime 1.24.1 as shipped in onnxruntime-node.
 const RuntimeLibraryName = "libonnxruntime.so.1"
 
-// DefaultReuseSimilar is reuse_similar's default; the README says why.
-const DefaultReuseSimilar = true
+// The sampling policy's defaults (the README says why): a frame at least
+// every 2 s, keyframes at most two a second, near-duplicates reused.
+const (
+	DefaultMaxGap       = 2 * time.Second
+	DefaultMinGap       = 500 * time.Millisecond
+	DefaultReuseSimilar = true
+)
 
 // DefaultModelNames are the model files looked for, in order of preference.
 // The int8 model comes first: it holds every ground-truth expectation and
@@ -69,8 +74,8 @@ func defaults() map[string]any {
 		DecoderThreadType: "",
 		IntraOpThreads:    1,
 		FileTimeout:       10 * time.Minute,
-		MaxGap:            2 * time.Second,
-		MinGap:            500 * time.Millisecond,
+		MaxGap:            DefaultMaxGap,
+		MinGap:            DefaultMinGap,
 		ReuseSimilar:      DefaultReuseSimilar,
 		ResultsDB:         "",
 	}
