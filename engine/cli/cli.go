@@ -1,5 +1,5 @@
 // Package cli is vidsift's headless front end: `vidsift scan`, `export`,
-// `bench` and `version`. Each command is an options struct that adds its
+// `bench`, `hub`, `worker` and `version`. Each command is an options struct that adds its
 // flags, and a run function that returns an error; Main maps errors to
 // exit codes in one place.
 package cli
@@ -47,6 +47,7 @@ type command struct {
 
 func commands() []command {
 	scan, export, bench := &scanOptions{}, &exportOptions{}, &benchOptions{}
+	hub, worker := &hubOptions{}, &workerOptions{}
 	return []command{
 		{"scan", "vidsift scan [flags] PATH...",
 			"Finds objects in the keyframes of videos and photos (files or folders).",
@@ -57,6 +58,12 @@ func commands() []command {
 		{"bench", "vidsift bench [flags] PATH...",
 			"Measures decode, inference and end-to-end throughput on this machine, in one run, on the\nvideos at PATHs (files or folders), repeated to the file counts.",
 			bench, func(ctx context.Context, e env, args []string) error { return runBench(ctx, e, *bench, args) }},
+		{"hub", "vidsift hub [--listen HOST:PORT] [--store DIR] [--token T | --user U --password P] [--tls-cert F --tls-key F]",
+			"Runs a cluster hub: NATS with JetStream, keeping queued jobs on disk. Workers take files from it;\n`vidsift scan --nats URL` and the app's Run on setting submit to it.",
+			hub, func(ctx context.Context, e env, args []string) error { return runHub(ctx, e, *hub, args) }},
+		{"worker", "vidsift worker --nats URL [--root DIR]... [--map FROM=TO]... [--workers N] [--threads N] [--name NAME]",
+			"Scans files for a cluster: takes jobs from the hub at URL, scans them with the submitter's model\nand settings, and sends the results back. Runs until interrupted.",
+			worker, func(ctx context.Context, e env, args []string) error { return runWorker(ctx, e, *worker, args) }},
 		{"version", "vidsift version",
 			"Prints the versions a bug report needs: vidsift, Go, FFmpeg and ONNX Runtime.",
 			noOptions{}, runVersion},
@@ -137,6 +144,8 @@ Usage:
   vidsift scan [flags] PATH...    scan files and folders (vidsift scan --help for flags)
   vidsift export --json F|--csv F export the results library without scanning
   vidsift bench [flags] PATH...   measure throughput on this machine (table + --json)
+  vidsift hub [flags]             run a cluster hub (NATS JetStream) that workers and scans share
+  vidsift worker --nats URL       scan files for a cluster (vidsift scan --nats URL submits them)
   vidsift version                 versions of vidsift, Go, FFmpeg and ONNX Runtime (also --version)
 
 Settings: flags > VIDSIFT_* environment variables > %s > defaults.

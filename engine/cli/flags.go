@@ -78,6 +78,8 @@ var flagKeys = map[string]string{
 	"intra-op-threads": config.IntraOpThreads, "library": config.ResultsDB,
 	"decoder-thread-type": config.DecoderThreadType, "file-timeout": config.FileTimeout,
 	"max-gap": config.MaxGap, "min-gap": config.MinGap, "reuse-similar": config.ReuseSimilar,
+	"nats": config.Nats, "token": config.NatsToken, "user": config.NatsUser, "password": config.NatsPassword,
+	"tls-cert": config.NatsTLSCert, "tls-key": config.NatsTLSKey, "tls-ca": config.NatsTLSCA,
 }
 
 // bindFlags makes the flags the user set override VIDSIFT_* and the

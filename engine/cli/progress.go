@@ -61,6 +61,17 @@ func (l *progressLine) render() string {
 		strings.Repeat("#", filled), strings.Repeat(".", width-filled), l.p.Done, l.p.Total, l.p.Rate(), eta, name)
 }
 
+// say prints a line of its own above the status line.
+func (l *progressLine) say(text string) {
+	if l.on {
+		fmt.Fprint(l.w, "\r\033[K")
+	}
+	fmt.Fprintln(l.w, text)
+	if l.on {
+		fmt.Fprint(l.w, l.render())
+	}
+}
+
 func (l *progressLine) end() {
 	if l.on {
 		fmt.Fprint(l.w, "\r\033[K")

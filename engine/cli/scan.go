@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/vidsift/vidsift/engine/cluster"
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/export"
@@ -29,6 +30,8 @@ type scanOptions struct {
 	libraryFlags
 	selectionFlags
 	outputFlags
+	natsFlags
+	queueFlags
 	Thumbs  string
 	Rescan  bool
 	Quiet   bool
@@ -49,6 +52,8 @@ func (o *scanOptions) AddFlags(fs *pflag.FlagSet) {
 	o.outputFlags.AddFlags(fs)
 	fs.StringVar(&o.Thumbs, "thumbs", "", "write a JPEG of each keyframe with its boxes under DIR")
 	o.libraryFlags.AddFlags(fs)
+	o.natsFlags.AddFlags(fs, "scan on the cluster whose hub is at URL instead of this computer (VIDSIFT_NATS)")
+	o.queueFlags.AddFlags(fs)
 	fs.BoolVar(&o.Rescan, "rescan", false, "scan every file again, even those the library already holds")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress and no summary")
 	fs.BoolVarP(&o.Verbose, "verbose", "v", false, "log FFmpeg's messages")
@@ -88,6 +93,14 @@ func runScan(ctx context.Context, e env, opts scanOptions, paths []string) error
 	}
 	if opts.Thumbs == "" {
 		cfg.ThumbSize = -1
+	}
+	if e.v.GetString(config.Nats) != "" {
+		nc, err := connect(e.v, "vidsift scan "+cluster.DefaultName())
+		if err != nil {
+			return err
+		}
+		defer nc.Close()
+		cfg.Remote = cluster.NewSubmitter(nc, cluster.Queue{AckWait: opts.AckWait, MaxDeliver: opts.MaxDeliver}, nil)
 	}
 	if path := config.ResultsDBFile(e.v); path != "" {
 		// A library that cannot be opened (read-only home, a newer schema)
@@ -172,6 +185,10 @@ func collectRun(ctx context.Context, stderr io.Writer, cfg pipeline.Config, path
 			if opts.Thumbs != "" && run.thumbErr == nil {
 				k := e.Frame
 				run.thumbErr = export.WriteThumbnail(export.ThumbPath(opts.Thumbs, e.Path, k.Index), k.Thumbnail, k.ThumbnailJPEG, k.Width, keepOnly(k.Detections, keep))
+			}
+		case pipeline.Notice:
+			if !opts.Quiet {
+				prog.say("vidsift: " + e.Text)
 			}
 		case pipeline.FileFinished:
 			run.results = append(run.results, e.Result)

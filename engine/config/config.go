@@ -38,6 +38,15 @@ const (
 	MinGap            = "min_gap"       // shortest distance between analysed keyframes; 0: every keyframe
 	ReuseSimilar      = "reuse_similar" // near-duplicate frames repeat the detections of the last inferred one
 	ResultsDB         = "library"       // results database; "off" disables it
+	// A cluster (NATS JetStream) to scan on instead of this computer, and
+	// how to reach it. The hub takes the same credentials.
+	Nats         = "nats" // URL; "" scans here
+	NatsToken    = "nats_token"
+	NatsUser     = "nats_user"
+	NatsPassword = "nats_password"
+	NatsTLSCert  = "nats_tls_cert"
+	NatsTLSKey   = "nats_tls_key"
+	NatsTLSCA    = "nats_tls_ca"
 )
 
 // Library file name of ONNX Runtime 1.24.1 as shipped in onnxruntime-node.
@@ -78,6 +87,13 @@ func defaults() map[string]any {
 		MinGap:            DefaultMinGap,
 		ReuseSimilar:      DefaultReuseSimilar,
 		ResultsDB:         "",
+		Nats:              "",
+		NatsToken:         "",
+		NatsUser:          "",
+		NatsPassword:      "",
+		NatsTLSCert:       "",
+		NatsTLSKey:        "",
+		NatsTLSCA:         "",
 	}
 }
 

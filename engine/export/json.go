@@ -57,6 +57,9 @@ type File struct {
 	Media  Media   `json:"media"`  // what the file holds
 	Frames []Frame `json:"frames"` // the analysed frames, in time order
 	Spans  []Span  `json:"spans"`  // when each class is seen, by start time then class
+	// Worker names the cluster worker that scanned the file (scan --nats);
+	// absent for a file scanned on this computer.
+	Worker string `json:"worker,omitempty"`
 }
 
 // Media describes the video stream that was scanned.
@@ -153,7 +156,7 @@ func Build(results []pipeline.FileResult, sum pipeline.Summary, o Options) Docum
 	detections := 0
 	for _, r := range sorted {
 		f := File{
-			Path: r.Path, Status: string(r.Status), Error: r.Error,
+			Path: r.Path, Status: string(r.Status), Error: r.Error, Worker: r.Worker,
 			Media: Media{
 				Container: r.Media.Container, Codec: r.Media.Codec,
 				Width: r.Media.Width, Height: r.Media.Height,

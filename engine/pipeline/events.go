@@ -9,8 +9,16 @@ type RunStarted struct {
 	Ignored int
 }
 
-// FileStarted says a worker began decoding Path.
-type FileStarted struct{ Path string }
+// FileStarted says a worker began decoding Path. Worker names the
+// cluster worker that took it; it is empty for a file scanned here.
+type FileStarted struct {
+	Path   string
+	Worker string
+}
+
+// Notice is a message for the user about the run as a whole, such as a
+// cluster that has no worker yet.
+type Notice struct{ Text string }
 
 // FrameAnalysed carries one frame's detections and thumbnail. Duration is
 // the file's (seconds; 0 when unknown), so progress can say how far into a
@@ -42,3 +50,4 @@ func (FileStarted) event()   {}
 func (FrameAnalysed) event() {}
 func (FileFinished) event()  {}
 func (RunFinished) event()   {}
+func (Notice) event()        {}

@@ -52,4 +52,7 @@ type FileResult struct {
 	Error  string
 	Media  media.Info // KeyframeInterval is known once the file is decoded
 	Frames []Frame    // in order, without thumbnails
+	// Worker names the cluster worker that scanned the file; empty when
+	// it was scanned here.
+	Worker string `json:",omitempty"`
 }

@@ -44,6 +44,9 @@ type Config struct {
 	// ResultsDB, when set, replays files it already holds with the same
 	// identity instead of scanning them, and keeps every file this run finishes.
 	ResultsDB ResultsDB
+	// Remote, when set, scans the files on other machines; Model is then
+	// the one they must use, but it does not run here.
+	Remote Remote
 }
 
 // Streams splits a total inference thread budget into concurrent Run calls
@@ -172,6 +175,9 @@ func (r *runner) scan(files []string) error {
 	}
 	if r.cfg.Model == nil {
 		return errors.New("pipeline: no model")
+	}
+	if r.cfg.Remote != nil {
+		return r.scanRemote(files)
 	}
 	// One tensor set per stream plus one per decode worker, so every worker
 	// can prepare its next frame while the streams are busy.

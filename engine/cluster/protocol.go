@@ -1,0 +1,194 @@
+package cluster
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/vidsift/vidsift/engine/media"
+	"github.com/vidsift/vidsift/engine/pipeline"
+)
+
+// Protocol numbers the job and result messages; a worker refuses jobs of
+// another protocol rather than misread them.
+const Protocol = 1
+
+// JetStream names. Jobs are a work queue: a job is removed once a worker
+// acks it. Results are a work queue too, one consumer per run.
+const (
+	jobsStream     = "VIDSIFT_JOBS"
+	jobsConsumer   = "workers"
+	resultsStream  = "VIDSIFT_RESULTS"
+	modelsBucket   = "vidsift-models"
+	resultsBucket  = "vidsift-results"
+	runsBucket     = "vidsift-runs" // a key per live run; workers drop jobs of runs that are gone
+	presenceSubj   = "vidsift.workers.here"
+	rollCallSubj   = "vidsift.workers.rollcall"
+	runAliveEvery  = 10 * time.Second
+	runForgetAfter = time.Minute
+)
+
+func jobsSubject(run string) string     { return "vidsift.jobs." + run }
+func resultsSubject(run string) string  { return "vidsift.results." + run }
+func cancelSubject(run string) string   { return "vidsift.cancel." + run }
+func progressSubject(run string) string { return "vidsift.progress." + run }
+func noticeSubject(run string) string   { return "vidsift.notice." + run }
+func maxDeliveriesAdvisory() string {
+	return "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + jobsStream + "." + jobsConsumer
+}
+
+// Queue tunes redelivery. AckWait is how long a silent worker keeps a
+// file: workers send a heartbeat every AckWait/3 while they scan, so only
+// a dead one loses it. MaxDeliver bounds how often one file is handed out.
+type Queue struct {
+	AckWait    time.Duration
+	MaxDeliver int
+}
+
+// DefaultQueue redelivers a dead worker's file after 30 s, five times at most.
+var DefaultQueue = Queue{AckWait: 30 * time.Second, MaxDeliver: 5}
+
+func (q Queue) orDefault() Queue {
+	if q.AckWait <= 0 {
+		q.AckWait = DefaultQueue.AckWait
+	}
+	if q.MaxDeliver <= 0 {
+		q.MaxDeliver = DefaultQueue.MaxDeliver
+	}
+	return q
+}
+
+// Settings are what a job must be scanned with.
+type Settings struct {
+	ModelSHA     string
+	ModelSize    int64
+	Confidence   float32
+	IoU          float32
+	Sampling     media.Sampling
+	ReuseSimilar bool
+	ThumbSize    int // as pipeline.Config.ThumbSize
+	FileTimeout  time.Duration
+}
+
+// Job is one file to scan.
+type Job struct {
+	Protocol int
+	Revision int // pipeline.ResultsRevision the results must have
+	Run      string
+	ID       string // unique in the run: the file's identity
+	Path     string // as the submitter sees it; workers may map it
+	Settings Settings
+}
+
+// Result is what a worker sends back for a job: a small message naming
+// the object that holds the full result (NATS payloads are 1 MB at most,
+// and a file's thumbnails alone may be more).
+type Result struct {
+	Run    string
+	ID     string
+	Worker string
+	Object string // in resultsBucket
+	ScanS  float64
+}
+
+// Payload is the object a Result names.
+type Payload struct {
+	Result pipeline.FileResult
+	Thumbs map[int][]byte
+}
+
+// Progress is a worker's word that it took a job.
+type Progress struct {
+	ID     string
+	Worker string
+}
+
+// Notice is a worker's word to a run: a refusal and why.
+type Notice struct {
+	ID     string
+	Worker string
+	Text   string
+}
+
+// Presence is a worker saying it is there.
+type Presence struct {
+	Worker string
+	Bye    bool
+}
+
+// fileID names a file's job in a run: its path, size and modification
+// time, so a changed file is a new job (the library's identity, less the
+// settings every job of a run shares).
+func fileID(path string) (string, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%d", path, st.Size(), st.ModTime().UnixNano()))
+	return hex.EncodeToString(sum[:12]), nil
+}
+
+// setup creates (or, with update, reconfigures) the streams, consumer and
+// buckets that runs and workers share. Both sides call it, so either may
+// come first; the submitter's queue settings win.
+func setup(ctx context.Context, js jetstream.JetStream, q Queue, update bool) (jetstream.Stream, jetstream.Consumer, error) {
+	q = q.orDefault()
+	jobs, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name: jobsStream, Subjects: []string{"vidsift.jobs.>"}, Retention: jetstream.WorkQueuePolicy,
+		Storage: jetstream.FileStorage, Duplicates: 10 * time.Minute,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("jobs stream: %w", err)
+	}
+	if _, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name: resultsStream, Subjects: []string{"vidsift.results.>"}, Retention: jetstream.WorkQueuePolicy,
+		Storage: jetstream.FileStorage, MaxAge: 24 * time.Hour,
+	}); err != nil {
+		return nil, nil, fmt.Errorf("results stream: %w", err)
+	}
+	ccfg := jetstream.ConsumerConfig{
+		Durable: jobsConsumer, AckPolicy: jetstream.AckExplicitPolicy,
+		AckWait: q.AckWait, MaxDeliver: q.MaxDeliver, MaxAckPending: -1,
+	}
+	var cons jetstream.Consumer
+	if update {
+		cons, err = jobs.CreateOrUpdateConsumer(ctx, ccfg)
+	} else if cons, err = jobs.Consumer(ctx, jobsConsumer); errors.Is(err, jetstream.ErrConsumerNotFound) {
+		cons, err = jobs.CreateConsumer(ctx, ccfg)
+		if errors.Is(err, jetstream.ErrConsumerExists) {
+			cons, err = jobs.Consumer(ctx, jobsConsumer)
+		}
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("jobs consumer: %w", err)
+	}
+	for _, b := range []jetstream.ObjectStoreConfig{
+		{Bucket: modelsBucket, Description: "ONNX models by sha256", Storage: jetstream.FileStorage},
+		{Bucket: resultsBucket, Description: "file results waiting for their run", Storage: jetstream.FileStorage, TTL: 24 * time.Hour},
+	} {
+		if _, err := js.CreateOrUpdateObjectStore(ctx, b); err != nil {
+			return nil, nil, fmt.Errorf("object store %s: %w", b.Bucket, err)
+		}
+	}
+	if _, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket: runsBucket, TTL: runForgetAfter, Storage: jetstream.FileStorage,
+	}); err != nil {
+		return nil, nil, fmt.Errorf("runs bucket: %w", err)
+	}
+	return jobs, cons, nil
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only plain structs go through here
+	}
+	return b
+}

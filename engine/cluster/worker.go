@@ -1,0 +1,482 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/vidsift/vidsift/engine/detect"
+	"github.com/vidsift/vidsift/engine/pipeline"
+)
+
+// WorkerOptions configure a worker.
+type WorkerOptions struct {
+	Name    string // how results and refusals name this worker
+	Paths   PathPolicy
+	Workers int // files scanned at once
+	Threads int // inference threads in all
+	Models  ModelCache
+	// LoadModel loads a model file for inference (the front end knows
+	// where ONNX Runtime is).
+	LoadModel func(path string) (*detect.Model, error)
+	// Queue is used only when this worker is the first to create the jobs
+	// consumer; a submitter's settings replace it.
+	Queue Queue
+	Log   *slog.Logger
+	// CrashOn is a test hook: the worker exits at once when it takes a
+	// job whose path contains this text, as a decoder crash would.
+	CrashOn string
+}
+
+// worker is one `vidsift worker` process.
+type worker struct {
+	o       WorkerOptions
+	nc      *nats.Conn
+	js      jetstream.JetStream
+	runs    jetstream.KeyValue
+	results jetstream.ObjectStore
+	ackWait time.Duration
+
+	mu      sync.Mutex
+	models  map[string]*detect.Model
+	running map[string]map[*fileRun]bool // the files in progress of each run
+	loadMu  sync.Mutex
+}
+
+// RunWorker takes file jobs until ctx ends, at most o.Workers at a time,
+// and returns after the files in progress were handed back.
+func RunWorker(ctx context.Context, nc *nats.Conn, o WorkerOptions) error {
+	o.Workers, o.Threads = max(1, o.Workers), max(1, o.Threads)
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return err
+	}
+	w := &worker{o: o, nc: nc, js: js, models: map[string]*detect.Model{}, running: map[string]map[*fileRun]bool{}}
+	defer w.closeModels()
+	var cons jetstream.Consumer
+	if err := retry(ctx, o.Log, "joining the queue", func() (err error) {
+		_, cons, err = setup(ctx, js, o.Queue, false)
+		if err != nil {
+			return err
+		}
+		if w.runs, err = js.KeyValue(ctx, runsBucket); err != nil {
+			return err
+		}
+		w.results, err = js.ObjectStore(ctx, resultsBucket)
+		return err
+	}); err != nil {
+		return err
+	}
+	w.ackWait = cons.CachedInfo().Config.AckWait
+
+	cancelSub, err := nc.Subscribe(cancelSubject("*"), func(m *nats.Msg) {
+		w.cancelRun(strings.TrimPrefix(m.Subject, cancelSubject("")))
+	})
+	if err != nil {
+		return err
+	}
+	defer cancelSub.Unsubscribe()
+	stopPresence, err := w.announce()
+	if err != nil {
+		return err
+	}
+	defer stopPresence()
+	o.Log.Info("worker ready", "name", o.Name, "workers", o.Workers, "threads", o.Threads)
+
+	slots := make(chan struct{}, o.Workers)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return nil
+		}
+		// Take one job only when a slot is free: a job fetched ahead would
+		// wait without heartbeats and could go to a second worker.
+		msg, err := next(ctx, cons)
+		if err != nil {
+			<-slots
+			if ctx.Err() != nil {
+				return nil
+			}
+			if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, nats.ErrTimeout) {
+				o.Log.Warn("taking a job", "err", err)
+				pause(ctx, time.Second)
+			}
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-slots }()
+			w.handle(ctx, msg)
+		}()
+	}
+}
+
+// next waits up to 2 s for one job.
+func next(ctx context.Context, cons jetstream.Consumer) (jetstream.Msg, error) {
+	wait, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	return cons.Next(jetstream.FetchContext(wait))
+}
+
+// announce says this worker is here, now, when a submitter calls the
+// roll, and every few seconds; the returned func says goodbye.
+func (w *worker) announce() (func(), error) {
+	here := mustJSON(Presence{Worker: w.o.Name})
+	sub, err := w.nc.Subscribe(rollCallSubj, func(*nats.Msg) { _ = w.nc.Publish(presenceSubj, here) })
+	if err != nil {
+		return nil, err
+	}
+	_ = w.nc.Publish(presenceSubj, here)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				_ = w.nc.Publish(presenceSubj, here)
+			case <-stop:
+				return
+			}
+		}
+	}()
+	return func() {
+		close(stop)
+		<-done
+		_ = sub.Unsubscribe()
+		_ = w.nc.Publish(presenceSubj, mustJSON(Presence{Worker: w.o.Name, Bye: true}))
+		_ = w.nc.Flush()
+	}, nil
+}
+
+// handle scans one job's file and acks the job once its result is published.
+func (w *worker) handle(ctx context.Context, msg jetstream.Msg) {
+	var job Job
+	if err := json.Unmarshal(msg.Data(), &job); err != nil {
+		w.o.Log.Warn("dropping a job that is not JSON", "err", err)
+		_ = msg.Term()
+		return
+	}
+	log := w.o.Log.With("run", job.Run, "path", job.Path)
+	if why := refuses(job); why != "" {
+		// Another worker, or this one upgraded, may honour it later.
+		w.notice(job, why)
+		log.Warn("refusing a job", "why", why)
+		_ = msg.NakWithDelay(10 * time.Second)
+		return
+	}
+	if _, err := w.runs.Get(ctx, job.Run); errors.Is(err, jetstream.ErrKeyNotFound) {
+		_ = msg.Term() // its run was stopped or its submitter is gone
+		return
+	}
+	if w.o.CrashOn != "" && strings.Contains(job.Path, w.o.CrashOn) {
+		log.Error("test hook: crashing on this job")
+		os.Exit(3)
+	}
+
+	fileCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	file := &fileRun{cancel: cancel}
+	defer w.track(job.Run, file)()
+	_ = w.nc.Publish(progressSubject(job.Run), mustJSON(Progress{ID: job.ID, Worker: w.o.Name}))
+	stopBeat := w.heartbeat(fileCtx, msg, job.Run)
+
+	start := time.Now()
+	log.Info("scanning")
+	res, thumbs, err := w.scan(fileCtx, job)
+	stopBeat()
+	switch {
+	case file.wasStopped():
+		_ = msg.Term()
+		return
+	case ctx.Err() != nil:
+		_ = msg.Nak() // shutting down: someone else takes it now
+		return
+	case err != nil:
+		w.notice(job, err.Error())
+		log.Warn("cannot scan the job", "err", err)
+		_ = msg.NakWithDelay(10 * time.Second)
+		return
+	}
+	res.Path, res.Worker = job.Path, w.o.Name
+	if err := w.publish(ctx, job, msg, res, thumbs, time.Since(start)); err != nil {
+		log.Warn("result not sent; the job goes back to the queue", "err", err)
+		_ = msg.Nak()
+		return
+	}
+	if err := retry(ctx, w.o.Log, "acking a job", func() error { return msg.DoubleAck(ctx) }); err != nil {
+		log.Warn("job not acked; it may be scanned again", "err", err)
+	}
+	log.Info("done", "status", res.Status, "frames", len(res.Frames), "seconds", time.Since(start).Seconds())
+}
+
+// refuses says why this worker cannot honour a job ("" if it can).
+func refuses(job Job) string {
+	switch {
+	case job.Protocol != Protocol:
+		return fmt.Sprintf("job protocol %d, this worker speaks %d: run the same vidsift version on both sides", job.Protocol, Protocol)
+	case job.Revision != pipeline.ResultsRevision:
+		return fmt.Sprintf("results revision %d asked, this worker's engine makes %d: run the same vidsift version on both sides", job.Revision, pipeline.ResultsRevision)
+	case job.Settings.Sampling.MaxGap < 0 || job.Settings.Sampling.MinGap < 0:
+		return "negative sampling gaps"
+	}
+	return ""
+}
+
+// scan resolves the job's path and scans the file. A file this worker may
+// not or cannot open is a failed result naming the worker; err is only for
+// what stops it from honouring the job at all (the model).
+func (w *worker) scan(ctx context.Context, job Job) (pipeline.FileResult, map[int][]byte, error) {
+	failed := func(format string, a ...any) (pipeline.FileResult, map[int][]byte, error) {
+		return pipeline.FileResult{Status: pipeline.StatusFailed, Error: fmt.Sprintf(format, a...)}, nil, nil
+	}
+	local, err := w.o.Paths.Resolve(job.Path)
+	var ref refusal
+	switch {
+	case errors.As(err, &ref):
+		return failed("worker %s refused it: %v", w.o.Name, ref)
+	case err != nil:
+		return failed("worker %s cannot read it: %v", w.o.Name, err)
+	}
+	if st, err := os.Stat(local); err != nil {
+		return failed("worker %s cannot read it: %v", w.o.Name, err)
+	} else if !st.Mode().IsRegular() {
+		return failed("worker %s refused it: %s is not a regular file", w.o.Name, local)
+	}
+	if f, err := os.Open(local); err != nil {
+		return failed("worker %s cannot read it: %v", w.o.Name, err)
+	} else {
+		f.Close()
+	}
+	model, err := w.model(ctx, job.Settings.ModelSHA)
+	if err != nil {
+		return pipeline.FileResult{}, nil, err
+	}
+	s := job.Settings
+	keep := &collector{}
+	cfg := pipeline.Config{
+		Model: model, Confidence: s.Confidence, IoU: s.IoU,
+		Workers: 1, Streams: max(1, w.o.Threads/w.o.Workers),
+		FileTimeout: s.FileTimeout, ThumbSize: s.ThumbSize,
+		Sampling: s.Sampling, ReuseSimilar: s.ReuseSimilar,
+		ResultsDB: keep,
+	}
+	var res pipeline.FileResult
+	for ev := range pipeline.Run(ctx, cfg, []string{local}) {
+		if f, ok := ev.(pipeline.FileFinished); ok {
+			res = f.Result
+		}
+	}
+	return res, keep.thumbs, nil
+}
+
+// collector is the results library of a worker's one-file run: it keeps
+// only the JPEG thumbnails, which go back with the result.
+type collector struct{ thumbs map[int][]byte }
+
+func (c *collector) Reuse(string) (pipeline.FileResult, map[int][]byte, bool) {
+	return pipeline.FileResult{}, nil, false
+}
+
+func (c *collector) Keep(_ pipeline.FileResult, thumbs map[int][]byte) error {
+	c.thumbs = thumbs
+	return nil
+}
+
+// model returns the loaded model with this sha256, fetching it from the
+// hub the first time.
+func (w *worker) model(ctx context.Context, sha string) (*detect.Model, error) {
+	w.loadMu.Lock()
+	defer w.loadMu.Unlock()
+	w.mu.Lock()
+	m := w.models[sha]
+	w.mu.Unlock()
+	if m != nil {
+		return m, nil
+	}
+	path, err := w.o.Models.fetch(ctx, w.js, sha)
+	if err != nil {
+		return nil, fmt.Errorf("worker %s has no model %s: %w", w.o.Name, short(sha), err)
+	}
+	if m, err = w.o.LoadModel(path); err != nil {
+		return nil, fmt.Errorf("worker %s cannot load model %s: %w", w.o.Name, short(sha), err)
+	}
+	if m.SHA256 != sha {
+		m.Close()
+		return nil, fmt.Errorf("worker %s: model %s changed in its cache", w.o.Name, short(sha))
+	}
+	w.mu.Lock()
+	w.models[sha] = m
+	w.mu.Unlock()
+	w.o.Log.Info("model ready", "sha256", sha, "path", path)
+	return m, nil
+}
+
+func (w *worker) closeModels() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, m := range w.models {
+		m.Close()
+	}
+}
+
+func short(sha string) string { return sha[:min(12, len(sha))] }
+
+// heartbeat tells the queue the file is in progress every AckWait/3, and
+// cancels the file when its run is gone; the returned func stops it.
+func (w *worker) heartbeat(ctx context.Context, msg jetstream.Msg, run string) func() {
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(max(100*time.Millisecond, w.ackWait/3))
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				_ = msg.InProgress()
+				if _, err := w.runs.Get(ctx, run); errors.Is(err, jetstream.ErrKeyNotFound) {
+					w.cancelRun(run)
+				}
+			case <-stop:
+				return
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return func() { close(stop); <-done }
+}
+
+// fileRun is a file in progress, cancelled when its run is stopped.
+type fileRun struct {
+	mu      sync.Mutex
+	stopped bool
+	cancel  context.CancelFunc
+}
+
+func (f *fileRun) stop() {
+	f.mu.Lock()
+	f.stopped = true
+	f.mu.Unlock()
+	f.cancel()
+}
+
+func (f *fileRun) wasStopped() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.stopped
+}
+
+// track registers a file in progress for run; the returned func
+// unregisters it.
+func (w *worker) track(run string, f *fileRun) func() {
+	w.mu.Lock()
+	if w.running[run] == nil {
+		w.running[run] = map[*fileRun]bool{}
+	}
+	w.running[run][f] = true
+	w.mu.Unlock()
+	return func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		delete(w.running[run], f)
+		if len(w.running[run]) == 0 {
+			delete(w.running, run)
+		}
+	}
+}
+
+// cancelRun abandons every file of run in progress here.
+func (w *worker) cancelRun(run string) {
+	w.mu.Lock()
+	var files []*fileRun
+	for f := range w.running[run] {
+		files = append(files, f)
+	}
+	w.mu.Unlock()
+	for _, f := range files {
+		f.stop()
+	}
+}
+
+// publish puts the result in the results bucket and announces it on the
+// run's results subject, retrying while the hub is away.
+func (w *worker) publish(ctx context.Context, job Job, msg jetstream.Msg, res pipeline.FileResult, thumbs map[int][]byte, took time.Duration) error {
+	meta, err := msg.Metadata()
+	if err != nil {
+		return err
+	}
+	// One object and one message per delivery: a retried publish after a
+	// lost reply is dropped as a duplicate, another delivery is not.
+	name := fmt.Sprintf("%s/%s/%d", job.Run, job.ID, meta.NumDelivered)
+	payload := mustJSON(Payload{Result: res, Thumbs: thumbs})
+	if err := retry(ctx, w.o.Log, "storing a result", func() error {
+		_, err := w.results.PutBytes(ctx, name, payload)
+		return err
+	}); err != nil {
+		return err
+	}
+	out := mustJSON(Result{Run: job.Run, ID: job.ID, Worker: w.o.Name, Object: name, ScanS: took.Seconds()})
+	return retry(ctx, w.o.Log, "sending a result", func() error {
+		_, err := w.js.Publish(ctx, resultsSubject(job.Run), out, jetstream.WithMsgID(name))
+		return err
+	})
+}
+
+// notice tells a job's run why this worker does not scan it.
+func (w *worker) notice(job Job, text string) {
+	_ = w.nc.Publish(noticeSubject(job.Run), mustJSON(Notice{ID: job.ID, Worker: w.o.Name, Text: text}))
+}
+
+// retry calls f until it succeeds, ctx ends or f returns a retryStop,
+// backing off to 2 s.
+func retry(ctx context.Context, log *slog.Logger, what string, f func() error) error {
+	wait := 100 * time.Millisecond
+	for i := 0; ; i++ {
+		err := f()
+		var stop retryStop
+		if errors.As(err, &stop) {
+			return err
+		}
+		if err == nil || ctx.Err() != nil {
+			if err != nil {
+				return fmt.Errorf("%s: %w", what, err)
+			}
+			return nil
+		}
+		if i == 3 {
+			log.Warn("the hub does not answer; still trying", "doing", what, "err", err)
+		}
+		pause(ctx, wait)
+		wait = min(2*wait, 2*time.Second)
+	}
+}
+
+// pause waits d or until ctx ends.
+func pause(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}

@@ -1,0 +1,99 @@
+package pipeline
+
+import (
+	"context"
+	"time"
+)
+
+// Remote scans files on other machines instead of this one
+// (engine/cluster implements it on NATS JetStream). Discovery and the
+// results library stay with the run: Scan gets only the files the library
+// could not stand in for, with the run's config for the settings they must
+// be scanned with, and reports each finished file through report. It
+// returns when every file is reported, or with ctx's error when cancelled.
+type Remote interface {
+	Scan(ctx context.Context, cfg Config, files []string, report RemoteReport) error
+}
+
+// RemoteReport is how a Remote hands back what it hears. Its methods are
+// called from one goroutine at a time.
+type RemoteReport interface {
+	// Started says a worker took path.
+	Started(path, worker string)
+	// Finished hands over a file's result with its JPEG thumbnails by frame
+	// index; res.Path is the path Scan was given.
+	Finished(res FileResult, thumbs map[int][]byte)
+	// Notice is something the user should see: "waiting for workers", a
+	// worker that refuses a job and why.
+	Notice(text string)
+}
+
+// scanRemote hands the files the library cannot stand in for to the
+// Remote, and turns what it reports into the same events, library writes
+// and summary as a local scan.
+func (r *runner) scanRemote(files []string) error {
+	var rest []string
+	for _, p := range files {
+		if r.ctx.Err() != nil {
+			break
+		}
+		if !r.reuse(p) {
+			rest = append(rest, p)
+		}
+	}
+	if len(rest) == 0 {
+		return nil
+	}
+	rep := &remoteReport{r: r, pending: map[string]bool{}}
+	for _, p := range rest {
+		rep.pending[p] = true
+	}
+	err := r.cfg.Remote.Scan(r.ctx, r.cfg, rest, rep)
+	r.mu.Lock()
+	r.sum.Cancelled += len(rep.pending)
+	r.mu.Unlock()
+	if r.ctx.Err() != nil {
+		return nil // run reports the context's error
+	}
+	return err
+}
+
+type remoteReport struct {
+	r       *runner
+	pending map[string]bool // files not reported yet
+}
+
+func (p *remoteReport) Started(path, worker string) {
+	p.r.send(FileStarted{Path: path, Worker: worker})
+}
+
+func (p *remoteReport) Notice(text string) { p.r.send(Notice{Text: text}) }
+
+func (p *remoteReport) Finished(res FileResult, thumbs map[int][]byte) {
+	if !p.pending[res.Path] {
+		return // reported already, or never asked for
+	}
+	delete(p.pending, res.Path)
+	r := p.r
+	if len(res.Frames) > 0 {
+		r.mu.Lock()
+		if r.sum.FirstResult == 0 {
+			r.sum.FirstResult = time.Since(r.start)
+		}
+		r.mu.Unlock()
+	}
+	for _, k := range res.Frames {
+		k.ThumbnailJPEG = thumbs[k.Index]
+		r.send(FrameAnalysed{Path: res.Path, Frame: k, Duration: res.Media.Duration})
+	}
+	var libErr error
+	if r.cfg.ResultsDB != nil {
+		if libErr = r.cfg.ResultsDB.Keep(res, thumbs); libErr != nil {
+			r.mu.Lock()
+			r.sum.ResultsDBErrors++
+			r.mu.Unlock()
+		}
+	}
+	r.count(res)
+	r.send(FileFinished{Result: res, ResultsDBErr: libErr})
+}
