@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/vidsift/vidsift/engine/media"
@@ -191,4 +192,22 @@ func mustJSON(v any) []byte {
 		panic(err) // only plain structs go through here
 	}
 	return b
+}
+
+// QueuedJobs counts the jobs waiting in the hub's queue, of every run
+// (those a worker holds included, until it acks them).
+func QueuedJobs(ctx context.Context, nc *nats.Conn) (uint64, error) {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return 0, err
+	}
+	s, err := js.Stream(ctx, jobsStream)
+	if err != nil {
+		return 0, err
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return info.State.Msgs, nil
 }

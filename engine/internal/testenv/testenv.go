@@ -129,3 +129,14 @@ func Expectations(t testing.TB, path string) map[string]groundtruth.Expectation 
 	}
 	return exps
 }
+
+// Symlink makes link point at target, creating link's folder.
+func Symlink(t testing.TB, target, link string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+}
