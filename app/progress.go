@@ -38,6 +38,7 @@ type progressSnapshot struct {
 	summary             pipeline.Summary
 	err                 error
 	hint                string // said when the run is done
+	notice              string // the run's latest word to the user, e.g. waiting for workers
 }
 
 func (p *progressView) show(s progressSnapshot) {
@@ -64,6 +65,10 @@ func (p *progressView) show(s progressSnapshot) {
 		if s.where != "" {
 			current += " (" + s.where + ")"
 		}
-		p.label.SetText(fmt.Sprintf("%d / %d files · %.1f frames/s · ETA %s · %s", s.done, s.total, s.rate, eta, current))
+		text := fmt.Sprintf("%d / %d files · %.1f frames/s · ETA %s · %s", s.done, s.total, s.rate, eta, current)
+		if s.notice != "" {
+			text = s.notice + " · " + text
+		}
+		p.label.SetText(text)
 	}
 }

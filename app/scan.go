@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/dialog"
+	"github.com/nats-io/nats.go"
 
+	"github.com/vidsift/vidsift/engine/cluster"
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/pipeline"
 	"github.com/vidsift/vidsift/engine/store"
@@ -39,8 +41,19 @@ func (u *UI) Start() {
 		cfg.ResultsDB = u.library.ForRun(store.ScanParams{Model: m, Confidence: cfg.Confidence, IoU: cfg.IoU,
 			Sampling: sampling, ReuseSimilar: reuse}, s.rescan.Checked)
 	}
+	closeConn := func() {}
+	if url, token, ok := s.runOn.cluster(); ok {
+		nc, err := u.connectCluster(url, token)
+		if err != nil {
+			dialog.ShowError(err, u.win)
+			return
+		}
+		closeConn = nc.Close
+		cfg.Remote = cluster.NewSubmitter(nc, cluster.Queue{}, nil)
+	}
 	events, err := u.activity.Start(u.ctx, cfg, append([]string(nil), u.queue.paths...))
 	if err != nil {
+		closeConn()
 		dialog.ShowError(err, u.win)
 		return
 	}
@@ -51,24 +64,45 @@ func (u *UI) Start() {
 	u.filters.reset(cfg.Confidence)
 	u.progress.show(progressSnapshot{})
 	u.refreshAll()
-	go u.consume(events)
+	go u.consume(events, closeConn)
 }
 
 // Stop cancels the run; what finished stays.
 func (u *UI) Stop() { u.activity.Cancel() }
 
+// connectCluster connects to the hub at url with the settings'
+// credentials, or the token typed in Run on.
+func (u *UI) connectCluster(url, token string) (*nats.Conn, error) {
+	var auth cluster.Auth
+	if u.cfg != nil {
+		auth = cluster.AuthFrom(u.cfg)
+	}
+	if token != "" {
+		auth.Token, auth.User, auth.Password = token, "", ""
+	}
+	return cluster.Connect(url, auth, "vidsift app "+cluster.DefaultName())
+}
+
 // consume runs on its own goroutine: it files events into the collection
 // and redraws the window at most every refreshEvery, always through u.do.
-func (u *UI) consume(events <-chan pipeline.Event) {
+// after runs once the run is over.
+func (u *UI) consume(events <-chan pipeline.Event, after func()) {
+	defer after()
 	prog := pipeline.NewProgress()
 	var last time.Time
+	var notice string
 	snap := func() progressSnapshot {
 		return progressSnapshot{done: prog.Done, total: prog.Total, frames: prog.Frames,
-			rate: prog.Rate(), eta: prog.ETA(), current: prog.Current, where: prog.Where()}
+			rate: prog.Rate(), eta: prog.ETA(), current: prog.Current, where: prog.Where(), notice: notice}
 	}
 	for ev := range events {
 		prog.Apply(ev)
 		u.coll.Add(ev)
+		if n, ok := ev.(pipeline.Notice); ok {
+			notice = n.Text
+			u.post(snap()) // rare, and the user must see it now
+			continue
+		}
 		if fin, ok := ev.(pipeline.RunFinished); ok {
 			s := snap()
 			s.finished, s.summary, s.err = true, fin.Summary, fin.Err

@@ -34,6 +34,7 @@ type settingsView struct {
 	modelInfo  *widget.Label
 	rescan     *widget.Check
 	samples    *samplingView
+	runOn      *runOnView
 	modelFile  string
 	box        *fyne.Container
 }
@@ -53,7 +54,10 @@ func newSettingsView(deps settingsDeps) *settingsView {
 	defConf, defWorkers, defModel := 0.25, runtime.NumCPU(), ""
 	defMaxGap, defMinGap, defReuse := config.DefaultMaxGap, config.DefaultMinGap, config.DefaultReuseSimilar
 	var defClasses []string
+	defNats, defOnCluster := "", false
 	if deps.cfg != nil {
+		defNats = deps.cfg.GetString(config.Nats)
+		defOnCluster = defNats != ""
 		if st, err := config.Load(deps.cfg); err == nil {
 			defConf, defWorkers, defClasses = float64(st.Confidence), st.Workers, st.Classes
 			defMaxGap, defMinGap, defReuse = st.MaxGap, st.MinGap, st.ReuseSimilar
@@ -79,6 +83,9 @@ func newSettingsView(deps settingsDeps) *settingsView {
 	}
 	if saved.Classes != nil {
 		defClasses = saved.Classes
+	}
+	if saved.Nats != "" {
+		defNats, defOnCluster = saved.Nats, saved.OnCluster
 	}
 	s.confLabel = widget.NewLabel("")
 	s.conf = widget.NewSlider(0.05, 0.95)
@@ -109,6 +116,7 @@ func newSettingsView(deps settingsDeps) *settingsView {
 	choose := widget.NewButton("Choose model…", s.chooseModel)
 	s.rescan = widget.NewCheck("Rescan files the library already holds", nil)
 	s.samples = newSamplingView(defMaxGap, defMinGap, defReuse)
+	s.runOn = newRunOnView(defNats, defOnCluster)
 
 	scroll := container.NewVScroll(s.checks)
 	scroll.SetMinSize(fyne.NewSize(0, 180))
@@ -118,6 +126,7 @@ func newSettingsView(deps settingsDeps) *settingsView {
 		container.NewBorder(nil, nil, widget.NewLabel("Workers (files at once)"), nil, s.workers),
 		s.samples.object(),
 		s.rescan,
+		s.runOn.object(),
 		widget.NewLabel("Model"), s.modelInfo, choose,
 	)
 	s.fillChecks()

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/google/renameio/v2"
 )
@@ -23,6 +24,9 @@ type appState struct {
 	MaxGap       *float64 `json:"max_gap_s,omitempty"`
 	MinGap       *float64 `json:"min_gap_s,omitempty"`
 	ReuseSimilar *bool    `json:"reuse_similar,omitempty"`
+	// Run on: the cluster's URL, and whether scans go there.
+	Nats      string `json:"nats,omitempty"`
+	OnCluster bool   `json:"on_cluster,omitempty"`
 }
 
 // statePath is $XDG_STATE_HOME/vidsift/app-state.json (default
@@ -75,6 +79,8 @@ func (u *UI) saveState() {
 	sampling, reuse := s.sampling()
 	st := appState{Confidence: &conf, Workers: s.workerCount(), Model: s.modelFile, Classes: []string{},
 		MaxGap: &sampling.MaxGap, MinGap: &sampling.MinGap, ReuseSimilar: &reuse}
+	st.Nats = strings.TrimSpace(s.runOn.url.Text)
+	_, _, st.OnCluster = s.runOn.cluster()
 	for c := range s.picked {
 		st.Classes = append(st.Classes, c)
 	}

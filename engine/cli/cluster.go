@@ -30,13 +30,6 @@ func (authFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.String("tls-ca", "", "CA file (PEM) to trust, and for a hub to check client certificates against")
 }
 
-// clusterAuth reads the credentials from the settings.
-func clusterAuth(v *viper.Viper) cluster.Auth {
-	return cluster.Auth{Token: v.GetString(config.NatsToken), User: v.GetString(config.NatsUser),
-		Password: v.GetString(config.NatsPassword), TLSCert: v.GetString(config.NatsTLSCert),
-		TLSKey: v.GetString(config.NatsTLSKey), TLSCA: v.GetString(config.NatsTLSCA)}
-}
-
 // natsFlags point a client at a cluster.
 type natsFlags struct{ authFlags }
 
@@ -51,7 +44,7 @@ func connect(v *viper.Viper, name string) (*nats.Conn, error) {
 	if url == "" {
 		return nil, usagef("no cluster: give --nats URL (VIDSIFT_NATS), e.g. --nats nats://hub.local:4222")
 	}
-	nc, err := cluster.Connect(url, clusterAuth(v), name)
+	nc, err := cluster.Connect(url, cluster.AuthFrom(v), name)
 	if err != nil {
 		return nil, usageError{err}
 	}
@@ -80,7 +73,7 @@ func runHub(ctx context.Context, e env, opts hubOptions, args []string) error {
 	if store == "" {
 		store = filepath.Join(config.DataDir(), "hub")
 	}
-	hub, err := cluster.StartHub(cluster.HubOptions{Listen: opts.Listen, StoreDir: store, Auth: clusterAuth(e.v)})
+	hub, err := cluster.StartHub(cluster.HubOptions{Listen: opts.Listen, StoreDir: store, Auth: cluster.AuthFrom(e.v)})
 	if err != nil {
 		return usageError{err}
 	}

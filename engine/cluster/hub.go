@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -68,9 +70,14 @@ func StartHub(o HubOptions) (*Hub, error) {
 	if err != nil {
 		return nil, fmt.Errorf("hub: %w", err)
 	}
+	problems := &hubLog{}
+	srv.SetLoggerV2(problems, false, false, false)
 	srv.Start()
 	if !srv.ReadyForConnections(30 * time.Second) {
 		srv.Shutdown()
+		if why := problems.last(); why != "" {
+			return nil, fmt.Errorf("hub: not listening on %s: %s", o.Listen, why)
+		}
 		return nil, fmt.Errorf("hub: not listening on %s after 30 s (is the port taken?)", o.Listen)
 	}
 	return &Hub{srv: srv}, nil
@@ -92,3 +99,29 @@ func (h *Hub) Shutdown() {
 	h.srv.Shutdown()
 	h.srv.WaitForShutdown()
 }
+
+// hubLog keeps the server's errors, so a hub that fails to start can say
+// why; the rest of its chatter is dropped.
+type hubLog struct {
+	mu     sync.Mutex
+	errors []string
+}
+
+func (l *hubLog) keep(format string, v ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.errors = append(l.errors, fmt.Sprintf(format, v...))
+}
+
+func (l *hubLog) last() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(l.errors, "; ")
+}
+
+func (l *hubLog) Noticef(string, ...any)         {}
+func (l *hubLog) Warnf(string, ...any)           {}
+func (l *hubLog) Debugf(string, ...any)          {}
+func (l *hubLog) Tracef(string, ...any)          {}
+func (l *hubLog) Errorf(format string, v ...any) { l.keep(format, v...) }
+func (l *hubLog) Fatalf(format string, v ...any) { l.keep(format, v...) }

@@ -35,7 +35,8 @@ type File struct {
 	Status pipeline.Status // "" while the file is being scanned
 	Error  string
 	Media  media.Info
-	Items  []int // item IDs in frame order
+	Worker string // the cluster worker that scanned it ("" here)
+	Items  []int  // item IDs in frame order
 }
 
 // Query selects what is shown. The zero value shows everything.
@@ -113,7 +114,7 @@ func (c *Collection) Add(ev pipeline.Event) bool {
 	case pipeline.FileFinished:
 		c.mu.Lock()
 		f := c.file(e.Result.Path)
-		f.Status, f.Error, f.Media = e.Result.Status, e.Result.Error, e.Result.Media
+		f.Status, f.Error, f.Media, f.Worker = e.Result.Status, e.Result.Error, e.Result.Media, e.Result.Worker
 		c.mu.Unlock()
 	case pipeline.RunFinished:
 		c.mu.Lock()
@@ -289,7 +290,7 @@ func (c *Collection) Results(q *Query) []pipeline.FileResult {
 		if f.Status == "" {
 			continue // unfinished files are not results
 		}
-		r := pipeline.FileResult{Path: f.Path, Status: f.Status, Error: f.Error, Media: f.Media}
+		r := pipeline.FileResult{Path: f.Path, Status: f.Status, Error: f.Error, Media: f.Media, Worker: f.Worker}
 		for _, id := range f.Items {
 			it := c.items[id]
 			if q != nil && !c.matches(*q, it) {
