@@ -49,6 +49,9 @@ func StartHub(o HubOptions) (*Hub, error) {
 	if err != nil || port < 0 || port > 65535 {
 		return nil, fmt.Errorf("hub: --listen %q: bad port", o.Listen)
 	}
+	if port == 0 {
+		port = server.RANDOM_PORT // nats-server reads 0 as its default, 4222
+	}
 	if !isLoopback(host) && !o.Auth.Any() {
 		return nil, fmt.Errorf("hub: refusing to listen on %s without credentials: anyone who reaches it could read your paths and results and hand your workers jobs; set --token (or --user and --password), and --tls-cert/--tls-key on an untrusted network", o.Listen)
 	}
