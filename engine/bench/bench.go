@@ -31,7 +31,10 @@ type Options struct {
 	// SamplingOnly measures just the sampling policy (needs SamplingSource
 	// among the clips).
 	SamplingOnly bool
-	Log          func(format string, args ...any)
+	// ClusterOnly measures just the cluster: queue overhead and scaling
+	// (Self must be vidsift, to start workers).
+	ClusterOnly bool
+	Log         func(format string, args ...any)
 }
 
 // Headline says which end-to-end run the top-level figures come from.
@@ -106,6 +109,8 @@ type Report struct {
 	// Sampling is what the sampling policy costs and saves (nil when no
 	// PATH holds SamplingSource).
 	Sampling *SamplingReport `json:"sampling,omitempty"`
+	// Cluster is what scanning through a hub costs (ClusterOnly).
+	Cluster *ClusterReport `json:"cluster,omitempty"`
 }
 
 // Run measures everything. It loads the model several times (one session
@@ -118,6 +123,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 
 	if o.SamplingOnly {
 		return rep, rep.sampling(ctx, o)
+	}
+	if o.ClusterOnly {
+		return rep, rep.cluster(ctx, o)
 	}
 	o.Log("decode: vidsift vs ffmpeg CLI on %d files", len(o.Clips))
 	if err := rep.decode(ctx, o); err != nil {

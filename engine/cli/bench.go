@@ -27,6 +27,7 @@ type benchOptions struct {
 	RSSFiles     int
 	JSON         string
 	SamplingOnly bool
+	ClusterOnly  bool
 	// decodeChild is the file a decode-only child process decodes (the
 	// bench starts it to time vidsift's side of the gap decode ratio).
 	decodeChild string
@@ -37,6 +38,7 @@ func (o *benchOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.RSSFiles, "rss-files", 100, "files for the peak-RSS and first-result run (0: skip)")
 	fs.StringVar(&o.JSON, "json", "", "write the results as JSON to FILE")
 	fs.BoolVar(&o.SamplingOnly, "sampling-only", false, "measure only what the sampling policy costs and saves (needs "+bench.SamplingSource+")")
+	fs.BoolVar(&o.ClusterOnly, "cluster-only", false, "measure only the cluster: queue overhead per file, and 2 workers × 1 thread against 1 (hub and workers on loopback)")
 	o.modelFlags.AddFlags(fs)
 	fs.StringVar(&o.decodeChild, "decode-child", "", "decode FILE as the bench's decode-only child process")
 	_ = fs.MarkHidden("decode-child") // only fails for an unknown flag
@@ -74,7 +76,7 @@ func runBench(ctx context.Context, e env, opts benchOptions, paths []string) err
 	}
 	rep, err := bench.Run(ctx, bench.Options{
 		Clips: clips, Model: modelPath, RuntimeLibrary: lib, Counts: counts, RSSFiles: opts.RSSFiles,
-		Self: self, SamplingOnly: opts.SamplingOnly,
+		Self: self, SamplingOnly: opts.SamplingOnly, ClusterOnly: opts.ClusterOnly,
 		Log: func(f string, a ...any) { fmt.Fprintf(e.stderr, "bench: "+f+"\n", a...) },
 	})
 	if err != nil {
@@ -95,6 +97,15 @@ func runBench(ctx context.Context, e env, opts benchOptions, paths []string) err
 func PrintBench(w io.Writer, r *bench.Report) {
 	if len(r.Runs) > 0 {
 		printThroughput(w, r)
+	}
+	if c := r.Cluster; c != nil {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintf(tw, "\nCLUSTER (loopback hub, %s)\t\t\n", filepath.Base(r.Model))
+		fmt.Fprintf(tw, "queue overhead per file (publish → result, less scan), %d files\t%.1f ms of %.0f ms scan\t(%.2f %%, target ≤ 1 %%)\n", c.OverheadFiles, c.QueueOverheadMs, c.ScanMs, 100*c.OverheadFraction)
+		fmt.Fprintf(tw, "%d files: 1 worker × 1 thread, 2 workers × 1 thread\t%.2f s, %.2f s\t(scaling %.2f×)\n", c.Files, c.OneWorkerSec, c.TwoWorkersSec, c.Scaling)
+		fmt.Fprintf(tw, "inference only: 2 streams over 1\t%.2f×\t\n", c.InferenceScaling)
+		fmt.Fprintf(tw, "scaling ÷ inference scaling\t%.2f\t(target ≥ 0.90)\n", c.ScalingRatio)
+		tw.Flush()
 	}
 	if s := r.Sampling; s != nil {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
