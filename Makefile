@@ -53,6 +53,7 @@ fuzz:
 # vidsift bench measures on the shared clips; the Go benchmarks follow.
 bench: setup-test build fixtures
 	./vidsift bench --json testdata/generated/bench.json ../shared/testdata/videos
+	./vidsift bench --cluster-only --model ../shared/models/yolov8n.onnx --json testdata/generated/bench-cluster.json ../shared/testdata/videos
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./engine/media ./engine/pipeline
 	$(GO) test -run '^$$' -bench . -benchtime 200x ./app
 
