@@ -1,0 +1,107 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/vidsift/vidsift/engine/detect"
+	"github.com/vidsift/vidsift/engine/pipeline"
+)
+
+// TestWorkerRefusesWhatItCannotHonour: a job of another results revision
+// or protocol is refused with a reason sent to its run, without loading a
+// model, and stays queued for a worker that can honour it.
+func TestWorkerRefusesWhatItCannotHonour(t *testing.T) {
+	hub, err := StartHub(HubOptions{Listen: "127.0.0.1:0", StoreDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hub.Shutdown()
+	nc, err := Connect(hub.URL(), Auth{}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan error, 1)
+	go func() {
+		stopped <- RunWorker(ctx, nc, WorkerOptions{Name: "old", Models: ModelCache{Dir: t.TempDir()},
+			LoadModel: func(string) (*detect.Model, error) {
+				t.Error("the worker loaded a model for a job it must refuse")
+				return nil, errors.New("no")
+			}})
+	}()
+	defer func() {
+		cancel()
+		if err := <-stopped; err != nil {
+			t.Error(err)
+		}
+	}()
+
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := setup(ctx, js, Queue{}, true); err != nil {
+		t.Fatal(err)
+	}
+	runs, err := js.KeyValue(ctx, runsBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		job  Job
+		want string
+	}{
+		{Job{Protocol: Protocol, Revision: pipeline.ResultsRevision + 1, Run: "newer", ID: "a", Path: "/x.mp4"}, "results revision"},
+		{Job{Protocol: Protocol + 1, Revision: pipeline.ResultsRevision, Run: "stranger", ID: "b", Path: "/y.mp4"}, "protocol"},
+	} {
+		if _, err := runs.Put(ctx, c.job.Run, []byte("alive")); err != nil {
+			t.Fatal(err)
+		}
+		notices, err := nc.SubscribeSync(noticeSubject(c.job.Run))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := js.Publish(ctx, jobsSubject(c.job.Run), mustJSON(c.job)); err != nil {
+			t.Fatal(err)
+		}
+		m, err := notices.NextMsg(time.Minute)
+		if err != nil {
+			t.Fatalf("%s: no notice: %v", c.want, err)
+		}
+		var n Notice
+		if err := json.Unmarshal(m.Data, &n); err != nil {
+			t.Fatal(err)
+		}
+		if n.Worker != "old" || n.ID != c.job.ID || !strings.Contains(n.Text, c.want) {
+			t.Errorf("notice %+v; want worker old, job %s, %q", n, c.job.ID, c.want)
+		}
+	}
+	if n, err := QueuedJobs(ctx, nc); err != nil || n != 2 {
+		t.Errorf("queued jobs after the refusals: %d, %v; want 2", n, err)
+	}
+}
+
+// TestHubRefusesOpenListen: beyond loopback only with credentials.
+func TestHubRefusesOpenListen(t *testing.T) {
+	for _, listen := range []string{"0.0.0.0:0", "[::]:0"} {
+		if _, err := StartHub(HubOptions{Listen: listen, StoreDir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "without credentials") {
+			t.Errorf("%s without credentials: %v", listen, err)
+		}
+	}
+	hub, err := StartHub(HubOptions{Listen: "0.0.0.0:0", StoreDir: t.TempDir(), Auth: Auth{Token: "t"}})
+	if err != nil {
+		t.Fatalf("0.0.0.0 with a token: %v", err)
+	}
+	hub.Shutdown()
+	if _, err := StartHub(HubOptions{Listen: "127.0.0.1:0", StoreDir: t.TempDir(), Auth: Auth{User: "u"}}); err == nil {
+		t.Error("a user without a password was accepted")
+	}
+}
