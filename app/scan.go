@@ -49,7 +49,7 @@ func (u *UI) Start() {
 			return
 		}
 		closeConn = nc.Close
-		cfg.Remote = cluster.NewSubmitter(nc, cluster.Queue{}, nil)
+		cfg.Remote = cluster.NewSubmitter(nc, cluster.Queue{})
 	}
 	events, err := u.activity.Start(u.ctx, cfg, append([]string(nil), u.queue.paths...))
 	if err != nil {

@@ -79,7 +79,7 @@ func (rep *Report) cluster(ctx context.Context, o Options) error {
 		return err
 	}
 	defer model.Close()
-	sub := cluster.NewSubmitter(nc, cluster.Queue{}, nil)
+	sub := cluster.NewSubmitter(nc, cluster.Queue{})
 	scan := func(files []string) (time.Duration, error) {
 		cfg := pipeline.Config{Model: model, Confidence: 0.25, IoU: 0.7, Remote: sub}
 		var sum pipeline.RunFinished

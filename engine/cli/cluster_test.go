@@ -396,7 +396,7 @@ func TestClusterHubRestart(t *testing.T) {
 	w, _ := startWorker(t, url, "w1")
 
 	out := filepath.Join(t.TempDir(), "cluster.json")
-	run := startScan(t, "--nats", url, "--json", out, videos)
+	run := startScan(t, "--nats", url, "--ack-wait", testAckWait, "--json", out, videos)
 	w.log.waitFor(t, "w1", `msg=done`)
 	hub.Shutdown()
 	hub = startHub(t, addr, store, cluster.Auth{})
@@ -609,5 +609,45 @@ func TestClusterMaxDeliver(t *testing.T) {
 	}
 	if n := len(crashes); n != 2 {
 		t.Errorf("%d worker exits, want 2 (one per delivery)", n)
+	}
+}
+
+// TestClusterLongFileStays: a file that takes longer than the ack wait is
+// not handed to a second worker while the first lives, even when the
+// submitter shortened the ack wait after the workers started.
+func TestClusterLongFileStays(t *testing.T) {
+	videos := testenv.Shared(t, "testdata/videos")
+	clusterEnv(t)
+	hub := startHub(t, "127.0.0.1:0", t.TempDir(), cluster.Auth{})
+	w1, _ := startWorker(t, hub.URL(), "w1")
+	w2, _ := startWorker(t, hub.URL(), "w2")
+
+	clip := filepath.Join(videos, "one_by_one_person_h264.mkv")
+	out := filepath.Join(t.TempDir(), "cluster.json")
+	// A frame every 0.2 s makes the clip take seconds: several ack waits.
+	code, stderr := scan(t, "--nats", hub.URL(), "--library", "off", "--ack-wait", "1s", "--max-gap", "0.2", "--json", out, clip)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	doc := readDoc(t, out)
+	f := fileOf(t, doc, clip)
+	if f.Status != "ok" {
+		t.Fatalf("%s: %s", f.Status, f.Error)
+	}
+	scanner := map[string]*process{"w1": w1, "w2": w2}[f.Worker]
+	if scanner == nil {
+		t.Fatalf("scanned by %q", f.Worker)
+	}
+	line := scanner.log.waitFor(t, f.Worker, `msg=done`)
+	took := 0.0
+	if m := regexp.MustCompile(`seconds=(\S+)`).FindStringSubmatch(line); m != nil {
+		fmt.Sscan(m[1], &took)
+	}
+	if took < 2 {
+		t.Fatalf("the scan took %.1f s, under two ack waits: the test proves nothing", took)
+	}
+	scans := strings.Count(w1.log.text()+"\n"+w2.log.text(), "msg=scanning")
+	if scans != 1 {
+		t.Errorf("the file was taken %d times, want once:\n%s\n%s", scans, w1.log.text(), w2.log.text())
 	}
 }

@@ -100,12 +100,7 @@ func runScan(ctx context.Context, e env, opts scanOptions, paths []string) error
 			return err
 		}
 		defer nc.Close()
-		level := min(logLevel, slog.LevelWarn) // the hub away, a result unreadable
-		if opts.Quiet {
-			level = slog.LevelError
-		}
-		cfg.Remote = cluster.NewSubmitter(nc, cluster.Queue{AckWait: opts.AckWait, MaxDeliver: opts.MaxDeliver},
-			slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level})))
+		cfg.Remote = cluster.NewSubmitter(nc, cluster.Queue{AckWait: opts.AckWait, MaxDeliver: opts.MaxDeliver})
 	}
 	if path := config.ResultsDBFile(e.v); path != "" {
 		// A library that cannot be opened (read-only home, a newer schema)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"sort"
 	"strings"
 	"sync"
@@ -26,7 +25,6 @@ type Submitter struct {
 	nc    *nats.Conn
 	url   string
 	queue Queue
-	log   *slog.Logger
 
 	mu      sync.Mutex
 	timings []FileTiming
@@ -43,12 +41,10 @@ type FileTiming struct {
 	Scan time.Duration
 }
 
-// NewSubmitter uses nc (see Connect); queue tunes redelivery (zero: DefaultQueue).
-func NewSubmitter(nc *nats.Conn, queue Queue, log *slog.Logger) *Submitter {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	return &Submitter{nc: nc, url: nc.ConnectedUrlRedacted(), queue: queue.orDefault(), log: log}
+// NewSubmitter uses nc (see Connect); queue tunes redelivery (zero:
+// DefaultQueue). What it has to say goes to the run as notices.
+func NewSubmitter(nc *nats.Conn, queue Queue) *Submitter {
+	return &Submitter{nc: nc, url: nc.ConnectedUrlRedacted(), queue: queue.orDefault()}
 }
 
 // Timings returns the timings of every file whose result came back.
@@ -111,7 +107,7 @@ func (s *Submitter) Scan(ctx context.Context, cfg pipeline.Config, files []strin
 	results := make(chan jetstream.Msg)
 	fetchCtx, stopFetch := context.WithCancel(ctx)
 	defer stopFetch()
-	go fetchResults(fetchCtx, cons, results, s.log)
+	go fetchResults(fetchCtx, cons, results)
 
 	alive := time.NewTicker(runAliveEvery)
 	defer alive.Stop()
@@ -136,7 +132,7 @@ func (s *Submitter) Scan(ctx context.Context, cfg pipeline.Config, files []strin
 
 // prepare makes sure the queue exists, shares the model and marks the run alive.
 func (u *submission) prepare(ctx context.Context, cfg pipeline.Config) error {
-	err := retry(ctx, u.s.log, "setting up the queue", func() (err error) {
+	err := retry(ctx, u.say, "setting up the queue", func() (err error) {
 		if u.jobs, _, err = setup(ctx, u.js, u.s.queue, true); err != nil {
 			if errors.Is(err, jetstream.ErrJetStreamNotEnabled) || errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount) {
 				return retryStop{fmt.Errorf("the NATS server at %s has no JetStream: run `vidsift hub`, or nats-server with -js", u.s.url)}
@@ -193,7 +189,7 @@ func (u *submission) publish(ctx context.Context, cfg pipeline.Config, files []s
 		}
 		job := mustJSON(Job{Protocol: Protocol, Revision: pipeline.ResultsRevision, Run: u.run, ID: id, Path: path, Settings: set})
 		var ack *jetstream.PubAck
-		if err := retry(ctx, u.s.log, "queueing a job", func() (err error) {
+		if err := retry(ctx, u.say, "queueing a job", func() (err error) {
 			ack, err = u.js.Publish(ctx, jobsSubject(u.run), job, jetstream.WithMsgID(u.run+"."+id))
 			return err
 		}); err != nil {
@@ -205,12 +201,11 @@ func (u *submission) publish(ctx context.Context, cfg pipeline.Config, files []s
 }
 
 // fetchResults pulls the run's results, a few at a time, until ctx ends;
-// while the hub is away it keeps trying.
-func fetchResults(ctx context.Context, cons jetstream.Consumer, out chan<- jetstream.Msg, log *slog.Logger) {
+// while the hub is away it keeps trying (the publishing side says so).
+func fetchResults(ctx context.Context, cons jetstream.Consumer, out chan<- jetstream.Msg) {
 	for ctx.Err() == nil {
 		batch, err := cons.Fetch(16, jetstream.FetchMaxWait(time.Second))
 		if err != nil {
-			log.Debug("fetching results", "err", err)
 			pause(ctx, 250*time.Millisecond)
 			continue
 		}
@@ -222,7 +217,6 @@ func fetchResults(ctx context.Context, cons jetstream.Consumer, out chan<- jetst
 			}
 		}
 		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) {
-			log.Debug("fetching results", "err", err)
 			pause(ctx, 250*time.Millisecond)
 		}
 	}
@@ -243,7 +237,7 @@ func (u *submission) result(ctx context.Context, m jetstream.Msg) {
 	}
 	data, err := u.results.GetBytes(ctx, r.Object)
 	if err != nil {
-		u.s.log.Warn("reading a result", "path", path, "err", err)
+		u.say(fmt.Sprintf("cannot read the result of %s from the hub yet (%v); trying again", path, err))
 		_ = m.NakWithDelay(time.Second)
 		return
 	}

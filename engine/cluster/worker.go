@@ -44,7 +44,7 @@ type worker struct {
 	js      jetstream.JetStream
 	runs    jetstream.KeyValue
 	results jetstream.ObjectStore
-	ackWait time.Duration
+	cons    jetstream.Consumer
 
 	mu      sync.Mutex
 	models  map[string]*detect.Model
@@ -66,7 +66,7 @@ func RunWorker(ctx context.Context, nc *nats.Conn, o WorkerOptions) error {
 	w := &worker{o: o, nc: nc, js: js, models: map[string]*detect.Model{}, running: map[string]map[*fileRun]bool{}}
 	defer w.closeModels()
 	var cons jetstream.Consumer
-	if err := retry(ctx, o.Log, "joining the queue", func() (err error) {
+	if err := retry(ctx, w.warn, "joining the queue", func() (err error) {
 		_, cons, err = setup(ctx, js, o.Queue, false)
 		if err != nil {
 			return err
@@ -79,7 +79,7 @@ func RunWorker(ctx context.Context, nc *nats.Conn, o WorkerOptions) error {
 	}); err != nil {
 		return err
 	}
-	w.ackWait = cons.CachedInfo().Config.AckWait
+	w.cons = cons
 
 	cancelSub, err := nc.Subscribe(cancelSubject("*"), func(m *nats.Msg) {
 		w.cancelRun(strings.TrimPrefix(m.Subject, cancelSubject("")))
@@ -197,7 +197,7 @@ func (w *worker) handle(ctx context.Context, msg jetstream.Msg) {
 	file := &fileRun{cancel: cancel}
 	defer w.track(job.Run, file)()
 	_ = w.nc.Publish(progressSubject(job.Run), mustJSON(Progress{ID: job.ID, Worker: w.o.Name}))
-	stopBeat := w.heartbeat(fileCtx, msg, job.Run)
+	stopBeat := w.heartbeat(fileCtx, msg, job.Run, w.ackWait(ctx))
 
 	start := time.Now()
 	log.Info("scanning")
@@ -222,7 +222,7 @@ func (w *worker) handle(ctx context.Context, msg jetstream.Msg) {
 		_ = msg.Nak()
 		return
 	}
-	if err := retry(ctx, w.o.Log, "acking a job", func() error { return msg.DoubleAck(ctx) }); err != nil {
+	if err := retry(ctx, w.warn, "acking a job", func() error { return msg.DoubleAck(ctx) }); err != nil {
 		log.Warn("job not acked; it may be scanned again", "err", err)
 	}
 	log.Info("done", "status", res.Status, "frames", len(res.Frames), "seconds", time.Since(start).Seconds())
@@ -342,12 +342,12 @@ func short(sha string) string { return sha[:min(12, len(sha))] }
 
 // heartbeat tells the queue the file is in progress every AckWait/3, and
 // cancels the file when its run is gone; the returned func stops it.
-func (w *worker) heartbeat(ctx context.Context, msg jetstream.Msg, run string) func() {
+func (w *worker) heartbeat(ctx context.Context, msg jetstream.Msg, run string, ackWait time.Duration) func() {
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		t := time.NewTicker(max(100*time.Millisecond, w.ackWait/3))
+		t := time.NewTicker(max(100*time.Millisecond, ackWait/3))
 		defer t.Stop()
 		for {
 			select {
@@ -384,6 +384,15 @@ func (f *fileRun) wasStopped() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.stopped
+}
+
+// ackWait is the queue's ack wait now: a submitter may have changed it
+// since this worker started.
+func (w *worker) ackWait(ctx context.Context) time.Duration {
+	if info, err := w.cons.Info(ctx); err == nil {
+		return info.Config.AckWait
+	}
+	return w.cons.CachedInfo().Config.AckWait
 }
 
 // track registers a file in progress for run; the returned func
@@ -429,18 +438,20 @@ func (w *worker) publish(ctx context.Context, job Job, msg jetstream.Msg, res pi
 	// lost reply is dropped as a duplicate, another delivery is not.
 	name := fmt.Sprintf("%s/%s/%d", job.Run, job.ID, meta.NumDelivered)
 	payload := mustJSON(Payload{Result: res, Thumbs: thumbs})
-	if err := retry(ctx, w.o.Log, "storing a result", func() error {
+	if err := retry(ctx, w.warn, "storing a result", func() error {
 		_, err := w.results.PutBytes(ctx, name, payload)
 		return err
 	}); err != nil {
 		return err
 	}
 	out := mustJSON(Result{Run: job.Run, ID: job.ID, Worker: w.o.Name, Object: name, ScanS: took.Seconds()})
-	return retry(ctx, w.o.Log, "sending a result", func() error {
+	return retry(ctx, w.warn, "sending a result", func() error {
 		_, err := w.js.Publish(ctx, resultsSubject(job.Run), out, jetstream.WithMsgID(name))
 		return err
 	})
 }
+
+func (w *worker) warn(msg string) { w.o.Log.Warn(msg) }
 
 // notice tells a job's run why this worker does not scan it.
 func (w *worker) notice(job Job, text string) {
@@ -448,8 +459,8 @@ func (w *worker) notice(job Job, text string) {
 }
 
 // retry calls f until it succeeds, ctx ends or f returns a retryStop,
-// backing off to 2 s.
-func retry(ctx context.Context, log *slog.Logger, what string, f func() error) error {
+// backing off to 2 s; after a few failures it warns, once.
+func retry(ctx context.Context, warn func(string), what string, f func() error) error {
 	wait := 100 * time.Millisecond
 	for i := 0; ; i++ {
 		err := f()
@@ -464,7 +475,7 @@ func retry(ctx context.Context, log *slog.Logger, what string, f func() error) e
 			return nil
 		}
 		if i == 3 {
-			log.Warn("the hub does not answer; still trying", "doing", what, "err", err)
+			warn(fmt.Sprintf("the hub does not answer (%s: %v); still trying", what, err))
 		}
 		pause(ctx, wait)
 		wait = min(2*wait, 2*time.Second)
