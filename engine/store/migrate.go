@@ -94,7 +94,28 @@ var migrations = []string{
 	ALTER TABLE frames ADD COLUMN key INTEGER NOT NULL DEFAULT 1;
 	ALTER TABLE frames ADD COLUMN same_as INTEGER;
 	ALTER TABLE detections RENAME COLUMN kf_idx TO frame_idx;`,
+	// 4: find. The class names of each model results came from (find
+	// accepts those); each file's classes with their best confidence,
+	// indexed by class, which answers "which files show a dog" without
+	// reading every detection; the latest result of each path, indexed.
+	`CREATE TABLE models (
+		sha TEXT PRIMARY KEY,
+		names TEXT NOT NULL -- JSON array, by class id
+	);
+	CREATE TABLE file_classes (
+		file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+		class TEXT NOT NULL,
+		max_conf REAL NOT NULL,
+		PRIMARY KEY (file_id, class)
+	);
+	` + fillFileClasses + `;
+	CREATE INDEX file_classes_class ON file_classes(class, max_conf, file_id);
+	CREATE INDEX files_path_scanned ON files(path, scanned_at);`,
 }
+
+// fillFileClasses derives file_classes from the detections.
+const fillFileClasses = `INSERT INTO file_classes (file_id, class, max_conf)
+	SELECT file_id, class, MAX(confidence) FROM detections GROUP BY file_id, class`
 
 // SchemaVersion is the version this build writes.
 func SchemaVersion() int { return len(migrations) }

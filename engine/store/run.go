@@ -11,11 +11,13 @@ import (
 // run first asks about it, so a file that changes during the scan is
 // stored under its old identity and redone next time.
 type RunDB struct {
-	store  *Store
-	set    ScanParams
-	rescan bool
-	mu     sync.Mutex
-	ids    map[string]Identity
+	store    *Store
+	set      ScanParams
+	rescan   bool
+	mu       sync.Mutex
+	ids      map[string]Identity
+	model    sync.Once // the model's classes are remembered with the first file
+	modelErr error
 }
 
 // ForRun binds the store to a run's settings. With rescan, nothing is
@@ -52,6 +54,10 @@ func (l *RunDB) Reuse(path string) (pipeline.FileResult, map[int][]byte, bool) {
 
 // Keep stores a finished file under the identity it had when the run began.
 func (l *RunDB) Keep(res pipeline.FileResult, thumbs map[int][]byte) error {
+	l.model.Do(func() { l.modelErr = l.store.rememberModel(l.set.Model.SHA256, l.set.Model.Names) })
+	if l.modelErr != nil {
+		return l.modelErr
+	}
 	l.mu.Lock()
 	id, ok := l.ids[res.Path]
 	l.mu.Unlock()

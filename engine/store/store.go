@@ -209,6 +209,19 @@ func (s *Store) Save(id Identity, res pipeline.FileResult, thumbs map[int][]byte
 	if err != nil {
 		return err
 	}
+	best := map[string]float32{} // each class's best confidence in the file
+	for _, k := range res.Frames {
+		for _, d := range k.Detections {
+			if c, ok := best[d.Class]; !ok || d.Confidence > c {
+				best[d.Class] = d.Confidence
+			}
+		}
+	}
+	for class, conf := range best {
+		if _, err := tx.Exec(`INSERT INTO file_classes (file_id, class, max_conf) VALUES (?,?,?)`, fileID, class, float64(conf)); err != nil {
+			return err
+		}
+	}
 	for _, k := range res.Frames {
 		var sameAs sql.NullInt64
 		if k.Reused {

@@ -1,0 +1,138 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/vidsift/vidsift/engine/config"
+	"github.com/vidsift/vidsift/engine/export"
+	"github.com/vidsift/vidsift/engine/query"
+	"github.com/vidsift/vidsift/engine/store"
+)
+
+// findOptions are `vidsift find`'s flags.
+type findOptions struct {
+	libraryFlags
+	outputFlags
+	Confidence  float64
+	MinDuration durationValue
+	Together    bool
+}
+
+func (o *findOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.Float64Var(&o.Confidence, "conf", 0, "only detections at least this confident count, 0..1")
+	fs.Var(&o.MinDuration, "min-duration", "only a class's spans at least this long count, e.g. 3s or 3")
+	fs.BoolVar(&o.Together, "together", false, "the expression must hold within one analysed frame, not across the file")
+	o.outputFlags.AddFlags(fs)
+	o.libraryFlags.AddFlags(fs)
+}
+
+// runFind answers a find expression from the library, without scanning.
+func runFind(_ context.Context, e env, opts findOptions, args []string) error {
+	if len(args) == 0 {
+		return errNeedsUsage
+	}
+	if opts.Confidence < 0 || opts.Confidence > 1 {
+		return usagef("--conf must be between 0 and 1")
+	}
+	if opts.MinDuration.d < 0 {
+		return usagef("--min-duration must not be negative")
+	}
+	expr, err := query.Parse(args[0])
+	if err != nil {
+		return usagef("find %q: %v", args[0], err)
+	}
+	roots, err := absPaths(args[1:])
+	if err != nil {
+		return usageError{err}
+	}
+	db, path, err := openLibrary(e)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	names, err := db.ClassNames()
+	if err != nil {
+		return err
+	}
+	if expr, err = query.Resolve(expr, names); err != nil {
+		return usageError{err}
+	}
+	o := query.Options{MinConfidence: float32(opts.Confidence), MinDuration: opts.MinDuration.d.Seconds(), Together: opts.Together}
+	matches, err := db.Find(expr, o, roots)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	for _, m := range matches {
+		fmt.Fprintln(e.stdout, findLine(m))
+	}
+	doc := export.FindDocument{Query: expr.String(), Together: o.Together, Confidence: opts.Confidence,
+		MinDuration: o.MinDuration, Files: []export.FindFile{}}
+	for _, m := range matches {
+		f := export.FindFile{Path: m.Path, Spans: []export.FindSpan{}}
+		for _, r := range m.Ranges {
+			f.Spans = append(f.Spans, export.FindSpan{Start: r.Start, End: r.End})
+		}
+		doc.Files = append(doc.Files, f)
+	}
+	var werr error
+	if opts.JSON != "" {
+		werr = export.WriteFindJSON(opts.JSON, doc)
+	}
+	if opts.CSV != "" {
+		werr = errors.Join(werr, export.WriteFindCSV(opts.CSV, doc))
+	}
+	if werr != nil {
+		return werr
+	}
+	if len(matches) == 0 {
+		return ErrNoMatch
+	}
+	return nil
+}
+
+// openLibrary opens the results library the settings name, for a command
+// that only reads it.
+func openLibrary(e env) (*store.Store, string, error) {
+	path := config.ResultsDBFile(e.v)
+	if path == "" {
+		return nil, "", usagef("the library is turned off; there is nothing to ask")
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, "", usagef("no results library at %s yet: scan something first (vidsift scan PATH)", path)
+	}
+	db, err := store.Open(path)
+	if err != nil {
+		return nil, "", usageError{err}
+	}
+	return db, path, nil
+}
+
+// findLine is one matching file: its path and when, e.g.
+// "clip.mp4  0:12–0:20, 1:05–1:09".
+func findLine(m store.Match) string {
+	if len(m.Ranges) == 0 {
+		return m.Path
+	}
+	parts := make([]string, len(m.Ranges))
+	for i, r := range m.Ranges {
+		parts[i] = clock(r.Start) + "–" + clock(r.End)
+	}
+	return m.Path + "  " + strings.Join(parts, ", ")
+}
+
+// clock writes seconds as m:ss, or h:mm:ss from an hour on.
+func clock(s float64) string {
+	d := time.Duration(s * float64(time.Second)).Truncate(time.Second)
+	h, m, sec := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
+	if h > 0 {
+		return fmt.Sprintf("%d:%02d:%02d", h, m, sec)
+	}
+	return fmt.Sprintf("%d:%02d", m, sec)
+}

@@ -1,0 +1,251 @@
+package store
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/vidsift/vidsift/engine/detect"
+	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/query"
+)
+
+// Match is a file where a find expression holds, with when.
+type Match struct {
+	Path   string
+	Ranges []query.Range
+}
+
+// file is a stored result: its row id and path.
+type file struct {
+	id   int64
+	path string
+}
+
+// latest is the most recently stored result of each path, as Latest reads them.
+const latest = `latest AS (SELECT f.id, f.path FROM files f
+	JOIN (SELECT path, MAX(scanned_at) AS at FROM files GROUP BY path) l ON f.path=l.path AND f.scanned_at=l.at)`
+
+// Find answers a find expression (names resolved, see ClassNames) from
+// the library, without scanning: the files, by the latest stored result
+// of each path at or under one of roots (all when none), where e holds,
+// sorted by path.
+//
+// SQLite's indexes pick the candidates: the files that detect the classes
+// e names positively (negations cannot narrow them, since a class seen
+// only briefly may not count). query.Match then decides on each
+// candidate's frames.
+func (s *Store) Find(e query.Expr, o query.Options, roots []string) ([]Match, error) {
+	cand, args := candidates(e, float64(o.MinConfidence))
+	where, pathArgs := underRoots("latest.path", roots)
+	q := `WITH ` + latest + ` SELECT latest.id, latest.path FROM latest WHERE ` + where
+	args = append(pathArgs, args...)
+	if cand != "" {
+		q += ` AND latest.id IN (` + cand + `)`
+	}
+	rows, err := s.db.Query(q+` ORDER BY latest.path`, args...)
+	if err != nil {
+		return nil, err
+	}
+	var files []file
+	for rows.Next() {
+		var f file
+		if err := rows.Scan(&f.id, &f.path); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
+	frames, err := s.classFrames(files, query.Names(e))
+	if err != nil {
+		return nil, err
+	}
+	var out []Match
+	for _, f := range files {
+		if ok, ranges := query.Match(e, frames[f.id], o); ok {
+			out = append(out, Match{Path: f.path, Ranges: ranges})
+		}
+	}
+	return out, nil
+}
+
+// classFrames reads the files' analysed frames with their detections of
+// the named classes only, in two queries.
+func (s *Store) classFrames(files []file, names []query.Class) (map[int64][]pipeline.Frame, error) {
+	ids := make([]int64, len(files))
+	for i, f := range files {
+		ids[i] = f.id
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Query(`SELECT file_id, idx, time_s FROM frames WHERE file_id IN (SELECT value FROM json_each(?)) ORDER BY file_id, idx`, string(list))
+	if err != nil {
+		return nil, err
+	}
+	frames := map[int64][]pipeline.Frame{}
+	type key struct {
+		file int64
+		idx  int
+	}
+	pos := map[key]int{}
+	for rows.Next() {
+		var id int64
+		var k pipeline.Frame
+		if err := rows.Scan(&id, &k.Index, &k.Time); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		pos[key{id, k.Index}] = len(frames[id])
+		frames[id] = append(frames[id], k)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	args := []any{string(list)}
+	for _, c := range names {
+		args = append(args, c.Name)
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?,", len(names)), ",")
+	drows, err := s.db.Query(`SELECT file_id, frame_idx, class, confidence FROM detections
+		WHERE file_id IN (SELECT value FROM json_each(?)) AND class IN (`+marks+`) ORDER BY file_id, frame_idx, seq`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer drows.Close()
+	for drows.Next() {
+		var id int64
+		var idx int
+		var d detect.Detection
+		var conf float64
+		if err := drows.Scan(&id, &idx, &d.Class, &conf); err != nil {
+			return nil, err
+		}
+		d.Confidence = float32(conf)
+		if p, ok := pos[key{id, idx}]; ok {
+			frames[id][p].Detections = append(frames[id][p].Detections, d)
+		}
+	}
+	return frames, drows.Err()
+}
+
+// candidates is a SELECT of the file ids where e may hold: e with every
+// negation taken as true, each class a lookup in the detections' class
+// index (file_classes). "" means every file is a candidate.
+func candidates(e query.Expr, minConf float64) (string, []any) {
+	switch x := e.(type) {
+	case query.Class:
+		return `SELECT file_id FROM file_classes WHERE class=? AND max_conf>=?`, []any{x.Name, minConf}
+	case query.And:
+		l, la := candidates(x.L, minConf)
+		r, ra := candidates(x.R, minConf)
+		switch {
+		case l == "":
+			return r, ra
+		case r == "":
+			return l, la
+		}
+		return `SELECT file_id FROM (` + l + `) INTERSECT SELECT file_id FROM (` + r + `)`, append(la, ra...)
+	case query.Or:
+		l, la := candidates(x.L, minConf)
+		r, ra := candidates(x.R, minConf)
+		if l == "" || r == "" {
+			return "", nil
+		}
+		return `SELECT file_id FROM (` + l + `) UNION SELECT file_id FROM (` + r + `)`, append(la, ra...)
+	}
+	return "", nil // a negation: any file may hold
+}
+
+// underRoots is an SQL condition on a path column: at or under one of
+// roots (true when there are none); a range on the path index.
+func underRoots(col string, roots []string) (string, []any) {
+	if len(roots) == 0 {
+		return "1", nil
+	}
+	var conds []string
+	var args []any
+	for _, r := range roots {
+		r = strings.TrimSuffix(r, "/")
+		// Under r/: from "r/" up to, not including, "r0" ('0' follows '/').
+		conds = append(conds, fmt.Sprintf("(%s=? OR (%s>=? AND %s<?))", col, col, col))
+		args = append(args, r, r+"/", r+"0")
+	}
+	return "(" + strings.Join(conds, " OR ") + ")", args
+}
+
+// ClassNames lists the classes find may name: those of the models the
+// library's results came from. For results stored before the library kept
+// models' classes, the classes they detected stand in.
+func (s *Store) ClassNames() ([]string, error) {
+	set := map[string]bool{}
+	rows, err := s.db.Query(`SELECT DISTINCT f.model_sha, m.names FROM files f LEFT JOIN models m ON m.sha=f.model_sha`)
+	if err != nil {
+		return nil, err
+	}
+	var unknown []string
+	for rows.Next() {
+		var sha string
+		var names sql.NullString
+		if err := rows.Scan(&sha, &names); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if !names.Valid {
+			unknown = append(unknown, sha)
+			continue
+		}
+		var list []string
+		if err := json.Unmarshal([]byte(names.String), &list); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("model %s: classes: %w", sha, err)
+		}
+		for _, n := range list {
+			set[n] = true
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, sha := range unknown {
+		crows, err := s.db.Query(`SELECT DISTINCT class FROM detections WHERE file_id IN (SELECT id FROM files WHERE model_sha=?)`, sha)
+		if err != nil {
+			return nil, err
+		}
+		for crows.Next() {
+			var c string
+			if err := crows.Scan(&c); err != nil {
+				crows.Close()
+				return nil, err
+			}
+			set[c] = true
+		}
+		crows.Close()
+	}
+	out := make([]string, 0, len(set))
+	for c := range set {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// rememberModel keeps a model's class names, for ClassNames.
+func (s *Store) rememberModel(sha string, names []string) error {
+	raw, err := json.Marshal(names)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.Exec(`INSERT INTO models (sha, names) VALUES (?, ?) ON CONFLICT(sha) DO UPDATE SET names=excluded.names`, sha, string(raw))
+	return err
+}
