@@ -49,12 +49,14 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseNames$$' -fuzztime 100000x ./engine/detect
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeOutput$$' -fuzztime 300000x ./engine/detect
 	$(GO) test -run '^$$' -fuzz '^FuzzConfigFile$$' -fuzztime 5000x ./engine/config
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 200000x ./engine/query
 
 # vidsift bench measures on the shared clips; the Go benchmarks follow.
 bench: setup-test build fixtures
 	./vidsift bench --json testdata/generated/bench.json ../shared/testdata/videos
 	./vidsift bench --cluster-only --model ../shared/models/yolov8n.onnx --json testdata/generated/bench-cluster.json ../shared/testdata/videos
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./engine/media ./engine/pipeline
+	$(GO) test -run '^$$' -bench BenchmarkFind -benchtime 20x ./engine/store
 	$(GO) test -run '^$$' -bench . -benchtime 200x ./app
 
 # A Linux desktop package (tar.xz with icon and .desktop file) via fyne.io/tools.
