@@ -14,6 +14,7 @@ import (
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/export"
 	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/query"
 	"github.com/vidsift/vidsift/engine/store"
 )
 
@@ -22,19 +23,41 @@ type exportOptions struct {
 	libraryFlags
 	selectionFlags
 	outputFlags
+	labelFlags
+	Where    string
+	Together bool
 }
 
 func (o *exportOptions) AddFlags(fs *pflag.FlagSet) {
 	o.outputFlags.AddFlags(fs)
+	o.labelFlags.AddFlags(fs)
 	o.selectionFlags.AddFlags(fs)
+	fs.StringVar(&o.Where, "where", "", "only files where a find expression holds, e.g. 'dog & person' (vidsift find --help)")
+	fs.BoolVar(&o.Together, "together", false, "with --where: only the frames where the expression holds")
 	o.libraryFlags.AddFlags(fs)
+}
+
+// labelFlags name the exports for labelling tools.
+type labelFlags struct {
+	COCO, Images, YOLO string
+	FullRes            bool
+}
+
+func (o *labelFlags) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.COCO, "coco", "", "write a COCO dataset to FILE: each analysed frame an image, boxes as annotations")
+	fs.StringVar(&o.Images, "images", "", "the COCO images' folder (default: FILE's name + _images beside it)")
+	fs.StringVar(&o.YOLO, "yolo", "", "write a YOLO dataset to DIR: images/, labels/ and data.yaml")
+	fs.BoolVar(&o.FullRes, "full-res", false, "decode the frames again at full size for --coco/--yolo (default: the library's thumbnails)")
 }
 
 // runExport writes the latest stored result of every file in the library
 // (or of those at or under PATHs), without scanning.
-func runExport(_ context.Context, e env, opts exportOptions, paths []string) error {
-	if opts.JSON == "" && opts.CSV == "" {
+func runExport(ctx context.Context, e env, opts exportOptions, paths []string) error {
+	if opts.JSON == "" && opts.CSV == "" && opts.COCO == "" && opts.YOLO == "" {
 		return errNeedsUsage
+	}
+	if opts.Together && opts.Where == "" {
+		return usagef("--together needs --where EXPR")
 	}
 	if opts.Confidence < 0 || opts.Confidence > 1 {
 		return usagef("--conf must be between 0 and 1")
@@ -59,6 +82,11 @@ func runExport(_ context.Context, e env, opts exportOptions, paths []string) err
 	if err != nil {
 		return err
 	}
+	if opts.Where != "" {
+		if stored, err = where(db, stored, opts.Where, opts.Together, float32(opts.Confidence), roots); err != nil {
+			return err
+		}
+	}
 	sel := selectStored(stored, roots, float32(opts.Confidence))
 	if len(roots) > 0 && len(sel.results) == 0 {
 		return usagef("the library holds nothing at or under %s", strings.Join(roots, ", "))
@@ -74,8 +102,53 @@ func runExport(_ context.Context, e env, opts exportOptions, paths []string) err
 		}
 	}
 	err = writeExports(doc, opts.outputFlags)
+	if opts.COCO != "" || opts.YOLO != "" {
+		err = errors.Join(err, writeLabels(ctx, e, db, sel, exportOpts.Classes, opts.labelFlags))
+	}
 	fmt.Fprintf(e.stderr, "exported %d files (%d detections) from %s\n", len(doc.Files), doc.Summary.Detections, path)
 	return err
+}
+
+// where keeps the stored results where a find expression holds (with
+// together, only their frames where it holds).
+func where(db *store.Store, stored []store.Stored, text string, together bool, minConf float32, roots []string) ([]store.Stored, error) {
+	expr, err := query.Parse(text)
+	if err != nil {
+		return nil, usagef("--where %q: %v", text, err)
+	}
+	names, err := db.ClassNames()
+	if err != nil {
+		return nil, err
+	}
+	if expr, err = query.Resolve(expr, names); err != nil {
+		return nil, usagef("--where: %v", err)
+	}
+	matches, err := db.Find(expr, query.Options{MinConfidence: minConf, Together: together}, roots)
+	if err != nil {
+		return nil, err
+	}
+	ranges := map[string][]query.Range{}
+	for _, m := range matches {
+		ranges[m.Path] = m.Ranges
+	}
+	var out []store.Stored
+	for _, st := range stored {
+		rs, ok := ranges[st.Result.Path]
+		if !ok {
+			continue
+		}
+		if together {
+			var frames []pipeline.Frame
+			for _, k := range st.Result.Frames {
+				if query.Within(rs, k.Time) {
+					frames = append(frames, k)
+				}
+			}
+			st.Result.Frames = frames
+		}
+		out = append(out, st)
+	}
+	return out, nil
 }
 
 // storedSelection is what an export takes from the library.
@@ -84,12 +157,13 @@ type storedSelection struct {
 	summary   pipeline.Summary
 	known     map[string]bool // classes detected in results
 	modelSHAs map[string]bool
+	thumbs    map[string]map[int]string // path -> frame index -> thumbnail name
 }
 
 // selectStored keeps the stored results at or under roots, each with only
 // its detections of at least minConf.
 func selectStored(stored []store.Stored, roots []string, minConf float32) storedSelection {
-	sel := storedSelection{known: map[string]bool{}, modelSHAs: map[string]bool{}}
+	sel := storedSelection{known: map[string]bool{}, modelSHAs: map[string]bool{}, thumbs: map[string]map[int]string{}}
 	for _, st := range stored {
 		r := st.Result
 		if !underAny(r.Path, roots) {
@@ -100,6 +174,7 @@ func selectStored(stored []store.Stored, roots []string, minConf float32) stored
 		}
 		sel.results = append(sel.results, r)
 		sel.modelSHAs[st.ModelSHA] = true
+		sel.thumbs[r.Path] = st.Thumbs
 		sel.summary.Add(r)
 		for _, k := range r.Frames {
 			for _, d := range k.Detections {

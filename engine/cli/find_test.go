@@ -253,4 +253,3 @@ func countWith(doc export.Document, class string) int {
 	}
 	return n
 }
-

@@ -126,3 +126,15 @@ func merge(rs []Range) []Range {
 }
 
 func ms(s float64) float64 { return math.Round(s*1000) / 1000 }
+
+// Within reports whether time t (seconds, as a scan reports it) lies in
+// one of the ranges.
+func Within(rs []Range, t float64) bool {
+	t = ms(t)
+	for _, r := range rs {
+		if r.Start <= t && t <= r.End {
+			return true
+		}
+	}
+	return false
+}

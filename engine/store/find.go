@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -248,4 +249,37 @@ func (s *Store) rememberModel(sha string, names []string) error {
 	}
 	_, err = s.db.Exec(`INSERT INTO models (sha, names) VALUES (?, ?) ON CONFLICT(sha) DO UPDATE SET names=excluded.names`, sha, string(raw))
 	return err
+}
+
+// ModelClasses returns the class names of the model with this sha256, by
+// class id. For results stored before the library kept them, the
+// detections' own ids and names stand in (ids never seen become "class N").
+func (s *Store) ModelClasses(sha string) ([]string, error) {
+	var raw string
+	err := s.db.QueryRow(`SELECT names FROM models WHERE sha=?`, sha).Scan(&raw)
+	if err == nil {
+		var names []string
+		return names, json.Unmarshal([]byte(raw), &names)
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	rows, err := s.db.Query(`SELECT DISTINCT class_id, class FROM detections WHERE file_id IN (SELECT id FROM files WHERE model_sha=?)`, sha)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var id int
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		for len(names) <= id {
+			names = append(names, fmt.Sprintf("class %d", len(names)))
+		}
+		names[id] = name
+	}
+	return names, rows.Err()
 }

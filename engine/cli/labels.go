@@ -1,0 +1,107 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image/jpeg"
+	"path/filepath"
+	"strings"
+
+	"github.com/vidsift/vidsift/engine/export"
+	"github.com/vidsift/vidsift/engine/media"
+	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/store"
+)
+
+// writeLabels writes the selection for labelling tools: --coco, --yolo.
+func writeLabels(ctx context.Context, e env, db *store.Store, sel storedSelection, keep map[string]bool, o labelFlags) error {
+	classes, err := sel.modelClasses(db)
+	if err != nil {
+		return err
+	}
+	set := export.LabelSet{Classes: classes}
+	for _, r := range sel.results {
+		for _, k := range r.Frames {
+			set.Images = append(set.Images, export.LabelImage{Video: r.Path, Index: k.Index, Time: k.Time,
+				FrameW: k.Width, FrameH: k.Height, Dets: keepOnly(k.Detections, keep)})
+		}
+	}
+	src := thumbnailSource(ctx, db, sel.thumbs)
+	if o.FullRes {
+		src = fullResSource(ctx)
+	}
+	annotations := 0
+	for _, img := range set.Images {
+		annotations += len(img.Dets)
+	}
+	if o.COCO != "" {
+		images := o.Images
+		if images == "" {
+			images = strings.TrimSuffix(o.COCO, filepath.Ext(o.COCO)) + "_images"
+		}
+		if err := export.WriteCOCO(o.COCO, images, set, src); err != nil {
+			return fmt.Errorf("--coco: %w", err)
+		}
+		fmt.Fprintf(e.stderr, "COCO: %d images (in %s), %d annotations, in %s\n", len(set.Images), images, annotations, o.COCO)
+	}
+	if o.YOLO != "" {
+		if err := export.WriteYOLO(o.YOLO, set, src); err != nil {
+			return fmt.Errorf("--yolo: %w", err)
+		}
+		fmt.Fprintf(e.stderr, "YOLO: %d images, %d boxes, in %s\n", len(set.Images), annotations, o.YOLO)
+	}
+	return nil
+}
+
+// modelClasses are the classes of the model the selection's results came
+// from, by class id; results of models with other classes cannot share
+// one dataset.
+func (sel storedSelection) modelClasses(db *store.Store) ([]string, error) {
+	var classes []string
+	for sha := range sel.modelSHAs {
+		names, err := db.ModelClasses(sha)
+		if err != nil {
+			return nil, err
+		}
+		if classes != nil && strings.Join(classes, "\x00") != strings.Join(names, "\x00") {
+			return nil, usagef("the selection comes from models with different classes; narrow it with PATHs")
+		}
+		classes = names
+	}
+	return classes, nil
+}
+
+// thumbnailSource writes the library's thumbnail of each frame; a frame
+// without one is decoded again at thumbnail size.
+func thumbnailSource(ctx context.Context, db *store.Store, thumbs map[string]map[int]string) export.ImageSource {
+	return func(img export.LabelImage) ([]byte, int, int, error) {
+		if name := thumbs[img.Video][img.Index]; name != "" {
+			if jpg, err := db.Thumbnail(name); err == nil {
+				cfg, err := jpeg.DecodeConfig(bytes.NewReader(jpg))
+				if err == nil {
+					return jpg, cfg.Width, cfg.Height, nil
+				}
+			}
+		}
+		return decodeFrame(ctx, img, pipeline.ThumbSize)
+	}
+}
+
+// fullResSource decodes each frame again from its video, at full size.
+func fullResSource(ctx context.Context) export.ImageSource {
+	return func(img export.LabelImage) ([]byte, int, int, error) { return decodeFrame(ctx, img, 0) }
+}
+
+func decodeFrame(ctx context.Context, img export.LabelImage, maxSide int) ([]byte, int, int, error) {
+	frame, err := media.ReadFrameAt(ctx, img.Video, img.Time, maxSide, media.Options{})
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, frame, &jpeg.Options{Quality: 90}); err != nil {
+		return nil, 0, 0, err
+	}
+	size := frame.Bounds().Size()
+	return b.Bytes(), size.X, size.Y, nil
+}
