@@ -167,7 +167,7 @@ func (u *UI) build() {
 	u.queue = newQueueView(u.win, u.updateToolbar)
 	u.settings = newSettingsView(settingsDeps{cfg: u.cfg, saved: loadState(u.statePath), win: u.win,
 		model: u.currentModel, loadModel: u.loadModel, onChange: u.refreshAll})
-	u.filters = newFilterView(u.refreshAll)
+	u.filters = newFilterView(u.refreshAll, u.classNames)
 	u.grid = newGridView(u, u.coll, func(pos int) { u.detail.open(pos) })
 	u.progress = newProgressView()
 	u.problems = newProblemsView()
@@ -207,6 +207,14 @@ func (u *UI) refreshAll() {
 	u.center.Refresh()
 	u.grid.refresh()
 	u.updateToolbar()
+}
+
+// classNames are the classes the search may name: the model's.
+func (u *UI) classNames() []string {
+	if m := u.currentModel(); m != nil {
+		return m.Names
+	}
+	return nil
 }
 
 // query is the current view filter: the filter bar within the classes the

@@ -6,6 +6,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -179,6 +180,8 @@ func TestScanSharedMedia(t *testing.T) {
 			}
 			return n
 		}
+		// A class name in the search, in the same frame: the frames that show it.
+		u.filters.same.SetChecked(true)
 		u.filters.chooseClass("dog")
 		dogs := count(func(c string, _ float32) bool { return c == "dog" })
 		if got := len(u.Shown()); got != dogs || dogs == 0 || dogs >= want {
@@ -201,6 +204,71 @@ func TestScanSharedMedia(t *testing.T) {
 			t.Errorf("name filter: %d shown, want %d", got, want-6)
 		}
 		u.filters.name.SetText("")
+	})
+
+	t.Run("search narrows the grid to exactly the matching frames", func(t *testing.T) {
+		u.filters.chooseClass(allClasses)
+		for _, c := range []struct {
+			expr  string
+			holds func(has func(string) bool) bool
+		}{
+			{"dog & person", func(h func(string) bool) bool { return h("dog") && h("person") }},
+			{"Car | TRUCK", func(h func(string) bool) bool { return h("car") || h("truck") }},
+			{"person & !dog", func(h func(string) bool) bool { return h("person") && !h("dog") }},
+			{`("traffic light" | bus) & !horse`, func(h func(string) bool) bool { return (h("traffic light") || h("bus")) && !h("horse") }},
+		} {
+			for _, same := range []bool{false, true} {
+				u.filters.same.SetChecked(same)
+				u.filters.search.SetText(c.expr)
+				if !u.filters.problem.Hidden {
+					t.Fatalf("%s: %s", c.expr, u.filters.problem.Text)
+				}
+				want := 0
+				for _, r := range results {
+					fileHas := map[string]bool{}
+					for _, k := range r.Frames {
+						for _, d := range k.Detections {
+							fileHas[d.Class] = true
+						}
+					}
+					for _, k := range r.Frames {
+						frameHas := map[string]bool{}
+						for _, d := range k.Detections {
+							frameHas[d.Class] = true
+						}
+						if same && c.holds(func(cl string) bool { return frameHas[cl] }) ||
+							!same && c.holds(func(cl string) bool { return fileHas[cl] }) {
+							want++
+						}
+					}
+				}
+				if got := len(u.Shown()); got != want || want == 0 {
+					t.Errorf("%s (same frame %v): %d shown, want %d", c.expr, same, got, want)
+				}
+			}
+		}
+		u.filters.same.SetChecked(false)
+		u.filters.search.SetText("dog &")
+		if u.filters.problem.Hidden || !strings.Contains(u.filters.problem.Text, "column 6") {
+			t.Errorf("a half expression: problem %q", u.filters.problem.Text)
+		}
+		u.filters.search.SetText("dog & unicorn")
+		if u.filters.problem.Hidden || !strings.Contains(u.filters.problem.Text, "unicorn") {
+			t.Errorf("an unknown class: problem %q", u.filters.problem.Text)
+		}
+		u.filters.search.SetText("tra")
+		if opts := u.filters.offered; len(opts) == 0 || !slices.Contains(opts, `"traffic light"`) || !slices.Contains(opts, "train") {
+			t.Errorf("completions of tra: %v", opts)
+		}
+		u.filters.search.SetText("dog & pe")
+		if opts := u.filters.offered; len(opts) != 1 || opts[0] != "dog & person" {
+			t.Errorf("completions of dog & pe: %v", opts)
+		}
+		if !strings.Contains(u.filters.counts.Text, "person ") {
+			t.Errorf("per-class counts: %q", u.filters.counts.Text)
+		}
+		u.filters.search.SetText("")
+		u.filters.same.SetChecked(true)
 	})
 
 	t.Run("detail view", func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/media"
 	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/query"
 )
 
 // Item is one analysed keyframe.
@@ -46,6 +47,25 @@ type Query struct {
 	MinConfidence float32         // at or below the scan's floor: keyframes without detections show too
 	Name          string          // case-insensitive substring of the path
 	GroupByFile   bool            // order by file, then frame, instead of arrival
+	// Expr, a find expression with its names resolved (engine/query),
+	// shows every frame of the files whose classes satisfy it, or with
+	// Together only the frames that do; boxes are then those of the
+	// classes it names positively. Set it with Where.
+	Expr     query.Expr
+	Together bool
+	positive map[string]bool
+}
+
+// Where returns q narrowed by a find expression (nil: none).
+func (q Query) Where(e query.Expr, together bool) Query {
+	q.Expr, q.Together, q.positive = e, together, nil
+	if e != nil {
+		q.positive = map[string]bool{}
+		for _, c := range query.Positive(e) {
+			q.positive[c] = true
+		}
+	}
+	return q
 }
 
 // Collection is safe for concurrent use: a run's goroutine adds while the UI reads.
@@ -185,13 +205,63 @@ func (q Query) Shown(item Item) []detect.Detection {
 }
 
 func (q Query) keeps(d detect.Detection) bool {
+	return q.counts(d) && (len(q.positive) == 0 || q.positive[d.Class])
+}
+
+// counts reports whether a detection counts for the expression: it passes
+// the class and confidence filters.
+func (q Query) counts(d detect.Detection) bool {
 	return (len(q.Classes) == 0 || q.Classes[d.Class]) && (len(q.Wanted) == 0 || q.Wanted[d.Class]) &&
 		d.Confidence >= q.MinConfidence
 }
 
-func (c *Collection) matches(q Query, it Item) bool {
+// holds evaluates q's expression on a set of detections.
+func (q Query) holds(dets func(yield func(detect.Detection) bool)) bool {
+	seen := map[string]bool{}
+	for d := range dets {
+		if q.counts(d) {
+			seen[d.Class] = true
+		}
+	}
+	return q.Expr.Eval(func(c string) bool { return seen[c] })
+}
+
+// fileMatches lists, for a per-file expression, the files where it holds
+// (nil when q has none, or evaluates it per frame). Callers hold c.mu.
+func (c *Collection) fileMatches(q Query) map[string]bool {
+	if q.Expr == nil || q.Together {
+		return nil
+	}
+	ok := map[string]bool{}
+	for path, f := range c.files {
+		ok[path] = q.holds(func(yield func(detect.Detection) bool) {
+			for _, id := range f.Items {
+				for _, d := range c.items[id].Detections {
+					if !yield(d) {
+						return
+					}
+				}
+			}
+		})
+	}
+	return ok
+}
+
+func (c *Collection) matches(q Query, it Item, files map[string]bool) bool {
 	if q.Name != "" && !strings.Contains(strings.ToLower(it.Path), strings.ToLower(q.Name)) {
 		return false
+	}
+	switch {
+	case q.Expr != nil && q.Together:
+		return q.holds(func(yield func(detect.Detection) bool) {
+			for _, d := range it.Detections {
+				if !yield(d) {
+					return
+				}
+			}
+		})
+	case q.Expr != nil:
+		return files[it.Path] // every frame of a matching file
 	}
 	if len(q.Classes) == 0 && len(q.Wanted) == 0 && q.MinConfidence <= c.floor {
 		return true // nothing to narrow by: every keyframe, with or without detections
@@ -208,13 +278,14 @@ func (c *Collection) matches(q Query, it Item) bool {
 func (c *Collection) Select(q Query) []int {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
+	files := c.fileMatches(q)
 	var ids []int
 	if q.GroupByFile {
 		paths := append([]string(nil), c.order...)
 		sort.Strings(paths)
 		for _, p := range paths {
 			for _, id := range c.files[p].Items {
-				if c.matches(q, c.items[id]) {
+				if c.matches(q, c.items[id], files) {
 					ids = append(ids, id)
 				}
 			}
@@ -222,7 +293,7 @@ func (c *Collection) Select(q Query) []int {
 		return ids
 	}
 	for _, it := range c.items {
-		if c.matches(q, it) {
+		if c.matches(q, it, files) {
 			ids = append(ids, it.ID)
 		}
 	}
@@ -237,6 +308,7 @@ func (c *Collection) ClassCounts(q Query) map[string]int {
 	defer c.mu.RUnlock()
 	counts := map[string]int{}
 	q.Classes = nil
+	q = q.Where(nil, false)
 	for _, it := range c.items {
 		if q.Name != "" && !strings.Contains(strings.ToLower(it.Path), strings.ToLower(q.Name)) {
 			continue
@@ -284,6 +356,10 @@ func (c *Collection) FileCounts() (finished, known int) {
 func (c *Collection) Results(q *Query) []pipeline.FileResult {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
+	var files map[string]bool
+	if q != nil {
+		files = c.fileMatches(*q)
+	}
 	var out []pipeline.FileResult
 	for _, p := range c.order {
 		f := c.files[p]
@@ -293,7 +369,7 @@ func (c *Collection) Results(q *Query) []pipeline.FileResult {
 		r := pipeline.FileResult{Path: f.Path, Status: f.Status, Error: f.Error, Media: f.Media, Worker: f.Worker}
 		for _, id := range f.Items {
 			it := c.items[id]
-			if q != nil && !c.matches(*q, it) {
+			if q != nil && !c.matches(*q, it, files) {
 				continue
 			}
 			k := pipeline.Frame{Index: it.Index, Time: it.Time, Key: it.Key, Reused: it.Reused, SameAs: it.SameAs,

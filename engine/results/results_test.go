@@ -10,6 +10,7 @@ import (
 
 	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/query"
 )
 
 func det(class string, conf float32) detect.Detection {
@@ -67,6 +68,35 @@ func TestSelect(t *testing.T) {
 		if got := fmt.Sprint(c.Select(tc.q)); got != tc.want {
 			t.Errorf("%+v: %s, want %s", tc.q, got, tc.want)
 		}
+	}
+	// Items: 0 b@0 dog; 1 a@2 person 0.3; 2 a@0 nothing; 3 b@2 dog 0.5 + person 0.8.
+	for _, tc := range []struct {
+		expr     string
+		together bool
+		conf     float32
+		want     string
+	}{
+		{"dog & person", false, 0, "[0 3]"},  // every frame of b.mp4
+		{"dog & person", true, 0, "[3]"},     // only the frame with both
+		{"person & !dog", false, 0, "[1 2]"}, // a.mp4
+		{"person & !dog", true, 0, "[1]"},
+		{"dog & person", false, 0.6, "[0 3]"}, // b.mp4: a dog ≥ 0.6 in frame 0, a person in frame 3
+		{"dog & person", true, 0.6, "[]"},     // frame 3's dog is 0.5
+		{"!dog", true, 0.6, "[1 2 3]"},
+	} {
+		e, err := query.Parse(tc.expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := Query{MinConfidence: tc.conf}.Where(e, tc.together)
+		if got := fmt.Sprint(c.Select(q)); got != tc.want {
+			t.Errorf("%s together=%v conf=%.1f: %s, want %s", tc.expr, tc.together, tc.conf, got, tc.want)
+		}
+	}
+	// Boxes shown are those of the classes named positively.
+	e, _ := query.Parse("dog & !cat")
+	if shown := (Query{}.Where(e, false)).Shown(c.Item(3)); len(shown) != 1 || shown[0].Class != "dog" {
+		t.Errorf("shown %v, want the dog only", shown)
 	}
 	counts := c.ClassCounts(Query{Classes: map[string]bool{"dog": true}})
 	if counts["dog"] != 2 || counts["person"] != 2 {
