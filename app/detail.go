@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"math"
 	"path/filepath"
 	"strings"
 
@@ -34,7 +35,11 @@ type detailView struct {
 	spans *widget.Label
 	side  *fyne.Container // the texts beside the frame
 	play  *widget.Button
-	gen   int // bumps on each navigation so stale decodes are dropped
+	// timeline shows when the file's classes are seen; a tap on it moves
+	// to the nearest frame shown in the grid.
+	timeline *timeline
+	frames   videoFrames // of the file shown
+	gen      int         // bumps on each navigation so stale decodes are dropped
 	// stopDecode cancels the decode of the frame shown before, so
 	// holding an arrow key does not pile up 1600 px decodes.
 	stopDecode context.CancelFunc
@@ -85,7 +90,8 @@ func (d *detailView) build() {
 	side := container.NewVScroll(d.side)
 	side.SetMinSize(fyne.NewSize(320, 0))
 	buttons := container.NewHBox(prev, next, widget.NewSeparator(), d.play, reveal, widget.NewSeparator(), closeB)
-	d.win.SetContent(container.NewBorder(nil, buttons, nil, side, d.img))
+	d.timeline = newTimeline(false, d.pick)
+	d.win.SetContent(container.NewBorder(nil, container.NewVBox(d.timeline, buttons), nil, side, d.img))
 	d.win.Resize(fyne.NewSize(1280, 760))
 	d.win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
 		switch k.Name {
@@ -106,6 +112,30 @@ func (d *detailView) build() {
 func (d *detailView) step(delta int) {
 	if p := d.pos + delta; p >= 0 && p < d.items.shownCount() {
 		d.pos = p
+		d.show()
+	}
+}
+
+// pick moves to the frame of the file nearest to its analysed frame i
+// (the timeline's), among those the grid shows.
+func (d *detailView) pick(i int) {
+	if i < 0 || i >= len(d.frames.times) {
+		return
+	}
+	id, ok := d.current()
+	if !ok {
+		return
+	}
+	path, at := d.coll.Item(id).Path, d.frames.times[i]
+	best, dist := -1, math.MaxFloat64
+	for pos := 0; pos < d.items.shownCount(); pos++ {
+		it := d.coll.Item(d.items.shownID(pos))
+		if it.Path == path && math.Abs(it.Time-at) < dist {
+			best, dist = pos, math.Abs(it.Time-at)
+		}
+	}
+	if best >= 0 && best != d.pos {
+		d.pos = best
 		d.show()
 	}
 }
@@ -169,6 +199,8 @@ func (d *detailView) show() {
 	}
 	d.spans.SetText(strings.Join(spans, "\n"))
 	d.side.Refresh() // lay the texts out again: their heights changed
+	d.frames = framesOf(d.coll, item.Path, q)
+	d.timeline.show(d.frames, id)
 	d.win.SetTitle(fmt.Sprintf("vidsift — %s @ %s", filepath.Base(item.Path), clock(item.Time)))
 	if _, seeks := playerCommand(item.Path, d.videoTime(item)); seeks {
 		d.play.SetText("Play from " + clock(item.Time))

@@ -58,6 +58,7 @@ type UI struct {
 	queue    *queueView
 	settings *settingsView
 	filters  *filterView
+	sheet    *contactSheet // the grid grouped by video
 	grid     *gridView
 	progress *progressView
 	problems *problemsView
@@ -169,6 +170,7 @@ func (u *UI) build() {
 		model: u.currentModel, loadModel: u.loadModel, onChange: u.refreshAll})
 	u.filters = newFilterView(u.refreshAll, u.classNames)
 	u.grid = newGridView(u, u.coll, func(pos int) { u.detail.open(pos) })
+	u.sheet = newContactSheet(u, u.coll, u.grid, func(pos int) { u.detail.open(pos) })
 	u.progress = newProgressView()
 	u.problems = newProblemsView()
 	u.toolbar = newToolbarView(toolbarActions{start: u.Start, stop: u.Stop, export: u.exportDialog})
@@ -203,9 +205,15 @@ func (u *UI) refreshAll() {
 		u.center.Objects = []fyne.CanvasObject{u.empty}
 	} else {
 		u.center.Objects = []fyne.CanvasObject{u.grid.object()}
+		if q.GroupByFile {
+			u.center.Objects = []fyne.CanvasObject{u.sheet.object()}
+		}
 	}
 	u.center.Refresh()
 	u.grid.refresh()
+	if q.GroupByFile {
+		u.sheet.refresh()
+	}
 	u.updateToolbar()
 }
 

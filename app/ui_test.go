@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	_ "github.com/vidsift/vidsift/app/locale" // no "Error parsing user locale C" under CI
 	"github.com/vidsift/vidsift/engine/config"
@@ -292,6 +293,86 @@ func TestScanSharedMedia(t *testing.T) {
 		if u.detail.isOpen() {
 			t.Error("Esc did not close the detail view")
 		}
+	})
+
+	t.Run("a tap on the timeline moves the detail view", func(t *testing.T) {
+		u.filters.same.SetChecked(false)
+		u.filters.chooseClass(allClasses)
+		pos, path := -1, ""
+		for p, id := range u.Shown() {
+			it := u.coll.Item(id)
+			if f, _ := u.coll.File(it.Path); len(f.Items) >= 5 && it.Index == 0 {
+				pos, path = p, it.Path
+				break
+			}
+		}
+		if pos < 0 {
+			t.Fatal("no video with 5 analysed frames")
+		}
+		u.detail.open(pos)
+		defer u.detail.close()
+		u.detail.win.Resize(fyne.NewSize(1280, 760))
+		tl := u.detail.timeline
+		f, _ := u.coll.File(path)
+		if len(tl.frames) != len(f.Items) || len(tl.lanes) == 0 || tl.current != 0 {
+			t.Fatalf("timeline: %d ticks for %d frames, %d lanes, current %d", len(tl.frames), len(f.Items), len(tl.lanes), tl.current)
+		}
+		artifact(t, "05-timeline.png", u.detail.win)
+		at := func(i int) {
+			t.Helper()
+			id, _ := u.detail.current()
+			if it := u.coll.Item(id); it.Path != path || it.Time != tl.frames[i] || tl.current != i {
+				t.Errorf("after the tap: %s at %.3f (marker %d), want frame %d at %.3f", it.Path, it.Time, tl.current, i, tl.frames[i])
+			}
+		}
+		last := len(tl.frames) - 1
+		test.TapAt(tl, fyne.NewPos(tl.x(tl.frames[last], tl.Size().Width), 4))
+		at(last)
+		// Between two frames, the nearer one.
+		between := tl.frames[1]*0.7 + tl.frames[2]*0.3
+		test.TapAt(tl, fyne.NewPos(tl.x(between, tl.Size().Width), 4))
+		at(1)
+	})
+
+	t.Run("contact sheet", func(t *testing.T) {
+		u.filters.chooseClass(allClasses)
+		u.filters.group.SetChecked(true)
+		defer u.filters.group.SetChecked(false)
+		if u.center.Objects[0] != u.sheet.object() {
+			t.Fatal("Group by video does not show the contact sheet")
+		}
+		files := map[string]int{}
+		for _, id := range u.Shown() {
+			files[u.coll.Item(id).Path]++
+		}
+		if len(u.sheet.rows) != len(files) || len(files) != len(gt) {
+			t.Fatalf("%d rows for %d files shown (%d in the ground truth)", len(u.sheet.rows), len(files), len(gt))
+		}
+		for i, row := range u.sheet.rows {
+			if i > 0 && row.path < u.sheet.rows[i-1].path {
+				t.Errorf("rows out of order: %s after %s", row.path, u.sheet.rows[i-1].path)
+			}
+			if len(row.positions) != files[row.path] {
+				t.Errorf("%s: %d thumbnails for %d frames shown", row.path, len(row.positions), files[row.path])
+			}
+			o := u.sheet.newRow()
+			u.sheet.fill(i, o)
+			box := o.(*fyne.Container)
+			title, strip := box.Objects[0].(*widget.Label).Text, box.Objects[1].(*timeline)
+			if !strings.HasPrefix(title, filepath.Base(row.path)+" · ") || len(strip.frames) != files[row.path] {
+				t.Errorf("row %q: %d ticks for %d frames", title, len(strip.frames), files[row.path])
+			}
+			if i == 0 {
+				test.Tap(box.Objects[2].(*fyne.Container).Objects[0].(*tapImage))
+				if !u.detail.isOpen() || u.detail.pos != row.positions[0] {
+					t.Errorf("a tap on the first thumbnail: detail open %v at %d, want %d", u.detail.isOpen(), u.detail.pos, row.positions[0])
+				}
+				u.detail.close()
+			}
+		}
+		u.filters.name.SetText("videos" + string(filepath.Separator))
+		defer u.filters.name.SetText("")
+		artifact(t, "06-contact-sheet.png", u.Window())
 	})
 
 	dir := t.TempDir()

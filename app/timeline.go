@@ -1,0 +1,251 @@
+package app
+
+import (
+	"image/color"
+	"math"
+	"sort"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/vidsift/vidsift/engine/export"
+	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/results"
+)
+
+// Timeline geometry, in device-independent pixels. A compact timeline
+// (the contact sheet's strip) has thin lanes, at most compactLanes.
+const (
+	laneHeight   = 12
+	laneGap      = 3
+	tickHeight   = 7
+	labelWidth   = 96
+	markerWidth  = 2
+	compactLane  = 5
+	compactGap   = 1
+	compactLanes = 6
+)
+
+// timeline draws when things happen in one video: one lane per class with
+// its spans as coloured bars, a tick at each analysed frame and the
+// current frame marked. A tap picks the analysed frame nearest to it.
+// Compact, it leaves the class names out (the contact sheet's strip).
+type timeline struct {
+	widget.BaseWidget
+	compact  bool
+	duration float64   // seconds; the frames' last time when unknown
+	frames   []float64 // analysed frames' times, in order
+	lanes    []lane
+	current  int // index in frames; -1: none
+	onPick   func(frame int)
+}
+
+type lane struct {
+	class string
+	color color.Color
+	spans []pipeline.Span
+}
+
+func newTimeline(compact bool, onPick func(frame int)) *timeline {
+	t := &timeline{compact: compact, current: -1, onPick: onPick}
+	t.ExtendBaseWidget(t)
+	return t
+}
+
+// set shows a video: its duration, analysed frames' times, class spans
+// (classIDs colour them as the boxes are) and the current frame.
+func (t *timeline) set(duration float64, frames []float64, spans []pipeline.Span, classIDs map[string]int, current int) {
+	t.duration, t.frames, t.current = duration, frames, current
+	if n := len(frames); n > 0 && t.duration < frames[n-1] {
+		t.duration = frames[n-1]
+	}
+	byClass := map[string]*lane{}
+	t.lanes = nil
+	for _, s := range spans {
+		l := byClass[s.Class]
+		if l == nil {
+			l = &lane{class: s.Class, color: export.ClassColor(classIDs[s.Class])}
+			byClass[s.Class] = l
+		}
+		l.spans = append(l.spans, s)
+	}
+	for _, l := range byClass {
+		t.lanes = append(t.lanes, *l)
+	}
+	sort.Slice(t.lanes, func(i, j int) bool { return t.lanes[i].class < t.lanes[j].class })
+	if t.compact && len(t.lanes) > compactLanes {
+		// The classes seen longest keep a lane.
+		seen := func(l lane) (s float64) {
+			for _, sp := range l.spans {
+				s += sp.End - sp.Start + 0.001
+			}
+			return s
+		}
+		sort.SliceStable(t.lanes, func(i, j int) bool { return seen(t.lanes[i]) > seen(t.lanes[j]) })
+		t.lanes = t.lanes[:compactLanes]
+		sort.Slice(t.lanes, func(i, j int) bool { return t.lanes[i].class < t.lanes[j].class })
+	}
+	t.Refresh()
+}
+
+// left is where the time axis starts.
+func (t *timeline) left() float32 {
+	if t.compact {
+		return 0
+	}
+	return labelWidth
+}
+
+// x is where time s lies on a timeline w wide.
+func (t *timeline) x(s float64, w float32) float32 {
+	if t.duration <= 0 {
+		return t.left()
+	}
+	return t.left() + float32(s/t.duration)*(w-t.left()-markerWidth)
+}
+
+// Tapped picks the analysed frame nearest to the tap.
+func (t *timeline) Tapped(ev *fyne.PointEvent) {
+	if len(t.frames) == 0 || t.onPick == nil {
+		return
+	}
+	w := t.Size().Width
+	best, dist := 0, float32(math.MaxFloat32)
+	for i, s := range t.frames {
+		if d := float32(math.Abs(float64(t.x(s, w) - ev.Position.X))); d < dist {
+			best, dist = i, d
+		}
+	}
+	t.onPick(best)
+}
+
+func (t *timeline) CreateRenderer() fyne.WidgetRenderer {
+	return &timelineRenderer{t: t}
+}
+
+type timelineRenderer struct {
+	t       *timeline
+	objects []fyne.CanvasObject
+	size    fyne.Size
+}
+
+// lane is the height of a lane and the gap below it.
+func (t *timeline) lane() (float32, float32) {
+	if t.compact {
+		return compactLane, compactGap
+	}
+	return laneHeight, laneGap
+}
+
+func (r *timelineRenderer) height() float32 {
+	lanes := max(1, len(r.t.lanes))
+	if r.t.compact {
+		lanes = compactLanes // every strip as tall, so contact sheet rows align
+	}
+	h, gap := r.t.lane()
+	return float32(lanes)*(h+gap) + tickHeight + 2
+}
+
+func (r *timelineRenderer) MinSize() fyne.Size {
+	w := float32(160)
+	if !r.t.compact {
+		w += labelWidth
+	}
+	return fyne.NewSize(w, r.height())
+}
+
+func (r *timelineRenderer) Layout(size fyne.Size) {
+	r.size = size
+	r.build()
+}
+
+func (r *timelineRenderer) Refresh() { r.build() }
+
+// build lays every shape out again: a timeline has tens of them, cheap
+// to make.
+func (r *timelineRenderer) build() {
+	t, w := r.t, r.size.Width
+	if w <= 0 {
+		w = r.MinSize().Width
+	}
+	var objs []fyne.CanvasObject
+	bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
+	bg.Move(fyne.NewPos(t.left(), 0))
+	bg.Resize(fyne.NewSize(w-t.left(), r.height()))
+	objs = append(objs, bg)
+	lh, gap := t.lane()
+	for i, l := range t.lanes {
+		y := float32(i) * (lh + gap)
+		if !t.compact {
+			label := canvas.NewText(l.class, theme.Color(theme.ColorNameForeground))
+			label.TextSize = 11
+			label.Move(fyne.NewPos(0, y-2))
+			objs = append(objs, label)
+		}
+		for _, s := range l.spans {
+			x0, x1 := t.x(s.Start, w), t.x(s.End, w)
+			bar := canvas.NewRectangle(l.color)
+			bar.Move(fyne.NewPos(x0, y))
+			bar.Resize(fyne.NewSize(max(3, x1-x0), lh))
+			objs = append(objs, bar)
+		}
+	}
+	tickTop := r.height() - tickHeight - 1
+	for _, s := range t.frames {
+		tick := canvas.NewRectangle(theme.Color(theme.ColorNamePlaceHolder))
+		tick.Move(fyne.NewPos(t.x(s, w), tickTop))
+		tick.Resize(fyne.NewSize(1, tickHeight))
+		objs = append(objs, tick)
+	}
+	if t.current >= 0 && t.current < len(t.frames) {
+		marker := canvas.NewRectangle(theme.Color(theme.ColorNamePrimary))
+		marker.Move(fyne.NewPos(t.x(t.frames[t.current], w), 0))
+		marker.Resize(fyne.NewSize(markerWidth, r.height()))
+		objs = append(objs, marker)
+	}
+	r.objects = objs
+}
+
+func (r *timelineRenderer) Objects() []fyne.CanvasObject { return r.objects }
+func (r *timelineRenderer) Destroy()                     {}
+
+// videoFrames is what a timeline shows of one file, at a query's filters.
+type videoFrames struct {
+	duration float64
+	times    []float64 // analysed frames' times
+	items    []int     // their item IDs
+	spans    []pipeline.Span
+	classIDs map[string]int
+}
+
+func framesOf(coll *results.Collection, path string, q results.Query) videoFrames {
+	v := videoFrames{classIDs: map[string]int{}}
+	f, ok := coll.File(path)
+	if !ok {
+		return v
+	}
+	v.duration = f.Media.Duration
+	for _, id := range f.Items {
+		it := coll.Item(id)
+		v.times = append(v.times, it.Time)
+		v.items = append(v.items, id)
+		for _, d := range it.Detections {
+			v.classIDs[d.Class] = d.ClassID
+		}
+	}
+	v.spans = coll.Spans(path, q)
+	return v
+}
+
+// show puts v on t with the frame of item id marked (if it is one of v's).
+func (t *timeline) show(v videoFrames, current int) {
+	cur := -1
+	for i, id := range v.items {
+		if id == current {
+			cur = i
+		}
+	}
+	t.set(v.duration, v.times, v.spans, v.classIDs, cur)
+}
