@@ -1,16 +1,41 @@
 package app
 
 import (
+	"bytes"
+	"errors"
+	"image/jpeg"
+	"path/filepath"
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
 
+	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/export"
 	"github.com/vidsift/vidsift/engine/results"
 )
 
-// exportDialog asks where to save, then writes the engine's CSV or JSON.
+// exportDialog asks where to save, then writes the engine's CSV, JSON,
+// COCO (a file, its images in a folder beside it) or YOLO (a folder).
 func (u *UI) exportDialog(kind string) {
+	if kind == "yolo" {
+		dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
+			if err != nil || dir == nil {
+				return
+			}
+			if err := u.ExportTo(dir.Path(), kind, u.toolbar.onlyShown.Checked); err != nil {
+				dialog.ShowError(err, u.win)
+				return
+			}
+			dialog.ShowInformation("Exported", "YOLO dataset written to "+dir.Path(), u.win)
+		}, u.win)
+		return
+	}
+	ext := kind
+	if kind == "coco" {
+		ext = "json"
+	}
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
 			return
@@ -23,13 +48,17 @@ func (u *UI) exportDialog(kind string) {
 		}
 		dialog.ShowInformation("Exported", "Saved "+path, u.win)
 	}, u.win)
-	d.SetFileName("vidsift." + kind)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{"." + kind}))
+	d.SetFileName("vidsift." + ext)
+	if kind == "coco" {
+		d.SetFileName("vidsift-coco.json")
+	}
+	d.SetFilter(storage.NewExtensionFileFilter([]string{"." + ext}))
 	d.Show()
 }
 
-// ExportTo writes what the runs found as CSV or JSON ("csv"/"json") to
-// path, atomically; onlyShown limits it to what the filter shows.
+// ExportTo writes what the runs found as CSV, JSON, COCO or YOLO ("csv",
+// "json", "coco", "yolo") to path, atomically; onlyShown limits it to
+// what the filter shows.
 func (u *UI) ExportTo(path, kind string, onlyShown bool) error {
 	var q *results.Query
 	opts := export.Options{Model: u.currentModel()}
@@ -38,6 +67,9 @@ func (u *UI) ExportTo(path, kind string, onlyShown bool) error {
 		q = &cur
 	} else if want := u.settings.classes(); len(want) > 0 {
 		opts.Classes = want
+	}
+	if kind == "coco" || kind == "yolo" {
+		return u.exportLabels(path, kind, q, opts.Classes)
 	}
 	run := u.lastRun
 	opts.Settings = export.Settings{
@@ -51,4 +83,48 @@ func (u *UI) ExportTo(path, kind string, onlyShown bool) error {
 		return export.WriteCSV(path, doc)
 	}
 	return export.WriteJSON(path, doc)
+}
+
+// exportLabels writes the frames as a COCO or YOLO dataset, each frame's
+// thumbnail an image.
+func (u *UI) exportLabels(path, kind string, q *results.Query, keep map[string]bool) error {
+	m := u.currentModel()
+	if m == nil {
+		return errors.New("no model: its classes name the dataset's categories")
+	}
+	set := export.LabelSet{Classes: m.Names}
+	ids := map[string]map[int]int{} // path -> frame index -> item ID
+	for _, r := range u.coll.Results(q) {
+		f, _ := u.coll.File(r.Path)
+		ids[r.Path] = map[int]int{}
+		for _, id := range f.Items {
+			ids[r.Path][u.coll.Item(id).Index] = id
+		}
+		for _, k := range r.Frames {
+			var dets []detect.Detection
+			for _, d := range k.Detections {
+				if keep == nil || keep[d.Class] {
+					dets = append(dets, d)
+				}
+			}
+			set.Images = append(set.Images, export.LabelImage{Video: r.Path, Index: k.Index, Time: k.Time,
+				FrameW: k.Width, FrameH: k.Height, Dets: dets})
+		}
+	}
+	src := func(img export.LabelImage) ([]byte, int, int, error) {
+		thumb, err := u.coll.Thumbnail(ids[img.Video][img.Index])
+		if err != nil {
+			return nil, 0, 0, err
+		}
+		var b bytes.Buffer
+		if err := jpeg.Encode(&b, thumb, &jpeg.Options{Quality: 90}); err != nil {
+			return nil, 0, 0, err
+		}
+		size := thumb.Bounds().Size()
+		return b.Bytes(), size.X, size.Y, nil
+	}
+	if kind == "yolo" {
+		return export.WriteYOLO(path, set, src)
+	}
+	return export.WriteCOCO(path, strings.TrimSuffix(path, filepath.Ext(path))+"_images", set, src)
 }

@@ -10,7 +10,7 @@ import (
 // toolbarActions are what the toolbar's buttons do.
 type toolbarActions struct {
 	start, stop func()
-	export      func(kind string) // "csv" or "json"
+	export      func(kind string) // "csv", "json", "coco" or "yolo"
 }
 
 // toolbarState is what decides which buttons can be pressed.
@@ -25,6 +25,8 @@ type toolbarView struct {
 	stop       *widget.Button
 	exportCSV  *widget.Button
 	exportJSON *widget.Button
+	exportCOCO *widget.Button
+	exportYOLO *widget.Button
 	onlyShown  *widget.Check
 	box        *fyne.Container
 }
@@ -36,8 +38,10 @@ func newToolbarView(do toolbarActions) *toolbarView {
 	t.stop = widget.NewButtonWithIcon("Stop", theme.MediaStopIcon(), do.stop)
 	t.exportCSV = widget.NewButtonWithIcon("Export CSV", theme.DocumentSaveIcon(), func() { do.export("csv") })
 	t.exportJSON = widget.NewButtonWithIcon("Export JSON", theme.DocumentSaveIcon(), func() { do.export("json") })
+	t.exportCOCO = widget.NewButtonWithIcon("COCO", theme.DocumentSaveIcon(), func() { do.export("coco") })
+	t.exportYOLO = widget.NewButtonWithIcon("YOLO", theme.FolderNewIcon(), func() { do.export("yolo") })
 	t.onlyShown = widget.NewCheck("Only what the filter shows", nil)
-	t.box = container.NewHBox(t.start, t.stop, widget.NewSeparator(), t.exportCSV, t.exportJSON, t.onlyShown)
+	t.box = container.NewHBox(t.start, t.stop, widget.NewSeparator(), t.exportCSV, t.exportJSON, t.exportCOCO, t.exportYOLO, t.onlyShown)
 	return t
 }
 
@@ -49,6 +53,8 @@ func (t *toolbarView) update(s toolbarState) {
 	setEnabled(t.stop, s.running)
 	setEnabled(t.exportCSV, s.canExport)
 	setEnabled(t.exportJSON, s.canExport)
+	setEnabled(t.exportCOCO, s.canExport)
+	setEnabled(t.exportYOLO, s.canExport)
 }
 
 func setEnabled(w fyne.Disableable, on bool) {

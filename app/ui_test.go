@@ -90,6 +90,8 @@ func artifact(t *testing.T, name string, w fyne.Window) {
 	}
 }
 
+func ptr[T any](v T) *T { return &v }
+
 func drop(u *UI, paths ...string) {
 	var uris []fyne.URI
 	for _, p := range paths {
@@ -398,6 +400,54 @@ func TestScanSharedMedia(t *testing.T) {
 		}
 		if rows, err := csvRows(filepath.Join(dir, "all.csv")); err != nil || len(rows) != doc.Summary.Detections {
 			t.Errorf("CSV: %d rows for %d detections (%v)", len(rows), doc.Summary.Detections, err)
+		}
+	})
+
+	t.Run("exports for labelling tools", func(t *testing.T) {
+		u.filters.same.SetChecked(true)
+		u.filters.chooseClass("dog")
+		defer u.filters.chooseClass(allClasses)
+		frames, dets := 0, 0
+		for _, r := range u.coll.Results(ptr(u.query())) {
+			frames += len(r.Frames)
+			for _, k := range r.Frames {
+				dets += len(k.Detections)
+			}
+		}
+		coco := filepath.Join(dir, "dogs.json")
+		if err := u.ExportTo(coco, "coco", true); err != nil {
+			t.Fatal(err)
+		}
+		var doc export.COCO
+		raw, err := os.ReadFile(coco)
+		if err != nil || json.Unmarshal(raw, &doc) != nil {
+			t.Fatalf("COCO: %v", err)
+		}
+		if len(doc.Images) != frames || len(doc.Annotations) != dets || dets == 0 || len(doc.Categories) != 80 {
+			t.Errorf("COCO: %d images, %d annotations, %d categories; %d frames and %d dog detections shown",
+				len(doc.Images), len(doc.Annotations), len(doc.Categories), frames, dets)
+		}
+		for _, a := range doc.Annotations {
+			if doc.Categories[a.CategoryID-1].Name != "dog" {
+				t.Errorf("annotation %d is a %s", a.ID, doc.Categories[a.CategoryID-1].Name)
+			}
+		}
+		for _, img := range doc.Images {
+			if _, err := os.Stat(filepath.Join(dir, img.FileName)); err != nil {
+				t.Errorf("image: %v", err)
+			}
+		}
+		yolo := filepath.Join(dir, "yolo")
+		if err := u.ExportTo(yolo, "yolo", true); err != nil {
+			t.Fatal(err)
+		}
+		labels, _ := filepath.Glob(filepath.Join(yolo, "labels", "*.txt"))
+		images, _ := filepath.Glob(filepath.Join(yolo, "images", "*.jpg"))
+		if len(labels) != frames || len(images) != frames {
+			t.Errorf("YOLO: %d labels, %d images for %d frames", len(labels), len(images), frames)
+		}
+		if _, err := os.Stat(filepath.Join(yolo, "data.yaml")); err != nil {
+			t.Error(err)
 		}
 	})
 
