@@ -11,6 +11,7 @@ import (
 	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/media"
 	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/query"
 )
 
 func sampleResult(path string) pipeline.FileResult {
@@ -204,6 +205,19 @@ func TestMigrateFromVersion1(t *testing.T) {
 	now.Revision = pipeline.ResultsRevision
 	if latest, err := s.Latest(); err != nil || len(latest) != 1 || latest[0].Result.Path != "/v/old.mp4" {
 		t.Errorf("export view of the migrated library: %v %v", latest, err)
+	}
+	// Schema 4 derived the file's classes from its detections; with no
+	// model's classes kept, find takes the detected ones as valid names.
+	names, err := s.ClassNames()
+	if err != nil || strings.Join(names, ",") != "dog" {
+		t.Errorf("class names of the migrated library: %v, %v", names, err)
+	}
+	if classes, err := s.ModelClasses("abc"); err != nil || len(classes) != 17 || classes[16] != "dog" {
+		t.Errorf("model classes of the migrated library: %v, %v", classes, err)
+	}
+	dog, _ := query.Parse("dog")
+	if m, err := s.Find(dog, query.Options{}, nil); err != nil || len(m) != 1 || m[0].Path != "/v/old.mp4" {
+		t.Errorf("find dog in the migrated library: %+v, %v", m, err)
 	}
 	// Redone, the file has one row; under another policy (which is part of
 	// the identity) a second one, and neither stands in for the other.
