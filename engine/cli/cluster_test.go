@@ -651,3 +651,33 @@ func TestClusterLongFileStays(t *testing.T) {
 		t.Errorf("the file was taken %d times, want once:\n%s\n%s", scans, w1.log.text(), w2.log.text())
 	}
 }
+
+// TestClusterStopAbandons: Stop while a worker scans a long file: the
+// worker abandons it at once and takes nothing more of the run.
+func TestClusterStopAbandons(t *testing.T) {
+	videos := testenv.Shared(t, "testdata/videos")
+	clusterEnv(t)
+	hub := startHub(t, "127.0.0.1:0", t.TempDir(), cluster.Auth{})
+	w, _ := startWorker(t, hub.URL(), "w1")
+	// A frame every 0.1 s makes each clip take seconds.
+	submitter := startProcess(t, "submitter", nil, "scan", "--nats", hub.URL(), "--library", "off", "--max-gap", "0.1", videos)
+	w.log.waitFor(t, "w1", `msg=scanning`)
+	if err := submitter.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if code := submitter.wait(t); code != ExitInterrupted {
+		t.Errorf("stopped submitter: exit %d, want %d", code, ExitInterrupted)
+	}
+	w.log.waitFor(t, "w1", `msg="abandoned: its run was stopped"`)
+	nc, err := cluster.Connect(hub.URL(), cluster.Auth{}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	if n, err := cluster.QueuedJobs(context.Background(), nc); err != nil || n != 0 {
+		t.Errorf("queued jobs after stop: %d, %v; want 0", n, err)
+	}
+	if strings.Contains(w.log.text(), "msg=done") {
+		t.Errorf("the worker finished a file of the stopped run:\n%s", w.log.text())
+	}
+}

@@ -205,6 +205,7 @@ func (w *worker) handle(ctx context.Context, msg jetstream.Msg) {
 	stopBeat()
 	switch {
 	case file.wasStopped():
+		log.Info("abandoned: its run was stopped", "seconds", time.Since(start).Seconds())
 		_ = msg.Term()
 		return
 	case ctx.Err() != nil:
