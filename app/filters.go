@@ -189,8 +189,9 @@ func (f *filterView) update(counts map[string]int, shown, total int) {
 
 // chooseClass shows one class ("" for all), as a user typing its name would.
 func (f *filterView) chooseClass(class string) {
-	f.search.SetText(query.Class{Name: class}.String())
 	if class == allClasses {
 		f.search.SetText("")
+		return
 	}
+	f.search.SetText(query.Class{Name: class}.String())
 }
