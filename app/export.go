@@ -1,9 +1,7 @@
 package app
 
 import (
-	"bytes"
 	"errors"
-	"image/jpeg"
 	"path/filepath"
 	"strings"
 
@@ -11,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
 
-	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/export"
 	"github.com/vidsift/vidsift/engine/results"
 )
@@ -92,23 +89,14 @@ func (u *UI) exportLabels(path, kind string, q *results.Query, keep map[string]b
 	if m == nil {
 		return errors.New("no model: its classes name the dataset's categories")
 	}
-	set := export.LabelSet{Classes: m.Names}
+	results := u.coll.Results(q)
+	set := export.LabelSet{Classes: m.Names, Images: export.LabelImages(results, keep)}
 	ids := map[string]map[int]int{} // path -> frame index -> item ID
-	for _, r := range u.coll.Results(q) {
+	for _, r := range results {
 		f, _ := u.coll.File(r.Path)
 		ids[r.Path] = map[int]int{}
 		for _, id := range f.Items {
 			ids[r.Path][u.coll.Item(id).Index] = id
-		}
-		for _, k := range r.Frames {
-			var dets []detect.Detection
-			for _, d := range k.Detections {
-				if keep == nil || keep[d.Class] {
-					dets = append(dets, d)
-				}
-			}
-			set.Images = append(set.Images, export.LabelImage{Video: r.Path, Index: k.Index, Time: k.Time,
-				FrameW: k.Width, FrameH: k.Height, Dets: dets})
 		}
 	}
 	src := func(img export.LabelImage) ([]byte, int, int, error) {
@@ -116,12 +104,7 @@ func (u *UI) exportLabels(path, kind string, q *results.Query, keep map[string]b
 		if err != nil {
 			return nil, 0, 0, err
 		}
-		var b bytes.Buffer
-		if err := jpeg.Encode(&b, thumb, &jpeg.Options{Quality: 90}); err != nil {
-			return nil, 0, 0, err
-		}
-		size := thumb.Bounds().Size()
-		return b.Bytes(), size.X, size.Y, nil
+		return export.EncodeImage(thumb)
 	}
 	if kind == "yolo" {
 		return export.WriteYOLO(path, set, src)

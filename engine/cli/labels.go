@@ -20,13 +20,7 @@ func writeLabels(ctx context.Context, e env, db *store.Store, sel storedSelectio
 	if err != nil {
 		return err
 	}
-	set := export.LabelSet{Classes: classes}
-	for _, r := range sel.results {
-		for _, k := range r.Frames {
-			set.Images = append(set.Images, export.LabelImage{Video: r.Path, Index: k.Index, Time: k.Time,
-				FrameW: k.Width, FrameH: k.Height, Dets: keepOnly(k.Detections, keep)})
-		}
-	}
+	set := export.LabelSet{Classes: classes, Images: export.LabelImages(sel.results, keep)}
 	src := thumbnailSource(ctx, db, sel.thumbs)
 	if o.FullRes {
 		src = fullResSource(ctx)
@@ -98,10 +92,5 @@ func decodeFrame(ctx context.Context, img export.LabelImage, maxSide int) ([]byt
 	if err != nil {
 		return nil, 0, 0, err
 	}
-	var b bytes.Buffer
-	if err := jpeg.Encode(&b, frame, &jpeg.Options{Quality: 90}); err != nil {
-		return nil, 0, 0, err
-	}
-	size := frame.Bounds().Size()
-	return b.Bytes(), size.X, size.Y, nil
+	return export.EncodeImage(frame)
 }

@@ -1,10 +1,13 @@
 package export
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/jpeg"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/vidsift/vidsift/engine/detect"
+	"github.com/vidsift/vidsift/engine/pipeline"
 )
 
 // LabelImage is one analysed frame to write as a training image, for the
@@ -25,6 +29,34 @@ type LabelImage struct {
 	FrameW int     // the upright frame's size, in whose pixels Dets' boxes are
 	FrameH int
 	Dets   []detect.Detection
+}
+
+// LabelImages lists every analysed frame of results as a training image,
+// with only the detections of the classes in keep (nil: all).
+func LabelImages(results []pipeline.FileResult, keep map[string]bool) []LabelImage {
+	var out []LabelImage
+	for _, r := range results {
+		for _, k := range r.Frames {
+			var dets []detect.Detection
+			for _, d := range k.Detections {
+				if keep == nil || keep[d.Class] {
+					dets = append(dets, d)
+				}
+			}
+			out = append(out, LabelImage{Video: r.Path, Index: k.Index, Time: k.Time, FrameW: k.Width, FrameH: k.Height, Dets: dets})
+		}
+	}
+	return out
+}
+
+// EncodeImage makes an image source's answer: img as JPEG, with its size.
+func EncodeImage(img image.Image) ([]byte, int, int, error) {
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 90}); err != nil {
+		return nil, 0, 0, err
+	}
+	size := img.Bounds().Size()
+	return b.Bytes(), size.X, size.Y, nil
 }
 
 // ImageSource makes the JPEG written for a frame: the library's thumbnail,
