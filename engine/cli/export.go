@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/spf13/pflag"
 
-	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/export"
 	"github.com/vidsift/vidsift/engine/pipeline"
 	"github.com/vidsift/vidsift/engine/query"
@@ -59,6 +57,9 @@ func runExport(ctx context.Context, e env, opts exportOptions, paths []string) e
 	if opts.Together && opts.Where == "" {
 		return usagef("--together needs --where EXPR")
 	}
+	if (opts.Images != "" && opts.COCO == "") || (opts.FullRes && opts.COCO == "" && opts.YOLO == "") {
+		return usagef("--images needs --coco FILE, and --full-res --coco or --yolo")
+	}
 	if opts.Confidence < 0 || opts.Confidence > 1 {
 		return usagef("--conf must be between 0 and 1")
 	}
@@ -66,16 +67,9 @@ func runExport(ctx context.Context, e env, opts exportOptions, paths []string) e
 	if err != nil {
 		return usageError{err}
 	}
-	path := config.ResultsDBFile(e.v)
-	if path == "" {
-		return usagef("the library is turned off; nothing to export")
-	}
-	if _, err := os.Stat(path); err != nil {
-		return usagef("no results library at %s yet: scan something first (vidsift scan PATH)", path)
-	}
-	db, err := store.Open(path)
+	db, path, err := openLibrary(e)
 	if err != nil {
-		return usageError{err}
+		return err
 	}
 	defer db.Close()
 	stored, err := db.Latest()

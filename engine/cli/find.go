@@ -98,11 +98,11 @@ func runFind(_ context.Context, e env, opts findOptions, args []string) error {
 }
 
 // openLibrary opens the results library the settings name, for a command
-// that only reads it.
+// that only reads it (find, export).
 func openLibrary(e env) (*store.Store, string, error) {
 	path := config.ResultsDBFile(e.v)
 	if path == "" {
-		return nil, "", usagef("the library is turned off; there is nothing to ask")
+		return nil, "", usagef("the library is turned off (--library off): there is nothing to read")
 	}
 	if _, err := os.Stat(path); err != nil {
 		return nil, "", usagef("no results library at %s yet: scan something first (vidsift scan PATH)", path)

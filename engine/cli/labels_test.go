@@ -270,6 +270,8 @@ func TestLabelExports(t *testing.T) {
 			{"export", "--coco", filepath.Join(dir, "x.json"), "--where", "dog &"},
 			{"export", "--yolo", filepath.Join(dir, "y"), "--where", "unicorn"},
 			{"export", "--yolo", filepath.Join(dir, "y"), "--together"},
+			{"export", "--json", filepath.Join(dir, "z.json"), "--images", filepath.Join(dir, "imgs")},
+			{"export", "--csv", filepath.Join(dir, "z.csv"), "--full-res"},
 		} {
 			if code, _, _ := vidsift(t, args...); code != ExitUsage {
 				t.Errorf("%v: exit %d, want 2", args, code)

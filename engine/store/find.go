@@ -25,7 +25,8 @@ type file struct {
 	path string
 }
 
-// latest is the most recently stored result of each path, as Latest reads them.
+// latest is the most recently stored result of each path: what Latest
+// and Find read.
 const latest = `latest AS (SELECT f.id, f.path FROM files f
 	JOIN (SELECT path, MAX(scanned_at) AS at FROM files GROUP BY path) l ON f.path=l.path AND f.scanned_at=l.at)`
 

@@ -288,9 +288,8 @@ type Stored struct {
 // Latest returns, for every path, the most recently stored result (of any
 // model or settings), sorted by path.
 func (s *Store) Latest() ([]Stored, error) {
-	rows, err := s.db.Query(`SELECT f.id, f.path, f.status, f.error, f.container, f.codec, f.width, f.height, f.duration, f.fps, f.keyframe_interval, f.scanned_at, f.model_sha
-		FROM files f JOIN (SELECT path, MAX(scanned_at) AS at FROM files GROUP BY path) l ON f.path=l.path AND f.scanned_at=l.at
-		ORDER BY f.path`)
+	rows, err := s.db.Query(`WITH ` + latest + ` SELECT f.id, f.path, f.status, f.error, f.container, f.codec, f.width, f.height, f.duration, f.fps, f.keyframe_interval, f.scanned_at, f.model_sha
+		FROM files f JOIN latest ON f.id=latest.id ORDER BY f.path`)
 	if err != nil {
 		return nil, err
 	}
