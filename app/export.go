@@ -58,22 +58,18 @@ func (u *UI) exportDialog(kind string) {
 // what the filter shows.
 func (u *UI) ExportTo(path, kind string, onlyShown bool) error {
 	var q *results.Query
-	opts := export.Options{Model: u.currentModel()}
+	// The settings block says what each file was made with: the run's
+	// parameters, or the library's for results loaded from it.
+	opts := export.Options{Params: u.coll.MadeWith(), Classes: u.settings.classes()}
+	if run := u.lastRun; run != nil {
+		opts.ModelPath, opts.Workers, opts.Threads, opts.Asked = u.lastModelPath, run.Workers, run.Threads, &run.Params
+	}
 	if onlyShown {
 		cur := u.query()
 		q = &cur
-	} else if want := u.settings.classes(); len(want) > 0 {
-		opts.Classes = want
 	}
 	if kind == "coco" || kind == "yolo" {
 		return u.exportLabels(path, kind, q, opts.Classes)
-	}
-	run := u.lastRun
-	opts.Settings = export.Settings{
-		Confidence: float64(run.Confidence), IoU: float64(run.IoU), Workers: run.Workers, Threads: run.Streams,
-	}
-	for c := range u.settings.classes() {
-		opts.Settings.Classes = append(opts.Settings.Classes, c)
 	}
 	doc := export.Build(u.coll.Results(q), u.coll.Summary(), opts)
 	if kind == "csv" {

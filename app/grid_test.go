@@ -15,8 +15,7 @@ import (
 	"golang.org/x/image/draw"
 
 	"github.com/vidsift/vidsift/engine/config"
-	"github.com/vidsift/vidsift/engine/detect"
-	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // BenchmarkRedrawDuringRun measures one redraw of the window as a run
@@ -64,11 +63,11 @@ func BenchmarkRedrawDuringRun(b *testing.B) {
 	n := 0
 	add := func() {
 		path := fmt.Sprintf("/clips/%04d.mp4", n/8)
-		u.coll.Add(pipeline.FrameAnalysed{Path: path, Frame: pipeline.Frame{
-			Index: n % 8, Time: float64(n%8) * 2, Width: 1280, Height: 720, Thumbnail: thumbs[n%len(thumbs)], ThumbnailJPEG: bytes.Clone(jpegs[n%len(jpegs)]),
-			Detections: []detect.Detection{
-				{Class: "person", Confidence: 0.9, Box: detect.Box{100, 100, 400, 600}},
-				{Class: "dog", Confidence: 0.6, Box: detect.Box{600, 300, 900, 650}},
+		u.coll.Add(scan.FrameAnalysed{Path: path, Thumbnail: thumbs[n%len(thumbs)], JPEG: bytes.Clone(jpegs[n%len(jpegs)]), Frame: scan.Frame{
+			Index: n % 8, Time: float64(n%8) * 2, Width: 1280, Height: 720,
+			Detections: []scan.Detection{
+				{Class: "person", Confidence: 0.9, Box: scan.Box{100, 100, 400, 600}},
+				{Class: "dog", Confidence: 0.6, Box: scan.Box{600, 300, 900, 650}},
 			},
 		}})
 		n++

@@ -59,5 +59,7 @@ func (u *UI) openModel(path string) (*detect.Model, error) {
 			return nil, err
 		}
 	}
-	return load.Model(v, path, 1)
+	// The intra-op threads the scan's stream count assumes (Settings.Streams).
+	st, _ := u.configured() // invalid settings are reported at Start
+	return load.Model(v, path, st.IntraOpThreads)
 }

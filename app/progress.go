@@ -7,8 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 type progressView struct {
@@ -35,7 +34,7 @@ type progressSnapshot struct {
 	current             string
 	where               string // how far into a long current file
 	finished            bool
-	summary             pipeline.Summary
+	summary             scan.Summary
 	err                 error
 	hint                string // said when the run is done
 	notice              string // the run's latest word to the user, e.g. waiting for workers

@@ -7,8 +7,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/test"
-
-	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 func TestProgressView(t *testing.T) {
@@ -18,7 +17,7 @@ func TestProgressView(t *testing.T) {
 	if p.bar.Value != 0.25 || p.label.Text != "1 / 4 files · 12.5 frames/s · ETA 3s · a.mp4 (12:30 of 2:00:00)" {
 		t.Errorf("running: %.2f %q", p.bar.Value, p.label.Text)
 	}
-	sum := pipeline.Summary{Files: 4, OK: 3, Failed: 1, Frames: 20, Keyframes: 12, Inferences: 15, Elapsed: 2 * time.Second}
+	sum := scan.Summary{Files: 4, OK: 3, Failed: 1, Frames: 20, Keyframes: 12, Inferences: 15, Elapsed: 2 * time.Second}
 	p.show(progressSnapshot{done: 4, total: 4, finished: true, summary: sum, hint: "Look between keyframes."})
 	if p.bar.Value != 1 || !strings.HasPrefix(p.label.Text, "Done: 4 files (3 ok, 0 partial, 1 failed") ||
 		!strings.Contains(p.label.Text, "20 frames (12 keyframes, 15 inferred)") || !strings.HasSuffix(p.label.Text, " Look between keyframes.") {

@@ -11,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/vidsift/vidsift/engine/config"
-	"github.com/vidsift/vidsift/engine/media"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // samplingPreset is one choice of the Sampling setting.
@@ -23,9 +23,9 @@ type samplingPreset struct {
 const customSampling = "Custom"
 
 var samplingPresets = []samplingPreset{
-	{"Keyframes only (fastest)", 0, config.DefaultMinGap},
-	{"Balanced", config.DefaultMaxGap, config.DefaultMinGap},
-	{"Thorough", 500 * time.Millisecond, config.DefaultMinGap},
+	{"Keyframes only (fastest)", 0, scan.DefaultMinGap},
+	{"Balanced", scan.DefaultMaxGap, scan.DefaultMinGap},
+	{"Thorough", 500 * time.Millisecond, scan.DefaultMinGap},
 }
 
 // samplingView is the Sampling setting: a preset, or custom gaps, and
@@ -77,8 +77,8 @@ func (v *samplingView) onPreset(name string) {
 
 // policy is the sampling to scan with; a custom value that does not parse
 // counts as the default.
-func (v *samplingView) policy() (media.Sampling, bool) {
-	return media.Sampling{MaxGap: parseSeconds(v.maxGap.Text, config.DefaultMaxGap), MinGap: parseSeconds(v.minGap.Text, config.DefaultMinGap)}, v.reuse.Checked
+func (v *samplingView) policy() (scan.Sampling, bool) {
+	return scan.Sampling{MaxGap: parseSeconds(v.maxGap.Text, scan.DefaultMaxGap), MinGap: parseSeconds(v.minGap.Text, scan.DefaultMinGap)}, v.reuse.Checked
 }
 
 func presetOf(maxGap, minGap time.Duration) string {
@@ -89,6 +89,8 @@ func presetOf(maxGap, minGap time.Duration) string {
 	}
 	return customSampling
 }
+
+func duration(seconds float64) time.Duration { return time.Duration(seconds * float64(time.Second)) }
 
 func seconds(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) }
 

@@ -2,7 +2,6 @@ package app
 
 import (
 	"fmt"
-	"runtime"
 	"time"
 
 	"fyne.io/fyne/v2/dialog"
@@ -11,7 +10,7 @@ import (
 	"github.com/vidsift/vidsift/engine/cluster"
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/pipeline"
-	"github.com/vidsift/vidsift/engine/store"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // refreshEvery caps how often a run redraws the window (about 20 Hz).
@@ -24,22 +23,16 @@ func (u *UI) Start() {
 	if m == nil || len(u.queue.paths) == 0 {
 		return
 	}
+	settings, err := u.scanSettings()
+	if err != nil {
+		dialog.ShowError(fmt.Errorf("%w\nFix config.yaml or the VIDSIFT_* variables, then start again.", err), u.win)
+		return
+	}
 	s := u.settings
-	threads, iou, timeout := runtime.NumCPU(), float32(0.7), 10*time.Minute
-	if u.cfg != nil {
-		if st, err := config.Load(u.cfg); err == nil {
-			threads, iou, timeout = st.Threads, st.IoU, st.FileTimeout
-		}
-	}
-	sampling, reuse := s.sampling()
-	cfg := pipeline.Config{
-		Model: m, Confidence: s.confidence(), IoU: iou,
-		Workers: s.workerCount(), Streams: pipeline.Streams(threads, 1),
-		FileTimeout: timeout, Sampling: sampling, ReuseSimilar: reuse,
-	}
+	cfg := pipeline.NewConfig(m, settings)
+	cfg.Thumbs = pipeline.JPEGThumbs // the grid keeps them compressed, as the library does
 	if u.library != nil {
-		cfg.ResultsDB = u.library.ForRun(store.ScanParams{Model: m, Confidence: cfg.Confidence, IoU: cfg.IoU,
-			Sampling: sampling, ReuseSimilar: reuse}, s.rescan.Checked)
+		cfg.ResultsDB = u.library.ForRun(cfg.Params, s.rescan.Checked)
 	}
 	closeConn := func() {}
 	if url, token, ok := s.runOn.cluster(); ok {
@@ -57,7 +50,8 @@ func (u *UI) Start() {
 		dialog.ShowError(err, u.win)
 		return
 	}
-	u.lastRun = cfg
+	settings.Params = cfg.Params // with the model's identity
+	u.lastRun, u.lastModelPath = &settings, m.Path
 	u.saveState()
 	u.detail.close()
 	u.coll.Reset(cfg.Confidence)
@@ -65,6 +59,34 @@ func (u *UI) Start() {
 	u.progress.show(progressSnapshot{})
 	u.refreshAll()
 	go u.consume(events, closeConn)
+}
+
+// configured are the scan settings of VIDSIFT_* and config.yaml (the
+// defaults without them); the Settings panel starts from them.
+func (u *UI) configured() (scan.Settings, error) {
+	if u.cfg == nil {
+		return scan.DefaultSettings(), nil
+	}
+	st, err := config.Load(u.cfg)
+	if err != nil {
+		return scan.DefaultSettings(), fmt.Errorf("the scan settings in config.yaml or VIDSIFT_* are not valid: %w", err)
+	}
+	return st, nil
+}
+
+// scanSettings are what the next scan runs with: the Settings panel's
+// choices (its saved state, else VIDSIFT_* and config.yaml, else the
+// defaults) over the configured rest (IoU, threads, timeouts).
+func (u *UI) scanSettings() (scan.Settings, error) {
+	st, err := u.configured()
+	if err != nil {
+		return st, err
+	}
+	s := u.settings
+	st.Confidence, st.Workers = s.confidence(), s.workerCount()
+	st.Sampling, st.ReuseSimilar = s.sampling()
+	st.Classes = s.pickedClasses()
+	return st, nil
 }
 
 // Stop cancels the run; what finished stays.
@@ -86,7 +108,7 @@ func (u *UI) connectCluster(url, token string) (*nats.Conn, error) {
 // consume runs on its own goroutine: it files events into the collection
 // and redraws the window at most every refreshEvery, always through u.do.
 // after runs once the run is over.
-func (u *UI) consume(events <-chan pipeline.Event, after func()) {
+func (u *UI) consume(events <-chan scan.Event, after func()) {
 	defer after()
 	prog := pipeline.NewProgress()
 	var last time.Time
@@ -98,12 +120,12 @@ func (u *UI) consume(events <-chan pipeline.Event, after func()) {
 	for ev := range events {
 		prog.Apply(ev)
 		u.coll.Add(ev)
-		if n, ok := ev.(pipeline.Notice); ok {
+		if n, ok := ev.(scan.Notice); ok {
 			notice = n.Text
 			u.post(snap()) // rare, and the user must see it now
 			continue
 		}
-		if fin, ok := ev.(pipeline.RunFinished); ok {
+		if fin, ok := ev.(scan.RunFinished); ok {
 			s := snap()
 			s.finished, s.summary, s.err = true, fin.Summary, fin.Err
 			s.hint = u.sparseKeyframesHint()
@@ -133,8 +155,8 @@ func (u *UI) post(s progressSnapshot) {
 // sparseKeyframesHint names the setting that covers files whose keyframes
 // lie far apart, when the last run looked at keyframes only.
 func (u *UI) sparseKeyframesHint() string {
-	n, widest := pipeline.SparseKeyframeFiles(u.coll.Results(nil))
-	if u.lastRun.Sampling.MaxGap > 0 || n == 0 {
+	n, widest := scan.SparseKeyframeFiles(u.coll.Results(nil))
+	if u.lastRun == nil || u.lastRun.Sampling.MaxGap > 0 || n == 0 {
 		return ""
 	}
 	return fmt.Sprintf("In %d file(s) keyframes lie up to %.0f s apart and only keyframes were looked at: Sampling \"Balanced\" looks between them.", n, widest)

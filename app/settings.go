@@ -19,11 +19,12 @@ import (
 
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/detect"
-	"github.com/vidsift/vidsift/engine/media"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 type settingsView struct {
 	settingsDeps
+	problem    *widget.Label // why config.yaml or VIDSIFT_* could not be used
 	conf       *widget.Slider
 	confLabel  *widget.Label
 	search     *widget.Entry
@@ -51,19 +52,25 @@ type settingsDeps struct {
 
 func newSettingsView(deps settingsDeps) *settingsView {
 	s := &settingsView{settingsDeps: deps, picked: map[string]bool{}}
-	defConf, defWorkers, defModel := 0.25, runtime.NumCPU(), ""
-	defMaxGap, defMinGap, defReuse := config.DefaultMaxGap, config.DefaultMinGap, config.DefaultReuseSimilar
-	var defClasses []string
+	def, defModel := scan.DefaultSettings(), ""
 	defNats, defOnCluster := "", false
+	s.problem = widget.NewLabel("")
+	s.problem.Wrapping = fyne.TextWrapWord
+	s.problem.Importance = widget.DangerImportance
+	s.problem.Hide()
 	if deps.cfg != nil {
 		defNats = deps.cfg.GetString(config.Nats)
 		defOnCluster = defNats != ""
-		if st, err := config.Load(deps.cfg); err == nil {
-			defConf, defWorkers, defClasses = float64(st.Confidence), st.Workers, st.Classes
-			defMaxGap, defMinGap, defReuse = st.MaxGap, st.MinGap, st.ReuseSimilar
+		if st, err := config.Load(deps.cfg); err != nil {
+			s.problem.SetText("config.yaml or VIDSIFT_* is not valid; the defaults stand in: " + err.Error())
+			s.problem.Show()
+		} else {
+			def = st
 		}
 		defModel = deps.cfg.GetString(config.Model)
 	}
+	defConf, defWorkers, defClasses := float64(def.Confidence), def.Workers, def.Classes
+	defMaxGap, defMinGap, defReuse := duration(def.Sampling.MaxGap), duration(def.Sampling.MinGap), def.ReuseSimilar
 	saved := deps.saved
 	if saved.MaxGap != nil && saved.MinGap != nil {
 		defMaxGap = time.Duration(*saved.MaxGap * float64(time.Second))
@@ -121,6 +128,7 @@ func newSettingsView(deps settingsDeps) *settingsView {
 	scroll := container.NewVScroll(s.checks)
 	scroll.SetMinSize(fyne.NewSize(0, 180))
 	s.box = container.NewVBox(
+		s.problem,
 		s.confLabel, s.conf,
 		widget.NewLabel("Classes to report"), s.search, scroll, container.NewBorder(nil, nil, nil, clear, s.pickedInfo),
 		container.NewBorder(nil, nil, widget.NewLabel("Workers (files at once)"), nil, s.workers),
@@ -152,12 +160,12 @@ func (s *settingsView) modelPath() string { return s.modelFile }
 func (s *settingsView) confidence() float32 { return float32(s.conf.Value) }
 
 // sampling is the policy to scan with and whether similar frames reuse detections.
-func (s *settingsView) sampling() (media.Sampling, bool) { return s.samples.policy() }
+func (s *settingsView) sampling() (scan.Sampling, bool) { return s.samples.policy() }
 
 func (s *settingsView) workerCount() int {
 	n, err := strconv.Atoi(s.workers.Selected)
 	if err != nil || n < 1 {
-		return runtime.NumCPU()
+		return scan.DefaultSettings().Workers
 	}
 	return n
 }
@@ -171,6 +179,16 @@ func (s *settingsView) classes() map[string]bool {
 	for c := range s.picked {
 		out[c] = true
 	}
+	return out
+}
+
+// pickedClasses returns the picked classes, sorted (empty: all).
+func (s *settingsView) pickedClasses() []string {
+	out := []string{}
+	for c := range s.picked {
+		out = append(out, c)
+	}
+	sort.Strings(out)
 	return out
 }
 

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/google/renameio/v2"
@@ -77,14 +76,11 @@ func (u *UI) saveState() {
 	s := u.settings
 	conf := s.conf.Value
 	sampling, reuse := s.sampling()
-	st := appState{Confidence: &conf, Workers: s.workerCount(), Model: s.modelFile, Classes: []string{},
+	st := appState{Confidence: &conf, Workers: s.workerCount(), Model: s.modelFile,
 		MaxGap: &sampling.MaxGap, MinGap: &sampling.MinGap, ReuseSimilar: &reuse}
 	st.Nats = strings.TrimSpace(s.runOn.url.Text)
 	_, _, st.OnCluster = s.runOn.cluster()
-	for c := range s.picked {
-		st.Classes = append(st.Classes, c)
-	}
-	sort.Strings(st.Classes)
+	st.Classes = s.pickedClasses()
 	if err := st.save(u.statePath); err != nil {
 		slog.Warn("cannot save the app's settings", "path", u.statePath, "err", err)
 	}

@@ -11,8 +11,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/vidsift/vidsift/engine/export"
-	"github.com/vidsift/vidsift/engine/pipeline"
 	"github.com/vidsift/vidsift/engine/results"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // Timeline geometry, in device-independent pixels. A compact timeline
@@ -45,7 +45,7 @@ type timeline struct {
 type lane struct {
 	class string
 	color color.Color
-	spans []pipeline.Span
+	spans []scan.Span
 }
 
 func newTimeline(compact bool, onPick func(frame int)) *timeline {
@@ -56,7 +56,7 @@ func newTimeline(compact bool, onPick func(frame int)) *timeline {
 
 // set shows a video: its duration, analysed frames' times, class spans
 // (classIDs colour them as the boxes are) and the current frame.
-func (t *timeline) set(duration float64, frames []float64, spans []pipeline.Span, classIDs map[string]int, current int) {
+func (t *timeline) set(duration float64, frames []float64, spans []scan.Span, classIDs map[string]int, current int) {
 	t.duration, t.frames, t.current = duration, frames, current
 	if n := len(frames); n > 0 && t.duration < frames[n-1] {
 		t.duration = frames[n-1]
@@ -216,7 +216,7 @@ type videoFrames struct {
 	duration float64
 	times    []float64 // analysed frames' times
 	items    []int     // their item IDs
-	spans    []pipeline.Span
+	spans    []scan.Span
 	classIDs map[string]int
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/pipeline"
 	"github.com/vidsift/vidsift/engine/results"
+	"github.com/vidsift/vidsift/engine/scan"
 	"github.com/vidsift/vidsift/engine/store"
 )
 
@@ -65,10 +66,11 @@ type UI struct {
 	toolbar  *toolbarView
 	detail   *detailView
 
-	lastRun pipeline.Config // settings of the latest run, for exports
-	shown   []int           // item IDs the grid shows, in order
-	center  *fyne.Container
-	empty   fyne.CanvasObject
+	lastRun       *scan.Settings // what the latest run was asked for (nil: none yet), for exports
+	lastModelPath string         // the model file it ran
+	shown         []int          // item IDs the grid shows, in order
+	center        *fyne.Container
+	empty         fyne.CanvasObject
 }
 
 // New builds the main window; call ShowAndRun (or, in tests, just use it).
@@ -132,14 +134,13 @@ func (u *UI) openLibrary() {
 		return
 	}
 	for _, st := range stored {
-		u.coll.Add(pipeline.FileStarted{Path: st.Result.Path})
-		for _, k := range st.Result.Frames {
-			if name, ok := st.Thumbs[k.Index]; ok {
-				k.ThumbnailJPEG, _ = lib.Thumbnail(name)
+		thumbs := map[int][]byte{}
+		for idx, name := range st.Thumbs {
+			if b, err := lib.Thumbnail(name); err == nil {
+				thumbs[idx] = b
 			}
-			u.coll.Add(pipeline.FrameAnalysed{Path: st.Result.Path, Frame: k, FromLibrary: true})
 		}
-		u.coll.Add(pipeline.FileFinished{Result: st.Result, FromLibrary: true})
+		pipeline.Replay(st.Result, thumbs, st.Params, func(ev scan.Event) { u.coll.Add(ev) })
 	}
 	if len(stored) > 0 {
 		u.progress.label.SetText(fmt.Sprintf("Library: %d files from earlier scans (%s). Start a scan to add more.", len(stored), path))

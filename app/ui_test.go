@@ -18,10 +18,9 @@ import (
 
 	_ "github.com/vidsift/vidsift/app/locale" // no "Error parsing user locale C" under CI
 	"github.com/vidsift/vidsift/engine/config"
-	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/export"
 	"github.com/vidsift/vidsift/engine/groundtruth"
-	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // mainLoop stands in for Fyne's main goroutine: the UI's background work
@@ -280,7 +279,7 @@ func TestScanSharedMedia(t *testing.T) {
 		defer u.filters.chooseClass(allClasses)
 		u.detail.open(0)
 		loop.until(t, "the sharp keyframe", func() bool {
-			return u.detail.img.Image != nil && u.detail.img.Image.Bounds().Dx() > pipeline.ThumbSize
+			return u.detail.img.Image != nil && u.detail.img.Image.Bounds().Dx() > scan.ThumbSize
 		})
 		if !strings.Contains(u.detail.dets.Text, "person") {
 			t.Errorf("detail lists %q", u.detail.dets.Text)
@@ -483,9 +482,9 @@ func csvRows(path string) ([][]string, error) {
 
 // detsOf and exportedDets convert what the app holds and what it exports
 // for the ground-truth checks.
-func detsOf(r pipeline.FileResult) []groundtruth.Frame {
-	return groundtruth.Frames(r.Frames, func(k pipeline.Frame) bool { return k.Key }, func(k pipeline.Frame) []detect.Detection { return k.Detections },
-		func(d detect.Detection) groundtruth.Det {
+func detsOf(r scan.FileResult) []groundtruth.Frame {
+	return groundtruth.Frames(r.Frames, func(k scan.Frame) bool { return k.Key }, func(k scan.Frame) []scan.Detection { return k.Detections },
+		func(d scan.Detection) groundtruth.Det {
 			return groundtruth.Det{Class: d.Class, Confidence: float64(d.Confidence), Box: d.Box}
 		})
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/media"
 	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // Options drive a benchmark.
@@ -424,10 +425,12 @@ func endToEnd(ctx context.Context, model string, files []string, workers, thread
 		return EndToEnd{}, err
 	}
 	defer m.Close()
-	cfg := pipeline.Config{Model: m, Confidence: 0.25, IoU: 0.7, Workers: workers, Streams: pipeline.Streams(threads, 1), ThumbSize: -1}
-	var sum pipeline.Summary
+	// Keyframes only, no reuse: the figures compare layouts, not policies.
+	cfg := pipeline.NewConfig(m, scan.Settings{Params: scan.Params{Confidence: scan.DefaultConfidence, IoU: scan.DefaultIoU},
+		Workers: workers, Threads: threads, IntraOpThreads: 1})
+	var sum scan.Summary
 	for ev := range pipeline.Run(ctx, cfg, files) {
-		if f, ok := ev.(pipeline.RunFinished); ok {
+		if f, ok := ev.(scan.RunFinished); ok {
 			sum = f.Summary
 			if f.Err != nil {
 				return EndToEnd{}, f.Err

@@ -10,6 +10,7 @@ import (
 	"github.com/vidsift/vidsift/engine/cluster"
 	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // ClusterReport is what scanning through a hub costs and how it scales,
@@ -80,11 +81,12 @@ func (rep *Report) cluster(ctx context.Context, o Options) error {
 	}
 	defer model.Close()
 	sub := cluster.NewSubmitter(nc, cluster.Queue{})
-	scan := func(files []string) (time.Duration, error) {
-		cfg := pipeline.Config{Model: model, Confidence: 0.25, IoU: 0.7, Remote: sub}
-		var sum pipeline.RunFinished
+	scanFiles := func(files []string) (time.Duration, error) {
+		cfg := pipeline.NewConfig(model, scan.Settings{Params: scan.Params{Confidence: scan.DefaultConfidence, IoU: scan.DefaultIoU}, Workers: 1, Threads: 1})
+		cfg.Remote = sub
+		var sum scan.RunFinished
 		for ev := range pipeline.Run(ctx, cfg, files) {
-			if f, ok := ev.(pipeline.RunFinished); ok {
+			if f, ok := ev.(scan.RunFinished); ok {
 				sum = f
 			}
 		}
@@ -109,11 +111,11 @@ func (rep *Report) cluster(ctx context.Context, o Options) error {
 		}
 		defer stop()
 		// Warm up: every worker fetches and loads the model before the clock runs.
-		if _, err := scan(files[:4]); err != nil {
+		if _, err := scanFiles(files[:4]); err != nil {
 			return err
 		}
 		o.Log("cluster: %d worker(s) × 1 thread, %d files", i+1, len(files))
-		el, err := scan(files)
+		el, err := scanFiles(files)
 		if err != nil {
 			return err
 		}
@@ -125,7 +127,7 @@ func (rep *Report) cluster(ctx context.Context, o Options) error {
 			before := len(sub.Timings())
 			for round := 0; round < 3; round++ {
 				for _, clip := range o.Clips {
-					if _, err := scan([]string{clip}); err != nil {
+					if _, err := scanFiles([]string{clip}); err != nil {
 						return err
 					}
 				}

@@ -13,17 +13,17 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/media"
 	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // SamplingSource is the clip the sampling fixtures are made from.
 const SamplingSource = "pedestrians_vtest_xvid.avi"
 
 // DefaultSampling is the default policy (config's max_gap and min_gap).
-var DefaultSampling = media.Sampling{MaxGap: config.DefaultMaxGap.Seconds(), MinGap: config.DefaultMinGap.Seconds()}
+var DefaultSampling = scan.Sampling{MaxGap: scan.DefaultMaxGap.Seconds(), MinGap: scan.DefaultMinGap.Seconds()}
 
 // The fixtures, as ffmpeg CLI arguments between the input and the output
 // (the README writes them out): an HD clip with 10 s GOPs and B-frames, and
@@ -114,7 +114,7 @@ func (rep *Report) samplingFigures(ctx context.Context, o Options, source string
 	sr.StaticClassesKept = containsAll(withReuse.classes, without.classes)
 
 	o.Log("sampling: %d shared files end to end, keyframes only vs the default policy", len(files))
-	keyOnly, err := scanOnce(ctx, m, files, media.Sampling{MinGap: DefaultSampling.MinGap}, true, cpu)
+	keyOnly, err := scanOnce(ctx, m, files, scan.Sampling{MinGap: DefaultSampling.MinGap}, true, cpu)
 	if err != nil {
 		return err
 	}
@@ -135,22 +135,23 @@ func (rep *Report) samplingFigures(ctx context.Context, o Options, source string
 }
 
 type scanned struct {
-	sum     pipeline.Summary
+	sum     scan.Summary
 	classes []string
 }
 
 // scanOnce scans files with m at a policy; the classes found are sorted.
-func scanOnce(ctx context.Context, m *detect.Model, files []string, s media.Sampling, reuse bool, cpu int) (scanned, error) {
-	cfg := pipeline.Config{Model: m, Confidence: 0.25, IoU: 0.7, Workers: cpu, Streams: cpu, ThumbSize: -1, Sampling: s, ReuseSimilar: reuse}
+func scanOnce(ctx context.Context, m *detect.Model, files []string, s scan.Sampling, reuse bool, cpu int) (scanned, error) {
+	cfg := pipeline.NewConfig(m, scan.Settings{Params: scan.Params{Confidence: scan.DefaultConfidence, IoU: scan.DefaultIoU, Sampling: s, ReuseSimilar: reuse},
+		Workers: cpu, Threads: cpu, IntraOpThreads: 1})
 	var out scanned
 	seen := map[string]bool{}
 	for ev := range pipeline.Run(ctx, cfg, files) {
 		switch e := ev.(type) {
-		case pipeline.FrameAnalysed:
+		case scan.FrameAnalysed:
 			for _, d := range e.Frame.Detections {
 				seen[d.Class] = true
 			}
-		case pipeline.RunFinished:
+		case scan.RunFinished:
 			if e.Err != nil {
 				return out, e.Err
 			}

@@ -208,7 +208,7 @@ func startScan(t *testing.T, args ...string) *bgScan {
 	s := &bgScan{done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
-		s.code, s.stderr = scan(t, args...)
+		s.code, s.stderr = scanCmd(t, args...)
 	}()
 	return s
 }
@@ -292,7 +292,7 @@ func TestClusterScan(t *testing.T) {
 	_, cache2 := startWorker(t, hub.URL(), "w2")
 
 	out := filepath.Join(t.TempDir(), "cluster.json")
-	code, stderr := scan(t, "--nats", hub.URL(), "--json", out, sharedMedia())
+	code, stderr := scanCmd(t, "--nats", hub.URL(), "--json", out, sharedMedia())
 	if code != 0 {
 		t.Fatalf("cluster scan: exit %d\n%s", code, stderr)
 	}
@@ -328,7 +328,7 @@ func TestClusterScan(t *testing.T) {
 
 	// A second scan reuses the library and sends nothing to the cluster.
 	out2 := filepath.Join(t.TempDir(), "again.json")
-	if code, stderr := scan(t, "--nats", hub.URL(), "--json", out2, sharedMedia()); code != 0 {
+	if code, stderr := scanCmd(t, "--nats", hub.URL(), "--json", out2, sharedMedia()); code != 0 {
 		t.Fatalf("second scan: exit %d\n%s", code, stderr)
 	}
 	if again := readDoc(t, out2); again.Summary.Skipped != len(doc.Files) {
@@ -441,7 +441,7 @@ func TestClusterSubmitterKilled(t *testing.T) {
 	}
 
 	out := filepath.Join(t.TempDir(), "again.json")
-	code, stderr := scan(t, "--nats", hub.URL(), "--json", out, videos)
+	code, stderr := scanCmd(t, "--nats", hub.URL(), "--json", out, videos)
 	if code != 0 {
 		t.Fatalf("second scan: exit %d\n%s", code, stderr)
 	}
@@ -479,7 +479,7 @@ func TestClusterRefusals(t *testing.T) {
 	startWorker(t, hub.URL(), "w1", "--map", theirs+"="+mine)
 
 	out := filepath.Join(t.TempDir(), "cluster.json")
-	code, stderr := scan(t, "--nats", hub.URL(), "--library", "off", "--json", out, theirs, elsewhere)
+	code, stderr := scanCmd(t, "--nats", hub.URL(), "--library", "off", "--json", out, theirs, elsewhere)
 	if code != ExitSomeBad {
 		t.Fatalf("exit %d, want %d (some files failed)\n%s", code, ExitSomeBad, stderr)
 	}
@@ -596,7 +596,7 @@ func TestClusterMaxDeliver(t *testing.T) {
 	defer func() { close(stop); supervised.Wait() }()
 
 	out := filepath.Join(t.TempDir(), "cluster.json")
-	code, stderr := scan(t, "--nats", hub.URL(), "--library", "off", "--ack-wait", testAckWait, "--max-deliver", "2", "--json", out, crash, fine)
+	code, stderr := scanCmd(t, "--nats", hub.URL(), "--library", "off", "--ack-wait", testAckWait, "--max-deliver", "2", "--json", out, crash, fine)
 	if code != ExitSomeBad {
 		t.Fatalf("exit %d, want %d\n%s", code, ExitSomeBad, stderr)
 	}
@@ -625,7 +625,7 @@ func TestClusterLongFileStays(t *testing.T) {
 	clip := filepath.Join(videos, "one_by_one_person_h264.mkv")
 	out := filepath.Join(t.TempDir(), "cluster.json")
 	// A frame every 0.2 s makes the clip take seconds: several ack waits.
-	code, stderr := scan(t, "--nats", hub.URL(), "--library", "off", "--ack-wait", "1s", "--max-gap", "0.2", "--json", out, clip)
+	code, stderr := scanCmd(t, "--nats", hub.URL(), "--library", "off", "--ack-wait", "1s", "--max-gap", "0.2", "--json", out, clip)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}

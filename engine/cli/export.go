@@ -11,8 +11,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/vidsift/vidsift/engine/export"
-	"github.com/vidsift/vidsift/engine/pipeline"
 	"github.com/vidsift/vidsift/engine/query"
+	"github.com/vidsift/vidsift/engine/scan"
 	"github.com/vidsift/vidsift/engine/store"
 )
 
@@ -85,19 +85,17 @@ func runExport(ctx context.Context, e env, opts exportOptions, paths []string) e
 	if len(roots) > 0 && len(sel.results) == 0 {
 		return usagef("the library holds nothing at or under %s", strings.Join(roots, ", "))
 	}
-	exportOpts := export.Options{Settings: export.Settings{Classes: splitClasses(opts.Classes), Confidence: opts.Confidence}}
-	if exportOpts.Classes, err = sel.classSet(exportOpts.Settings.Classes); err != nil {
+	keep, err := sel.classSet(splitClasses(opts.Classes))
+	if err != nil {
 		return usageError{err}
 	}
-	doc := export.Build(sel.results, sel.summary, exportOpts)
-	if len(sel.modelSHAs) == 1 {
-		for sha := range sel.modelSHAs {
-			doc.Model.SHA256 = sha
-		}
-	}
+	// What each file was made with comes from its row; workers and
+	// threads are not recorded (0).
+	doc := export.Build(sel.results, sel.summary, export.Options{Params: sel.params,
+		MinConfidence: float32(opts.Confidence), Classes: keep})
 	err = writeExports(doc, opts.outputFlags)
 	if opts.COCO != "" || opts.YOLO != "" {
-		err = errors.Join(err, writeLabels(ctx, e, db, sel, exportOpts.Classes, opts.labelFlags))
+		err = errors.Join(err, writeLabels(ctx, e, db, sel, keep, opts.labelFlags))
 	}
 	fmt.Fprintf(e.stderr, "exported %d files (%d detections) from %s\n", len(doc.Files), doc.Summary.Detections, path)
 	return err
@@ -132,7 +130,7 @@ func where(db *store.Store, stored []store.Stored, text string, together bool, m
 			continue
 		}
 		if together {
-			var frames []pipeline.Frame
+			var frames []scan.Frame
 			for _, k := range st.Result.Frames {
 				if query.Within(rs, k.Time) {
 					frames = append(frames, k)
@@ -147,17 +145,19 @@ func where(db *store.Store, stored []store.Stored, text string, together bool, m
 
 // storedSelection is what an export takes from the library.
 type storedSelection struct {
-	results   []pipeline.FileResult
-	summary   pipeline.Summary
+	results   []scan.FileResult
+	summary   scan.Summary
 	known     map[string]bool // classes detected in results
 	modelSHAs map[string]bool
+	params    map[string]scan.Params    // path -> what its result was made with
 	thumbs    map[string]map[int]string // path -> frame index -> thumbnail name
 }
 
 // selectStored keeps the stored results at or under roots, each with only
 // its detections of at least minConf.
 func selectStored(stored []store.Stored, roots []string, minConf float32) storedSelection {
-	sel := storedSelection{known: map[string]bool{}, modelSHAs: map[string]bool{}, thumbs: map[string]map[int]string{}}
+	sel := storedSelection{known: map[string]bool{}, modelSHAs: map[string]bool{}, thumbs: map[string]map[int]string{},
+		params: map[string]scan.Params{}}
 	for _, st := range stored {
 		r := st.Result
 		if !underAny(r.Path, roots) {
@@ -167,7 +167,8 @@ func selectStored(stored []store.Stored, roots []string, minConf float32) stored
 			r = atLeast(r, minConf)
 		}
 		sel.results = append(sel.results, r)
-		sel.modelSHAs[st.ModelSHA] = true
+		sel.modelSHAs[st.Params.Model.SHA256] = true
+		sel.params[r.Path] = st.Params
 		sel.thumbs[r.Path] = st.Thumbs
 		sel.summary.Add(r)
 		for _, k := range r.Frames {
@@ -228,8 +229,8 @@ func underAny(path string, roots []string) bool {
 }
 
 // atLeast returns r with only the detections of confidence ≥ conf.
-func atLeast(r pipeline.FileResult, conf float32) pipeline.FileResult {
-	kfs := make([]pipeline.Frame, len(r.Frames))
+func atLeast(r scan.FileResult, conf float32) scan.FileResult {
+	kfs := make([]scan.Frame, len(r.Frames))
 	for i, k := range r.Frames {
 		kfs[i] = k
 		kfs[i].Detections = nil

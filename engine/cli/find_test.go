@@ -94,7 +94,7 @@ func TestFind(t *testing.T) {
 	walker := testenv.Fixture(t, "small_person_walks_in.mp4")
 	dir := t.TempDir()
 	scanned := filepath.Join(dir, "scan.json")
-	if code, stderr := scan(t, "-q", "--json", scanned, media, walker); code != 0 {
+	if code, stderr := scanCmd(t, "-q", "--json", scanned, media, walker); code != 0 {
 		t.Fatalf("scan: exit %d\n%s", code, stderr)
 	}
 	doc := readDoc(t, scanned)

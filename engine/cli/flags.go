@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/vidsift/vidsift/engine/config"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // Flag groups that several commands share, each declared once.
@@ -50,9 +51,9 @@ func (o *outputFlags) AddFlags(fs *pflag.FlagSet) {
 type samplingFlags struct{}
 
 func (samplingFlags) AddFlags(fs *pflag.FlagSet) {
-	fs.Var(&durationValue{config.DefaultMaxGap}, "max-gap", "longest stretch of video without an analysed frame, e.g. 2, 0.5 or 1500ms (0: keyframes only)")
-	fs.Var(&durationValue{config.DefaultMinGap}, "min-gap", "skip a keyframe this close to the previous analysed one (0: every keyframe)")
-	fs.Bool("reuse-similar", config.DefaultReuseSimilar, "a frame that looks the same as the last inferred one repeats its detections (=false: infer every frame)")
+	fs.Var(&durationValue{scan.DefaultMaxGap}, "max-gap", "longest stretch of video without an analysed frame, e.g. 2, 0.5 or 1500ms (0: keyframes only)")
+	fs.Var(&durationValue{scan.DefaultMinGap}, "min-gap", "skip a keyframe this close to the previous analysed one (0: every keyframe)")
+	fs.Bool("reuse-similar", scan.DefaultReuseSimilar, "a frame that looks the same as the last inferred one repeats its detections (=false: infer every frame)")
 }
 
 // durationValue is a flag that takes a Go duration or a bare number of

@@ -52,8 +52,8 @@ func vidsift(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errb.String()
 }
 
-// scan runs `vidsift scan ARGS...` in this process.
-func scan(t *testing.T, args ...string) (int, string) {
+// scanCmd runs `vidsift scan ARGS...` in this process.
+func scanCmd(t *testing.T, args ...string) (int, string) {
 	t.Helper()
 	code, _, stderr := vidsift(t, append([]string{"scan"}, args...)...)
 	return code, stderr

@@ -10,7 +10,7 @@ import (
 
 	"github.com/vidsift/vidsift/engine/export"
 	"github.com/vidsift/vidsift/engine/media"
-	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/scan"
 	"github.com/vidsift/vidsift/engine/store"
 )
 
@@ -78,7 +78,7 @@ func thumbnailSource(ctx context.Context, db *store.Store, thumbs map[string]map
 				}
 			}
 		}
-		return decodeFrame(ctx, img, pipeline.ThumbSize)
+		return decodeFrame(ctx, img, scan.ThumbSize)
 	}
 }
 

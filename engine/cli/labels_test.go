@@ -206,7 +206,7 @@ func TestLabelExports(t *testing.T) {
 	// A hostile name: quotes, a newline, dots and spaces.
 	hostile := filepath.Join(t.TempDir(), "..\"evil\nname .. .mp4")
 	testenv.Symlink(t, filepath.Join(media, "videos", "street_bikes_h264.mp4"), hostile)
-	if code, stderr := scan(t, "-q", media, hostile); code != 0 {
+	if code, stderr := scanCmd(t, "-q", media, hostile); code != 0 {
 		t.Fatalf("scan: exit %d\n%s", code, stderr)
 	}
 	dir := t.TempDir()

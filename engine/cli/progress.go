@@ -10,6 +10,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // progressLine draws one status line on a terminal: files done/total,
@@ -31,12 +32,12 @@ func newProgressLine(w io.Writer, quiet bool) *progressLine {
 
 // apply takes an event and redraws at most 10 times a second (always when
 // a file finishes).
-func (l *progressLine) apply(ev pipeline.Event) {
+func (l *progressLine) apply(ev scan.Event) {
 	l.p.Apply(ev)
 	if !l.on {
 		return
 	}
-	_, fileDone := ev.(pipeline.FileFinished)
+	_, fileDone := ev.(scan.FileFinished)
 	if now := time.Now(); fileDone || now.Sub(l.last) >= 100*time.Millisecond {
 		l.last = now
 		fmt.Fprint(l.w, "\r\033[K"+l.render())

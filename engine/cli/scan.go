@@ -19,6 +19,7 @@ import (
 	"github.com/vidsift/vidsift/engine/load"
 	"github.com/vidsift/vidsift/engine/media"
 	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/scan"
 	"github.com/vidsift/vidsift/engine/store"
 )
 
@@ -84,15 +85,9 @@ func runScan(ctx context.Context, e env, opts scanOptions, paths []string) error
 		return usageError{err}
 	}
 
-	cfg := pipeline.Config{
-		Model: model, Confidence: settings.Confidence, IoU: settings.IoU,
-		Workers: settings.Workers, Streams: pipeline.Streams(settings.Threads, settings.IntraOpThreads),
-		DecoderThreads: settings.DecoderThreads, ThreadType: settings.DecoderThreadType,
-		FileTimeout: settings.FileTimeout,
-		Sampling:    sampling(settings), ReuseSimilar: settings.ReuseSimilar,
-	}
-	if opts.Thumbs == "" {
-		cfg.ThumbSize = -1
+	cfg := pipeline.NewConfig(model, settings)
+	if opts.Thumbs != "" {
+		cfg.Thumbs = pipeline.ImageThumbs // drawn on, then written
 	}
 	if e.v.GetString(config.Nats) != "" {
 		nc, err := connect(e.v, "vidsift scan "+cluster.DefaultName())
@@ -109,22 +104,16 @@ func runScan(ctx context.Context, e env, opts scanOptions, paths []string) error
 			fmt.Fprintf(e.stderr, "vidsift: warning: scanning without the results library: %v (set --library to another file, or \"off\")\n", err)
 		} else {
 			defer db.Close()
-			cfg.ResultsDB = db.ForRun(store.ScanParams{Model: model, Confidence: settings.Confidence, IoU: settings.IoU,
-				Sampling: cfg.Sampling, ReuseSimilar: cfg.ReuseSimilar}, opts.Rescan)
-			cfg.ThumbSize = 0 // the library keeps thumbnails for the app
+			cfg.ResultsDB = db.ForRun(cfg.Params, opts.Rescan)
+			cfg.Thumbs = max(cfg.Thumbs, pipeline.JPEGThumbs) // the library keeps thumbnails for the app
 		}
 	}
 
 	run := collectRun(ctx, e.stderr, cfg, paths, opts, keep)
 	doc := export.Build(run.results, run.finished.Summary, export.Options{
-		Model:   model,
-		Classes: keep,
-		Settings: export.Settings{
-			Confidence: float64(settings.Confidence), IoU: float64(settings.IoU),
-			Classes: settings.Classes, Workers: settings.Workers, Threads: settings.Threads,
-			MaxGap: cfg.Sampling.MaxGap, MinGap: cfg.Sampling.MinGap, ReuseSimilar: cfg.ReuseSimilar,
-		},
-		Thumbnail: thumbnailNamer(opts.Thumbs),
+		ModelPath: model.Path, Params: run.params, Asked: &cfg.Params,
+		Workers: settings.Workers, Threads: settings.Threads,
+		Classes: keep, Thumbnail: thumbnailNamer(opts.Thumbs),
 	})
 	writeErr := writeExports(doc, opts.outputFlags)
 	if !opts.Quiet {
@@ -146,11 +135,6 @@ func runScan(ctx context.Context, e env, opts scanOptions, paths []string) error
 	return nil
 }
 
-// sampling is the policy the settings ask for.
-func sampling(s config.ScanSettings) media.Sampling {
-	return media.Sampling{MaxGap: s.MaxGap.Seconds(), MinGap: s.MinGap.Seconds()}
-}
-
 // reportedClasses turns the class names asked for into the set reported
 // (nil: every class), refusing names the model does not know.
 func reportedClasses(model *detect.Model, names []string) (map[string]bool, error) {
@@ -167,35 +151,37 @@ func reportedClasses(model *detect.Model, names []string) (map[string]bool, erro
 
 // scanRun is what a scan's events add up to.
 type scanRun struct {
-	results  []pipeline.FileResult
-	finished pipeline.RunFinished
+	results  []scan.FileResult
+	params   map[string]scan.Params // what each result was made with
+	finished scan.RunFinished
 	thumbErr error
 }
 
 // collectRun runs the pipeline, draws the progress line, writes --thumbs
 // as keyframes arrive and reports files the library could not keep.
 func collectRun(ctx context.Context, stderr io.Writer, cfg pipeline.Config, paths []string, opts scanOptions, keep map[string]bool) scanRun {
-	var run scanRun
+	run := scanRun{params: map[string]scan.Params{}}
 	prog := newProgressLine(stderr, opts.Quiet)
 	defer prog.end()
 	for ev := range pipeline.Run(ctx, cfg, paths) {
 		prog.apply(ev)
 		switch e := ev.(type) {
-		case pipeline.FrameAnalysed:
+		case scan.FrameAnalysed:
 			if opts.Thumbs != "" && run.thumbErr == nil {
 				k := e.Frame
-				run.thumbErr = export.WriteThumbnail(export.ThumbPath(opts.Thumbs, e.Path, k.Index), k.Thumbnail, k.ThumbnailJPEG, k.Width, keepOnly(k.Detections, keep))
+				run.thumbErr = export.WriteThumbnail(export.ThumbPath(opts.Thumbs, e.Path, k.Index), e.Thumbnail, e.JPEG, k.Width, keepOnly(k.Detections, keep))
 			}
-		case pipeline.Notice:
+		case scan.Notice:
 			if !opts.Quiet {
 				prog.say("vidsift: " + e.Text)
 			}
-		case pipeline.FileFinished:
+		case scan.FileFinished:
 			run.results = append(run.results, e.Result)
+			run.params[e.Result.Path] = e.Params
 			if e.ResultsDBErr != nil {
 				fmt.Fprintf(stderr, "vidsift: the library could not keep %s: %v\n", e.Result.Path, e.ResultsDBErr)
 			}
-		case pipeline.RunFinished:
+		case scan.RunFinished:
 			run.finished = e
 		}
 	}
@@ -226,13 +212,13 @@ func printSummary(w io.Writer, doc export.Document, hint string) {
 		}
 		sort.Strings(parts)
 		found := strings.Join(parts, " ")
-		if f.Status == string(pipeline.StatusFailed) {
+		if f.Status == string(scan.StatusFailed) {
 			found = f.Error
 		} else if found == "" {
 			found = "no detections"
 			none = append(none, f.Path)
 		}
-		if f.Status == string(pipeline.StatusPartial) {
+		if f.Status == string(scan.StatusPartial) {
 			found += "  [" + f.Error + "]"
 		}
 		fmt.Fprintf(w, "%-7s %4d frames  %s  %s\n", f.Status, len(f.Frames), f.Path, found)
@@ -257,22 +243,22 @@ func printSummary(w io.Writer, doc export.Document, hint string) {
 
 // sparseKeyframesHint names the setting that covers files whose keyframes
 // lie far apart, when the scan looked at keyframes only (maxGap 0).
-func sparseKeyframesHint(maxGap float64, results []pipeline.FileResult) string {
-	n, widest := pipeline.SparseKeyframeFiles(results)
+func sparseKeyframesHint(maxGap float64, results []scan.FileResult) string {
+	n, widest := scan.SparseKeyframeFiles(results)
 	if maxGap > 0 || n == 0 {
 		return ""
 	}
 	return fmt.Sprintf("hint: in %d file(s) keyframes lie more than %.0f s apart (up to %.1f s), and this scan looked at keyframes only:\n"+
 		"      what shows between them was not seen. --max-gap 2 (max_gap in config.yaml, VIDSIFT_MAX_GAP) analyses a frame at least every 2 s.",
-		n, pipeline.SparseKeyframes, widest)
+		n, scan.SparseKeyframes, widest)
 }
 
 // keepOnly filters detections to the classes in keep (nil keeps all).
-func keepOnly(dets []detect.Detection, keep map[string]bool) []detect.Detection {
+func keepOnly(dets []scan.Detection, keep map[string]bool) []scan.Detection {
 	if keep == nil {
 		return dets
 	}
-	var out []detect.Detection
+	var out []scan.Detection
 	for _, d := range dets {
 		if keep[d.Class] {
 			out = append(out, d)

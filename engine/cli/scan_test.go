@@ -21,7 +21,7 @@ func TestScanCLI(t *testing.T) {
 	dir := t.TempDir()
 	jsonPath, csvPath, thumbs := filepath.Join(dir, "out.json"), filepath.Join(dir, "out.csv"), filepath.Join(dir, "thumbs")
 	before := detect.Loads()
-	code, stderr := scan(t, "--model", testenv.Model(t), "--json", jsonPath, "--csv", csvPath, "--thumbs", thumbs, root)
+	code, stderr := scanCmd(t, "--model", testenv.Model(t), "--json", jsonPath, "--csv", csvPath, "--thumbs", thumbs, root)
 	if code != ExitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
@@ -109,7 +109,7 @@ func checkGroundTruth(t *testing.T, doc export.Document, root string) []string {
 func TestClassFilterCLI(t *testing.T) {
 	isolated(t)
 	out := filepath.Join(t.TempDir(), "p.csv")
-	code, stderr := scan(t, "--model", testenv.Model(t), "--classes", "horse", "--csv", out, testenv.Shared(t, "testdata/photos"))
+	code, stderr := scanCmd(t, "--model", testenv.Model(t), "--classes", "horse", "--csv", out, testenv.Shared(t, "testdata/photos"))
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -127,22 +127,22 @@ func TestClassFilterCLI(t *testing.T) {
 func TestExitCodes(t *testing.T) {
 	isolated(t)
 	shared := testenv.Shared(t, "testdata/photos/horses.jpg")
-	if code, _ := scan(t); code != ExitUsage {
+	if code, _ := scanCmd(t); code != ExitUsage {
 		t.Errorf("no paths: exit %d", code)
 	}
-	if code, _ := scan(t, "--conf", "7", shared); code != ExitUsage {
+	if code, _ := scanCmd(t, "--conf", "7", shared); code != ExitUsage {
 		t.Errorf("bad confidence: exit %d", code)
 	}
-	code, stderr := scan(t, "--model", testenv.Model(t), "--classes", "unicorn", shared)
+	code, stderr := scanCmd(t, "--model", testenv.Model(t), "--classes", "unicorn", shared)
 	if code != ExitUsage || !strings.Contains(stderr, `unknown class "unicorn"`) || !strings.Contains(stderr, "person") {
 		t.Errorf("unknown class: exit %d: %s", code, stderr)
 	}
-	code, stderr = scan(t, "--model", testenv.Model(t), shared, filepath.Join(t.TempDir(), "gone.mp4"))
+	code, stderr = scanCmd(t, "--model", testenv.Model(t), shared, filepath.Join(t.TempDir(), "gone.mp4"))
 	if code != ExitSomeBad || !strings.Contains(stderr, "no such file") {
 		t.Errorf("a missing file: exit %d: %s", code, stderr)
 	}
 	// No model anywhere (isolated: an empty data folder): exit 2 with instructions.
-	code, stderr = scan(t, shared)
+	code, stderr = scanCmd(t, shared)
 	if code != ExitUsage || !strings.Contains(stderr, "yolo export") || !strings.Contains(stderr, "--model") {
 		t.Errorf("no model: exit %d: %s", code, stderr)
 	}
@@ -158,10 +158,10 @@ func TestLibraryReuse(t *testing.T) {
 	model := testenv.Model(t)
 	first, second, third := filepath.Join(dir, "1.json"), filepath.Join(dir, "2.json"), filepath.Join(dir, "3.json")
 	t.Run("second scan reuses", func(t *testing.T) {
-		if code, stderr := scan(t, "--model", model, "--json", first, root); code != ExitOK {
+		if code, stderr := scanCmd(t, "--model", model, "--json", first, root); code != ExitOK {
 			t.Fatalf("first scan: exit %d\n%s", code, stderr)
 		}
-		code, stderr := scan(t, "--model", model, "--json", second, root)
+		code, stderr := scanCmd(t, "--model", model, "--json", second, root)
 		if code != ExitOK || !strings.Contains(stderr, "11 reused") {
 			t.Fatalf("second scan: exit %d\n%s", code, stderr)
 		}
@@ -175,14 +175,14 @@ func TestLibraryReuse(t *testing.T) {
 	})
 	t.Run("new settings and --rescan redo", func(t *testing.T) {
 		// Another confidence floor is another identity: nothing reused.
-		if code, _ := scan(t, "--model", model, "--conf", "0.3", "--json", third, root); code != ExitOK || readDoc(t, third).Summary.Skipped != 0 {
+		if code, _ := scanCmd(t, "--model", model, "--conf", "0.3", "--json", third, root); code != ExitOK || readDoc(t, third).Summary.Skipped != 0 {
 			t.Errorf("new settings reused stored results")
 		}
-		if code, _ := scan(t, "--model", model, "--rescan", "--json", third, root); code != ExitOK || readDoc(t, third).Summary.Skipped != 0 {
+		if code, _ := scanCmd(t, "--model", model, "--rescan", "--json", third, root); code != ExitOK || readDoc(t, third).Summary.Skipped != 0 {
 			t.Errorf("--rescan reused stored results")
 		}
 		// Another sampling policy is another identity too.
-		if code, _ := scan(t, "--model", model, "--max-gap", "0", "--json", third, root); code != ExitOK || readDoc(t, third).Summary.Skipped != 0 {
+		if code, _ := scanCmd(t, "--model", model, "--max-gap", "0", "--json", third, root); code != ExitOK || readDoc(t, third).Summary.Skipped != 0 {
 			t.Errorf("a keyframes-only scan reused results of the default policy")
 		}
 	})
@@ -269,7 +269,7 @@ func countDetections(f export.File, conf float64) int {
 func TestUnusableLibrary(t *testing.T) {
 	junk := isolated(t)
 	testenv.WriteFile(t, junk, []byte(strings.Repeat("not sqlite ", 200)), 0o644)
-	code, stderr := scan(t, "--model", testenv.Model(t), testenv.Shared(t, "testdata/photos/horses.jpg"))
+	code, stderr := scanCmd(t, "--model", testenv.Model(t), testenv.Shared(t, "testdata/photos/horses.jpg"))
 	if code != ExitOK || !strings.Contains(stderr, "scanning without the results library") {
 		t.Errorf("exit %d\n%s", code, stderr)
 	}
@@ -284,7 +284,7 @@ func TestOtherModelCLI(t *testing.T) {
 	model := testenv.Fixture(t, "models/cats_dynamic_256x416.onnx")
 	video := testenv.Fixture(t, "h264.mp4") // 640×424, 2 keyframes
 	out := filepath.Join(t.TempDir(), "cats.json")
-	code, stderr := scan(t, "--model", model, "--json", out, video)
+	code, stderr := scanCmd(t, "--model", model, "--json", out, video)
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -312,11 +312,11 @@ func TestOtherModelCLI(t *testing.T) {
 		}
 	}
 
-	code, stderr = scan(t, "--model", model, "--classes", "person", video)
+	code, stderr = scanCmd(t, "--model", model, "--classes", "person", video)
 	if code != ExitUsage || !strings.Contains(stderr, "cat, hat, bat") {
 		t.Errorf("--classes person: exit %d: %s", code, stderr)
 	}
-	code, stderr = scan(t, "--model", testenv.Fixture(t, "models/cats_wrong_names.onnx"), video)
+	code, stderr = scanCmd(t, "--model", testenv.Fixture(t, "models/cats_wrong_names.onnx"), video)
 	if code != ExitUsage || !strings.Contains(stderr, "does not fit 5 classes") {
 		t.Errorf("names/output mismatch: exit %d: %s", code, stderr)
 	}
@@ -328,7 +328,7 @@ func TestSamplingFlags(t *testing.T) {
 	isolated(t)
 	video := testenv.Fixture(t, "static_10s_gop.mp4") // 30 s, keyframes every 10 s
 	out := filepath.Join(t.TempDir(), "s.json")
-	code, stderr := scan(t, "--model", testenv.Model(t), "--max-gap", "5", "--min-gap", "0", "--reuse-similar=false", "--json", out, video)
+	code, stderr := scanCmd(t, "--model", testenv.Model(t), "--max-gap", "5", "--min-gap", "0", "--reuse-similar=false", "--json", out, video)
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -342,11 +342,11 @@ func TestSamplingFlags(t *testing.T) {
 	if strings.Contains(stderr, "hint:") {
 		t.Errorf("a hint with gap frames on:\n%s", stderr)
 	}
-	code, stderr = scan(t, "--model", testenv.Model(t), "--max-gap", "0", video)
+	code, stderr = scanCmd(t, "--model", testenv.Model(t), "--max-gap", "0", video)
 	if code != ExitOK || !strings.Contains(stderr, "hint: in 1 file(s) keyframes lie more than 5 s apart (up to 10.0 s)") || !strings.Contains(stderr, "--max-gap") {
 		t.Errorf("keyframes only on a 10 s GOP: exit %d, no hint:\n%s", code, stderr)
 	}
-	if code, stderr := scan(t, "--max-gap", "soon", video); code != ExitUsage || !strings.Contains(stderr, "neither seconds") {
+	if code, stderr := scanCmd(t, "--max-gap", "soon", video); code != ExitUsage || !strings.Contains(stderr, "neither seconds") {
 		t.Errorf("a bad gap: exit %d: %s", code, stderr)
 	}
 }

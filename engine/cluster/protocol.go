@@ -12,14 +12,15 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-
-	"github.com/vidsift/vidsift/engine/media"
 	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // Protocol numbers the job and result messages; a worker refuses jobs of
-// another protocol rather than misread them.
-const Protocol = 1
+// another protocol, and jobs it cannot read completely, rather than
+// misread them. Bump it with every change to what a job carries (a new
+// setting in scan.Params included). 2: the settings are scan.Params.
+const Protocol = 2
 
 // JetStream names. Jobs are a work queue: a job is removed once a worker
 // acks it. Results are a work queue too, one consumer per run.
@@ -66,22 +67,19 @@ func (q Queue) orDefault() Queue {
 	return q
 }
 
-// Settings are what a job must be scanned with.
+// Settings are what a job must be scanned with: what the scan finds
+// (the model by its SHA-256 and input size), the thumbnails to send back
+// (JPEG only: an image does not travel) and how long the file may take.
 type Settings struct {
-	ModelSHA     string
-	ModelSize    int64
-	Confidence   float32
-	IoU          float32
-	Sampling     media.Sampling
-	ReuseSimilar bool
-	ThumbSize    int // as pipeline.Config.ThumbSize
-	FileTimeout  time.Duration
+	Params      scan.Params
+	Thumbs      pipeline.Thumbs
+	FileTimeout time.Duration
 }
 
 // Job is one file to scan.
 type Job struct {
 	Protocol int
-	Revision int // pipeline.ResultsRevision the results must have
+	Revision int // scan.ResultsRevision the results must have
 	Run      string
 	ID       string // unique in the run: the file's identity
 	Path     string // as the submitter sees it; workers may map it
@@ -101,7 +99,7 @@ type Result struct {
 
 // Payload is the object a Result names.
 type Payload struct {
-	Result pipeline.FileResult
+	Result scan.FileResult
 	Thumbs map[int][]byte
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/nats-io/nuid"
 
 	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // Submitter queues a run's files for the cluster's workers and hands
@@ -148,7 +149,7 @@ func (u *submission) prepare(ctx context.Context, cfg pipeline.Config) error {
 		if _, err = u.runs.Put(ctx, u.run, []byte("alive")); err != nil {
 			return err
 		}
-		return shareModel(ctx, u.js, cfg.Model.Path, cfg.Model.SHA256)
+		return shareModel(ctx, u.js, cfg.Detector.Path, cfg.Detector.SHA256)
 	})
 	var stop retryStop
 	if errors.As(err, &stop) {
@@ -176,18 +177,17 @@ func (u *submission) resultsConsumer(ctx context.Context) (jetstream.Consumer, e
 // publish queues one job per file. The message ID is the run and the
 // file's identity, so a publish retried after a lost reply is not queued twice.
 func (u *submission) publish(ctx context.Context, cfg pipeline.Config, files []string) error {
-	set := Settings{ModelSHA: cfg.Model.SHA256, Confidence: cfg.Confidence, IoU: cfg.IoU,
-		Sampling: cfg.Sampling, ReuseSimilar: cfg.ReuseSimilar, ThumbSize: cfg.ThumbSize, FileTimeout: cfg.FileTimeout}
+	set := Settings{Params: cfg.Params, Thumbs: min(cfg.Thumbs, pipeline.JPEGThumbs), FileTimeout: cfg.FileTimeout}
 	for _, path := range files {
 		id, err := fileID(path)
 		if err != nil {
-			u.report.Finished(pipeline.FileResult{Path: path, Status: pipeline.StatusFailed, Error: err.Error()}, nil)
+			u.report.Finished(scan.FileResult{Path: path, Status: scan.StatusFailed, Error: err.Error()}, nil)
 			continue
 		}
 		if _, dup := u.pending[id]; dup {
 			continue
 		}
-		job := mustJSON(Job{Protocol: Protocol, Revision: pipeline.ResultsRevision, Run: u.run, ID: id, Path: path, Settings: set})
+		job := mustJSON(Job{Protocol: Protocol, Revision: scan.ResultsRevision, Run: u.run, ID: id, Path: path, Settings: set})
 		var ack *jetstream.PubAck
 		if err := retry(ctx, u.say, "queueing a job", func() (err error) {
 			ack, err = u.js.Publish(ctx, jobsSubject(u.run), job, jetstream.WithMsgID(u.run+"."+id))
@@ -243,7 +243,7 @@ func (u *submission) result(ctx context.Context, m jetstream.Msg) {
 	}
 	var p Payload
 	if err := json.Unmarshal(data, &p); err != nil {
-		p = Payload{Result: pipeline.FileResult{Status: pipeline.StatusFailed, Error: fmt.Sprintf("worker %s sent an unreadable result: %v", r.Worker, err)}}
+		p = Payload{Result: scan.FileResult{Status: scan.StatusFailed, Error: fmt.Sprintf("worker %s sent an unreadable result: %v", r.Worker, err)}}
 	}
 	p.Result.Path, p.Result.Worker = path, r.Worker
 	delete(u.pending, r.ID)
@@ -310,7 +310,7 @@ func (u *submission) event(ctx context.Context, m *nats.Msg) {
 			why = fmt.Sprintf("no worker would scan it after %d tries; last, %s", a.Deliveries, r)
 		}
 		delete(u.pending, id)
-		u.report.Finished(pipeline.FileResult{Path: path, Status: pipeline.StatusFailed, Error: why}, nil)
+		u.report.Finished(scan.FileResult{Path: path, Status: scan.StatusFailed, Error: why}, nil)
 		_ = u.jobs.DeleteMsg(ctx, a.StreamSeq)
 	}
 }

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // WorkerOptions configure a worker.
@@ -169,14 +171,17 @@ func (w *worker) announce() (func(), error) {
 
 // handle scans one job's file and acks the job once its result is published.
 func (w *worker) handle(ctx context.Context, msg jetstream.Msg) {
-	var job Job
-	if err := json.Unmarshal(msg.Data(), &job); err != nil {
+	job, why, err := readJob(msg.Data())
+	if err != nil {
 		w.o.Log.Warn("dropping a job that is not JSON", "err", err)
 		_ = msg.Term()
 		return
 	}
 	log := w.o.Log.With("run", job.Run, "path", job.Path)
-	if why := refuses(job); why != "" {
+	if why == "" {
+		why = refuses(job)
+	}
+	if why != "" {
 		// Another worker, or this one upgraded, may honour it later.
 		w.notice(job, why)
 		log.Warn("refusing a job", "why", why)
@@ -229,14 +234,39 @@ func (w *worker) handle(ctx context.Context, msg jetstream.Msg) {
 	log.Info("done", "status", res.Status, "frames", len(res.Frames), "seconds", time.Since(start).Seconds())
 }
 
-// refuses says why this worker cannot honour a job ("" if it can).
+// readJob decodes a job strictly: a job of another protocol, or with a
+// field this worker does not know (a setting it would otherwise scan
+// without), is refused, and why says so; the job then holds what its
+// header says (run, ID, path), enough to tell its run. err is for a
+// message that is not a job at all.
+func readJob(data []byte) (job Job, why string, err error) {
+	var header struct {
+		Protocol int
+		Run, ID  string
+		Path     string
+	}
+	if err := json.Unmarshal(data, &header); err != nil {
+		return Job{}, "", err
+	}
+	job = Job{Protocol: header.Protocol, Run: header.Run, ID: header.ID, Path: header.Path}
+	if header.Protocol != Protocol {
+		return job, fmt.Sprintf("job protocol %d, this worker speaks %d: run the same vidsift version on both sides", header.Protocol, Protocol), nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var full Job
+	if err := dec.Decode(&full); err != nil {
+		return job, fmt.Sprintf("cannot read the job completely (%v): run the same vidsift version on both sides", err), nil
+	}
+	return full, "", nil
+}
+
+// refuses says why this worker cannot honour a job it could read ("" if it can).
 func refuses(job Job) string {
 	switch {
-	case job.Protocol != Protocol:
-		return fmt.Sprintf("job protocol %d, this worker speaks %d: run the same vidsift version on both sides", job.Protocol, Protocol)
-	case job.Revision != pipeline.ResultsRevision:
-		return fmt.Sprintf("results revision %d asked, this worker's engine makes %d: run the same vidsift version on both sides", job.Revision, pipeline.ResultsRevision)
-	case job.Settings.Sampling.MaxGap < 0 || job.Settings.Sampling.MinGap < 0:
+	case job.Revision != scan.ResultsRevision:
+		return fmt.Sprintf("results revision %d asked, this worker's engine makes %d: run the same vidsift version on both sides", job.Revision, scan.ResultsRevision)
+	case job.Settings.Params.Sampling.MaxGap < 0 || job.Settings.Params.Sampling.MinGap < 0:
 		return "negative sampling gaps"
 	}
 	return ""
@@ -245,9 +275,9 @@ func refuses(job Job) string {
 // scan resolves the job's path and scans the file. A file this worker may
 // not or cannot open is a failed result naming the worker; err is only for
 // what stops it from honouring the job at all (the model).
-func (w *worker) scan(ctx context.Context, job Job) (pipeline.FileResult, map[int][]byte, error) {
-	failed := func(format string, a ...any) (pipeline.FileResult, map[int][]byte, error) {
-		return pipeline.FileResult{Status: pipeline.StatusFailed, Error: fmt.Sprintf(format, a...)}, nil, nil
+func (w *worker) scan(ctx context.Context, job Job) (scan.FileResult, map[int][]byte, error) {
+	failed := func(format string, a ...any) (scan.FileResult, map[int][]byte, error) {
+		return scan.FileResult{Status: scan.StatusFailed, Error: fmt.Sprintf(format, a...)}, nil, nil
 	}
 	local, err := w.o.Paths.Resolve(job.Path)
 	var ref refusal
@@ -267,39 +297,27 @@ func (w *worker) scan(ctx context.Context, job Job) (pipeline.FileResult, map[in
 	} else {
 		f.Close()
 	}
-	model, err := w.model(ctx, job.Settings.ModelSHA)
-	if err != nil {
-		return pipeline.FileResult{}, nil, err
-	}
 	s := job.Settings
-	keep := &collector{}
-	cfg := pipeline.Config{
-		Model: model, Confidence: s.Confidence, IoU: s.IoU,
-		Workers: 1, Streams: max(1, w.o.Threads/w.o.Workers),
-		FileTimeout: s.FileTimeout, ThumbSize: s.ThumbSize,
-		Sampling: s.Sampling, ReuseSimilar: s.ReuseSimilar,
-		ResultsDB: keep,
+	model, err := w.model(ctx, s.Params.Model.SHA256)
+	if err != nil {
+		return scan.FileResult{}, nil, err
 	}
-	var res pipeline.FileResult
+	if id := model.ID(); id.InputW != s.Params.Model.InputW || id.InputH != s.Params.Model.InputH {
+		return scan.FileResult{}, nil, fmt.Errorf("worker %s: model %s takes %d×%d, the job asks for %d×%d",
+			w.o.Name, short(id.SHA256), id.InputW, id.InputH, s.Params.Model.InputW, s.Params.Model.InputH)
+	}
+	// One file at a time per slot, with its share of the inference threads.
+	cfg := pipeline.NewConfig(model, scan.Settings{Params: s.Params, Workers: 1,
+		Threads: max(1, w.o.Threads/w.o.Workers), IntraOpThreads: 1, FileTimeout: s.FileTimeout})
+	cfg.Thumbs = min(s.Thumbs, pipeline.JPEGThumbs)
+	var res scan.FileResult
+	var thumbs map[int][]byte
 	for ev := range pipeline.Run(ctx, cfg, []string{local}) {
-		if f, ok := ev.(pipeline.FileFinished); ok {
-			res = f.Result
+		if f, ok := ev.(scan.FileFinished); ok {
+			res, thumbs = f.Result, f.Thumbs
 		}
 	}
-	return res, keep.thumbs, nil
-}
-
-// collector is the results library of a worker's one-file run: it keeps
-// only the JPEG thumbnails, which go back with the result.
-type collector struct{ thumbs map[int][]byte }
-
-func (c *collector) Reuse(string) (pipeline.FileResult, map[int][]byte, bool) {
-	return pipeline.FileResult{}, nil, false
-}
-
-func (c *collector) Keep(_ pipeline.FileResult, thumbs map[int][]byte) error {
-	c.thumbs = thumbs
-	return nil
+	return res, thumbs, nil
 }
 
 // model returns the loaded model with this sha256, fetching it from the
@@ -430,7 +448,7 @@ func (w *worker) cancelRun(run string) {
 
 // publish puts the result in the results bucket and announces it on the
 // run's results subject, retrying while the hub is away.
-func (w *worker) publish(ctx context.Context, job Job, msg jetstream.Msg, res pipeline.FileResult, thumbs map[int][]byte, took time.Duration) error {
+func (w *worker) publish(ctx context.Context, job Job, msg jetstream.Msg, res scan.FileResult, thumbs map[int][]byte, took time.Duration) error {
 	meta, err := msg.Metadata()
 	if err != nil {
 		return err

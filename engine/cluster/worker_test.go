@@ -11,12 +11,14 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/vidsift/vidsift/engine/detect"
-	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // TestWorkerRefusesWhatItCannotHonour: a job of another results revision
-// or protocol is refused with a reason sent to its run, without loading a
-// model, and stays queued for a worker that can honour it.
+// or protocol, or with a field this worker does not know (a setting of a
+// newer build it would otherwise scan without), is refused with a reason
+// sent to its run, without loading a model, and stays queued for a worker
+// that can honour it.
 func TestWorkerRefusesWhatItCannotHonour(t *testing.T) {
 	hub, err := StartHub(HubOptions{Listen: "127.0.0.1:0", StoreDir: t.TempDir()})
 	if err != nil {
@@ -55,13 +57,29 @@ func TestWorkerRefusesWhatItCannotHonour(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A job as protocol 1 wrote it, word for word.
+	const protocol1 = `{"Protocol":1,"Revision":3,"Run":"v1","ID":"c","Path":"/z.mp4","Settings":{"ModelSHA":"83de8f0d","ModelSize":0,` +
+		`"Confidence":0.25,"IoU":0.7,"Sampling":{"MaxGap":2,"MinGap":0.5},"ReuseSimilar":true,"ThumbSize":0,"FileTimeout":600000000000}}`
+	// Today's job with a setting this build does not know.
+	unknown := strings.Replace(string(mustJSON(Job{Protocol: Protocol, Revision: scan.ResultsRevision, Run: "future", ID: "d", Path: "/w.mp4",
+		Settings: Settings{Params: scan.DefaultParams()}})), `"ReuseSimilar":true`, `"ReuseSimilar":true,"Rect":true`, 1)
+	if !strings.Contains(unknown, `"Rect":true`) {
+		t.Fatalf("no unknown field in %s", unknown)
+	}
 	for _, c := range []struct {
 		job  Job
+		raw  string // the message, when not job
 		want string
 	}{
-		{Job{Protocol: Protocol, Revision: pipeline.ResultsRevision + 1, Run: "newer", ID: "a", Path: "/x.mp4"}, "results revision"},
-		{Job{Protocol: Protocol + 1, Revision: pipeline.ResultsRevision, Run: "stranger", ID: "b", Path: "/y.mp4"}, "protocol"},
+		{Job{Protocol: Protocol, Revision: scan.ResultsRevision + 1, Run: "newer", ID: "a", Path: "/x.mp4"}, "", "results revision"},
+		{Job{Protocol: Protocol + 1, Revision: scan.ResultsRevision, Run: "stranger", ID: "b", Path: "/y.mp4"}, "", "protocol"},
+		{Job{Run: "v1", ID: "c"}, protocol1, "job protocol 1, this worker speaks 2"},
+		{Job{Run: "future", ID: "d"}, unknown, `cannot read the job completely (json: unknown field "Rect")`},
 	} {
+		msg := mustJSON(c.job)
+		if c.raw != "" {
+			msg = []byte(c.raw)
+		}
 		if _, err := runs.Put(ctx, c.job.Run, []byte("alive")); err != nil {
 			t.Fatal(err)
 		}
@@ -69,7 +87,7 @@ func TestWorkerRefusesWhatItCannotHonour(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := js.Publish(ctx, jobsSubject(c.job.Run), mustJSON(c.job)); err != nil {
+		if _, err := js.Publish(ctx, jobsSubject(c.job.Run), msg); err != nil {
 			t.Fatal(err)
 		}
 		m, err := notices.NextMsg(time.Minute)
@@ -84,8 +102,8 @@ func TestWorkerRefusesWhatItCannotHonour(t *testing.T) {
 			t.Errorf("notice %+v; want worker old, job %s, %q", n, c.job.ID, c.want)
 		}
 	}
-	if n, err := QueuedJobs(ctx, nc); err != nil || n != 2 {
-		t.Errorf("queued jobs after the refusals: %d, %v; want 2", n, err)
+	if n, err := QueuedJobs(ctx, nc); err != nil || n != 4 {
+		t.Errorf("queued jobs after the refusals: %d, %v; want 4", n, err)
 	}
 }
 

@@ -12,13 +12,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/viper"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // Keys shared by every front end.
@@ -52,14 +52,6 @@ const (
 // Library file name of ONNX Runtime 1.24.1 as shipped in onnxruntime-node.
 const RuntimeLibraryName = "libonnxruntime.so.1"
 
-// The sampling policy's defaults (the README says why): a frame at least
-// every 2 s, keyframes at most two a second, near-duplicates reused.
-const (
-	DefaultMaxGap       = 2 * time.Second
-	DefaultMinGap       = 500 * time.Millisecond
-	DefaultReuseSimilar = true
-)
-
 // DefaultModelNames are the model files looked for, in order of preference.
 // The int8 model comes first: it holds every ground-truth expectation and
 // runs faster end to end than float32 (the README has the dated figures);
@@ -69,23 +61,25 @@ var DefaultModelNames = []string{"yolov8n_int8.onnx", "yolov8n.onnx"}
 // EnvPrefix starts the environment variable of every key: VIDSIFT_CONFIDENCE.
 const EnvPrefix = "VIDSIFT"
 
-// defaults holds every key with its default value.
+// defaults holds every key with its default value; the scan settings'
+// are scan.DefaultSettings.
 func defaults() map[string]any {
+	d := scan.DefaultSettings()
 	return map[string]any{
-		Confidence:        0.25,
-		IoU:               0.7,
-		Classes:           []string{},
-		Workers:           runtime.NumCPU(),
-		Threads:           runtime.NumCPU(),
+		Confidence:        float64(d.Confidence),
+		IoU:               float64(d.IoU),
+		Classes:           d.Classes,
+		Workers:           d.Workers,
+		Threads:           d.Threads,
 		Model:             "",
 		RuntimeLibrary:    "",
-		DecoderThreads:    0,
-		DecoderThreadType: "",
-		IntraOpThreads:    1,
-		FileTimeout:       10 * time.Minute,
-		MaxGap:            DefaultMaxGap,
-		MinGap:            DefaultMinGap,
-		ReuseSimilar:      DefaultReuseSimilar,
+		DecoderThreads:    d.DecoderThreads,
+		DecoderThreadType: d.DecoderThreadType,
+		IntraOpThreads:    d.IntraOpThreads,
+		FileTimeout:       d.FileTimeout,
+		MaxGap:            scan.DefaultMaxGap,
+		MinGap:            scan.DefaultMinGap,
+		ReuseSimilar:      d.ReuseSimilar,
 		ResultsDB:         "",
 		Nats:              "",
 		NatsToken:         "",
@@ -166,42 +160,23 @@ func ResultsDBFile(v *viper.Viper) string {
 	}
 }
 
-// ScanSettings are the validated scan settings.
-type ScanSettings struct {
-	Confidence        float32
-	IoU               float32
-	Classes           []string
-	Workers           int
-	Threads           int
-	DecoderThreads    int
-	DecoderThreadType string
-	// IntraOpThreads is ONNX Runtime's threads per Run; Threads/IntraOpThreads
-	// Runs go on at once.
-	IntraOpThreads int
-	FileTimeout    time.Duration
-	// The sampling policy: gap frames keep every stretch of video without
-	// an analysed frame under MaxGap (0: keyframes only); keyframes closer
-	// than MinGap to the previous analysed one are skipped; ReuseSimilar
-	// lets a near-duplicate frame repeat the last inferred frame's detections.
-	MaxGap, MinGap time.Duration
-	ReuseSimilar   bool
-}
-
-// Load reads and validates the scan settings from v.
-func Load(v *viper.Viper) (ScanSettings, error) {
-	s := ScanSettings{
-		Confidence:        float32(v.GetFloat64(Confidence)),
-		IoU:               float32(v.GetFloat64(IoU)),
+// Load reads and validates the scan settings from v (their Params.Model
+// is left for the model to fill in).
+func Load(v *viper.Viper) (scan.Settings, error) {
+	s := scan.Settings{
 		Classes:           splitList(v.GetStringSlice(Classes)),
 		Workers:           v.GetInt(Workers),
 		Threads:           v.GetInt(Threads),
 		DecoderThreads:    v.GetInt(DecoderThreads),
 		DecoderThreadType: v.GetString(DecoderThreadType),
 		IntraOpThreads:    v.GetInt(IntraOpThreads),
-		ReuseSimilar:      v.GetBool(ReuseSimilar),
 	}
+	s.Confidence = float32(v.GetFloat64(Confidence))
+	s.IoU = float32(v.GetFloat64(IoU))
+	s.ReuseSimilar = v.GetBool(ReuseSimilar)
+	var maxGap, minGap time.Duration
 	var errs []error
-	for key, d := range map[string]*time.Duration{FileTimeout: &s.FileTimeout, MaxGap: &s.MaxGap, MinGap: &s.MinGap} {
+	for key, d := range map[string]*time.Duration{FileTimeout: &s.FileTimeout, MaxGap: &maxGap, MinGap: &minGap} {
 		var err error
 		if *d, err = Duration(v.Get(key)); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", key, err))
@@ -231,12 +206,13 @@ func Load(v *viper.Viper) (ScanSettings, error) {
 	if s.FileTimeout < 0 {
 		errs = append(errs, fmt.Errorf("%s must not be negative", FileTimeout))
 	}
-	if s.MaxGap < 0 || s.MaxGap > time.Hour {
-		errs = append(errs, fmt.Errorf("%s must be 0 (keyframes only) up to 1h, got %v", MaxGap, s.MaxGap))
+	if maxGap < 0 || maxGap > time.Hour {
+		errs = append(errs, fmt.Errorf("%s must be 0 (keyframes only) up to 1h, got %v", MaxGap, maxGap))
 	}
-	if s.MinGap < 0 || s.MinGap > time.Hour {
-		errs = append(errs, fmt.Errorf("%s must be 0 (every keyframe) up to 1h, got %v", MinGap, s.MinGap))
+	if minGap < 0 || minGap > time.Hour {
+		errs = append(errs, fmt.Errorf("%s must be 0 (every keyframe) up to 1h, got %v", MinGap, minGap))
 	}
+	s.Sampling = scan.Sampling{MaxGap: maxGap.Seconds(), MinGap: minGap.Seconds()}
 	return s, errors.Join(errs...)
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/internal/testenv"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // isolate clears the user's settings (testenv.Isolate) and returns the
@@ -24,7 +25,7 @@ func isolate(t *testing.T) (configDir, dataDir string) {
 }
 
 // loadSettings is config.New and config.Load that must succeed.
-func loadSettings(t *testing.T) config.ScanSettings {
+func loadSettings(t *testing.T) scan.Settings {
 	t.Helper()
 	s, err := config.Load(newConfig(t))
 	if err != nil {
@@ -176,13 +177,13 @@ func TestDurationsInSeconds(t *testing.T) {
 	cfgDir, _ := isolate(t)
 	testenv.WriteFile(t, filepath.Join(cfgDir, "vidsift", "config.yaml"), []byte("max_gap: 1.5\nmin_gap: 250ms\nfile_timeout: 90\n"), 0o644)
 	s := loadSettings(t)
-	if s.MaxGap != 1500*time.Millisecond || s.MinGap != 250*time.Millisecond || s.FileTimeout != 90*time.Second {
-		t.Errorf("from config.yaml: max gap %v, min gap %v, timeout %v", s.MaxGap, s.MinGap, s.FileTimeout)
+	if s.Sampling != (scan.Sampling{MaxGap: 1.5, MinGap: 0.25}) || s.FileTimeout != 90*time.Second {
+		t.Errorf("from config.yaml: max gap %v, min gap %v, timeout %v", s.Sampling.MaxGap, s.Sampling.MinGap, s.FileTimeout)
 	}
 	t.Setenv(config.EnvVar(config.MaxGap), "0.5")
 	t.Setenv(config.EnvVar(config.MinGap), "0")
-	if s := loadSettings(t); s.MaxGap != 500*time.Millisecond || s.MinGap != 0 {
-		t.Errorf("from the environment: max gap %v, min gap %v", s.MaxGap, s.MinGap)
+	if s := loadSettings(t); s.Sampling != (scan.Sampling{MaxGap: 0.5}) {
+		t.Errorf("from the environment: max gap %v, min gap %v", s.Sampling.MaxGap, s.Sampling.MinGap)
 	}
 	t.Setenv(config.EnvVar(config.MaxGap), "soon")
 	if _, err := config.Load(newConfig(t)); err == nil || !strings.Contains(err.Error(), "max_gap") {

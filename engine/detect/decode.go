@@ -3,18 +3,9 @@ package detect
 import (
 	"fmt"
 	"sort"
+
+	"github.com/vidsift/vidsift/engine/scan"
 )
-
-// Box is x1, y1, x2, y2 in pixels.
-type Box [4]float64
-
-// Detection is one object found in a frame, in source pixels.
-type Detection struct {
-	ClassID    int
-	Class      string
-	Confidence float32
-	Box        Box
-}
 
 // MaxDetections caps the detections kept per frame, as Ultralytics does.
 const MaxDetections = 300
@@ -43,14 +34,14 @@ func LayoutFor(shape []int64, classes int) (Layout, error) {
 
 // DecodeOutput turns raw YOLO output into detections in input pixels: for
 // each anchor the best class above conf, then per-class NMS at iou.
-func DecodeOutput(out []float32, l Layout, conf, iou float32) []Detection {
+func DecodeOutput(out []float32, l Layout, conf, iou float32) []scan.Detection {
 	at := func(attr, anchor int) float32 {
 		if l.AttrMajor {
 			return out[attr*l.Anchors+anchor]
 		}
 		return out[anchor*(4+l.Classes)+attr]
 	}
-	var cands []Detection
+	var cands []scan.Detection
 	for a := 0; a < l.Anchors; a++ {
 		best, bestScore := -1, conf
 		for c := 0; c < l.Classes; c++ {
@@ -63,10 +54,10 @@ func DecodeOutput(out []float32, l Layout, conf, iou float32) []Detection {
 			continue
 		}
 		cx, cy, w, h := float64(at(0, a)), float64(at(1, a)), float64(at(2, a)), float64(at(3, a))
-		cands = append(cands, Detection{
+		cands = append(cands, scan.Detection{
 			ClassID:    best,
 			Confidence: bestScore,
-			Box:        Box{cx - w/2, cy - h/2, cx + w/2, cy + h/2},
+			Box:        scan.Box{cx - w/2, cy - h/2, cx + w/2, cy + h/2},
 		})
 	}
 	return NMS(cands, iou, MaxDetections)
@@ -75,7 +66,7 @@ func DecodeOutput(out []float32, l Layout, conf, iou float32) []Detection {
 // NMS keeps, per class, the most confident box of every group of boxes that
 // overlap by more than iou, and returns at most limit detections sorted by
 // confidence (ties broken by class, then position, so the order is stable).
-func NMS(dets []Detection, iou float32, limit int) []Detection {
+func NMS(dets []scan.Detection, iou float32, limit int) []scan.Detection {
 	sort.SliceStable(dets, func(i, j int) bool {
 		a, b := dets[i], dets[j]
 		if a.Confidence != b.Confidence {
@@ -89,7 +80,7 @@ func NMS(dets []Detection, iou float32, limit int) []Detection {
 		}
 		return a.Box[1] < b.Box[1]
 	})
-	kept := make([]Detection, 0, min(len(dets), limit))
+	kept := make([]scan.Detection, 0, min(len(dets), limit))
 	for _, d := range dets {
 		if len(kept) >= limit {
 			break
@@ -109,7 +100,7 @@ func NMS(dets []Detection, iou float32, limit int) []Detection {
 }
 
 // IoU is the intersection over union of two boxes.
-func IoU(a, b Box) float64 {
+func IoU(a, b scan.Box) float64 {
 	ix := max(0, min(a[2], b[2])-max(a[0], b[0]))
 	iy := max(0, min(a[3], b[3])-max(a[1], b[1]))
 	inter := ix * iy

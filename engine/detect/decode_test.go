@@ -3,6 +3,8 @@ package detect
 import (
 	"fmt"
 	"testing"
+
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // output builds a raw [1, 4+nc, n] tensor from anchors given as
@@ -40,7 +42,7 @@ func TestDecodeTransposed(t *testing.T) {
 	// [1, n, 4+nc]: each anchor's attributes are contiguous.
 	out := []float32{10, 10, 4, 4, 0.1, 0.95, 30, 30, 4, 4, 0.5, 0.2}
 	dets := DecodeOutput(out, Layout{Classes: 2, Anchors: 2}, 0.25, 0.7)
-	if len(dets) != 2 || dets[0].ClassID != 1 || dets[1].ClassID != 0 || dets[1].Box != (Box{28, 28, 32, 32}) {
+	if len(dets) != 2 || dets[0].ClassID != 1 || dets[1].ClassID != 0 || dets[1].Box != (scan.Box{28, 28, 32, 32}) {
 		t.Errorf("got %+v", dets)
 	}
 }
@@ -48,24 +50,24 @@ func TestDecodeTransposed(t *testing.T) {
 func TestNMSTiesAndLimit(t *testing.T) {
 	// Two identical-confidence boxes that overlap: the order is stable (left
 	// first) and only one survives.
-	dets := []Detection{
-		{ClassID: 0, Confidence: 0.5, Box: Box{10, 0, 20, 10}},
-		{ClassID: 0, Confidence: 0.5, Box: Box{9, 0, 19, 10}},
+	dets := []scan.Detection{
+		{ClassID: 0, Confidence: 0.5, Box: scan.Box{10, 0, 20, 10}},
+		{ClassID: 0, Confidence: 0.5, Box: scan.Box{9, 0, 19, 10}},
 	}
 	kept := NMS(dets, 0.5, 300)
 	if len(kept) != 1 || kept[0].Box[0] != 9 {
 		t.Errorf("ties: %+v", kept)
 	}
 	// IoU exactly at the threshold is kept (suppression needs more overlap).
-	a, b := Box{0, 0, 10, 10}, Box{0, 0, 10, 5} // IoU 0.5
-	kept = NMS([]Detection{{Confidence: 0.9, Box: a}, {Confidence: 0.8, Box: b}}, 0.5, 300)
+	a, b := scan.Box{0, 0, 10, 10}, scan.Box{0, 0, 10, 5} // IoU 0.5
+	kept = NMS([]scan.Detection{{Confidence: 0.9, Box: a}, {Confidence: 0.8, Box: b}}, 0.5, 300)
 	if len(kept) != 2 {
 		t.Errorf("IoU at threshold suppressed: %+v", kept)
 	}
 	// The limit caps the output.
-	var many []Detection
+	var many []scan.Detection
 	for i := 0; i < 500; i++ {
-		many = append(many, Detection{ClassID: i % 3, Confidence: float32(i) / 1000, Box: Box{float64(i * 20), 0, float64(i*20 + 10), 10}})
+		many = append(many, scan.Detection{ClassID: i % 3, Confidence: float32(i) / 1000, Box: scan.Box{float64(i * 20), 0, float64(i*20 + 10), 10}})
 	}
 	kept = NMS(many, 0.7, MaxDetections)
 	if len(kept) != MaxDetections || kept[0].Confidence != 0.499 {

@@ -1,6 +1,10 @@
 package detect
 
-import "math"
+import (
+	"math"
+
+	"github.com/vidsift/vidsift/engine/scan"
+)
 
 // PadValue is the grey Ultralytics pads letterboxed images with.
 const PadValue = 114
@@ -63,12 +67,12 @@ func (lb Letterbox) Fill(rgb []byte, tensor []float32) {
 }
 
 // ToSource maps a box from input pixels back to source pixels, clipped to the frame.
-func (lb Letterbox) ToSource(b Box) Box {
+func (lb Letterbox) ToSource(b scan.Box) scan.Box {
 	m := func(v float64, pad int, limit int) float64 {
 		s := (v - float64(pad)) / lb.Scale
 		return math.Max(0, math.Min(float64(limit), s))
 	}
-	return Box{
+	return scan.Box{
 		m(b[0], lb.PadX, lb.SrcW), m(b[1], lb.PadY, lb.SrcH),
 		m(b[2], lb.PadX, lb.SrcW), m(b[3], lb.PadY, lb.SrcH),
 	}

@@ -3,6 +3,8 @@ package detect
 import (
 	"math"
 	"testing"
+
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 func TestLetterboxGeometry(t *testing.T) {
@@ -61,16 +63,16 @@ func TestLetterboxFill(t *testing.T) {
 func TestToSource(t *testing.T) {
 	lb := NewLetterbox(1920, 1080, 640, 640)
 	// A box in input pixels maps back through the padding and the scale.
-	got := lb.ToSource(Box{100, 140 + 50, 200, 140 + 150})
-	want := Box{300, 150, 600, 450}
+	got := lb.ToSource(scan.Box{100, 140 + 50, 200, 140 + 150})
+	want := scan.Box{300, 150, 600, 450}
 	for i := range got {
 		if math.Abs(got[i]-want[i]) > 1e-9 {
 			t.Fatalf("got %v want %v", got, want)
 		}
 	}
 	// Boxes reaching into the padding are clipped to the frame.
-	got = lb.ToSource(Box{-20, 100, 700, 600})
-	if got != (Box{0, 0, 1920, 1080}) {
+	got = lb.ToSource(scan.Box{-20, 100, 700, 600})
+	if got != (scan.Box{0, 0, 1920, 1080}) {
 		t.Errorf("clipped %v", got)
 	}
 }

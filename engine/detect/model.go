@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/vidsift/vidsift/engine/scan"
 	ort "github.com/yalue/onnxruntime_go"
 )
 
@@ -246,6 +247,11 @@ func (m *Model) probeOutputShape() (ort.Shape, error) {
 	return outs[0].GetShape().Clone(), nil
 }
 
+// ID is the model's identity as a value: what its results depend on.
+func (m *Model) ID() scan.Model {
+	return scan.Model{SHA256: m.SHA256, InputW: m.InputW, InputH: m.InputH, Names: m.Names}
+}
+
 // Close frees the session.
 func (m *Model) Close() {
 	if m.session != nil {
@@ -290,7 +296,7 @@ func (b *Buffers) Free() {
 
 // Infer runs the model on b's input and returns detections in source pixels
 // (b.Box maps them back) above conf after NMS at iou.
-func (m *Model) Infer(b *Buffers, conf, iou float32) ([]Detection, error) {
+func (m *Model) Infer(b *Buffers, conf, iou float32) ([]scan.Detection, error) {
 	if err := m.session.Run([]ort.Value{b.in}, []ort.Value{b.out}); err != nil {
 		return nil, fmt.Errorf("inference: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/vidsift/vidsift/engine/internal/testenv"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 func loadShared(t *testing.T, name string) *Model {
@@ -138,13 +139,13 @@ func TestOtherDetectors(t *testing.T) {
 		file         string
 		inW, inH     int
 		transposed   bool
-		wantInSource Box
+		wantInSource scan.Box
 	}{
 		// 640×480 → ×0.5 → 320×240, padded 40 px above and below.
-		{"cats_320.onnx", 320, 320, false, Box{192, 176, 448, 304}},
-		{"cats_320_transposed.onnx", 320, 320, true, Box{192, 176, 448, 304}},
+		{"cats_320.onnx", 320, 320, false, scan.Box{192, 176, 448, 304}},
+		{"cats_320_transposed.onnx", 320, 320, true, scan.Box{192, 176, 448, 304}},
 		// 640×480 → ×256/480 → 341×256, padded 37 px on the left.
-		{"cats_dynamic_256x416.onnx", 416, 256, false, Box{(96 - 37) * 1.875, 128 * 1.875, (224 - 37) * 1.875, 192 * 1.875}},
+		{"cats_dynamic_256x416.onnx", 416, 256, false, scan.Box{(96 - 37) * 1.875, 128 * 1.875, (224 - 37) * 1.875, 192 * 1.875}},
 	} {
 		t.Run(c.file, func(t *testing.T) {
 			m, err := Load(testenv.Fixture(t, "models/"+c.file), Options{IntraOpThreads: 1})

@@ -10,27 +10,25 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vidsift/vidsift/engine/detect"
-	"github.com/vidsift/vidsift/engine/media"
-	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
-func sample() ([]pipeline.FileResult, pipeline.Summary) {
-	person := detect.Detection{ClassID: 0, Class: "person", Confidence: 0.87654, Box: detect.Box{1.26, 2, 30.04, 40}}
-	dog := detect.Detection{ClassID: 16, Class: "dog", Confidence: 0.5, Box: detect.Box{5, 5, 10, 10}}
-	results := []pipeline.FileResult{
-		{Path: "/v/z.mp4", Status: pipeline.StatusOK, Media: media.Info{Container: "mp4", Codec: "h264", Width: 640, Height: 360, Duration: 10, FPS: 25},
-			Frames: []pipeline.Frame{
-				{Index: 0, Time: 0, Key: true, Detections: []detect.Detection{person}},
-				{Index: 1, Time: 2, Detections: []detect.Detection{person, dog}}, // a gap frame
+func sample() ([]scan.FileResult, scan.Summary) {
+	person := scan.Detection{ClassID: 0, Class: "person", Confidence: 0.87654, Box: scan.Box{1.26, 2, 30.04, 40}}
+	dog := scan.Detection{ClassID: 16, Class: "dog", Confidence: 0.5, Box: scan.Box{5, 5, 10, 10}}
+	results := []scan.FileResult{
+		{Path: "/v/z.mp4", Status: scan.StatusOK, Media: scan.MediaInfo{Container: "mp4", Codec: "h264", Width: 640, Height: 360, Duration: 10, FPS: 25},
+			Frames: []scan.Frame{
+				{Index: 0, Time: 0, Key: true, Detections: []scan.Detection{person}},
+				{Index: 1, Time: 2, Detections: []scan.Detection{person, dog}}, // a gap frame
 				{Index: 2, Time: 4, Key: true, Detections: nil},
-				{Index: 3, Time: 6, Reused: true, SameAs: 0, Detections: []detect.Detection{person}}, // looked like frame 0
+				{Index: 3, Time: 6, Reused: true, SameAs: 0, Detections: []scan.Detection{person}}, // looked like frame 0
 			}},
-		{Path: "=evil,\"name\"\n.mp4", Status: pipeline.StatusPartial, Error: "truncated",
-			Media: media.Info{Width: 100, Height: 50}, Frames: []pipeline.Frame{{Index: 0, Time: 1.5, Key: true, Detections: []detect.Detection{dog}}}},
-		{Path: "/v/a.mp4", Status: pipeline.StatusFailed, Error: "empty file (0 bytes)"},
+		{Path: "=evil,\"name\"\n.mp4", Status: scan.StatusPartial, Error: "truncated",
+			Media: scan.MediaInfo{Width: 100, Height: 50}, Frames: []scan.Frame{{Index: 0, Time: 1.5, Key: true, Detections: []scan.Detection{dog}}}},
+		{Path: "/v/a.mp4", Status: scan.StatusFailed, Error: "empty file (0 bytes)"},
 	}
-	var sum pipeline.Summary
+	var sum scan.Summary
 	for _, r := range results {
 		sum.Add(r)
 	}
@@ -41,8 +39,9 @@ func sample() ([]pipeline.FileResult, pipeline.Summary) {
 func TestBuildJSON(t *testing.T) {
 	res, sum := sample()
 	// Thresholds arrive as float32s widened, as the CLI and app pass them.
-	doc := Build(res, sum, Options{Settings: Settings{Confidence: float64(float32(0.3)), IoU: float64(float32(0.7)),
-		Classes: []string{"person", "dog"}, Workers: 2, Threads: 2, MaxGap: 2, MinGap: 0.5, ReuseSimilar: true}})
+	made := scan.Params{Model: scan.Model{SHA256: "abc", InputW: 640, InputH: 384, Names: []string{"person"}}, Confidence: 0.3, IoU: 0.7,
+		Sampling: scan.Sampling{MaxGap: 2, MinGap: 0.5}, ReuseSimilar: true}
+	doc := Build(res, sum, Options{Asked: &made, Workers: 2, Threads: 2, Classes: map[string]bool{"person": true, "dog": true}})
 	var buf bytes.Buffer
 	if err := EncodeJSON(&buf, doc); err != nil {
 		t.Fatal(err)
@@ -200,5 +199,51 @@ func TestThumbPath(t *testing.T) {
 	}
 	if ThumbPath("/t", "/v/a.mp4", 0) == ThumbPath("/t", "/v/b.mp4", 0) {
 		t.Error("different files share a thumbnail folder")
+	}
+}
+
+// TestBuildSettingsMadeWith: the settings block says what the files were
+// made with; where they differ (results from the library) it names the
+// settings that differ and every file says its own, never one invented
+// value; a filter above the scan's confidence is what is reported.
+func TestBuildSettingsMadeWith(t *testing.T) {
+	res, sum := sample()
+	base := scan.Params{Model: scan.Model{SHA256: "abc", InputW: 640, InputH: 640}, Confidence: 0.25, IoU: 0.7,
+		Sampling: scan.Sampling{MaxGap: 2, MinGap: 0.5}, ReuseSimilar: true}
+	same := map[string]scan.Params{}
+	for _, r := range res {
+		same[r.Path] = base
+	}
+	doc := Build(res, sum, Options{Params: same})
+	if s := doc.Settings; s.Confidence != 0.25 || s.IoU != 0.7 || s.MaxGap != 2 || s.MinGap != 0.5 || !s.ReuseSimilar || s.Mixed != nil ||
+		doc.Model.SHA256 != "abc" || doc.Model.InputSize != [2]int{640, 640} || doc.Files[0].Settings != nil {
+		t.Errorf("one set of settings: %+v, model %+v, file settings %+v", s, doc.Model, doc.Files[0].Settings)
+	}
+	if doc := Build(res, sum, Options{Params: same, MinConfidence: 0.6}); doc.Settings.Confidence != 0.6 {
+		t.Errorf("exported at 0.6, the settings say %v", doc.Settings.Confidence)
+	}
+	mixed := map[string]scan.Params{}
+	for path, p := range same {
+		mixed[path] = p
+	}
+	keyframes := base
+	keyframes.Sampling.MaxGap, keyframes.ReuseSimilar = 0, false
+	mixed["/v/z.mp4"] = keyframes
+	doc = Build(res, sum, Options{Params: mixed})
+	s := doc.Settings
+	if strings.Join(s.Mixed, ",") != "max_gap_s,reuse_similar" || s.MaxGap != 0 || s.ReuseSimilar || s.Confidence != 0.25 || s.MinGap != 0.5 || doc.Model.SHA256 != "abc" {
+		t.Errorf("mixed settings: %+v", s)
+	}
+	for _, f := range doc.Files {
+		want := FileSettings{ModelSHA256: "abc", InputSize: [2]int{640, 640}, Confidence: 0.25, IoU: 0.7, MaxGap: 2, MinGap: 0.5, ReuseSimilar: true}
+		if f.Path == "/v/z.mp4" {
+			want.MaxGap, want.ReuseSimilar = 0, false
+		}
+		if f.Settings == nil || *f.Settings != want {
+			t.Errorf("%s: settings %+v, want %+v", f.Path, f.Settings, want)
+		}
+	}
+	if doc := Build(res, sum, Options{}); doc.Settings.Confidence != 0 || doc.Settings.Mixed != nil || doc.Model.SHA256 != "" {
+		t.Errorf("nothing known of how the files were made, yet the settings say %+v", doc.Settings)
 	}
 }

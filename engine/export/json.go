@@ -11,8 +11,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/vidsift/vidsift/engine/detect"
-	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // Schema names the JSON format.
@@ -47,6 +46,23 @@ type Settings struct {
 	MaxGap       float64 `json:"max_gap_s"`     // longest stretch without an analysed frame, seconds (plus one frame interval); 0: keyframes only
 	MinGap       float64 `json:"min_gap_s"`     // keyframes closer than this to the previous analysed keyframe were skipped; 0: none
 	ReuseSimilar bool    `json:"reuse_similar"` // frames that looked like the last inferred one repeat its detections (same_as)
+	// Mixed names the settings above, and "model", whose value differs
+	// between the files (results from the library, made by scans with
+	// different settings): they read 0 (or "") here, and each file's own
+	// settings say what it was made with. Absent when the files agree.
+	Mixed []string `json:"mixed,omitempty"`
+}
+
+// FileSettings are what one file was made with, written for every file
+// when the files' settings differ (Settings.Mixed).
+type FileSettings struct {
+	ModelSHA256  string  `json:"model_sha256"`
+	InputSize    [2]int  `json:"input_size"`
+	Confidence   float64 `json:"confidence"`
+	IoU          float64 `json:"iou"`
+	MaxGap       float64 `json:"max_gap_s"`
+	MinGap       float64 `json:"min_gap_s"`
+	ReuseSimilar bool    `json:"reuse_similar"`
 }
 
 // File is one scanned file.
@@ -60,6 +76,9 @@ type File struct {
 	// Worker names the cluster worker that scanned the file (scan --nats);
 	// absent for a file scanned on this computer.
 	Worker string `json:"worker,omitempty"`
+	// Settings are what this file was made with, when the files' settings
+	// differ (Settings.Mixed); absent when they agree.
+	Settings *FileSettings `json:"settings,omitempty"`
 }
 
 // Media describes the video stream that was scanned.
@@ -121,38 +140,49 @@ type Summary struct {
 
 // Options say what goes into an export.
 type Options struct {
-	Model    *detect.Model
-	Settings Settings
+	// ModelPath is the model file as loaded ("" for results from the library).
+	ModelPath string
+	// Params says what each result was made with, by path (a run's
+	// FileFinished events, the library's rows). Asked, when set, stands
+	// for the files Params lacks: a run's own parameters.
+	Params map[string]scan.Params
+	Asked  *scan.Params
+	// Workers and Threads say how the run spread its work (0: not
+	// recorded, as for results from the library).
+	Workers, Threads int
+	// MinConfidence leaves out detections below it (an export's --conf);
+	// the settings report the higher of it and the scan's.
+	MinConfidence float32
 	// Classes limits the detections and spans written (nil: all classes).
 	Classes map[string]bool
-	// Thumbnail names the thumbnail of a keyframe, or "" (nil: none).
+	// Thumbnail names the thumbnail of a frame, or "" (nil: none).
 	Thumbnail func(path string, index int) string
 }
 
 func (o Options) keep(class string) bool { return o.Classes == nil || o.Classes[class] }
 
+// madeWith is what the result at path was made with.
+func (o Options) madeWith(path string) (scan.Params, bool) {
+	if p, ok := o.Params[path]; ok {
+		return p, true
+	}
+	if o.Asked != nil {
+		return *o.Asked, true
+	}
+	return scan.Params{}, false
+}
+
 // Build assembles the JSON document. Files are sorted by path; the summary's
 // detection count is what the document holds after the class filter.
-func Build(results []pipeline.FileResult, sum pipeline.Summary, o Options) Document {
+func Build(results []scan.FileResult, sum scan.Summary, o Options) Document {
 	doc := Document{
-		Schema:   Schema,
-		Created:  time.Now().UTC().Format(time.RFC3339),
-		Settings: o.Settings,
-		Files:    make([]File, 0, len(results)),
+		Schema:  Schema,
+		Created: time.Now().UTC().Format(time.RFC3339),
+		Files:   make([]File, 0, len(results)),
 	}
-	// Sorted, and [] rather than null when every class is reported.
-	doc.Settings.Classes = append([]string{}, doc.Settings.Classes...)
-	slices.Sort(doc.Settings.Classes)
-	// The engine holds thresholds as float32: 0.7 would print as 0.699999988.
-	doc.Settings.Confidence = round(doc.Settings.Confidence, 4)
-	doc.Settings.IoU = round(doc.Settings.IoU, 4)
-	doc.Settings.MaxGap = round(doc.Settings.MaxGap, 3)
-	doc.Settings.MinGap = round(doc.Settings.MinGap, 3)
-	if m := o.Model; m != nil {
-		doc.Model = Model{Path: m.Path, SHA256: m.SHA256, InputSize: [2]int{m.InputW, m.InputH}, Classes: m.Names}
-	}
-	sorted := append([]pipeline.FileResult(nil), results...)
+	sorted := append([]scan.FileResult(nil), results...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Path < sorted[j].Path })
+	perFile := doc.describe(sorted, o)
 	detections := 0
 	for _, r := range sorted {
 		f := File{
@@ -166,6 +196,13 @@ func Build(results []pipeline.FileResult, sum pipeline.Summary, o Options) Docum
 			Frames: make([]Frame, 0, len(r.Frames)),
 			Spans:  []Span{},
 		}
+		if perFile {
+			if p, ok := o.madeWith(r.Path); ok {
+				f.Settings = &FileSettings{ModelSHA256: p.Model.SHA256, InputSize: [2]int{p.Model.InputW, p.Model.InputH},
+					Confidence: round(float64(max(p.Confidence, o.MinConfidence)), 4), IoU: round(float64(p.IoU), 4),
+					MaxGap: round(p.Sampling.MaxGap, 3), MinGap: round(p.Sampling.MinGap, 3), ReuseSimilar: p.ReuseSimilar}
+			}
+		}
 		for _, k := range r.Frames {
 			kf := Frame{Index: k.Index, Time: round(k.Time, 3), Key: k.Key, Detections: []Detection{}}
 			if k.Reused {
@@ -175,7 +212,7 @@ func Build(results []pipeline.FileResult, sum pipeline.Summary, o Options) Docum
 				kf.Thumbnail = o.Thumbnail(r.Path, k.Index)
 			}
 			for _, d := range k.Detections {
-				if !o.keep(d.Class) {
+				if !o.keep(d.Class) || d.Confidence < o.MinConfidence {
 					continue
 				}
 				kf.Detections = append(kf.Detections, Detection{
@@ -186,7 +223,8 @@ func Build(results []pipeline.FileResult, sum pipeline.Summary, o Options) Docum
 			detections += len(kf.Detections)
 			f.Frames = append(f.Frames, kf)
 		}
-		for _, s := range pipeline.Spans(r.Frames, o.keep) {
+		kept := func(c string) bool { return o.keep(c) }
+		for _, s := range scan.Spans(atLeast(r.Frames, o.MinConfidence), kept) {
 			f.Spans = append(f.Spans, Span{Class: s.Class, Start: round(s.Start, 3), End: round(s.End, 3), MaxConfidence: round(float64(s.MaxConfidence), 4)})
 		}
 		doc.Files = append(doc.Files, f)
@@ -198,6 +236,81 @@ func Build(results []pipeline.FileResult, sum pipeline.Summary, o Options) Docum
 		FirstResult: round(sum.FirstResult.Seconds(), 3), PeakRSSMB: round(float64(sum.PeakRSS)/(1<<20), 1),
 	}
 	return doc
+}
+
+// describe fills the model and settings blocks from what the files were
+// made with, and reports whether they differ (each file then says its own).
+func (doc *Document) describe(results []scan.FileResult, o Options) (perFile bool) {
+	var made []scan.Params
+	for _, r := range results {
+		if p, ok := o.madeWith(r.Path); ok {
+			made = append(made, p)
+		}
+	}
+	if len(made) == 0 && o.Asked != nil {
+		made = append(made, *o.Asked)
+	}
+	// The classes reported: sorted, and [] rather than null for all.
+	classes := []string{}
+	for c := range o.Classes {
+		classes = append(classes, c)
+	}
+	slices.Sort(classes)
+	doc.Settings = Settings{Classes: classes, Workers: o.Workers, Threads: o.Threads}
+	doc.Model.Path = o.ModelPath
+	if len(made) == 0 {
+		return false
+	}
+	first := made[0]
+	differs := func(f func(scan.Params) any) bool {
+		for _, p := range made[1:] {
+			if f(p) != f(first) {
+				return true
+			}
+		}
+		return false
+	}
+	s := &doc.Settings
+	// The engine holds thresholds as float32: 0.7 would print as 0.699999988.
+	for _, field := range []struct {
+		name string
+		of   func(scan.Params) any
+		set  func()
+	}{
+		{"model", func(p scan.Params) any { return [3]any{p.Model.SHA256, p.Model.InputW, p.Model.InputH} }, func() {
+			doc.Model.SHA256, doc.Model.InputSize, doc.Model.Classes = first.Model.SHA256, [2]int{first.Model.InputW, first.Model.InputH}, first.Model.Names
+		}},
+		{"confidence", func(p scan.Params) any { return p.Confidence }, func() { s.Confidence = round(float64(max(first.Confidence, o.MinConfidence)), 4) }},
+		{"iou", func(p scan.Params) any { return p.IoU }, func() { s.IoU = round(float64(first.IoU), 4) }},
+		{"max_gap_s", func(p scan.Params) any { return p.Sampling.MaxGap }, func() { s.MaxGap = round(first.Sampling.MaxGap, 3) }},
+		{"min_gap_s", func(p scan.Params) any { return p.Sampling.MinGap }, func() { s.MinGap = round(first.Sampling.MinGap, 3) }},
+		{"reuse_similar", func(p scan.Params) any { return p.ReuseSimilar }, func() { s.ReuseSimilar = first.ReuseSimilar }},
+	} {
+		if differs(field.of) {
+			s.Mixed = append(s.Mixed, field.name)
+			continue
+		}
+		field.set()
+	}
+	return len(s.Mixed) > 0
+}
+
+// atLeast is frames with only the detections of confidence ≥ conf.
+func atLeast(frames []scan.Frame, conf float32) []scan.Frame {
+	if conf <= 0 {
+		return frames
+	}
+	out := make([]scan.Frame, len(frames))
+	for i, k := range frames {
+		out[i] = k
+		out[i].Detections = nil
+		for _, d := range k.Detections {
+			if d.Confidence >= conf {
+				out[i].Detections = append(out[i].Detections, d)
+			}
+		}
+	}
+	return out
 }
 
 // EncodeJSON writes doc, indented, to w.

@@ -14,10 +14,8 @@ import (
 	"strings"
 
 	"github.com/google/renameio/v2"
+	"github.com/vidsift/vidsift/engine/scan"
 	"go.yaml.in/yaml/v3"
-
-	"github.com/vidsift/vidsift/engine/detect"
-	"github.com/vidsift/vidsift/engine/pipeline"
 )
 
 // LabelImage is one analysed frame to write as a training image, for the
@@ -28,16 +26,16 @@ type LabelImage struct {
 	Time   float64 // seconds
 	FrameW int     // the upright frame's size, in whose pixels Dets' boxes are
 	FrameH int
-	Dets   []detect.Detection
+	Dets   []scan.Detection
 }
 
 // LabelImages lists every analysed frame of results as a training image,
 // with only the detections of the classes in keep (nil: all).
-func LabelImages(results []pipeline.FileResult, keep map[string]bool) []LabelImage {
+func LabelImages(results []scan.FileResult, keep map[string]bool) []LabelImage {
 	var out []LabelImage
 	for _, r := range results {
 		for _, k := range r.Frames {
-			var dets []detect.Detection
+			var dets []scan.Detection
 			for _, d := range k.Detections {
 				if keep == nil || keep[d.Class] {
 					dets = append(dets, d)
@@ -126,7 +124,7 @@ type COCOCategory struct {
 }
 
 // scaled is a detection's box in an image of w×h made from its frame.
-func scaled(img LabelImage, d detect.Detection, w, h int) (x1, y1, x2, y2 float64) {
+func scaled(img LabelImage, d scan.Detection, w, h int) (x1, y1, x2, y2 float64) {
 	sx, sy := float64(w)/float64(img.FrameW), float64(h)/float64(img.FrameH)
 	return d.Box[0] * sx, d.Box[1] * sy, d.Box[2] * sx, d.Box[3] * sy
 }

@@ -16,13 +16,12 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/vidsift/vidsift/engine/scan"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/basicfont"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
-
-	"github.com/vidsift/vidsift/engine/detect"
 )
 
 // ThumbPath names a keyframe's thumbnail: <dir>/<first 16 hex of
@@ -36,7 +35,7 @@ func ThumbPath(dir, mediaPath string, index int) string {
 // WriteThumbnail draws dets (in frame pixels of a frameW-wide frame) onto a
 // copy of the thumbnail (thumb, or else the JPEG jpg) and saves it as JPEG
 // at path, atomically.
-func WriteThumbnail(path string, thumb *image.RGBA, jpg []byte, frameW int, dets []detect.Detection) error {
+func WriteThumbnail(path string, thumb *image.RGBA, jpg []byte, frameW int, dets []scan.Detection) error {
 	var src image.Image = thumb
 	if thumb == nil {
 		var err error
@@ -56,7 +55,7 @@ func WriteThumbnail(path string, thumb *image.RGBA, jpg []byte, frameW int, dets
 // DrawDetections draws each box, scaled by scale, with its class and
 // confidence. Lines and labels grow with the image, so a 320 px thumbnail
 // and a 1600 px frame both read well.
-func DrawDetections(img *image.RGBA, scale float64, dets []detect.Detection) {
+func DrawDetections(img *image.RGBA, scale float64, dets []scan.Detection) {
 	if len(dets) == 0 {
 		return
 	}

@@ -6,7 +6,7 @@ import (
 	"image/draw"
 	"testing"
 
-	"github.com/vidsift/vidsift/engine/detect"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // labelBox measures what DrawDetections put above a box whose top-left
@@ -30,15 +30,15 @@ func labelBox(img *image.RGBA, x, y int, c color.RGBA) (height int, hasText bool
 // thicker and larger on a large frame than on a thumbnail, and a box at the
 // top edge keeps its label inside the image.
 func TestDrawDetectionsScales(t *testing.T) {
-	dog := detect.Detection{ClassID: 16, Class: "dog", Confidence: 0.87}
+	dog := scan.Detection{ClassID: 16, Class: "dog", Confidence: 0.87}
 	c := ClassColor(16)
 	var heights []int
 	for _, width := range []int{320, 1600} {
 		img := image.NewRGBA(image.Rect(0, 0, width, width*9/16))
 		draw.Draw(img, img.Bounds(), &image.Uniform{color.RGBA{60, 60, 60, 255}}, image.Point{}, draw.Src)
 		f := float64(width) / 320
-		dog.Box = detect.Box{100 * f, 80 * f, 200 * f, 160 * f}
-		DrawDetections(img, 1, []detect.Detection{dog})
+		dog.Box = scan.Box{100 * f, 80 * f, 200 * f, 160 * f}
+		DrawDetections(img, 1, []scan.Detection{dog})
 		x0, y0 := int(100*f), int(80*f)
 		thick := 0
 		for x := x0; img.RGBAAt(x, y0+20) == c; x++ {
@@ -60,8 +60,8 @@ func TestDrawDetectionsScales(t *testing.T) {
 
 	// At the top edge the label goes inside the box.
 	img := image.NewRGBA(image.Rect(0, 0, 320, 180))
-	dog.Box = detect.Box{10, 0, 120, 100}
-	DrawDetections(img, 1, []detect.Detection{dog})
+	dog.Box = scan.Box{10, 0, 120, 100}
+	DrawDetections(img, 1, []scan.Detection{dog})
 	filled := 0
 	for y := 3; y < 12; y++ {
 		for x := 13; x < 40; x++ {
@@ -79,9 +79,9 @@ func TestDrawDetectionsScales(t *testing.T) {
 // draws each one the first time it is shown.
 func BenchmarkDrawDetections(b *testing.B) {
 	img := image.NewRGBA(image.Rect(0, 0, 320, 180))
-	dets := []detect.Detection{
-		{ClassID: 0, Class: "person", Confidence: 0.9, Box: detect.Box{10, 10, 100, 170}},
-		{ClassID: 16, Class: "dog", Confidence: 0.7, Box: detect.Box{150, 90, 300, 170}},
+	dets := []scan.Detection{
+		{ClassID: 0, Class: "person", Confidence: 0.9, Box: scan.Box{10, 10, 100, 170}},
+		{ClassID: 16, Class: "dog", Confidence: 0.7, Box: scan.Box{150, 90, 300, 170}},
 	}
 	for i := 0; i < b.N; i++ {
 		DrawDetections(img, 1, dets)

@@ -8,19 +8,8 @@ import (
 	"strings"
 
 	"github.com/asticode/go-astiav"
+	"github.com/vidsift/vidsift/engine/scan"
 )
-
-// Sampling says which frames of a video are analysed.
-type Sampling struct {
-	// MaxGap (seconds) bounds every stretch of the video without an
-	// analysed frame, to the end included, to MaxGap plus one frame
-	// interval: frames between keyframes ("gap frames") are decoded where
-	// keyframes lie further apart. 0: keyframes only.
-	MaxGap float64
-	// MinGap (seconds) skips a keyframe that comes less than this after the
-	// previous analysed keyframe (all-intra video). 0: every keyframe.
-	MinGap float64
-}
 
 // Frame is one decoded frame to analyse. It is valid only during the
 // callback that receives it: the frame behind it is reused for the next.
@@ -94,7 +83,7 @@ func (m *File) Frames(ctx context.Context, fn func(*Frame) error) (Outcome, erro
 type frameReader struct {
 	m          *File
 	fn         func(*Frame) error
-	sampling   Sampling
+	sampling   scan.Sampling
 	interval   float64 // one frame, seconds (0: unknown)
 	pkt        *astiav.Packet
 	frame      *astiav.Frame
@@ -142,7 +131,7 @@ func newFrameReader(m *File, fn func(*Frame) error) *frameReader {
 		r.interval = 1 / m.info.FPS
 	}
 	if m.info.Still {
-		r.sampling = Sampling{}
+		r.sampling = scan.Sampling{}
 	}
 	return r
 }

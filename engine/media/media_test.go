@@ -13,14 +13,15 @@ import (
 	"github.com/asticode/go-astiav"
 
 	"github.com/vidsift/vidsift/engine/internal/testenv"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // decodeAll opens path and returns its info, outcome and analysed frames as 64×64 RGB.
-func decodeAll(t testing.TB, path string, opts Options) (Info, Outcome, []Frame, [][]byte, error) {
+func decodeAll(t testing.TB, path string, opts Options) (scan.MediaInfo, Outcome, []Frame, [][]byte, error) {
 	t.Helper()
 	f, err := Open(context.Background(), path, opts)
 	if err != nil {
-		return Info{}, Outcome{}, nil, nil, err
+		return scan.MediaInfo{}, Outcome{}, nil, nil, err
 	}
 	defer f.Close()
 	var kfs []Frame
@@ -271,7 +272,7 @@ func BenchmarkKeyframeDecode(b *testing.B) {
 // and gap frames alike, and refuses a time where no frame is.
 func TestReadFrameAt(t *testing.T) {
 	p := testenv.Shared(t, "testdata/videos/street_bikes_h264.mp4")
-	f, err := Open(context.Background(), p, Options{Sampling: Sampling{MaxGap: 2, MinGap: 0.5}})
+	f, err := Open(context.Background(), p, Options{Sampling: scan.Sampling{MaxGap: 2, MinGap: 0.5}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +316,7 @@ func TestReadFrameAt(t *testing.T) {
 	// no index; MJPEG in AVI, Matroska, MPEG-TS) still give every frame back.
 	for _, name := range []string{"raw.h264", "mjpeg_10fps.avi", "one_keyframe_person.mkv", "h264.ts"} {
 		fx := testenv.Fixture(t, name)
-		_, _, frames, _, err := decodeAll(t, fx, Options{Sampling: Sampling{MaxGap: 2, MinGap: 0.5}})
+		_, _, frames, _, err := decodeAll(t, fx, Options{Sampling: scan.Sampling{MaxGap: 2, MinGap: 0.5}})
 		if err != nil {
 			t.Fatal(err)
 		}

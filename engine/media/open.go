@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/asticode/go-astiav"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // Options tune the decoder. The zero value is usable.
@@ -26,31 +27,13 @@ type Options struct {
 	// Timeout bounds the whole decode of one file; 0 means none.
 	Timeout time.Duration
 	// Sampling picks the frames Frames analyses (the zero value: keyframes only).
-	Sampling Sampling
-}
-
-// Info describes an opened file. Width and Height are in the upright frame.
-// A photo's EXIF orientation arrives with its decoded frame, so for photos
-// Info is final once Keyframes has run.
-type Info struct {
-	Container string
-	Codec     string
-	Width     int
-	Height    int
-	Duration  float64 // seconds; 0 when unknown or a still image
-	FPS       float64 // 0 for still images
-	Rotation  int     // clockwise degrees applied to make frames upright: 0, 90, 180, 270
-	Mirrored  bool    // then flipped left-right (a mirroring display matrix or EXIF orientation)
-	Still     bool
-	// KeyframeInterval is the longest distance between two keyframes, in
-	// seconds; it is known once Frames has run (0: one keyframe, or a photo).
-	KeyframeInterval float64
+	Sampling scan.Sampling
 }
 
 // File is an opened media file. It is not safe for concurrent use.
 type File struct {
 	path     string
-	info     Info
+	info     scan.MediaInfo
 	opts     Options
 	fc       *astiav.FormatContext
 	cc       *astiav.CodecContext
@@ -235,14 +218,14 @@ func (m *File) interruptOn(ctx context.Context) (stop func()) {
 	}
 }
 
-func (m *File) describe() Info {
+func (m *File) describe() scan.MediaInfo {
 	par := m.stream.CodecParameters()
 	m.sar = par.SampleAspectRatio()
 	if !validSAR(m.sar) {
 		m.sar = m.stream.SampleAspectRatio()
 	}
 	w, h := displaySize(par.Width(), par.Height(), m.sar)
-	info := Info{
+	info := scan.MediaInfo{
 		Codec:  par.CodecID().Name(),
 		Width:  w,
 		Height: h,
@@ -267,7 +250,7 @@ func (m *File) describe() Info {
 }
 
 // Info returns what Open learned about the file.
-func (m *File) Info() Info { return m.info }
+func (m *File) Info() scan.MediaInfo { return m.info }
 
 // Close releases every FFmpeg object of the file. It is safe to call twice.
 func (m *File) Close() {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/vidsift/vidsift/engine/internal/testenv"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // stretches returns the longest stretch of f's video without an analysed
@@ -36,7 +37,7 @@ func TestMaxGapGuarantee(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, gap := range []float64{2, 0.5} {
-			info, out, frames, _, err := decodeAll(t, p, Options{Sampling: Sampling{MaxGap: gap}})
+			info, out, frames, _, err := decodeAll(t, p, Options{Sampling: scan.Sampling{MaxGap: gap}})
 			if err != nil {
 				t.Fatalf("%s: %v", p, err)
 			}
@@ -69,7 +70,7 @@ func keyframeTimes(t *testing.T, p string) ([]float64, error) {
 // second plus the first, and a min gap of 0 keeps every keyframe.
 func TestMinGap(t *testing.T) {
 	p := testenv.Fixture(t, "mjpeg_10fps.avi")
-	info, out, frames, _, err := decodeAll(t, p, Options{Sampling: Sampling{MaxGap: 2, MinGap: 0.5}})
+	info, out, frames, _, err := decodeAll(t, p, Options{Sampling: scan.Sampling{MaxGap: 2, MinGap: 0.5}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +82,7 @@ func TestMinGap(t *testing.T) {
 			t.Errorf("keyframes %.3f s apart at %.3f s", d, frames[i].Time)
 		}
 	}
-	_, _, all, _, err := decodeAll(t, p, Options{Sampling: Sampling{MaxGap: 2}})
+	_, _, all, _, err := decodeAll(t, p, Options{Sampling: scan.Sampling{MaxGap: 2}})
 	if err != nil || len(all) < 95 {
 		t.Errorf("min gap 0 analysed %d frames of 100 (%v)", len(all), err)
 	}
@@ -93,7 +94,7 @@ func TestCancelMidGOP(t *testing.T) {
 	p := testenv.Fixture(t, "static_10s_gop.mp4")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	f, err := Open(ctx, p, Options{Sampling: Sampling{MaxGap: 2}})
+	f, err := Open(ctx, p, Options{Sampling: scan.Sampling{MaxGap: 2}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"image"
 
 	"github.com/asticode/go-astiav"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 var errFound = errors.New("found")
@@ -29,7 +30,7 @@ func ReadFrameAt(ctx context.Context, path string, t float64, maxSide int, opts 
 
 func readFrameAt(ctx context.Context, path string, t float64, maxSide int, opts Options, seek bool) (*image.RGBA, error) {
 	// The smallest gap analyses every frame a scan could have analysed.
-	opts.Sampling = Sampling{MaxGap: 1e-6}
+	opts.Sampling = scan.Sampling{MaxGap: 1e-6}
 	f, err := Open(ctx, path, opts)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"sync"
+
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // ErrBusy is returned by Activity.Start while a run is going on.
@@ -19,7 +21,7 @@ type Activity struct {
 
 // Start begins a run and returns its events. The channel closes after
 // RunFinished; until then Running reports true.
-func (a *Activity) Start(parent context.Context, cfg Config, inputs []string) (<-chan Event, error) {
+func (a *Activity) Start(parent context.Context, cfg Config, inputs []string) (<-chan scan.Event, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.cancel != nil {
@@ -31,7 +33,7 @@ func (a *Activity) Start(parent context.Context, cfg Config, inputs []string) (<
 	in := Run(ctx, cfg, inputs)
 	// Unbuffered: the run counts as going on until its consumer has taken
 	// RunFinished, so a UI never sees "idle" with events still in flight.
-	out := make(chan Event)
+	out := make(chan scan.Event)
 	done := a.done
 	go func() {
 		defer func() {

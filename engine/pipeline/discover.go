@@ -9,13 +9,14 @@ import (
 	"syscall"
 
 	"github.com/vidsift/vidsift/engine/media"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // discovery is what walking the inputs found.
 type discovery struct {
-	files   []string     // candidates to decode, absolute, sorted, unique
-	failed  []FileResult // paths named explicitly that cannot be scanned at all
-	ignored int          // entries inside folders that are not media candidates
+	files   []string          // candidates to decode, absolute, sorted, unique
+	failed  []scan.FileResult // paths named explicitly that cannot be scanned at all
+	ignored int               // entries inside folders that are not media candidates
 }
 
 // discover expands the user's inputs. Paths named explicitly are always
@@ -34,7 +35,7 @@ func discover(inputs []string) discovery {
 	fail := func(p string, err error) {
 		if !seen[p] {
 			seen[p] = true
-			d.failed = append(d.failed, FileResult{Path: p, Status: StatusFailed, Error: err.Error()})
+			d.failed = append(d.failed, scan.FileResult{Path: p, Status: scan.StatusFailed, Error: err.Error()})
 		}
 	}
 	visited := map[devIno]bool{}

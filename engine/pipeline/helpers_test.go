@@ -8,6 +8,7 @@ import (
 	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/groundtruth"
 	"github.com/vidsift/vidsift/engine/internal/testenv"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 var (
@@ -34,36 +35,36 @@ func sharedModel(t testing.TB) *detect.Model {
 }
 
 func testConfig(t testing.TB, workers, streams int) Config {
-	return Config{Model: sharedModel(t), Confidence: 0.25, IoU: 0.7, Workers: workers, Streams: streams, ThumbSize: -1}
+	return Config{Params: scan.Params{Confidence: 0.25, IoU: 0.7}, Detector: sharedModel(t), Workers: workers, Streams: streams}
 }
 
 type runResult struct {
-	files     map[string]FileResult
-	order     []string // FileFinished order
-	summary   Summary
+	files     map[string]scan.FileResult
+	order     []string // scan.FileFinished order
+	summary   scan.Summary
 	err       error
-	analysed  []FrameAnalysed
-	started   RunStarted
+	analysed  []scan.FrameAnalysed
+	started   scan.RunStarted
 	eventKind []string
 }
 
 // collect runs the pipeline to the end; onEvent (optional) sees every event.
-func collect(ctx context.Context, cfg Config, inputs []string, onEvent func(Event)) runResult {
-	res := runResult{files: map[string]FileResult{}}
+func collect(ctx context.Context, cfg Config, inputs []string, onEvent func(scan.Event)) runResult {
+	res := runResult{files: map[string]scan.FileResult{}}
 	for ev := range Run(ctx, cfg, inputs) {
 		if onEvent != nil {
 			onEvent(ev)
 		}
 		switch e := ev.(type) {
-		case RunStarted:
+		case scan.RunStarted:
 			res.started = e
 			res.eventKind = append(res.eventKind, "run-started")
-		case FrameAnalysed:
+		case scan.FrameAnalysed:
 			res.analysed = append(res.analysed, e)
-		case FileFinished:
+		case scan.FileFinished:
 			res.files[e.Result.Path] = e.Result
 			res.order = append(res.order, e.Result.Path)
-		case RunFinished:
+		case scan.RunFinished:
 			res.summary, res.err = e.Summary, e.Err
 			res.eventKind = append(res.eventKind, "run-finished")
 		}
@@ -72,15 +73,15 @@ func collect(ctx context.Context, cfg Config, inputs []string, onEvent func(Even
 }
 
 // dets converts a file's keyframes for the ground-truth checks.
-func dets(f FileResult) []groundtruth.Frame {
-	return groundtruth.Frames(f.Frames, func(k Frame) bool { return k.Key }, func(k Frame) []detect.Detection { return k.Detections },
-		func(d detect.Detection) groundtruth.Det {
+func dets(f scan.FileResult) []groundtruth.Frame {
+	return groundtruth.Frames(f.Frames, func(k scan.Frame) bool { return k.Key }, func(k scan.Frame) []scan.Detection { return k.Detections },
+		func(d scan.Detection) groundtruth.Det {
 			return groundtruth.Det{Class: d.Class, Confidence: float64(d.Confidence), Box: d.Box}
 		})
 }
 
 // scanned converts a run's files for groundtruth.Differences.
-func scanned(files map[string]FileResult) []groundtruth.File {
+func scanned(files map[string]scan.FileResult) []groundtruth.File {
 	var out []groundtruth.File
 	for _, f := range files {
 		out = append(out, groundtruth.File{Path: f.Path, Status: string(f.Status), Frames: dets(f)})

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/vidsift/vidsift/engine/internal/testenv"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // TestHostileNames: long, non-UTF-8 and quote/space/newline names scan like any other.
@@ -72,8 +73,8 @@ func TestFileVanishes(t *testing.T) {
 	}
 	victim := filepath.Join(dir, entries[len(entries)-1].Name())
 	replaced := filepath.Join(dir, entries[len(entries)-2].Name())
-	res := collect(context.Background(), testConfig(t, 1, 1), []string{dir}, func(ev Event) {
-		if _, ok := ev.(RunStarted); ok {
+	res := collect(context.Background(), testConfig(t, 1, 1), []string{dir}, func(ev scan.Event) {
+		if _, ok := ev.(scan.RunStarted); ok {
 			for _, err := range []error{os.Remove(victim), os.Remove(replaced), os.WriteFile(replaced, []byte("now it is text"), 0o644)} {
 				if err != nil {
 					t.Error(err)
@@ -81,10 +82,10 @@ func TestFileVanishes(t *testing.T) {
 			}
 		}
 	})
-	if f := res.files[victim]; f.Status != StatusFailed || !strings.Contains(f.Error, "no such file") {
+	if f := res.files[victim]; f.Status != scan.StatusFailed || !strings.Contains(f.Error, "no such file") {
 		t.Errorf("deleted file: %s %q", f.Status, f.Error)
 	}
-	if f := res.files[replaced]; f.Status != StatusFailed {
+	if f := res.files[replaced]; f.Status != scan.StatusFailed {
 		t.Errorf("file replaced by text: %s %q", f.Status, f.Error)
 	}
 	if res.summary.OK != 4 || res.summary.Failed != 2 {

@@ -18,6 +18,7 @@ import (
 	"github.com/vidsift/vidsift/engine/groundtruth"
 	"github.com/vidsift/vidsift/engine/internal/testenv"
 	"github.com/vidsift/vidsift/engine/media"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // policies are the sampling policies the ground truth must hold under:
@@ -25,16 +26,16 @@ import (
 // and near-duplicate reuse).
 var policies = []struct {
 	name     string
-	sampling media.Sampling
+	sampling scan.Sampling
 	reuse    bool
 }{
-	{"keyframes only", media.Sampling{MinGap: 0.5}, false},
+	{"keyframes only", scan.Sampling{MinGap: 0.5}, false},
 	{"gap frames without reuse", defaultSampling, false},
 	{"defaults", defaultSampling, true},
 }
 
 // defaultSampling is config's default policy (max_gap 2 s, min_gap 0.5 s).
-var defaultSampling = media.Sampling{MaxGap: 2, MinGap: 0.5}
+var defaultSampling = scan.Sampling{MaxGap: 2, MinGap: 0.5}
 
 // TestGroundTruth holds every expectation of shared/testdata/ground_truth.json
 // against a scan of that folder through the public pipeline API, under
@@ -60,7 +61,7 @@ func TestGroundTruth(t *testing.T) {
 					t.Errorf("%s: missing from the scan", rel)
 					continue
 				}
-				if f.Status != StatusOK {
+				if f.Status != scan.StatusOK {
 					t.Errorf("%s: status %s: %s", rel, f.Status, f.Error)
 				}
 				for _, why := range exp.Check(dets(f), strings.HasPrefix(rel, "photos/")) {
@@ -85,11 +86,11 @@ func TestGroundTruthInt8(t *testing.T) {
 	defer m.Close()
 	for _, p := range policies {
 		cfg := testConfig(t, 2, 2)
-		cfg.Model, cfg.Sampling, cfg.ReuseSimilar = m, p.sampling, p.reuse
+		cfg.Detector, cfg.Sampling, cfg.ReuseSimilar = m, p.sampling, p.reuse
 		res := collect(context.Background(), cfg, []string{root}, nil)
 		for rel, exp := range gt {
 			f := res.files[filepath.Join(root, rel)]
-			if f.Status != StatusOK {
+			if f.Status != scan.StatusOK {
 				t.Errorf("%s, %s: %s %s", p.name, rel, f.Status, f.Error)
 			}
 			for _, why := range exp.Check(dets(f), strings.HasPrefix(rel, "photos/")) {
@@ -101,7 +102,7 @@ func TestGroundTruthInt8(t *testing.T) {
 
 // checkOrder checks that frames come in index order with rising times,
 // and that a reused frame repeats an earlier inferred frame's detections.
-func checkOrder(t *testing.T, f FileResult) {
+func checkOrder(t *testing.T, f scan.FileResult) {
 	t.Helper()
 	for i, k := range f.Frames {
 		if k.Index != i {
@@ -253,7 +254,7 @@ func TestCancel(t *testing.T) {
 		}
 	}
 	cfg := testConfig(t, 2, 2)
-	cfg.ThumbSize = 0                                      // exercise thumbnails too
+	cfg.Thumbs = ImageThumbs                               // exercise thumbnails too
 	cfg.Sampling, cfg.ReuseSimilar = defaultSampling, true // and gap frames waiting to reuse detections
 	baseline := detect.OpenObjects()
 
@@ -261,13 +262,13 @@ func TestCancel(t *testing.T) {
 	defer cancel()
 	finishedAfterCancel := 0
 	cancelled := false
-	res := collect(ctx, cfg, []string{tmp}, func(ev Event) {
+	res := collect(ctx, cfg, []string{tmp}, func(ev scan.Event) {
 		switch e := ev.(type) {
-		case FrameAnalysed:
-			if e.Frame.Thumbnail == nil || e.Frame.Thumbnail.Bounds().Dx() > ThumbSize {
-				t.Errorf("bad thumbnail %v", e.Frame.Thumbnail)
+		case scan.FrameAnalysed:
+			if e.Thumbnail == nil || e.Thumbnail.Bounds().Dx() > scan.ThumbSize || e.JPEG == nil {
+				t.Errorf("bad thumbnail %v", e.Thumbnail)
 			}
-		case FileFinished:
+		case scan.FileFinished:
 			if cancelled {
 				finishedAfterCancel++
 			} else {
@@ -296,7 +297,7 @@ func TestCancel(t *testing.T) {
 				keys++
 			}
 		}
-		if f.Status != StatusOK || keys != want[p] {
+		if f.Status != scan.StatusOK || keys != want[p] {
 			t.Errorf("finished file %s is not intact: %s %q, %d/%d keyframes", p, f.Status, f.Error, keys, want[p])
 		}
 	}
@@ -317,22 +318,22 @@ func TestEventOrder(t *testing.T) {
 	started := map[string]bool{}
 	finished := map[string]bool{}
 	var problems []string
-	collect(context.Background(), testConfig(t, 2, 2), []string{root}, func(ev Event) {
+	collect(context.Background(), testConfig(t, 2, 2), []string{root}, func(ev scan.Event) {
 		switch e := ev.(type) {
-		case RunStarted:
+		case scan.RunStarted:
 			seq = append(seq, "start")
-		case FileStarted:
+		case scan.FileStarted:
 			started[e.Path] = true
-		case FrameAnalysed:
+		case scan.FrameAnalysed:
 			if !started[e.Path] || finished[e.Path] {
 				problems = append(problems, "keyframe outside its file: "+e.Path)
 			}
-		case FileFinished:
+		case scan.FileFinished:
 			if !started[e.Result.Path] {
 				problems = append(problems, "finished before started: "+e.Result.Path)
 			}
 			finished[e.Result.Path] = true
-		case RunFinished:
+		case scan.RunFinished:
 			seq = append(seq, "finish")
 		}
 	})
@@ -378,7 +379,7 @@ func TestThumbDims(t *testing.T) {
 func BenchmarkEndToEnd(b *testing.B) {
 	root := testenv.Shared(b, "testdata/videos")
 	cfg := testConfig(b, runtime.NumCPU(), runtime.NumCPU())
-	cfg.ThumbSize = 0
+	cfg.Thumbs = JPEGThumbs
 	kfs := 0
 	var busy, wall time.Duration
 	b.ReportAllocs()
@@ -398,46 +399,53 @@ type keepLibrary struct {
 	thumbs map[string]map[int][]byte
 }
 
-func (l *keepLibrary) Reuse(string) (FileResult, map[int][]byte, bool) {
-	return FileResult{}, nil, false
+func (l *keepLibrary) Reuse(string) (scan.FileResult, map[int][]byte, bool) {
+	return scan.FileResult{}, nil, false
 }
-func (l *keepLibrary) Keep(res FileResult, thumbs map[int][]byte) error {
+func (l *keepLibrary) Keep(res scan.FileResult, thumbs map[int][]byte) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.thumbs[res.Path] = thumbs
 	return nil
 }
 
-// TestLibraryThumbnails: with a library, each fresh keyframe event carries
-// the JPEG the library keeps (the same bytes, the thumbnail's size), so a
-// consumer never encodes it again; without one, no JPEG is made.
-func TestLibraryThumbnails(t *testing.T) {
+// TestThumbModes: with JPEG thumbnails each fresh frame event carries the
+// JPEG that its FileFinished hands over and the library keeps (the same
+// bytes, the thumbnail's size); the decoded image comes only when asked
+// for; without thumbnails nothing is made, library or not.
+func TestThumbModes(t *testing.T) {
 	video := testenv.Fixture(t, "h264.mp4")
-	for _, withLibrary := range []bool{true, false} {
+	for _, mode := range []Thumbs{NoThumbs, JPEGThumbs, ImageThumbs} {
 		cfg := testConfig(t, 1, 1)
-		cfg.ThumbSize = 0
+		cfg.Thumbs = mode
 		lib := &keepLibrary{thumbs: map[string]map[int][]byte{}}
-		if withLibrary {
-			cfg.ResultsDB = lib
-		}
-		res := collect(context.Background(), cfg, []string{video}, nil)
+		cfg.ResultsDB = lib
+		var finished map[int][]byte
+		res := collect(context.Background(), cfg, []string{video}, func(ev scan.Event) {
+			if f, ok := ev.(scan.FileFinished); ok {
+				finished = f.Thumbs
+			}
+		})
 		if len(res.analysed) != 2 {
-			t.Fatalf("%d keyframes", len(res.analysed))
+			t.Fatalf("mode %d: %d keyframes", mode, len(res.analysed))
 		}
 		for _, e := range res.analysed {
 			k := e.Frame
-			if !withLibrary {
-				if k.ThumbnailJPEG != nil {
-					t.Error("a JPEG made with no library to keep it")
+			if mode == NoThumbs {
+				if e.JPEG != nil || e.Thumbnail != nil || len(finished) != 0 || len(lib.thumbs[e.Path]) != 0 {
+					t.Error("thumbnails made when none were asked for")
 				}
 				continue
 			}
-			img, err := jpeg.Decode(bytes.NewReader(k.ThumbnailJPEG))
-			if err != nil || k.Thumbnail == nil || img.Bounds() != k.Thumbnail.Bounds() {
-				t.Fatalf("keyframe %d: JPEG %v (%v), thumbnail %v", k.Index, img, err, k.Thumbnail)
+			img, err := jpeg.Decode(bytes.NewReader(e.JPEG))
+			if err != nil || img.Bounds().Dx() != scan.ThumbSize {
+				t.Fatalf("mode %d, frame %d: JPEG %v (%v)", mode, k.Index, img, err)
 			}
-			if kept := lib.thumbs[e.Path][k.Index]; !bytes.Equal(kept, k.ThumbnailJPEG) {
-				t.Errorf("keyframe %d: the library kept %d bytes, the event carries %d", k.Index, len(kept), len(k.ThumbnailJPEG))
+			if (e.Thumbnail != nil) != (mode == ImageThumbs) || e.Thumbnail != nil && e.Thumbnail.Bounds() != img.Bounds() {
+				t.Errorf("mode %d, frame %d: image %v", mode, k.Index, e.Thumbnail)
+			}
+			if kept := lib.thumbs[e.Path][k.Index]; !bytes.Equal(kept, e.JPEG) || !bytes.Equal(finished[k.Index], e.JPEG) {
+				t.Errorf("frame %d: the library kept %d bytes, FileFinished %d, the event carries %d", k.Index, len(kept), len(finished[k.Index]), len(e.JPEG))
 			}
 		}
 	}

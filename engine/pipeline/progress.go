@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"time"
+
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // Progress follows a run's events and says how far it is. It is not safe
@@ -30,21 +32,21 @@ func NewProgress() *Progress {
 }
 
 // Apply takes one event into account.
-func (p *Progress) Apply(ev Event) {
+func (p *Progress) Apply(ev scan.Event) {
 	switch e := ev.(type) {
-	case RunStarted:
+	case scan.RunStarted:
 		p.Total = e.Files
-	case FileStarted:
+	case scan.FileStarted:
 		p.Current, p.currentPath = filepath.Base(e.Path), e.Path
 		p.Position, p.Length = 0, 0
-	case FrameAnalysed:
+	case scan.FrameAnalysed:
 		if !e.FromLibrary {
 			p.Frames++
 		}
 		if e.Path == p.currentPath {
 			p.Position, p.Length = e.Frame.Time, e.Duration
 		}
-	case FileFinished:
+	case scan.FileFinished:
 		p.Done++
 	}
 }

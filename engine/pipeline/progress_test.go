@@ -3,6 +3,8 @@ package pipeline
 import (
 	"testing"
 	"time"
+
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 func TestProgress(t *testing.T) {
@@ -12,13 +14,13 @@ func TestProgress(t *testing.T) {
 	if p.ETA() != 0 || p.Rate() != 0 || p.Fraction() != 0 {
 		t.Error("numbers before the run started")
 	}
-	p.Apply(RunStarted{Files: 4})
-	p.Apply(FileStarted{Path: "/a/b/one.mp4"})
+	p.Apply(scan.RunStarted{Files: 4})
+	p.Apply(scan.FileStarted{Path: "/a/b/one.mp4"})
 	for i := 0; i < 10; i++ {
-		p.Apply(FrameAnalysed{})
+		p.Apply(scan.FrameAnalysed{})
 	}
 	clock = clock.Add(5 * time.Second)
-	p.Apply(FileFinished{})
+	p.Apply(scan.FileFinished{})
 	if p.Current != "one.mp4" || p.Done != 1 || p.Total != 4 || p.Fraction() != 0.25 {
 		t.Errorf("%+v", p)
 	}
@@ -30,14 +32,14 @@ func TestProgress(t *testing.T) {
 	}
 	// A 2-hour recording says how far into it the scan is; a short clip
 	// and frames of another file started earlier do not.
-	p.Apply(FileStarted{Path: "/a/long.mkv"})
-	p.Apply(FrameAnalysed{Path: "/a/long.mkv", Frame: Frame{Time: 750}, Duration: 7200})
-	p.Apply(FrameAnalysed{Path: "/a/b/one.mp4", Frame: Frame{Time: 9}, Duration: 10})
+	p.Apply(scan.FileStarted{Path: "/a/long.mkv"})
+	p.Apply(scan.FrameAnalysed{Path: "/a/long.mkv", Frame: scan.Frame{Time: 750}, Duration: 7200})
+	p.Apply(scan.FrameAnalysed{Path: "/a/b/one.mp4", Frame: scan.Frame{Time: 9}, Duration: 10})
 	if got := p.Where(); got != "12:30 of 2:00:00" {
 		t.Errorf("where %q", got)
 	}
-	p.Apply(FileStarted{Path: "/a/short.mp4"})
-	p.Apply(FrameAnalysed{Path: "/a/short.mp4", Frame: Frame{Time: 4}, Duration: 20})
+	p.Apply(scan.FileStarted{Path: "/a/short.mp4"})
+	p.Apply(scan.FrameAnalysed{Path: "/a/short.mp4", Frame: scan.Frame{Time: 4}, Duration: 20})
 	if got := p.Where(); got != "" {
 		t.Errorf("a 20 s clip: where %q", got)
 	}

@@ -3,6 +3,8 @@ package pipeline
 import (
 	"context"
 	"time"
+
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // Remote scans files on other machines instead of this one
@@ -22,7 +24,7 @@ type RemoteReport interface {
 	Started(path, worker string)
 	// Finished hands over a file's result with its JPEG thumbnails by frame
 	// index; res.Path is the path Scan was given.
-	Finished(res FileResult, thumbs map[int][]byte)
+	Finished(res scan.FileResult, thumbs map[int][]byte)
 	// Notice is something the user should see: "waiting for workers", a
 	// worker that refuses a job and why.
 	Notice(text string)
@@ -64,12 +66,12 @@ type remoteReport struct {
 }
 
 func (p *remoteReport) Started(path, worker string) {
-	p.r.send(FileStarted{Path: path, Worker: worker})
+	p.r.send(scan.FileStarted{Path: path, Worker: worker})
 }
 
-func (p *remoteReport) Notice(text string) { p.r.send(Notice{Text: text}) }
+func (p *remoteReport) Notice(text string) { p.r.send(scan.Notice{Text: text}) }
 
-func (p *remoteReport) Finished(res FileResult, thumbs map[int][]byte) {
+func (p *remoteReport) Finished(res scan.FileResult, thumbs map[int][]byte) {
 	if !p.pending[res.Path] {
 		return // reported already, or never asked for
 	}
@@ -82,18 +84,6 @@ func (p *remoteReport) Finished(res FileResult, thumbs map[int][]byte) {
 		}
 		r.mu.Unlock()
 	}
-	for _, k := range res.Frames {
-		k.ThumbnailJPEG = thumbs[k.Index]
-		r.send(FrameAnalysed{Path: res.Path, Frame: k, Duration: res.Media.Duration})
-	}
-	var libErr error
-	if r.cfg.ResultsDB != nil {
-		if libErr = r.cfg.ResultsDB.Keep(res, thumbs); libErr != nil {
-			r.mu.Lock()
-			r.sum.ResultsDBErrors++
-			r.mu.Unlock()
-		}
-	}
-	r.count(res)
-	r.send(FileFinished{Result: res, ResultsDBErr: libErr})
+	sendFrames(res, thumbs, false, r.send)
+	r.finished(res, thumbs)
 }

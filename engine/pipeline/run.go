@@ -16,53 +16,65 @@ import (
 
 	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/media"
+	"github.com/vidsift/vidsift/engine/scan"
 )
-
-// ThumbSize is the default long side of event thumbnails.
-const ThumbSize = 320
 
 // Config drives one run.
 type Config struct {
-	Model      *detect.Model // shared by every stream; loaded once by the caller
-	Confidence float32
-	IoU        float32
+	// Params are what the scan finds. Run takes Params.Model from
+	// Detector, so the identity it reports is the model's own.
+	scan.Params
+	Detector *detect.Model // shared by every stream; loaded once by the caller
 	// Workers is how many files are decoded at once.
 	Workers int
 	// Streams is how many goroutines call the model concurrently. Each Run
-	// uses the intra-op threads the model was loaded with (see Layout).
+	// uses the intra-op threads the model was loaded with (Settings.Streams).
 	Streams        int
 	DecoderThreads int
 	ThreadType     string
 	FileTimeout    time.Duration
-	ThumbSize      int // 0 = ThumbSize; negative = no thumbnails
-	// Sampling picks the frames analysed: keyframes, thinned by MinGap, and
-	// gap frames so that no stretch is longer than MaxGap.
-	Sampling media.Sampling
-	// ReuseSimilar lets a frame that looks the same as the last frame the
-	// model ran on (per grid cell, see similar.go) repeat its detections.
-	ReuseSimilar bool
+	// Thumbs says which thumbnails the run makes.
+	Thumbs Thumbs
 	// ResultsDB, when set, replays files it already holds with the same
 	// identity instead of scanning them, and keeps every file this run finishes.
 	ResultsDB ResultsDB
-	// Remote, when set, scans the files on other machines; Model is then
-	// the one they must use, but it does not run here.
+	// Remote, when set, scans the files on other machines; Detector is then
+	// the model they must use, but it does not run here.
 	Remote Remote
 }
 
-// Streams splits a total inference thread budget into concurrent Run calls
-// of intraOp threads each. The default intraOp of 1 (one stream per thread)
-// measured fastest on 2-core machines (README): no synchronisation inside a
-// Run, and one file's decode overlaps another's inference.
-func Streams(threads, intraOp int) int {
-	return max(1, threads/max(1, intraOp))
+// Thumbs says which thumbnails a run makes (scan.ThumbSize on the long side).
+type Thumbs int
+
+const (
+	// NoThumbs makes none: the fastest, for a scan whose thumbnails nobody keeps.
+	NoThumbs Thumbs = iota
+	// JPEGThumbs makes a JPEG of each frame: in its FrameAnalysed event,
+	// and all of a file's in its FileFinished (what the library keeps).
+	JPEGThumbs
+	// ImageThumbs adds the decoded image to FrameAnalysed, for a consumer
+	// that draws on it without decoding the JPEG again.
+	ImageThumbs
+)
+
+// NewConfig is the configuration a scan with settings s runs with on
+// this machine, with det as its model; the caller adds thumbnails, the
+// library and a Remote.
+func NewConfig(det *detect.Model, s scan.Settings) Config {
+	cfg := Config{Params: s.Params, Detector: det, Workers: s.Workers, Streams: s.Streams(),
+		DecoderThreads: s.DecoderThreads, ThreadType: s.DecoderThreadType, FileTimeout: s.FileTimeout}
+	if det != nil {
+		cfg.Model = det.ID()
+	}
+	return cfg
 }
 
 // Run scans inputs and returns the event channel. The channel yields
 // RunStarted first and RunFinished last, then closes; the caller must drain
 // it. Cancelling ctx stops the run promptly: files not finished by then are
 // not reported, files already finished are.
-func Run(ctx context.Context, cfg Config, inputs []string) <-chan Event {
-	events := make(chan Event, 64)
+func Run(ctx context.Context, cfg Config, inputs []string) <-chan scan.Event {
+	events := make(chan scan.Event, 64)
 	go func() {
 		defer close(events)
 		r := newRunner(ctx, cfg, events)
@@ -74,32 +86,33 @@ func Run(ctx context.Context, cfg Config, inputs []string) <-chan Event {
 type runner struct {
 	ctx    context.Context
 	cfg    Config
-	events chan<- Event
+	events chan<- scan.Event
 	start  time.Time
 
 	slots chan *detect.Buffers // free tensor sets; their count bounds memory
 	infer chan inferJob
 
 	mu        sync.Mutex
-	sum       Summary
+	sum       scan.Summary
 	busy      int       // inference calls in flight
 	busySince time.Time // when busy last went from 0 to 1
 }
 
 type inferJob struct {
-	file *fileState
-	kf   Frame
-	slot *detect.Buffers // nil for a reused frame
-	jpeg []byte          // thumbnail for the library
+	file  *fileState
+	kf    scan.Frame
+	slot  *detect.Buffers // nil for a reused frame
+	thumb *image.RGBA     // the thumbnail, with ImageThumbs
+	jpeg  []byte          // the thumbnail as JPEG
 }
 
 // fileState gathers one file's frames as inference finishes them.
 type fileState struct {
 	path      string
 	duration  float64 // seconds, known once opened
-	info      media.Info
+	info      scan.MediaInfo
 	mu        sync.Mutex
-	frames    []Frame
+	frames    []scan.Frame
 	pending   int  // frames handed to inference (or waiting to reuse detections) and not back yet
 	decoded   bool // decoding finished (successfully or not)
 	outcome   media.Outcome
@@ -119,32 +132,32 @@ type fileState struct {
 // inferred is how inference went for a frame others may reuse: ok false
 // means it failed or was cancelled, and frames reusing it are dropped too.
 type inferred struct {
-	dets []detect.Detection
+	dets []scan.Detection
 	ok   bool
 }
 
-func newRunner(ctx context.Context, cfg Config, events chan<- Event) *runner {
+func newRunner(ctx context.Context, cfg Config, events chan<- scan.Event) *runner {
 	if cfg.Workers < 1 {
 		cfg.Workers = 1
 	}
 	if cfg.Streams < 1 {
 		cfg.Streams = 1
 	}
-	if cfg.ThumbSize == 0 {
-		cfg.ThumbSize = ThumbSize
+	if cfg.Detector != nil {
+		cfg.Model = cfg.Detector.ID()
 	}
 	return &runner{ctx: ctx, cfg: cfg, events: events, start: time.Now()}
 }
 
 // send delivers an event. After cancellation, progress events may be
 // dropped, but FileFinished (like RunStarted and RunFinished) always arrives.
-func (r *runner) send(e Event) {
+func (r *runner) send(e scan.Event) {
 	select {
 	case r.events <- e:
 	case <-r.ctx.Done():
 		// Still deliver finished files: a consumer draining after cancel must
 		// see every result that was completed.
-		if _, ok := e.(FileFinished); ok {
+		if _, ok := e.(scan.FileFinished); ok {
 			r.events <- e
 		}
 	}
@@ -153,10 +166,10 @@ func (r *runner) send(e Event) {
 func (r *runner) run(inputs []string) {
 	d := discover(inputs)
 	r.sum.Ignored = d.ignored
-	r.events <- RunStarted{Files: len(d.files) + len(d.failed), Ignored: d.ignored}
+	r.events <- scan.RunStarted{Files: len(d.files) + len(d.failed), Ignored: d.ignored}
 	for _, f := range d.failed {
 		r.count(f)
-		r.send(FileFinished{Result: f})
+		r.send(scan.FileFinished{Result: f, Params: r.cfg.Params})
 	}
 
 	err := r.scan(d.files)
@@ -166,14 +179,14 @@ func (r *runner) run(inputs []string) {
 	if err == nil {
 		err = r.ctx.Err()
 	}
-	r.events <- RunFinished{Summary: r.sum, Err: err}
+	r.events <- scan.RunFinished{Summary: r.sum, Err: err}
 }
 
 func (r *runner) scan(files []string) error {
 	if len(files) == 0 {
 		return nil
 	}
-	if r.cfg.Model == nil {
+	if r.cfg.Detector == nil {
 		return errors.New("pipeline: no model")
 	}
 	if r.cfg.Remote != nil {
@@ -190,7 +203,7 @@ func (r *runner) scan(files []string) error {
 		}
 	}()
 	for i := 0; i < nslots; i++ {
-		b, err := r.cfg.Model.NewBuffers()
+		b, err := r.cfg.Detector.NewBuffers()
 		if err != nil {
 			return fmt.Errorf("pipeline: tensors: %w", err)
 		}
@@ -249,17 +262,29 @@ func (r *runner) reuse(path string) bool {
 	if !ok {
 		return false
 	}
-	r.send(FileStarted{Path: path})
-	for _, k := range res.Frames {
-		k.ThumbnailJPEG = thumbs[k.Index]
-		r.send(FrameAnalysed{Path: path, Frame: k, Duration: res.Media.Duration, FromLibrary: true})
-	}
 	r.mu.Lock()
 	r.sum.Skipped++
 	r.mu.Unlock()
 	r.count(res)
-	r.send(FileFinished{Result: res, FromLibrary: true})
+	Replay(res, thumbs, r.cfg.Params, r.send)
 	return true
+}
+
+// Replay sends the events of a file the library holds, as a run that
+// reuses it does: FileStarted, a FrameAnalysed for each frame with its
+// JPEG thumbnail (thumbs, by frame index), and FileFinished, all
+// FromLibrary. A front end that shows the library calls it too.
+func Replay(res scan.FileResult, thumbs map[int][]byte, p scan.Params, send func(scan.Event)) {
+	send(scan.FileStarted{Path: res.Path})
+	sendFrames(res, thumbs, true, send)
+	send(scan.FileFinished{Result: res, Thumbs: thumbs, Params: p, FromLibrary: true})
+}
+
+// sendFrames sends a finished file's frames, each with its JPEG.
+func sendFrames(res scan.FileResult, thumbs map[int][]byte, fromLibrary bool, send func(scan.Event)) {
+	for _, k := range res.Frames {
+		send(scan.FrameAnalysed{Path: res.Path, Frame: k, JPEG: thumbs[k.Index], Duration: res.Media.Duration, FromLibrary: fromLibrary})
+	}
 }
 
 // scratch holds a decode worker's reusable RGB buffers.
@@ -274,7 +299,7 @@ func grow(b []byte, n int) []byte {
 
 func (r *runner) decodeFile(path string, buf *scratch) {
 	fs := &fileState{path: path}
-	r.send(FileStarted{Path: path})
+	r.send(scan.FileStarted{Path: path})
 	opts := media.Options{DecoderThreads: r.cfg.DecoderThreads, ThreadType: r.cfg.ThreadType,
 		Timeout: r.cfg.FileTimeout, Sampling: r.cfg.Sampling}
 	f, err := media.Open(r.ctx, path, opts)
@@ -295,12 +320,12 @@ func (r *runner) decodeFile(path string, buf *scratch) {
 // it looks like the last frame the model ran on, reuse of that frame's
 // detections instead of an inference.
 func (r *runner) analyse(fs *fileState, k *media.Frame, buf *scratch, reuse bool) error {
-	lb := r.cfg.Model.Letterbox(k.Width, k.Height)
+	lb := r.cfg.Detector.Letterbox(k.Width, k.Height)
 	buf.model = grow(buf.model, lb.ResizedW*lb.ResizedH*3)
 	if err := k.RGB(lb.ResizedW, lb.ResizedH, buf.model); err != nil {
 		return err
 	}
-	kf := Frame{Index: k.Index, Time: k.Time, Key: k.Key, Width: k.Width, Height: k.Height}
+	kf := scan.Frame{Index: k.Index, Time: k.Time, Key: k.Key, Width: k.Width, Height: k.Height}
 	if reuse {
 		lk := lookOf(buf.model, lb.ResizedW, lb.ResizedH)
 		if fs.lastLook != nil && sameLook(fs.lastLook, lk) {
@@ -309,22 +334,23 @@ func (r *runner) analyse(fs *fileState, k *media.Frame, buf *scratch, reuse bool
 			fs.lastLook, fs.lastInferred = lk, k.Index
 		}
 	}
+	var img *image.RGBA
 	var jpg []byte
-	if r.cfg.ThumbSize > 0 {
+	if r.cfg.Thumbs != NoThumbs {
 		thumb, err := r.thumbnail(k, buf)
 		if err != nil {
 			return err
 		}
-		kf.Thumbnail = thumb
-		if r.cfg.ResultsDB != nil {
-			jpg = encodeJPEG(thumb)
+		jpg = encodeJPEG(thumb)
+		if r.cfg.Thumbs == ImageThumbs {
+			img = thumb
 		}
 	}
 	fs.mu.Lock()
 	fs.pending++
 	fs.mu.Unlock()
 	if kf.Reused {
-		r.reuseDetections(inferJob{file: fs, kf: kf, jpeg: jpg})
+		r.reuseDetections(inferJob{file: fs, kf: kf, thumb: img, jpeg: jpg})
 		return nil
 	}
 	var slot *detect.Buffers
@@ -336,7 +362,7 @@ func (r *runner) analyse(fs *fileState, k *media.Frame, buf *scratch, reuse bool
 	}
 	slot.Prepare(lb, buf.model)
 	select {
-	case r.infer <- inferJob{file: fs, kf: kf, slot: slot, jpeg: jpg}:
+	case r.infer <- inferJob{file: fs, kf: kf, slot: slot, thumb: img, jpeg: jpg}:
 		return nil
 	case <-r.ctx.Done():
 		r.slots <- slot
@@ -368,7 +394,7 @@ func (r *runner) reuseDetections(job inferJob) {
 
 // sourceDone records the detections of a frame the model ran on (ok false:
 // it failed or was cancelled) and completes the frames waiting to reuse them.
-func (r *runner) sourceDone(fs *fileState, index int, dets []detect.Detection, ok bool) {
+func (r *runner) sourceDone(fs *fileState, index int, dets []scan.Detection, ok bool) {
 	fs.mu.Lock()
 	if fs.inferred == nil {
 		fs.inferred = map[int]inferred{}
@@ -389,20 +415,15 @@ func (r *runner) sourceDone(fs *fileState, index int, dets []detect.Detection, o
 }
 
 // analysed reports a frame with its detections and files it in its result.
-func (r *runner) analysed(job inferJob, dets []detect.Detection) {
+func (r *runner) analysed(job inferJob, dets []scan.Detection) {
 	job.kf.Detections = dets
 	r.mu.Lock()
 	if r.sum.FirstResult == 0 {
 		r.sum.FirstResult = time.Since(r.start)
 	}
 	r.mu.Unlock()
-	// The JPEG made for the library travels with the event too, so a
-	// consumer that keeps thumbnails compressed need not encode again.
-	ev := job.kf
-	ev.ThumbnailJPEG = job.jpeg
-	r.send(FrameAnalysed{Path: job.file.path, Frame: ev, Duration: job.file.duration})
+	r.send(scan.FrameAnalysed{Path: job.file.path, Frame: job.kf, Thumbnail: job.thumb, JPEG: job.jpeg, Duration: job.file.duration})
 	kf := job.kf
-	kf.Thumbnail = nil
 	if job.jpeg != nil {
 		job.file.mu.Lock()
 		if job.file.thumbs == nil {
@@ -415,7 +436,7 @@ func (r *runner) analysed(job inferJob, dets []detect.Detection) {
 }
 
 func (r *runner) thumbnail(k *media.Frame, buf *scratch) (*image.RGBA, error) {
-	tw, th := ThumbDims(k.Width, k.Height, r.cfg.ThumbSize)
+	tw, th := ThumbDims(k.Width, k.Height, scan.ThumbSize)
 	buf.thumb = grow(buf.thumb, tw*th*3)
 	if err := k.RGB(tw, th, buf.thumb); err != nil {
 		return nil, err
@@ -447,7 +468,7 @@ func (r *runner) inferLoop() {
 			continue
 		}
 		r.busyStart()
-		dets, err := r.cfg.Model.Infer(job.slot, r.cfg.Confidence, r.cfg.IoU)
+		dets, err := r.cfg.Detector.Infer(job.slot, r.cfg.Confidence, r.cfg.IoU)
 		r.busyEnd()
 		r.slots <- job.slot
 		if err != nil {
@@ -483,7 +504,7 @@ func (r *runner) busyEnd() {
 	r.mu.Unlock()
 }
 
-func (r *runner) frameDone(fs *fileState, kf *Frame) {
+func (r *runner) frameDone(fs *fileState, kf *scan.Frame) {
 	fs.mu.Lock()
 	if kf != nil {
 		fs.frames = append(fs.frames, *kf)
@@ -528,24 +549,31 @@ func (r *runner) finish(fs *fileState) {
 		return
 	}
 	sort.Slice(fs.frames, func(i, j int) bool { return fs.frames[i].Index < fs.frames[j].Index })
-	res := FileResult{Path: fs.path, Media: fs.info, Frames: fs.frames, Status: StatusOK}
+	res := scan.FileResult{Path: fs.path, Media: fs.info, Frames: fs.frames, Status: scan.StatusOK}
 	switch {
 	case fs.err != nil:
-		res.Status, res.Error = StatusFailed, fs.err.Error()
+		res.Status, res.Error = scan.StatusFailed, fs.err.Error()
 		res.Frames = nil
 	case fs.outcome.Damage != "":
-		res.Status, res.Error = StatusPartial, fs.outcome.Damage
+		res.Status, res.Error = scan.StatusPartial, fs.outcome.Damage
 	}
+	r.finished(res, fs.thumbs)
+}
+
+// finished is the one way a file this run scanned (here or on a Remote)
+// ends: the library keeps it, the summary counts it, and FileFinished
+// carries it with its thumbnails.
+func (r *runner) finished(res scan.FileResult, thumbs map[int][]byte) {
 	var libErr error
 	if r.cfg.ResultsDB != nil {
-		if libErr = r.cfg.ResultsDB.Keep(res, fs.thumbs); libErr != nil {
+		if libErr = r.cfg.ResultsDB.Keep(res, thumbs); libErr != nil {
 			r.mu.Lock()
 			r.sum.ResultsDBErrors++
 			r.mu.Unlock()
 		}
 	}
 	r.count(res)
-	r.send(FileFinished{Result: res, ResultsDBErr: libErr})
+	r.send(scan.FileFinished{Result: res, Thumbs: thumbs, Params: r.cfg.Params, ResultsDBErr: libErr})
 }
 
 func encodeJPEG(img image.Image) []byte {
@@ -556,7 +584,7 @@ func encodeJPEG(img image.Image) []byte {
 	return b.Bytes()
 }
 
-func (r *runner) count(res FileResult) {
+func (r *runner) count(res scan.FileResult) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.sum.Add(res)

@@ -5,16 +5,17 @@ import (
 	"testing"
 
 	"github.com/vidsift/vidsift/engine/internal/testenv"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // scanOne scans one file under the default policy (reuse as asked).
-func scanOne(t *testing.T, path string, reuse bool) FileResult {
+func scanOne(t *testing.T, path string, reuse bool) scan.FileResult {
 	t.Helper()
 	cfg := testConfig(t, 1, 2)
 	cfg.Sampling, cfg.ReuseSimilar = defaultSampling, reuse
 	res := collect(context.Background(), cfg, []string{path}, nil)
 	f, ok := res.files[path]
-	if !ok || f.Status != StatusOK {
+	if !ok || f.Status != scan.StatusOK {
 		t.Fatalf("%s: %+v", path, f)
 	}
 	checkOrder(t, f)
@@ -41,7 +42,7 @@ func TestOneKeyframePerson(t *testing.T) {
 		}
 	}
 	covered := 0.0
-	for _, s := range Spans(f.Frames, func(c string) bool { return c == "person" }) {
+	for _, s := range scan.Spans(f.Frames, func(c string) bool { return c == "person" }) {
 		covered += s.End - s.Start
 	}
 	if seen < 5 || covered < 10 {
@@ -54,7 +55,7 @@ func TestOneKeyframePerson(t *testing.T) {
 // before are reused, the frame after is inferred, and finds the person.
 func TestSmallObjectNotReused(t *testing.T) {
 	f := scanOne(t, testenv.Fixture(t, "small_person_walks_in.mp4"), true) // the person steps in at 3 s
-	var before, after []Frame
+	var before, after []scan.Frame
 	for _, fr := range f.Frames {
 		if fr.Time < 3 {
 			before = append(before, fr)

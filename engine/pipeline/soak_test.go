@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"github.com/vidsift/vidsift/engine/internal/testenv"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // TestSoak scans 100 files (links to the shared clips) twice in one process:
@@ -36,14 +37,14 @@ func TestSoak(t *testing.T) {
 		}
 	}
 	cfg := testConfig(t, runtime.NumCPU(), runtime.NumCPU())
-	cfg.ThumbSize = 0
+	cfg.Thumbs = JPEGThumbs
 	cfg.Sampling, cfg.ReuseSimilar = defaultSampling, true // the defaults
 	// Each pass drains its events as a consumer would, keeping nothing, then
 	// hands freed Go memory back so RSS shows what is really held.
 	pass := func() (rssKB, heap uint64, files int) {
-		var sum Summary
+		var sum scan.Summary
 		for ev := range Run(context.Background(), cfg, []string{dir}) {
-			if f, ok := ev.(RunFinished); ok {
+			if f, ok := ev.(scan.RunFinished); ok {
 				sum = f.Summary
 			}
 		}

@@ -4,8 +4,7 @@ import (
 	"math"
 	"sort"
 
-	"github.com/vidsift/vidsift/engine/detect"
-	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // Options refine what counts as seen.
@@ -27,10 +26,10 @@ type Range struct{ Start, End float64 }
 // reports whether the expression holds, and when:
 //   - per file, the spans of the classes e names positively, merged;
 //   - with Together, the runs of consecutive frames where it holds.
-func Match(e Expr, frames []pipeline.Frame, o Options) (bool, []Range) {
-	counted := make([]pipeline.Frame, len(frames))
+func Match(e Expr, frames []scan.Frame, o Options) (bool, []Range) {
+	counted := make([]scan.Frame, len(frames))
 	for i, k := range frames {
-		counted[i] = pipeline.Frame{Index: k.Index, Time: k.Time}
+		counted[i] = scan.Frame{Index: k.Index, Time: k.Time}
 		for _, d := range k.Detections {
 			if d.Confidence >= o.MinConfidence {
 				counted[i].Detections = append(counted[i].Detections, d)
@@ -39,8 +38,8 @@ func Match(e Expr, frames []pipeline.Frame, o Options) (bool, []Range) {
 	}
 	// Spans as the scan JSON writes them (times rounded to the ms),
 	// without those shorter than MinDuration.
-	var spans []pipeline.Span
-	for _, s := range pipeline.Spans(counted, nil) {
+	var spans []scan.Span
+	for _, s := range scan.Spans(counted, nil) {
 		s.Start, s.End = ms(s.Start), ms(s.End)
 		if s.End-s.Start >= o.MinDuration-1e-9 {
 			spans = append(spans, s)
@@ -71,7 +70,7 @@ func Match(e Expr, frames []pipeline.Frame, o Options) (bool, []Range) {
 
 // matchFrames evaluates e on each frame: a class is in a frame when it is
 // detected there and the frame lies in one of its spans that count.
-func matchFrames(e Expr, frames []pipeline.Frame, spans []pipeline.Span) (bool, []Range) {
+func matchFrames(e Expr, frames []scan.Frame, spans []scan.Span) (bool, []Range) {
 	var ranges []Range
 	open := false
 	for _, k := range frames {
@@ -89,7 +88,7 @@ func matchFrames(e Expr, frames []pipeline.Frame, spans []pipeline.Span) (bool, 
 	return len(ranges) > 0, ranges
 }
 
-func seenIn(dets []detect.Detection, class string) bool {
+func seenIn(dets []scan.Detection, class string) bool {
 	for _, d := range dets {
 		if d.Class == class {
 			return true
@@ -98,7 +97,7 @@ func seenIn(dets []detect.Detection, class string) bool {
 	return false
 }
 
-func inSpan(spans []pipeline.Span, class string, t float64) bool {
+func inSpan(spans []scan.Span, class string, t float64) bool {
 	for _, s := range spans {
 		if s.Class == class && s.Start <= t && t <= s.End {
 			return true

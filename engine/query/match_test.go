@@ -5,23 +5,22 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vidsift/vidsift/engine/detect"
-	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // clip builds frames 1 s apart from per-frame class lists ("dog:0.3"
 // gives a confidence; the default is 0.9).
-func clip(frames ...[]string) []pipeline.Frame {
-	var out []pipeline.Frame
+func clip(frames ...[]string) []scan.Frame {
+	var out []scan.Frame
 	for i, classes := range frames {
-		k := pipeline.Frame{Index: i, Time: float64(i)}
+		k := scan.Frame{Index: i, Time: float64(i)}
 		for _, c := range classes {
 			name, confText, _ := strings.Cut(c, ":")
 			conf := float32(0.9)
 			if confText != "" {
 				fmt.Sscan(confText, &conf)
 			}
-			k.Detections = append(k.Detections, detect.Detection{Class: name, Confidence: conf})
+			k.Detections = append(k.Detections, scan.Detection{Class: name, Confidence: conf})
 		}
 		out = append(out, k)
 	}

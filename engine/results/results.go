@@ -1,5 +1,5 @@
 // Package results keeps what runs found, in memory, for a front end to
-// browse: every analysed keyframe with a small JPEG thumbnail, every file's
+// browse: every analysed frame with a small JPEG thumbnail, every file's
 // outcome, and filtered views (class, confidence, file name) computed
 // without rescanning. It has no UI code; the app renders what it returns.
 package results
@@ -10,50 +10,46 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/vidsift/vidsift/engine/detect"
-	"github.com/vidsift/vidsift/engine/media"
-	"github.com/vidsift/vidsift/engine/pipeline"
 	"github.com/vidsift/vidsift/engine/query"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
-// Item is one analysed keyframe.
+// Item is one analysed frame of a file.
 type Item struct {
-	ID         int // arrival order, 0-based
-	Path       string
-	Index      int // among the file's analysed frames
-	Time       float64
-	Key        bool // a keyframe; false for a gap frame
-	Reused     bool // repeats the detections of the file's frame SameAs (it looked the same)
-	SameAs     int
-	Width      int
-	Height     int
-	Detections []detect.Detection
+	ID   int // arrival order, 0-based
+	Path string
+	scan.Frame
 }
 
 // File is what is known about one file.
 type File struct {
 	Path   string
-	Status pipeline.Status // "" while the file is being scanned
+	Status scan.Status // "" while the file is being scanned
 	Error  string
-	Media  media.Info
+	Media  scan.MediaInfo
 	Worker string // the cluster worker that scanned it ("" here)
 	Items  []int  // item IDs in frame order
+	// Params are what the result was made with, once it is finished.
+	Params scan.Params
 }
 
 // Query selects what is shown. The zero value shows everything.
 type Query struct {
 	Classes       map[string]bool // nil or empty: any class
 	Wanted        map[string]bool // the classes the user asked for (the settings); nothing else is reported at all (nil or empty: all); Classes narrows within them
-	MinConfidence float32         // at or below the scan's floor: keyframes without detections show too
+	MinConfidence float32         // at or below the scan's floor: frames without detections show too
 	Name          string          // case-insensitive substring of the path
 	GroupByFile   bool            // order by file, then frame, instead of arrival
 	// Expr, a find expression with its names resolved (engine/query),
-	// shows every frame of the files whose classes satisfy it, or with
-	// Together only the frames that do; boxes are then those of the
-	// classes it names positively. Set it with Where.
-	Expr     query.Expr
-	Together bool
-	positive map[string]bool
+	// shows every frame of the files where it holds, or with Together only
+	// the frames where it does, as `vidsift find` decides (query.Match):
+	// a class counts where it is seen for at least MinDuration seconds.
+	// Boxes are then those of the classes it names positively. Set it
+	// with Where.
+	Expr        query.Expr
+	Together    bool
+	MinDuration float64
+	positive    map[string]bool
 }
 
 // Where returns q narrowed by a find expression (nil: none).
@@ -76,7 +72,7 @@ type Collection struct {
 	order   []string // file paths in the order they started
 	thumbs  *ThumbStore
 	floor   float32
-	summary pipeline.Summary
+	summary scan.Summary
 }
 
 // New returns an empty collection whose thumbnails spill to cacheDir once
@@ -92,7 +88,7 @@ func (c *Collection) Reset(floor float32) {
 	c.items, c.order, c.files = nil, nil, map[string]*File{}
 	c.thumbs.Reset()
 	c.floor = floor
-	c.summary = pipeline.Summary{}
+	c.summary = scan.Summary{}
 }
 
 // Floor is the confidence the scan ran at.
@@ -103,27 +99,25 @@ func (c *Collection) Floor() float32 {
 }
 
 // Add takes in one pipeline event. It reports whether what is shown may have changed.
-func (c *Collection) Add(ev pipeline.Event) bool {
+func (c *Collection) Add(ev scan.Event) bool {
 	switch e := ev.(type) {
-	case pipeline.FileStarted:
+	case scan.FileStarted:
 		c.mu.Lock()
 		c.file(e.Path)
 		c.mu.Unlock()
-	case pipeline.FrameAnalysed:
+	case scan.FrameAnalysed:
 		// Compress outside the lock: it is the expensive part.
 		var ref thumbRef
 		var err error
 		switch {
-		case e.Frame.ThumbnailJPEG != nil: // already compressed: no second encode
-			ref, err = c.thumbs.PutJPEG(e.Frame.ThumbnailJPEG)
-		case e.Frame.Thumbnail != nil:
-			ref, err = c.thumbs.Put(e.Frame.Thumbnail)
+		case e.JPEG != nil: // already compressed: no second encode
+			ref, err = c.thumbs.PutJPEG(e.JPEG)
+		case e.Thumbnail != nil:
+			ref, err = c.thumbs.Put(e.Thumbnail)
 		}
 		c.mu.Lock()
 		id := len(c.items)
-		k := e.Frame
-		c.items = append(c.items, Item{ID: id, Path: e.Path, Index: k.Index, Time: k.Time, Key: k.Key, Reused: k.Reused, SameAs: k.SameAs,
-			Width: k.Width, Height: k.Height, Detections: k.Detections})
+		c.items = append(c.items, Item{ID: id, Path: e.Path, Frame: e.Frame})
 		if err == nil && (ref.data != nil || ref.file != "") {
 			c.thumbs.bind(id, ref)
 		}
@@ -131,12 +125,12 @@ func (c *Collection) Add(ev pipeline.Event) bool {
 		f.Items = append(f.Items, id)
 		sort.Slice(f.Items, func(i, j int) bool { return c.items[f.Items[i]].Index < c.items[f.Items[j]].Index })
 		c.mu.Unlock()
-	case pipeline.FileFinished:
+	case scan.FileFinished:
 		c.mu.Lock()
 		f := c.file(e.Result.Path)
-		f.Status, f.Error, f.Media, f.Worker = e.Result.Status, e.Result.Error, e.Result.Media, e.Result.Worker
+		f.Status, f.Error, f.Media, f.Worker, f.Params = e.Result.Status, e.Result.Error, e.Result.Media, e.Result.Worker, e.Params
 		c.mu.Unlock()
-	case pipeline.RunFinished:
+	case scan.RunFinished:
 		c.mu.Lock()
 		c.summary = e.Summary
 		c.mu.Unlock()
@@ -187,15 +181,15 @@ func (c *Collection) File(path string) (File, bool) {
 func (c *Collection) Thumbnail(id int) (image.Image, error) { return c.thumbs.Get(id) }
 
 // Summary is the last finished run's summary.
-func (c *Collection) Summary() pipeline.Summary {
+func (c *Collection) Summary() scan.Summary {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return c.summary
 }
 
 // Shown returns the detections of item that q lets through.
-func (q Query) Shown(item Item) []detect.Detection {
-	var out []detect.Detection
+func (q Query) Shown(item Item) []scan.Detection {
+	var out []scan.Detection
 	for _, d := range item.Detections {
 		if q.keeps(d) {
 			out = append(out, d)
@@ -204,67 +198,67 @@ func (q Query) Shown(item Item) []detect.Detection {
 	return out
 }
 
-func (q Query) keeps(d detect.Detection) bool {
+func (q Query) keeps(d scan.Detection) bool {
 	return q.counts(d) && (len(q.positive) == 0 || q.positive[d.Class])
 }
 
 // counts reports whether a detection counts for the expression: it passes
 // the class and confidence filters.
-func (q Query) counts(d detect.Detection) bool {
+func (q Query) counts(d scan.Detection) bool {
 	return (len(q.Classes) == 0 || q.Classes[d.Class]) && (len(q.Wanted) == 0 || q.Wanted[d.Class]) &&
 		d.Confidence >= q.MinConfidence
 }
 
-// holds evaluates q's expression on a set of detections.
-func (q Query) holds(dets func(yield func(detect.Detection) bool)) bool {
-	seen := map[string]bool{}
-	for d := range dets {
-		if q.counts(d) {
-			seen[d.Class] = true
-		}
-	}
-	return q.Expr.Eval(func(c string) bool { return seen[c] })
-}
-
-// fileMatches lists, for a per-file expression, the files where it holds
-// (nil when q has none, or evaluates it per frame). Callers hold c.mu.
-func (c *Collection) fileMatches(q Query) map[string]bool {
-	if q.Expr == nil || q.Together {
+// fileMatches evaluates q's expression on every file as `vidsift find`
+// does (query.Match, on the detections q counts): the files where it holds,
+// with when (nil when q has none). Callers hold c.mu.
+func (c *Collection) fileMatches(q Query) map[string][]query.Range {
+	if q.Expr == nil {
 		return nil
 	}
-	ok := map[string]bool{}
+	o := query.Options{MinConfidence: q.MinConfidence, MinDuration: q.MinDuration, Together: q.Together}
+	out := map[string][]query.Range{}
 	for path, f := range c.files {
-		ok[path] = q.holds(func(yield func(detect.Detection) bool) {
-			for _, id := range f.Items {
-				for _, d := range c.items[id].Detections {
-					if !yield(d) {
-						return
-					}
+		frames := make([]scan.Frame, len(f.Items))
+		for i, id := range f.Items {
+			it := c.items[id]
+			frames[i] = scan.Frame{Index: it.Index, Time: it.Time}
+			for _, d := range it.Detections {
+				if q.counts(d) {
+					frames[i].Detections = append(frames[i].Detections, d)
 				}
 			}
-		})
+		}
+		if ok, ranges := query.Match(q.Expr, frames, o); ok {
+			out[path] = ranges
+		}
 	}
-	return ok
+	return out
 }
 
-func (c *Collection) matches(q Query, it Item, files map[string]bool) bool {
+// Matches returns the files where q's expression holds, with the ranges
+// `vidsift find` reports for them (nil when q has none).
+func (c *Collection) Matches(q Query) map[string][]query.Range {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.fileMatches(q)
+}
+
+func (c *Collection) matches(q Query, it Item, files map[string][]query.Range) bool {
 	if q.Name != "" && !strings.Contains(strings.ToLower(it.Path), strings.ToLower(q.Name)) {
 		return false
 	}
-	switch {
-	case q.Expr != nil && q.Together:
-		return q.holds(func(yield func(detect.Detection) bool) {
-			for _, d := range it.Detections {
-				if !yield(d) {
-					return
-				}
-			}
-		})
-	case q.Expr != nil:
-		return files[it.Path] // every frame of a matching file
+	if q.Expr != nil {
+		ranges, ok := files[it.Path]
+		if !ok {
+			return false
+		}
+		// Per file every frame of a matching file; together the frames
+		// where the expression holds.
+		return !q.Together || query.Within(ranges, it.Time)
 	}
 	if len(q.Classes) == 0 && len(q.Wanted) == 0 && q.MinConfidence <= c.floor {
-		return true // nothing to narrow by: every keyframe, with or without detections
+		return true // nothing to narrow by: every frame, with or without detections
 	}
 	for _, d := range it.Detections {
 		if q.keeps(d) {
@@ -330,7 +324,7 @@ func (c *Collection) Problems() []File {
 	defer c.mu.RUnlock()
 	var out []File
 	for _, p := range c.order {
-		if f := c.files[p]; f.Status == pipeline.StatusFailed || f.Status == pipeline.StatusPartial {
+		if f := c.files[p]; f.Status == scan.StatusFailed || f.Status == scan.StatusPartial {
 			out = append(out, *f)
 		}
 	}
@@ -350,30 +344,42 @@ func (c *Collection) FileCounts() (finished, known int) {
 	return finished, len(c.files)
 }
 
-// Results returns finished files as pipeline results for export. With a
-// query, files and keyframes outside it are left out and detections are
-// limited to what it shows.
-func (c *Collection) Results(q *Query) []pipeline.FileResult {
+// MadeWith says what each finished file was made with, by path.
+func (c *Collection) MadeWith() map[string]scan.Params {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	var files map[string]bool
+	out := map[string]scan.Params{}
+	for p, f := range c.files {
+		if f.Status != "" {
+			out[p] = f.Params
+		}
+	}
+	return out
+}
+
+// Results returns finished files as scan results for export. With a
+// query, files and keyframes outside it are left out and detections are
+// limited to what it shows.
+func (c *Collection) Results(q *Query) []scan.FileResult {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var files map[string][]query.Range
 	if q != nil {
 		files = c.fileMatches(*q)
 	}
-	var out []pipeline.FileResult
+	var out []scan.FileResult
 	for _, p := range c.order {
 		f := c.files[p]
 		if f.Status == "" {
 			continue // unfinished files are not results
 		}
-		r := pipeline.FileResult{Path: f.Path, Status: f.Status, Error: f.Error, Media: f.Media, Worker: f.Worker}
+		r := scan.FileResult{Path: f.Path, Status: f.Status, Error: f.Error, Media: f.Media, Worker: f.Worker}
 		for _, id := range f.Items {
 			it := c.items[id]
 			if q != nil && !c.matches(*q, it, files) {
 				continue
 			}
-			k := pipeline.Frame{Index: it.Index, Time: it.Time, Key: it.Key, Reused: it.Reused, SameAs: it.SameAs,
-				Width: it.Width, Height: it.Height, Detections: it.Detections}
+			k := it.Frame
 			if q != nil {
 				k.Detections = q.Shown(it)
 			}
@@ -388,19 +394,19 @@ func (c *Collection) Results(q *Query) []pipeline.FileResult {
 }
 
 // Spans of one file's classes, at q's class and confidence filter.
-func (c *Collection) Spans(path string, q Query) []pipeline.Span {
+func (c *Collection) Spans(path string, q Query) []scan.Span {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	f, ok := c.files[path]
 	if !ok {
 		return nil
 	}
-	var kfs []pipeline.Frame
+	var frames []scan.Frame
 	for _, id := range f.Items {
 		it := c.items[id]
-		kfs = append(kfs, pipeline.Frame{Index: it.Index, Time: it.Time, Detections: q.Shown(it)})
+		frames = append(frames, scan.Frame{Index: it.Index, Time: it.Time, Detections: q.Shown(it)})
 	}
-	return pipeline.Spans(kfs, nil)
+	return scan.Spans(frames, nil)
 }
 
 // Close removes the thumbnail cache.

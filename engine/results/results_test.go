@@ -8,13 +8,12 @@ import (
 	"image/jpeg"
 	"testing"
 
-	"github.com/vidsift/vidsift/engine/detect"
-	"github.com/vidsift/vidsift/engine/pipeline"
 	"github.com/vidsift/vidsift/engine/query"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
-func det(class string, conf float32) detect.Detection {
-	return detect.Detection{Class: class, Confidence: conf, Box: detect.Box{1, 1, 5, 5}}
+func det(class string, conf float32) scan.Detection {
+	return scan.Detection{Class: class, Confidence: conf, Box: scan.Box{1, 1, 5, 5}}
 }
 
 func thumb(v uint8) *image.RGBA {
@@ -28,18 +27,18 @@ func thumb(v uint8) *image.RGBA {
 // feed plays a small run: b.mp4 starts first, a.mp4's keyframes arrive
 // out of order, c.jpg fails.
 func feed(c *Collection) {
-	evs := []pipeline.Event{
-		pipeline.RunStarted{Files: 3},
-		pipeline.FileStarted{Path: "/v/b.mp4"},
-		pipeline.FileStarted{Path: "/v/a.mp4"},
-		pipeline.FrameAnalysed{Path: "/v/b.mp4", Frame: pipeline.Frame{Index: 0, Time: 0, Detections: []detect.Detection{det("dog", 0.9)}, Thumbnail: thumb(10)}},
-		pipeline.FrameAnalysed{Path: "/v/a.mp4", Frame: pipeline.Frame{Index: 1, Time: 2, Detections: []detect.Detection{det("person", 0.3)}, Thumbnail: thumb(20)}},
-		pipeline.FrameAnalysed{Path: "/v/a.mp4", Frame: pipeline.Frame{Index: 0, Time: 0, Detections: nil, Thumbnail: thumb(30)}},
-		pipeline.FrameAnalysed{Path: "/v/b.mp4", Frame: pipeline.Frame{Index: 1, Time: 2, Detections: []detect.Detection{det("dog", 0.5), det("person", 0.8)}, Thumbnail: thumb(40)}},
-		pipeline.FileFinished{Result: pipeline.FileResult{Path: "/v/b.mp4", Status: pipeline.StatusOK}},
-		pipeline.FileFinished{Result: pipeline.FileResult{Path: "/v/a.mp4", Status: pipeline.StatusPartial, Error: "truncated"}},
-		pipeline.FileFinished{Result: pipeline.FileResult{Path: "/v/c.jpg", Status: pipeline.StatusFailed, Error: "empty file"}},
-		pipeline.RunFinished{Summary: pipeline.Summary{Files: 3}},
+	evs := []scan.Event{
+		scan.RunStarted{Files: 3},
+		scan.FileStarted{Path: "/v/b.mp4"},
+		scan.FileStarted{Path: "/v/a.mp4"},
+		scan.FrameAnalysed{Path: "/v/b.mp4", Frame: scan.Frame{Index: 0, Time: 0, Detections: []scan.Detection{det("dog", 0.9)}}, Thumbnail: thumb(10)},
+		scan.FrameAnalysed{Path: "/v/a.mp4", Frame: scan.Frame{Index: 1, Time: 2, Detections: []scan.Detection{det("person", 0.3)}}, Thumbnail: thumb(20)},
+		scan.FrameAnalysed{Path: "/v/a.mp4", Frame: scan.Frame{Index: 0, Time: 0, Detections: nil}, Thumbnail: thumb(30)},
+		scan.FrameAnalysed{Path: "/v/b.mp4", Frame: scan.Frame{Index: 1, Time: 2, Detections: []scan.Detection{det("dog", 0.5), det("person", 0.8)}}, Thumbnail: thumb(40)},
+		scan.FileFinished{Result: scan.FileResult{Path: "/v/b.mp4", Status: scan.StatusOK}},
+		scan.FileFinished{Result: scan.FileResult{Path: "/v/a.mp4", Status: scan.StatusPartial, Error: "truncated"}},
+		scan.FileFinished{Result: scan.FileResult{Path: "/v/c.jpg", Status: scan.StatusFailed, Error: "empty file"}},
+		scan.RunFinished{Summary: scan.Summary{Files: 3}},
 	}
 	for _, e := range evs {
 		c.Add(e)
@@ -175,7 +174,7 @@ func TestThumbnailJPEGKeptAsIs(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The RGBA is dark and the JPEG light: which one comes back says which was kept.
-	c.Add(pipeline.FrameAnalysed{Path: "/v/a.mp4", Frame: pipeline.Frame{Thumbnail: thumb(10), ThumbnailJPEG: jpg.Bytes()}})
+	c.Add(scan.FrameAnalysed{Path: "/v/a.mp4", Frame: scan.Frame{}, Thumbnail: thumb(10), JPEG: jpg.Bytes()})
 	img, err := c.Thumbnail(0)
 	if err != nil {
 		t.Fatal(err)
@@ -195,8 +194,8 @@ func BenchmarkSelect10k(b *testing.B) {
 	c.Reset(0.25)
 	classes := []string{"person", "car", "dog", "bicycle"}
 	for i := 0; i < 10000; i++ {
-		c.Add(pipeline.FrameAnalysed{Path: fmt.Sprintf("/v/%04d.mp4", i/20), Frame: pipeline.Frame{
-			Index: i % 20, Time: float64(i % 20), Detections: []detect.Detection{det(classes[i%4], float32(i%70)/100+0.25), det("person", 0.5)},
+		c.Add(scan.FrameAnalysed{Path: fmt.Sprintf("/v/%04d.mp4", i/20), Frame: scan.Frame{
+			Index: i % 20, Time: float64(i % 20), Detections: []scan.Detection{det(classes[i%4], float32(i%70)/100+0.25), det("person", 0.5)},
 		}})
 	}
 	q := Query{Classes: map[string]bool{"dog": true}, MinConfidence: 0.5, Name: "00"}
@@ -214,15 +213,15 @@ func BenchmarkSelect10k(b *testing.B) {
 func TestFrameKinds(t *testing.T) {
 	c := New(t.TempDir(), 1<<20)
 	defer c.Close()
-	frames := []pipeline.Frame{
-		{Index: 0, Time: 0, Key: true, Detections: []detect.Detection{det("dog", 0.9)}},
-		{Index: 1, Time: 2, Detections: []detect.Detection{det("dog", 0.8)}},
-		{Index: 2, Time: 4, Reused: true, SameAs: 1, Detections: []detect.Detection{det("dog", 0.8)}},
+	frames := []scan.Frame{
+		{Index: 0, Time: 0, Key: true, Detections: []scan.Detection{det("dog", 0.9)}},
+		{Index: 1, Time: 2, Detections: []scan.Detection{det("dog", 0.8)}},
+		{Index: 2, Time: 4, Reused: true, SameAs: 1, Detections: []scan.Detection{det("dog", 0.8)}},
 	}
 	for _, f := range frames {
-		c.Add(pipeline.FrameAnalysed{Path: "/v/a.mp4", Frame: f})
+		c.Add(scan.FrameAnalysed{Path: "/v/a.mp4", Frame: f})
 	}
-	c.Add(pipeline.FileFinished{Result: pipeline.FileResult{Path: "/v/a.mp4", Status: pipeline.StatusOK}})
+	c.Add(scan.FileFinished{Result: scan.FileResult{Path: "/v/a.mp4", Status: scan.StatusOK}})
 	got := c.Results(nil)[0].Frames
 	for i, f := range frames {
 		if got[i].Key != f.Key || got[i].Reused != f.Reused || got[i].SameAs != f.SameAs {

@@ -8,9 +8,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/vidsift/vidsift/engine/detect"
-	"github.com/vidsift/vidsift/engine/pipeline"
 	"github.com/vidsift/vidsift/engine/query"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // Match is a file where a find expression holds, with when.
@@ -80,7 +79,7 @@ func (s *Store) Find(e query.Expr, o query.Options, roots []string) ([]Match, er
 
 // classFrames reads the files' analysed frames with their detections of
 // the named classes only, in two queries.
-func (s *Store) classFrames(files []file, names []query.Class) (map[int64][]pipeline.Frame, error) {
+func (s *Store) classFrames(files []file, names []query.Class) (map[int64][]scan.Frame, error) {
 	ids := make([]int64, len(files))
 	for i, f := range files {
 		ids[i] = f.id
@@ -93,7 +92,7 @@ func (s *Store) classFrames(files []file, names []query.Class) (map[int64][]pipe
 	if err != nil {
 		return nil, err
 	}
-	frames := map[int64][]pipeline.Frame{}
+	frames := map[int64][]scan.Frame{}
 	type key struct {
 		file int64
 		idx  int
@@ -101,7 +100,7 @@ func (s *Store) classFrames(files []file, names []query.Class) (map[int64][]pipe
 	pos := map[key]int{}
 	for rows.Next() {
 		var id int64
-		var k pipeline.Frame
+		var k scan.Frame
 		if err := rows.Scan(&id, &k.Index, &k.Time); err != nil {
 			rows.Close()
 			return nil, err
@@ -127,7 +126,7 @@ func (s *Store) classFrames(files []file, names []query.Class) (map[int64][]pipe
 	for drows.Next() {
 		var id int64
 		var idx int
-		var d detect.Detection
+		var d scan.Detection
 		var conf float64
 		if err := drows.Scan(&id, &idx, &d.Class, &conf); err != nil {
 			return nil, err

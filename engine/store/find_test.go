@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vidsift/vidsift/engine/pipeline"
 	"github.com/vidsift/vidsift/engine/query"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // synthetic fills a library with files of frames 1 s apart and random
@@ -29,14 +29,14 @@ func synthetic(t testing.TB, path string, files, framesPerFile, detsPerFile int)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fileStmt, _ := tx.Prepare(`INSERT INTO files (path, size, mtime_ns, model_sha, conf, iou, input_w, input_h, revision, status, scanned_at)
-		VALUES (?, 1, 1, 'synthetic', 0.25, 0.7, 640, 640, ?, 'ok', ?)`)
+	fileStmt, _ := tx.Prepare(`INSERT INTO files (path, size, mtime_ns, model_sha, params, revision, status, scanned_at)
+		VALUES (?, 1, 1, 'synthetic', ?, ?, 'ok', ?)`)
 	frameStmt, _ := tx.Prepare(`INSERT INTO frames (file_id, idx, time_s, key, width, height) VALUES (?, ?, ?, 1, 640, 480)`)
 	detStmt, _ := tx.Prepare(`INSERT INTO detections (file_id, frame_idx, seq, class_id, class, confidence, x1, y1, x2, y2) VALUES (?,?,?,?,?,?,0,0,10,10)`)
 	others := []string{"car", "cat", "bicycle", "truck", "horse"}
 	at := time.Unix(0, 0).UTC()
 	for f := 0; f < files; f++ {
-		r, err := fileStmt.Exec(fmt.Sprintf("/archive/%02d/clip%05d.mp4", f%50, f), pipeline.ResultsRevision, at.Format(time.RFC3339Nano))
+		r, err := fileStmt.Exec(fmt.Sprintf("/archive/%02d/clip%05d.mp4", f%50, f), params("synthetic").Key(), scan.ResultsRevision, at.Format(time.RFC3339Nano))
 		if err != nil {
 			t.Fatal(err)
 		}

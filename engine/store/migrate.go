@@ -3,12 +3,25 @@ package store
 import (
 	"database/sql"
 	"fmt"
+
+	"github.com/vidsift/vidsift/engine/scan"
 )
+
+// A migration takes the schema one version further, inside a transaction.
+type migration func(tx *sql.Tx) error
+
+// exec is a migration that is SQL only.
+func exec(q string) migration {
+	return func(tx *sql.Tx) error {
+		_, err := tx.Exec(q)
+		return err
+	}
+}
 
 // migrations[i] takes the schema from version i to i+1. The version lives
 // in SQLite's user_version; append, never edit, a released migration.
-var migrations = []string{
-	`CREATE TABLE files (
+var migrations = []migration{
+	exec(`CREATE TABLE files (
 		id INTEGER PRIMARY KEY,
 		path TEXT NOT NULL,
 		size INTEGER NOT NULL,
@@ -48,16 +61,16 @@ var migrations = []string{
 		x1 REAL NOT NULL, y1 REAL NOT NULL, x2 REAL NOT NULL, y2 REAL NOT NULL,
 		PRIMARY KEY (file_id, kf_idx, seq)
 	);
-	CREATE INDEX files_path ON files(path);`,
+	CREATE INDEX files_path ON files(path);`),
 	// 2: which engine revision made a result (pipeline.ResultsRevision);
 	// rows from before it count as revision 1 and are not reused.
-	`ALTER TABLE files ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;`,
+	exec(`ALTER TABLE files ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;`),
 	// 3: the sampling policy joins the identity (a new UNIQUE, so the files
 	// table is rebuilt, SQLite's way: new table, copy, drop, rename; foreign
 	// keys are off meanwhile, see migrate); rows from before it were
 	// keyframes only. Keyframes become frames: keyframes, or gap frames, and
 	// frames that repeat another's detections.
-	`CREATE TABLE files_new (
+	exec(`CREATE TABLE files_new (
 		id INTEGER PRIMARY KEY,
 		path TEXT NOT NULL,
 		size INTEGER NOT NULL,
@@ -93,12 +106,12 @@ var migrations = []string{
 	ALTER TABLE keyframes RENAME TO frames;
 	ALTER TABLE frames ADD COLUMN key INTEGER NOT NULL DEFAULT 1;
 	ALTER TABLE frames ADD COLUMN same_as INTEGER;
-	ALTER TABLE detections RENAME COLUMN kf_idx TO frame_idx;`,
+	ALTER TABLE detections RENAME COLUMN kf_idx TO frame_idx;`),
 	// 4: find. The class names of each model results came from (find
 	// accepts those); each file's classes with their best confidence,
 	// indexed by class, which answers "which files show a dog" without
 	// reading every detection; the latest result of each path, indexed.
-	`CREATE TABLE models (
+	exec(`CREATE TABLE models (
 		sha TEXT PRIMARY KEY,
 		names TEXT NOT NULL -- JSON array, by class id
 	);
@@ -110,7 +123,74 @@ var migrations = []string{
 	);
 	` + fillFileClasses + `;
 	CREATE INDEX file_classes_class ON file_classes(class, max_conf, file_id);
-	CREATE INDEX files_path_scanned ON files(path, scanned_at);`,
+	CREATE INDEX files_path_scanned ON files(path, scanned_at);`),
+	// 5: the settings that change results are one canonical column,
+	// params (scan.Params.Key, the model's SHA-256 beside it), so a new
+	// setting is a new field of that text and never again a table rebuild.
+	// The rebuild (for the new UNIQUE) computes each row's key from its old
+	// columns in Go, as scan.Params.Key writes it for the same settings,
+	// so existing results stay reusable.
+	paramsColumn,
+}
+
+// paramsColumn is migration 5.
+func paramsColumn(tx *sql.Tx) error {
+	if _, err := tx.Exec(`CREATE TABLE files_new (
+		id INTEGER PRIMARY KEY,
+		path TEXT NOT NULL,
+		size INTEGER NOT NULL,
+		mtime_ns INTEGER NOT NULL,
+		model_sha TEXT NOT NULL,
+		params TEXT NOT NULL, -- scan.Params.Key(): what changes results, but the model
+		revision INTEGER NOT NULL DEFAULT 1,
+		status TEXT NOT NULL CHECK (status IN ('ok','partial','failed')),
+		error TEXT NOT NULL DEFAULT '',
+		container TEXT NOT NULL DEFAULT '',
+		codec TEXT NOT NULL DEFAULT '',
+		width INTEGER NOT NULL DEFAULT 0,
+		height INTEGER NOT NULL DEFAULT 0,
+		duration REAL NOT NULL DEFAULT 0,
+		fps REAL NOT NULL DEFAULT 0,
+		keyframe_interval REAL NOT NULL DEFAULT 0,
+		scanned_at TEXT NOT NULL,
+		UNIQUE (path, model_sha, params)
+	)`); err != nil {
+		return err
+	}
+	rows, err := tx.Query(`SELECT id, conf, iou, input_w, input_h, max_gap, min_gap, reuse_similar FROM files`)
+	if err != nil {
+		return err
+	}
+	keys := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var conf, iou float64
+		var p scan.Params
+		if err := rows.Scan(&id, &conf, &iou, &p.Model.InputW, &p.Model.InputH, &p.Sampling.MaxGap, &p.Sampling.MinGap, &p.ReuseSimilar); err != nil {
+			rows.Close()
+			return err
+		}
+		// Stored as float64(float32): converting back is exact.
+		p.Confidence, p.IoU = float32(conf), float32(iou)
+		keys[id] = p.Key()
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for id, key := range keys {
+		if _, err := tx.Exec(`INSERT INTO files_new (id, path, size, mtime_ns, model_sha, params, revision, status, error,
+			container, codec, width, height, duration, fps, keyframe_interval, scanned_at)
+			SELECT id, path, size, mtime_ns, model_sha, ?, revision, status, error,
+			container, codec, width, height, duration, fps, keyframe_interval, scanned_at FROM files WHERE id=?`, key, id); err != nil {
+			return err
+		}
+	}
+	_, err = tx.Exec(`DROP TABLE files;
+	ALTER TABLE files_new RENAME TO files;
+	CREATE INDEX files_path ON files(path);
+	CREATE INDEX files_path_scanned ON files(path, scanned_at);`)
+	return err
 }
 
 // fillFileClasses derives file_classes from the detections.
@@ -144,7 +224,7 @@ func (s *Store) migrate() error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(migrations[v]); err != nil {
+		if err := migrations[v](tx); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("migration to schema %d: %w", v+1, err)
 		}

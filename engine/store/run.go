@@ -3,16 +3,16 @@ package store
 import (
 	"sync"
 
-	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
-// RunDB is the library as one run sees it (a pipeline.Library): the
+// RunDB is the library as one run sees it (a pipeline.ResultsDB): the
 // model and settings are fixed, and each file's identity is taken when the
 // run first asks about it, so a file that changes during the scan is
 // stored under its old identity and redone next time.
 type RunDB struct {
 	store    *Store
-	set      ScanParams
+	params   scan.Params
 	rescan   bool
 	mu       sync.Mutex
 	ids      map[string]Identity
@@ -22,26 +22,26 @@ type RunDB struct {
 
 // ForRun binds the store to a run's settings. With rescan, nothing is
 // reused, but every finished file is still kept.
-func (s *Store) ForRun(set ScanParams, rescan bool) *RunDB {
-	return &RunDB{store: s, set: set, rescan: rescan, ids: map[string]Identity{}}
+func (s *Store) ForRun(p scan.Params, rescan bool) *RunDB {
+	return &RunDB{store: s, params: p, rescan: rescan, ids: map[string]Identity{}}
 }
 
 // Reuse returns the stored result of path if it finished ok or partial
 // with the same identity.
-func (l *RunDB) Reuse(path string) (pipeline.FileResult, map[int][]byte, bool) {
-	id, err := IdentityOf(path, l.set)
+func (l *RunDB) Reuse(path string) (scan.FileResult, map[int][]byte, bool) {
+	id, err := IdentityOf(path, l.params)
 	if err != nil {
-		return pipeline.FileResult{}, nil, false // the scan will report why
+		return scan.FileResult{}, nil, false // the scan will report why
 	}
 	l.mu.Lock()
 	l.ids[path] = id
 	l.mu.Unlock()
 	if l.rescan {
-		return pipeline.FileResult{}, nil, false
+		return scan.FileResult{}, nil, false
 	}
 	st, ok, err := l.store.Lookup(id)
 	if err != nil || !ok {
-		return pipeline.FileResult{}, nil, false
+		return scan.FileResult{}, nil, false
 	}
 	thumbs := map[int][]byte{}
 	for idx, name := range st.Thumbs {
@@ -53,8 +53,12 @@ func (l *RunDB) Reuse(path string) (pipeline.FileResult, map[int][]byte, bool) {
 }
 
 // Keep stores a finished file under the identity it had when the run began.
-func (l *RunDB) Keep(res pipeline.FileResult, thumbs map[int][]byte) error {
-	l.model.Do(func() { l.modelErr = l.store.rememberModel(l.set.Model.SHA256, l.set.Model.Names) })
+func (l *RunDB) Keep(res scan.FileResult, thumbs map[int][]byte) error {
+	l.model.Do(func() {
+		if len(l.params.Model.Names) > 0 {
+			l.modelErr = l.store.rememberModel(l.params.Model.SHA256, l.params.Model.Names)
+		}
+	})
 	if l.modelErr != nil {
 		return l.modelErr
 	}
@@ -63,7 +67,7 @@ func (l *RunDB) Keep(res pipeline.FileResult, thumbs map[int][]byte) error {
 	l.mu.Unlock()
 	if !ok {
 		var err error
-		if id, err = IdentityOf(res.Path, l.set); err != nil {
+		if id, err = IdentityOf(res.Path, l.params); err != nil {
 			return err
 		}
 	}

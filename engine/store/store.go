@@ -19,9 +19,7 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
-	"github.com/vidsift/vidsift/engine/detect"
-	"github.com/vidsift/vidsift/engine/media"
-	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // FileName is the library's database file inside the data folder.
@@ -58,49 +56,31 @@ func Open(path string) (*Store, error) {
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 
-// Identity says when a stored result may stand in for a scan.
+// Identity says when a stored result may stand in for a scan: the same
+// file (path, size, mtime), scanned with the same Params by an engine of
+// the same scan.ResultsRevision.
 type Identity struct {
-	Path       string
-	Size       int64
-	ModTime    int64 // nanoseconds
-	ModelSHA   string
-	Confidence float32
-	IoU        float32
-	InputW     int
-	InputH     int
-	Sampling   media.Sampling
-	Reuse      bool // near-duplicate frames repeat detections (ReuseSimilar)
-	Revision   int  // pipeline.ResultsRevision of the engine that made it
-}
-
-// ScanParams are the scan settings that, besides the file, change detections.
-type ScanParams struct {
-	Model        *detect.Model
-	Confidence   float32
-	IoU          float32
-	Sampling     media.Sampling
-	ReuseSimilar bool
+	Path     string
+	Size     int64
+	ModTime  int64 // nanoseconds
+	Params   scan.Params
+	Revision int
 }
 
 // IdentityOf stats path now.
-func IdentityOf(path string, s ScanParams) (Identity, error) {
+func IdentityOf(path string, p scan.Params) (Identity, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return Identity{}, err
 	}
-	return Identity{Path: path, Size: st.Size(), ModTime: st.ModTime().UnixNano(),
-		ModelSHA: s.Model.SHA256, Confidence: s.Confidence, IoU: s.IoU, InputW: s.Model.InputW, InputH: s.Model.InputH,
-		Sampling: s.Sampling, Reuse: s.ReuseSimilar, Revision: pipeline.ResultsRevision}, nil
+	return Identity{Path: path, Size: st.Size(), ModTime: st.ModTime().UnixNano(), Params: p, Revision: scan.ResultsRevision}, nil
 }
 
 // sameScan matches the rows made by the same model and settings as an
 // identity's scanArgs.
-const sameScan = `model_sha=? AND conf=? AND iou=? AND input_w=? AND input_h=? AND max_gap=? AND min_gap=? AND reuse_similar=?`
+const sameScan = `model_sha=? AND params=?`
 
-func (id Identity) scanArgs() []any {
-	return []any{id.ModelSHA, float64(id.Confidence), float64(id.IoU), id.InputW, id.InputH,
-		id.Sampling.MaxGap, id.Sampling.MinGap, id.Reuse}
-}
+func (id Identity) scanArgs() []any { return []any{id.Params.Model.SHA256, id.Params.Key()} }
 
 // Lookup returns the stored result for id if it finished ok or partial.
 func (s *Store) Lookup(id Identity) (Stored, bool, error) {
@@ -108,7 +88,7 @@ func (s *Store) Lookup(id Identity) (Stored, bool, error) {
 		FROM files WHERE path=? AND size=? AND mtime_ns=? AND `+sameScan+` AND revision=? AND status IN ('ok','partial')`,
 		append([]any{id.Path, id.Size, id.ModTime}, append(id.scanArgs(), id.Revision)...)...)
 	var fileID int64
-	res := pipeline.FileResult{Path: id.Path}
+	res := scan.FileResult{Path: id.Path}
 	var status string
 	err := row.Scan(&fileID, &status, &res.Error, &res.Media.Container, &res.Media.Codec,
 		&res.Media.Width, &res.Media.Height, &res.Media.Duration, &res.Media.FPS, &res.Media.KeyframeInterval)
@@ -118,7 +98,7 @@ func (s *Store) Lookup(id Identity) (Stored, bool, error) {
 	if err != nil {
 		return Stored{}, false, err
 	}
-	res.Status = pipeline.Status(status)
+	res.Status = scan.Status(status)
 	st := Stored{Result: res}
 	if err := s.fill(fileID, &st); err != nil {
 		return st, false, err
@@ -132,11 +112,11 @@ func (s *Store) fill(fileID int64, st *Stored) error {
 	if err != nil {
 		return err
 	}
-	var kfs []pipeline.Frame
+	var kfs []scan.Frame
 	st.Thumbs = map[int]string{}
 	pos := map[int]int{} // frame index -> position in kfs
 	for rows.Next() {
-		var k pipeline.Frame
+		var k scan.Frame
 		var thumb string
 		var sameAs sql.NullInt64
 		if err := rows.Scan(&k.Index, &k.Time, &k.Key, &sameAs, &k.Width, &k.Height, &thumb); err != nil {
@@ -162,7 +142,7 @@ func (s *Store) fill(fileID int64, st *Stored) error {
 	defer drows.Close()
 	for drows.Next() {
 		var idx int
-		var d detect.Detection
+		var d scan.Detection
 		var conf float64
 		if err := drows.Scan(&idx, &d.ClassID, &d.Class, &conf, &d.Box[0], &d.Box[1], &d.Box[2], &d.Box[3]); err != nil {
 			return err
@@ -178,7 +158,7 @@ func (s *Store) fill(fileID int64, st *Stored) error {
 // Save stores a finished file in one transaction, replacing what was stored
 // for the same path, model and settings. thumbs maps frame index to JPEG
 // bytes (optional); they are written to the cache folder by content hash.
-func (s *Store) Save(id Identity, res pipeline.FileResult, thumbs map[int][]byte) error {
+func (s *Store) Save(id Identity, res scan.FileResult, thumbs map[int][]byte) error {
 	names := map[int]string{}
 	for idx, jpg := range thumbs {
 		name, err := s.putThumb(jpg)
@@ -196,9 +176,9 @@ func (s *Store) Save(id Identity, res pipeline.FileResult, thumbs map[int][]byte
 		return err
 	}
 	m := res.Media
-	r, err := tx.Exec(`INSERT INTO files (path, size, mtime_ns, model_sha, conf, iou, input_w, input_h, max_gap, min_gap, reuse_similar,
+	r, err := tx.Exec(`INSERT INTO files (path, size, mtime_ns, model_sha, params,
 		revision, status, error, container, codec, width, height, duration, fps, keyframe_interval, scanned_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		append(append([]any{id.Path, id.Size, id.ModTime}, id.scanArgs()...), id.Revision,
 			string(res.Status), res.Error, m.Container, m.Codec, m.Width, m.Height, m.Duration, m.FPS, m.KeyframeInterval,
 			time.Now().UTC().Format(time.RFC3339Nano))...)
@@ -277,18 +257,19 @@ func (s *Store) Thumbnail(name string) ([]byte, error) {
 	return os.ReadFile(filepath.Join(s.thumbs, name[:2], name))
 }
 
-// Stored is one stored file with its thumbnails' names.
+// Stored is one stored file with its thumbnails' names and the
+// parameters it was made with (Latest fills in their model's class names).
 type Stored struct {
-	Result    pipeline.FileResult
+	Result    scan.FileResult
 	Thumbs    map[int]string // frame index -> thumbnail name
 	ScannedAt string
-	ModelSHA  string
+	Params    scan.Params
 }
 
 // Latest returns, for every path, the most recently stored result (of any
 // model or settings), sorted by path.
 func (s *Store) Latest() ([]Stored, error) {
-	rows, err := s.db.Query(`WITH ` + latest + ` SELECT f.id, f.path, f.status, f.error, f.container, f.codec, f.width, f.height, f.duration, f.fps, f.keyframe_interval, f.scanned_at, f.model_sha
+	rows, err := s.db.Query(`WITH ` + latest + ` SELECT f.id, f.path, f.status, f.error, f.container, f.codec, f.width, f.height, f.duration, f.fps, f.keyframe_interval, f.scanned_at, f.model_sha, f.params
 		FROM files f JOIN latest ON f.id=latest.id ORDER BY f.path`)
 	if err != nil {
 		return nil, err
@@ -302,12 +283,17 @@ func (s *Store) Latest() ([]Stored, error) {
 		var r ref
 		var status string
 		res := &r.st.Result
-		var info media.Info
-		if err := rows.Scan(&r.id, &res.Path, &status, &res.Error, &info.Container, &info.Codec, &info.Width, &info.Height, &info.Duration, &info.FPS, &info.KeyframeInterval, &r.st.ScannedAt, &r.st.ModelSHA); err != nil {
+		var info scan.MediaInfo
+		var params string
+		if err := rows.Scan(&r.id, &res.Path, &status, &res.Error, &info.Container, &info.Codec, &info.Width, &info.Height, &info.Duration, &info.FPS, &info.KeyframeInterval, &r.st.ScannedAt, &r.st.Params.Model.SHA256, &params); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		res.Status, res.Media = pipeline.Status(status), info
+		if err := r.st.Params.ParseKey(params); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("%s: stored parameters %q: %w", res.Path, params, err)
+		}
+		res.Status, res.Media = scan.Status(status), info
 		refs = append(refs, r)
 	}
 	rows.Close()
@@ -315,7 +301,15 @@ func (s *Store) Latest() ([]Stored, error) {
 		return nil, err
 	}
 	out := make([]Stored, 0, len(refs))
+	names := map[string][]string{} // model SHA-256 -> class names
 	for _, r := range refs {
+		sha := r.st.Params.Model.SHA256
+		if _, ok := names[sha]; !ok {
+			if names[sha], err = s.ModelClasses(sha); err != nil {
+				return nil, err
+			}
+		}
+		r.st.Params.Model.Names = names[sha]
 		if err := s.fill(r.id, &r.st); err != nil {
 			return nil, err
 		}

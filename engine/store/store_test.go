@@ -8,19 +8,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vidsift/vidsift/engine/detect"
-	"github.com/vidsift/vidsift/engine/media"
-	"github.com/vidsift/vidsift/engine/pipeline"
 	"github.com/vidsift/vidsift/engine/query"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
-func sampleResult(path string) pipeline.FileResult {
-	return pipeline.FileResult{Path: path, Status: pipeline.StatusOK, Media: media.Info{Container: "mp4", Codec: "h264", Width: 640, Height: 360, Duration: 4, FPS: 25, KeyframeInterval: 4},
-		Frames: []pipeline.Frame{
-			{Index: 0, Time: 0, Key: true, Width: 640, Height: 360, Detections: []detect.Detection{{ClassID: 0, Class: "person", Confidence: 0.9, Box: detect.Box{1, 2, 3, 4}}}},
+func sampleResult(path string) scan.FileResult {
+	return scan.FileResult{Path: path, Status: scan.StatusOK, Media: scan.MediaInfo{Container: "mp4", Codec: "h264", Width: 640, Height: 360, Duration: 4, FPS: 25, KeyframeInterval: 4},
+		Frames: []scan.Frame{
+			{Index: 0, Time: 0, Key: true, Width: 640, Height: 360, Detections: []scan.Detection{{ClassID: 0, Class: "person", Confidence: 0.9, Box: scan.Box{1, 2, 3, 4}}}},
 			{Index: 1, Time: 2, Reused: true, SameAs: 0, Width: 640, Height: 360}, // a gap frame that looked like frame 0
-			{Index: 2, Time: 4, Key: true, Width: 640, Height: 360, Detections: []detect.Detection{
-				{ClassID: 16, Class: "dog", Confidence: 0.5, Box: detect.Box{5, 6, 7, 8}}, {ClassID: 0, Class: "person", Confidence: 0.4, Box: detect.Box{9, 9, 9, 9}}}},
+			{Index: 2, Time: 4, Key: true, Width: 640, Height: 360, Detections: []scan.Detection{
+				{ClassID: 16, Class: "dog", Confidence: 0.5, Box: scan.Box{5, 6, 7, 8}}, {ClassID: 0, Class: "person", Confidence: 0.4, Box: scan.Box{9, 9, 9, 9}}}},
 		}}
 }
 
@@ -35,9 +33,15 @@ func openTemp(t *testing.T) (*Store, string) {
 	return s, path
 }
 
+// params are a scan's with model "abc" of 640×640 at conf 0.25, IoU 0.7,
+// keyframes only, nothing reused.
+func params(sha string) scan.Params {
+	return scan.Params{Model: scan.Model{SHA256: sha, InputW: 640, InputH: 640}, Confidence: 0.25, IoU: 0.7}
+}
+
 func TestSaveLookup(t *testing.T) {
 	s, _ := openTemp(t)
-	id := Identity{Path: "/v/a.mp4", Size: 100, ModTime: 7, ModelSHA: "abc", Confidence: 0.25, IoU: 0.7, InputW: 640, InputH: 640, Revision: pipeline.ResultsRevision}
+	id := Identity{Path: "/v/a.mp4", Size: 100, ModTime: 7, Params: params("abc"), Revision: scan.ResultsRevision}
 	res := sampleResult(id.Path)
 	if err := s.Save(id, res, map[int][]byte{0: []byte("jpeg0"), 2: []byte("jpeg2")}); err != nil {
 		t.Fatal(err)
@@ -49,6 +53,9 @@ func TestSaveLookup(t *testing.T) {
 	if fmt.Sprint(got.Result) != fmt.Sprint(res) {
 		t.Errorf("round trip\n got %v\nwant %v", got.Result, res)
 	}
+	if latest, err := s.Latest(); err != nil || len(latest) != 1 || !latest[0].Params.Equal(id.Params) {
+		t.Errorf("the library does not say what the result was made with: %+v %v", latest, err)
+	}
 	if b, err := s.Thumbnail(got.Thumbs[2]); err != nil || string(b) != "jpeg2" || len(got.Thumbs) != 2 {
 		t.Errorf("thumbnails %v: %q %v", got.Thumbs, b, err)
 	}
@@ -56,12 +63,13 @@ func TestSaveLookup(t *testing.T) {
 	for _, changed := range []Identity{
 		func() Identity { c := id; c.Size = 101; return c }(),
 		func() Identity { c := id; c.ModTime = 8; return c }(),
-		func() Identity { c := id; c.ModelSHA = "def"; return c }(),
-		func() Identity { c := id; c.Confidence = 0.3; return c }(),
-		func() Identity { c := id; c.InputW = 320; return c }(),
-		func() Identity { c := id; c.Sampling.MaxGap = 2; return c }(),
-		func() Identity { c := id; c.Sampling.MinGap = 0.5; return c }(),
-		func() Identity { c := id; c.Reuse = true; return c }(),
+		func() Identity { c := id; c.Params.Model.SHA256 = "def"; return c }(),
+		func() Identity { c := id; c.Params.Confidence = 0.3; return c }(),
+		func() Identity { c := id; c.Params.IoU = 0.5; return c }(),
+		func() Identity { c := id; c.Params.Model.InputW = 320; return c }(),
+		func() Identity { c := id; c.Params.Sampling.MaxGap = 2; return c }(),
+		func() Identity { c := id; c.Params.Sampling.MinGap = 0.5; return c }(),
+		func() Identity { c := id; c.Params.ReuseSimilar = true; return c }(),
 		func() Identity { c := id; c.Revision++; return c }(),
 	} {
 		if _, ok, _ := s.Lookup(changed); ok {
@@ -81,8 +89,8 @@ func TestSaveLookup(t *testing.T) {
 
 func TestFailedIsRetried(t *testing.T) {
 	s, _ := openTemp(t)
-	id := Identity{Path: "/v/bad.mp4", ModelSHA: "abc"}
-	if err := s.Save(id, pipeline.FileResult{Path: id.Path, Status: pipeline.StatusFailed, Error: "empty file"}, nil); err != nil {
+	id := Identity{Path: "/v/bad.mp4", Params: params("abc")}
+	if err := s.Save(id, scan.FileResult{Path: id.Path, Status: scan.StatusFailed, Error: "empty file"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok, _ := s.Lookup(id); ok {
@@ -141,7 +149,7 @@ func TestSchemaVersions(t *testing.T) {
 func TestOddLibraryPath(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "odd?dir#x%41y")
 	path := filepath.Join(dir, FileName)
-	id := Identity{Path: "/v/a.mp4", Size: 1, ModTime: 1, ModelSHA: "m", Confidence: 0.25, IoU: 0.7, InputW: 640, InputH: 640, Revision: pipeline.ResultsRevision}
+	id := Identity{Path: "/v/a.mp4", Size: 1, ModTime: 1, Params: params("m"), Revision: scan.ResultsRevision}
 	for round := 0; round < 2; round++ {
 		s, err := Open(path)
 		if err != nil {
@@ -170,12 +178,8 @@ func TestOddLibraryPath(t *testing.T) {
 // 1, so they are redone rather than reused, and redoing replaces them.
 func TestMigrateFromVersion1(t *testing.T) {
 	path := filepath.Join(t.TempDir(), FileName)
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec(migrations[0] + `; PRAGMA user_version = 1;
-		INSERT INTO files (path, size, mtime_ns, model_sha, conf, iou, input_w, input_h, status, container, codec, width, height, scanned_at)
+	db := librarySchema(t, path, 1)
+	if _, err := db.Exec(`INSERT INTO files (path, size, mtime_ns, model_sha, conf, iou, input_w, input_h, status, container, codec, width, height, scanned_at)
 		VALUES ('/v/old.mp4', 10, 20, 'abc', 0.25, 0.699999988079071, 640, 640, 'ok', 'mp4', 'h264', 480, 424, '2026-11-01T00:00:00Z');
 		INSERT INTO keyframes (file_id, idx, time_s, width, height) VALUES (1, 0, 0, 480, 424);
 		INSERT INTO detections (file_id, kf_idx, seq, class_id, class, confidence, x1, y1, x2, y2) VALUES (1, 0, 0, 16, 'dog', 0.9, 1, 2, 3, 4);`); err != nil {
@@ -193,7 +197,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 	if v != SchemaVersion() || v < 2 {
 		t.Errorf("schema %d after opening, want %d", v, SchemaVersion())
 	}
-	old := Identity{Path: "/v/old.mp4", Size: 10, ModTime: 20, ModelSHA: "abc", Confidence: 0.25, IoU: 0.7, InputW: 640, InputH: 640, Revision: 1}
+	old := Identity{Path: "/v/old.mp4", Size: 10, ModTime: 20, Params: params("abc"), Revision: 1}
 	// Schema 3 rebuilt the files table: the old row stands for a keyframes
 	// only scan, its keyframe is a keyframe, and its detection survived.
 	st, ok, err := s.Lookup(old)
@@ -202,7 +206,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 		t.Fatalf("the old result as revision 1, keyframes only: %v %v %+v", ok, err, st.Result)
 	}
 	now := old
-	now.Revision = pipeline.ResultsRevision
+	now.Revision = scan.ResultsRevision
 	if latest, err := s.Latest(); err != nil || len(latest) != 1 || latest[0].Result.Path != "/v/old.mp4" {
 		t.Errorf("export view of the migrated library: %v %v", latest, err)
 	}
@@ -222,7 +226,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 	// Redone, the file has one row; under another policy (which is part of
 	// the identity) a second one, and neither stands in for the other.
 	gaps := now
-	gaps.Sampling, gaps.Reuse = media.Sampling{MaxGap: 2, MinGap: 0.5}, true
+	gaps.Params.Sampling, gaps.Params.ReuseSimilar = scan.Sampling{MaxGap: 2, MinGap: 0.5}, true
 	for _, c := range []struct {
 		id   Identity
 		rows int
@@ -240,5 +244,110 @@ func TestMigrateFromVersion1(t *testing.T) {
 		if _, ok, _ := s.Lookup(id); !ok {
 			t.Errorf("%+v: the saved result is not reused", id)
 		}
+	}
+}
+
+// librarySchema makes an empty library of schema version v, as vidsift
+// wrote it then: the released migrations up to v (they are never edited).
+func librarySchema(t *testing.T, path string, v int) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range migrations[:v] {
+		if err := m(tx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := tx.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, v)); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// TestMigrateFromVersion4: a library of schema 4 (a column per setting)
+// keeps every result when the settings become one params column, and a
+// rescan with the same settings finds each of them, defaults, custom
+// sampling and float32 thresholds alike; other settings find none.
+func TestMigrateFromVersion4(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	db := librarySchema(t, path, 4)
+	defaults := scan.DefaultParams()
+	defaults.Model = scan.Model{SHA256: "abc", InputW: 640, InputH: 640}
+	custom := defaults
+	custom.Sampling, custom.ReuseSimilar, custom.Confidence, custom.IoU = scan.Sampling{MaxGap: 1}, false, 0.3, 0.45
+	kinds := []scan.Params{defaults, custom}
+	// Two files, each under both settings: the rows vidsift 4 wrote (the
+	// thresholds as float64 of the engine's float32).
+	for i, path := range []string{"/v/a.mp4", "/v/b.mp4"} {
+		for j, p := range kinds {
+			r, err := db.Exec(`INSERT INTO files (path, size, mtime_ns, model_sha, conf, iou, input_w, input_h, max_gap, min_gap, reuse_similar,
+				revision, status, container, codec, width, height, duration, fps, keyframe_interval, scanned_at)
+				VALUES (?, 10, 20, 'abc', ?, ?, 640, 640, ?, ?, ?, ?, 'ok', 'mp4', 'h264', 640, 360, 4, 25, 2, ?)`,
+				path, float64(p.Confidence), float64(p.IoU), p.Sampling.MaxGap, p.Sampling.MinGap, p.ReuseSimilar, scan.ResultsRevision,
+				fmt.Sprintf("2026-11-0%dT00:00:00Z", 1+2*i+j))
+			if err != nil {
+				t.Fatal(err)
+			}
+			id, _ := r.LastInsertId()
+			if _, err := db.Exec(`INSERT INTO frames (file_id, idx, time_s, key, width, height, thumb) VALUES (?, 0, 0, 1, 640, 360, 'x.jpg');
+				INSERT INTO detections (file_id, frame_idx, seq, class_id, class, confidence, x1, y1, x2, y2) VALUES (?, 0, 0, 16, 'dog', 0.9, 1, 2, 3, 4);
+				INSERT INTO file_classes (file_id, class, max_conf) VALUES (?, 'dog', 0.9)`, id, id, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	db.Close()
+
+	s, err := Open(path)
+	if err != nil {
+		t.Fatalf("opening a version-4 library: %v", err)
+	}
+	defer s.Close()
+	if files, frames, dets, err := s.Counts(); files != 4 || frames != 4 || dets != 4 || err != nil {
+		t.Errorf("after migrating: %d files, %d frames, %d detections (%v); want 4 of each", files, frames, dets, err)
+	}
+	for _, path := range []string{"/v/a.mp4", "/v/b.mp4"} {
+		for _, p := range kinds {
+			st, ok, err := s.Lookup(Identity{Path: path, Size: 10, ModTime: 20, Params: p, Revision: scan.ResultsRevision})
+			if !ok || err != nil || len(st.Result.Frames) != 1 || len(st.Result.Frames[0].Detections) != 1 || st.Thumbs[0] != "x.jpg" {
+				t.Errorf("%s with %s: not reused after migrating (%v %v %+v)", path, p.Key(), ok, err, st)
+			}
+		}
+		other := custom
+		other.Sampling.MinGap = 0.25
+		if _, ok, _ := s.Lookup(Identity{Path: path, Size: 10, ModTime: 20, Params: other, Revision: scan.ResultsRevision}); ok {
+			t.Errorf("%s: reused for settings it was never scanned with", path)
+		}
+	}
+	// The latest result of each path is the custom one, and says so.
+	latest, err := s.Latest()
+	if err != nil || len(latest) != 2 {
+		t.Fatalf("latest: %v %v", latest, err)
+	}
+	for _, st := range latest {
+		if !st.Params.Equal(custom) {
+			t.Errorf("%s: made with %s, the library says %s", st.Result.Path, custom.Key(), st.Params.Key())
+		}
+	}
+	dog, _ := query.Parse("dog")
+	if m, err := s.Find(dog, query.Options{}, nil); err != nil || len(m) != 2 {
+		t.Errorf("find dog in the migrated library: %+v, %v", m, err)
+	}
+	// A new setting's row needs no rebuild: another row for the same path.
+	if err := s.Save(Identity{Path: "/v/a.mp4", Size: 10, ModTime: 20, Params: params("abc"), Revision: scan.ResultsRevision}, sampleResult("/v/a.mp4"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if files, _, _, _ := s.Counts(); files != 5 {
+		t.Errorf("%d rows, want 5", files)
 	}
 }

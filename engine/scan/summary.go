@@ -1,4 +1,4 @@
-package pipeline
+package scan
 
 import "time"
 

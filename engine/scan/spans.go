@@ -1,4 +1,4 @@
-package pipeline
+package scan
 
 import "sort"
 
@@ -12,13 +12,13 @@ type Span struct {
 // Spans merges, for each class, consecutive analysed frames where it is detected
 // (keep, when non-nil, limits the classes). Spans come ordered by start
 // time, then class name.
-func Spans(kfs []Frame, keep func(string) bool) []Span {
+func Spans(frames []Frame, keep func(string) bool) []Span {
 	open := map[string]*Span{}
 	var spans []Span
 	var order []string
-	for _, kf := range kfs {
+	for _, f := range frames {
 		best := map[string]float32{}
-		for _, d := range kf.Detections {
+		for _, d := range f.Detections {
 			if keep != nil && !keep(d.Class) {
 				continue
 			}
@@ -37,14 +37,14 @@ func Spans(kfs []Frame, keep func(string) bool) []Span {
 		}
 		for cls, conf := range best {
 			if s := open[cls]; s != nil {
-				s.End = kf.Time
+				s.End = f.Time
 				s.MaxConfidence = max(s.MaxConfidence, conf)
 				continue
 			}
 			if _, known := open[cls]; !known {
 				order = append(order, cls)
 			}
-			open[cls] = &Span{Class: cls, Start: kf.Time, End: kf.Time, MaxConfidence: conf}
+			open[cls] = &Span{Class: cls, Start: f.Time, End: f.Time, MaxConfidence: conf}
 		}
 	}
 	for _, cls := range order {
@@ -52,15 +52,11 @@ func Spans(kfs []Frame, keep func(string) bool) []Span {
 			spans = append(spans, *s)
 		}
 	}
-	sortSpans(spans)
-	return spans
-}
-
-func sortSpans(s []Span) {
-	sort.Slice(s, func(i, j int) bool {
-		if s[i].Start != s[j].Start {
-			return s[i].Start < s[j].Start
+	sort.Slice(spans, func(i, j int) bool {
+		if spans[i].Start != spans[j].Start {
+			return spans[i].Start < spans[j].Start
 		}
-		return s[i].Class < s[j].Class
+		return spans[i].Class < spans[j].Class
 	})
+	return spans
 }

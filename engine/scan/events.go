@@ -1,4 +1,6 @@
-package pipeline
+package scan
+
+import "image"
 
 // Event is sent on a run's channel; it is one of the types below.
 type Event interface{ event() }
@@ -20,21 +22,29 @@ type FileStarted struct {
 // cluster that has no worker yet.
 type Notice struct{ Text string }
 
-// FrameAnalysed carries one frame's detections and thumbnail. Duration is
-// the file's (seconds; 0 when unknown), so progress can say how far into a
-// long file the scan is. FromLibrary is set for frames replayed from the
-// library, not analysed now.
+// FrameAnalysed carries one frame's detections and, when the run makes
+// them, its thumbnail: the upright frame at most ThumbSize on its long
+// side, as JPEG and (when asked for) as the decoded image. Duration is
+// the file's (seconds; 0 when unknown), so progress can say how far into
+// a long file the scan is. FromLibrary is set for frames replayed from
+// the library, not analysed now; those carry only the JPEG.
 type FrameAnalysed struct {
 	Path        string
 	Frame       Frame
+	Thumbnail   *image.RGBA
+	JPEG        []byte
 	Duration    float64
 	FromLibrary bool
 }
 
-// FileFinished carries a file's full result. FromLibrary says it came from the
-// library; ResultsDBErr says the library could not keep it.
+// FileFinished carries a file's full result, the JPEG thumbnails of its
+// frames by frame index (when the run makes them) and the parameters the
+// result was made with. FromLibrary says it came from the library;
+// ResultsDBErr says the library could not keep it.
 type FileFinished struct {
 	Result       FileResult
+	Thumbs       map[int][]byte
+	Params       Params
 	FromLibrary  bool
 	ResultsDBErr error
 }
@@ -44,6 +54,9 @@ type RunFinished struct {
 	Summary Summary
 	Err     error
 }
+
+// ThumbSize is the long side of thumbnails, in pixels.
+const ThumbSize = 320
 
 func (RunStarted) event()    {}
 func (FileStarted) event()   {}

@@ -1,0 +1,72 @@
+package scan
+
+// ResultsRevision numbers what the engine makes of a file. Bump it when a
+// change gives different results for the same file, model and settings
+// (decoding, geometry, detection), so results stored by an older engine are
+// redone rather than reused. 2: sample aspect ratio applied, cover art
+// skipped, photos turned upright by their EXIF orientation. 3: frames
+// between keyframes (the sampling policy, which is part of the identity).
+const ResultsRevision = 3
+
+// Status is a file's outcome.
+type Status string
+
+const (
+	StatusOK      Status = "ok"      // every frame decoded, no damage seen
+	StatusPartial Status = "partial" // frames produced, but the file is damaged
+	StatusFailed  Status = "failed"  // nothing usable; Error says why
+)
+
+// Box is x1, y1, x2, y2 in pixels of the upright frame, origin top left.
+type Box [4]float64
+
+// Detection is one object the model found in a frame.
+type Detection struct {
+	ClassID    int
+	Class      string
+	Confidence float32
+	Box        Box
+}
+
+// Frame is one analysed frame: a keyframe, or a gap frame between keyframes.
+type Frame struct {
+	Index  int     // 0-based among the file's analysed frames
+	Time   float64 // seconds from the stream's start
+	Key    bool    // a keyframe; false for a gap frame
+	Width  int     // upright frame size
+	Height int
+	// Reused says the frame looked the same as an earlier one of the file
+	// (Params.ReuseSimilar), so the model did not run on it: it repeats the
+	// detections of frame SameAs.
+	Reused     bool
+	SameAs     int
+	Detections []Detection // every class the model found, boxes in frame pixels
+}
+
+// MediaInfo describes a file's video stream (or photo).
+type MediaInfo struct {
+	Container string
+	Codec     string
+	Width     int // upright display size (rotation and pixel aspect applied)
+	Height    int
+	Duration  float64 // seconds; 0 when unknown or a still image
+	FPS       float64 // 0 for still images
+	Rotation  int     // clockwise degrees applied to make frames upright: 0, 90, 180, 270
+	Mirrored  bool    // then flipped left-right (a mirroring display matrix or EXIF orientation)
+	Still     bool
+	// KeyframeInterval is the longest distance between two keyframes, in
+	// seconds; it is known once the file is decoded (0: one keyframe, or a photo).
+	KeyframeInterval float64
+}
+
+// FileResult is everything found in one file.
+type FileResult struct {
+	Path   string
+	Status Status
+	Error  string
+	Media  MediaInfo
+	Frames []Frame // in order
+	// Worker names the cluster worker that scanned the file; empty when
+	// it was scanned here.
+	Worker string `json:",omitempty"`
+}
