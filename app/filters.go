@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -17,7 +18,8 @@ const allClasses = ""
 
 // filterView narrows what the grid shows without rescanning: a search
 // that takes find expressions ('dog & person', '(cat | dog) & !horse'),
-// completing class names and showing per-class counts; "Same frame"; a
+// completing class names and showing per-class counts; a minimum
+// duration and "Same frame", as find's --min-duration and --together; a
 // minimum confidence down to the scan's floor; a file-name search and
 // grouping by video (the contact sheet).
 type filterView struct {
@@ -27,6 +29,7 @@ type filterView struct {
 	problem  *widget.Label // why the expression typed is not applied
 	expr     query.Expr    // the expression applied (nil: none)
 	same     *widget.Check
+	minDur   *widget.Entry // seconds a class must be seen for to count (find --min-duration)
 	counts   *widget.Label
 	seen     map[string]int // per-class counts, for completion
 	offered  []string       // the completions offered now
@@ -52,6 +55,19 @@ func newFilterView(onChange func(), names func() []string) *filterView {
 			onChange()
 		}
 	})
+	f.minDur = widget.NewEntry()
+	f.minDur.SetPlaceHolder("0")
+	f.minDur.Validator = func(text string) error {
+		if _, ok := parseMinDuration(text); !ok {
+			return fmt.Errorf("seconds, e.g. 2 or 0.5")
+		}
+		return nil
+	}
+	f.minDur.OnChanged = func(text string) {
+		if _, ok := parseMinDuration(text); ok {
+			f.changed()
+		}
+	}
 	f.counts = widget.NewLabel("")
 	f.counts.Truncation = fyne.TextTruncateEllipsis
 	f.confText = widget.NewLabel("")
@@ -65,8 +81,9 @@ func newFilterView(onChange func(), names func() []string) *filterView {
 	f.count = widget.NewLabel("")
 	f.reset(0.25)
 	confBox := container.NewBorder(nil, nil, widget.NewLabel("Confidence"), f.confText, f.conf)
+	minDur := container.NewBorder(nil, nil, widget.NewLabel("Seen for ≥"), widget.NewLabel("s"), f.minDur)
 	f.box = container.NewVBox(
-		container.NewBorder(nil, nil, nil, f.same, f.search),
+		container.NewBorder(nil, nil, nil, container.NewHBox(minDur, f.same), f.search),
 		f.problem, f.counts,
 		container.NewGridWithColumns(2, f.name, container.NewBorder(nil, nil, nil, f.group, confBox)),
 		f.count,
@@ -157,7 +174,22 @@ func (f *filterView) reset(floor float32) {
 
 func (f *filterView) query() results.Query {
 	q := results.Query{MinConfidence: float32(f.conf.Value), Name: f.name.Text, GroupByFile: f.group.Checked}
-	return q.Where(f.expr, f.same.Checked)
+	q = q.Where(f.expr, f.same.Checked)
+	q.MinDuration, _ = parseMinDuration(f.minDur.Text)
+	return q
+}
+
+// parseMinDuration reads the minimum duration typed: seconds, "" for none.
+func parseMinDuration(text string) (float64, bool) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return 0, true
+	}
+	d, err := strconv.ParseFloat(text, 64)
+	if err != nil || d < 0 || d > 86400 {
+		return 0, false
+	}
+	return d, true
 }
 
 // update shows the per-class counts and how much is shown.

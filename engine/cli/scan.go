@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/spf13/pflag"
 
@@ -41,14 +40,14 @@ type scanOptions struct {
 
 func (o *scanOptions) AddFlags(fs *pflag.FlagSet) {
 	o.selectionFlags.AddFlags(fs)
-	fs.Float64("iou", 0.7, "IoU above which NMS drops the weaker box of a class")
+	fs.Float64("iou", scan.DefaultIoU, "IoU above which NMS drops the weaker box of a class")
 	fs.Int("workers", 0, "files decoded at once (default: number of CPUs)")
 	fs.Int("threads", 0, "total inference threads (default: number of CPUs)")
 	o.modelFlags.AddFlags(fs)
 	fs.Int("intra-op-threads", 1, "ONNX Runtime threads per inference; threads/intra-op-threads run at once")
 	fs.Int("decoder-threads", 0, "FFmpeg threads per file (0: FFmpeg decides)")
 	fs.String("decoder-thread-type", "", "FFmpeg threading: frame, slice, or empty for both")
-	fs.Var(&durationValue{10 * time.Minute}, "file-timeout", "give up on one file after this long")
+	fs.Var(&durationValue{scan.DefaultSettings().FileTimeout}, "file-timeout", "give up on one file after this long")
 	o.samplingFlags.AddFlags(fs)
 	o.outputFlags.AddFlags(fs)
 	fs.StringVar(&o.Thumbs, "thumbs", "", "write a JPEG of each keyframe with its boxes under DIR")

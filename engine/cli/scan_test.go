@@ -5,6 +5,7 @@ import (
 	"image/jpeg"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -348,5 +349,63 @@ func TestSamplingFlags(t *testing.T) {
 	}
 	if code, stderr := scanCmd(t, "--max-gap", "soon", video); code != ExitUsage || !strings.Contains(stderr, "neither seconds") {
 		t.Errorf("a bad gap: exit %d: %s", code, stderr)
+	}
+}
+
+// TestSettingsBlock: the JSON's settings say how its results were made:
+// those of the scan; and in an export from the library, each file's own
+// (workers and threads are not recorded there), naming the settings that
+// differ between the files rather than inventing one value.
+func TestSettingsBlock(t *testing.T) {
+	isolated(t)
+	videos, photos := testenv.Shared(t, "testdata/videos"), testenv.Shared(t, "testdata/photos")
+	dir := t.TempDir()
+	model := testenv.Model(t)
+	custom := export.Settings{Confidence: 0.25, IoU: 0.7, Classes: []string{}, Workers: 1, Threads: 2, MaxGap: 1, MinGap: 0, ReuseSimilar: false}
+	out := filepath.Join(dir, "scan.json")
+	if code, stderr := scanCmd(t, "--model", model, "--workers", "1", "--threads", "2", "--max-gap", "1", "--min-gap", "0", "--reuse-similar=false",
+		"--json", out, videos); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	doc := readDoc(t, out)
+	if !reflect.DeepEqual(doc.Settings, custom) || doc.Files[0].Settings != nil {
+		t.Errorf("scan --json settings\n got %+v\nwant %+v", doc.Settings, custom)
+	}
+	sha := doc.Model.SHA256
+	if code, stderr := scanCmd(t, "--model", model, "--workers", "1", "--threads", "2", photos); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+
+	fromLibrary := custom
+	fromLibrary.Workers, fromLibrary.Threads = 0, 0
+	lib := filepath.Join(dir, "videos.json")
+	if code, _, stderr := vidsift(t, "export", "--json", lib, videos); code != ExitOK {
+		t.Fatalf("export: exit %d: %s", code, stderr)
+	}
+	doc = readDoc(t, lib)
+	if !reflect.DeepEqual(doc.Settings, fromLibrary) || doc.Model.SHA256 != sha || doc.Model.InputSize != [2]int{640, 640} || len(doc.Model.Classes) != 80 {
+		t.Errorf("export --json settings\n got %+v\nwant %+v\nmodel %s %v, %d classes", doc.Settings, fromLibrary, doc.Model.SHA256, doc.Model.InputSize, len(doc.Model.Classes))
+	}
+	if code, _, stderr := vidsift(t, "export", "--json", lib, "--conf", "0.5", videos); code != ExitOK || readDoc(t, lib).Settings.Confidence != 0.5 {
+		t.Errorf("export --conf 0.5: exit %d, confidence %v: %s", code, readDoc(t, lib).Settings.Confidence, stderr)
+	}
+
+	all := filepath.Join(dir, "all.json")
+	if code, _, stderr := vidsift(t, "export", "--json", all); code != ExitOK {
+		t.Fatalf("export: exit %d: %s", code, stderr)
+	}
+	doc = readDoc(t, all)
+	mixed := export.Settings{Confidence: 0.25, IoU: 0.7, Classes: []string{}, Mixed: []string{"max_gap_s", "min_gap_s", "reuse_similar"}}
+	if !reflect.DeepEqual(doc.Settings, mixed) || doc.Model.SHA256 != sha {
+		t.Errorf("export of mixed settings\n got %+v\nwant %+v", doc.Settings, mixed)
+	}
+	for _, f := range doc.Files {
+		want := export.FileSettings{ModelSHA256: sha, InputSize: [2]int{640, 640}, Confidence: 0.25, IoU: 0.7, MaxGap: 1, MinGap: 0, ReuseSimilar: false}
+		if strings.HasPrefix(f.Path, photos) {
+			want.MaxGap, want.MinGap, want.ReuseSimilar = 2, 0.5, true
+		}
+		if f.Settings == nil || *f.Settings != want {
+			t.Errorf("%s: settings %+v, want %+v", f.Path, f.Settings, want)
+		}
 	}
 }

@@ -1,0 +1,65 @@
+package app
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/vidsift/vidsift/engine/query"
+)
+
+// TestSearchIsFind: the search bar answers as `vidsift find` does (the
+// library's Find): for three expressions with a minimum duration, one of
+// them per frame (Same frame), it selects the same files with the same
+// ranges, the grid shows frames of those files only, and the minimum
+// duration changes the answer.
+func TestSearchIsFind(t *testing.T) {
+	withModel(t)
+	u, loop := newTestUI(t)
+	drop(u, shared(t, "testdata"))
+	test.Tap(u.toolbar.start)
+	loop.until(t, "the run to finish", func() bool { return u.coll.Summary().Files > 0 && !u.activity.Running() })
+
+	for _, c := range []struct {
+		expr     string
+		minDur   string
+		together bool
+	}{
+		{"person", "2", false},
+		{"car | bus", "1", false},
+		{"person & !bicycle", "3", true},
+	} {
+		name := fmt.Sprintf("%s ≥%ss together=%v", c.expr, c.minDur, c.together)
+		u.filters.same.SetChecked(c.together)
+		u.filters.search.SetText(c.expr)
+		u.filters.minDur.SetText(c.minDur)
+		q := u.query()
+		if q.Expr == nil || q.MinDuration == 0 {
+			t.Fatalf("%s: the search did not apply (%q)", name, u.filters.problem.Text)
+		}
+		got := u.coll.Matches(q)
+		want := map[string][]query.Range{}
+		matches, err := u.library.Find(q.Expr, query.Options{MinDuration: q.MinDuration, Together: c.together}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range matches {
+			want[m.Path] = m.Ranges
+		}
+		if len(want) == 0 || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\n search %v\n   find %v", name, got, want)
+		}
+		for _, id := range u.Shown() {
+			it := u.coll.Item(id)
+			if _, ok := want[it.Path]; !ok || c.together && !query.Within(want[it.Path], it.Time) {
+				t.Errorf("%s: the grid shows %s at %.1f s", name, it.Path, it.Time)
+			}
+		}
+		u.filters.minDur.SetText("")
+		if all := u.coll.Matches(u.query()); reflect.DeepEqual(all, got) {
+			t.Errorf("%s: the minimum duration changed nothing (%v)", name, all)
+		}
+	}
+}
