@@ -46,7 +46,7 @@ func (o *outputFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.CSV, "csv", "", "write one row per detection as CSV to FILE")
 }
 
-// samplingFlags choose the frames analysed (config.ScanSettings says what
+// samplingFlags choose the frames analysed (scan.Sampling says what
 // each does); the durations take a bare number of seconds too.
 type samplingFlags struct{}
 
