@@ -63,17 +63,17 @@ if ! sha_ok "$lib"; then
 fi
 
 # --- Models -----------------------------------------------------------------
-for m in yolov8n.onnx yolov8n_int8.onnx; do
+for m in yolov8n_int8_dynamic.onnx yolov8n_int8.onnx yolov8n.onnx; do
   if [ ! -f "$data/$m" ] && [ -f "$shared/models/$m" ]; then
     install -m 0644 "$shared/models/$m" "$data/$m.tmp" && mv "$data/$m.tmp" "$data/$m"
     say "copied $m into $data"
   fi
 done
-if [ ! -f "$data/yolov8n.onnx" ] && [ ! -f "$data/yolov8n_int8.onnx" ]; then
+if [ ! -f "$data/yolov8n_int8_dynamic.onnx" ] && [ ! -f "$data/yolov8n.onnx" ] && [ ! -f "$data/yolov8n_int8.onnx" ]; then
   cat >&2 <<EOF
 setup: no model yet. vidsift needs an Ultralytics YOLO detection model in ONNX form.
-setup: Either export one (pip install ultralytics; yolo export model=yolov8n.pt format=onnx)
-setup: and copy it to $data/yolov8n.onnx, or pass --model FILE / set VIDSIFT_MODEL.
+setup: Either export one (pip install ultralytics; yolo export model=yolov8n.pt format=onnx dynamic=True)
+setup: and copy it to $data/yolov8n_dynamic.onnx, or pass --model FILE / set VIDSIFT_MODEL.
 EOF
 fi
 exit 0

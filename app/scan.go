@@ -85,6 +85,7 @@ func (u *UI) scanSettings() (scan.Settings, error) {
 	s := u.settings
 	st.Confidence, st.Workers = s.confidence(), s.workerCount()
 	st.Sampling, st.ReuseSimilar = s.sampling()
+	st.Rect = s.rect.Checked
 	st.Classes = s.pickedClasses()
 	return st, nil
 }

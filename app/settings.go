@@ -34,6 +34,8 @@ type settingsView struct {
 	workers    *widget.Select
 	modelInfo  *widget.Label
 	rescan     *widget.Check
+	rect       *widget.Check // rectangular inference on models of dynamic input size
+	modelErr   error         // why the last model picked did not load
 	samples    *samplingView
 	runOn      *runOnView
 	modelFile  string
@@ -79,6 +81,10 @@ func newSettingsView(deps settingsDeps) *settingsView {
 	if saved.ReuseSimilar != nil {
 		defReuse = *saved.ReuseSimilar
 	}
+	defRect := def.Rect
+	if saved.Rect != nil {
+		defRect = *saved.Rect
+	}
 	if saved.Confidence != nil {
 		defConf = *saved.Confidence
 	}
@@ -122,6 +128,9 @@ func newSettingsView(deps settingsDeps) *settingsView {
 	s.modelInfo.Wrapping = fyne.TextWrapWord
 	choose := widget.NewButton("Choose model…", s.chooseModel)
 	s.rescan = widget.NewCheck("Rescan files the library already holds", nil)
+	s.rect = widget.NewCheck("Rectangular inference (models of dynamic input size)", nil)
+	s.rect.SetChecked(defRect)
+	s.rect.OnChanged = func(bool) { s.showModel(s.model(), s.modelErr) } // the model line says how it runs
 	s.samples = newSamplingView(defMaxGap, defMinGap, defReuse)
 	s.runOn = newRunOnView(defNats, defOnCluster)
 
@@ -134,6 +143,7 @@ func newSettingsView(deps settingsDeps) *settingsView {
 		container.NewBorder(nil, nil, widget.NewLabel("Workers (files at once)"), nil, s.workers),
 		s.samples.object(),
 		s.rescan,
+		s.rect,
 		s.runOn.object(),
 		widget.NewLabel("Model"), s.modelInfo, choose,
 	)
@@ -269,8 +279,9 @@ func (s *settingsView) chooseModel() {
 
 // showModel describes the loaded model, or why there is none.
 func (s *settingsView) showModel(m *detect.Model, err error) {
+	s.modelErr = err
 	describe := func(m *detect.Model) string {
-		return fmt.Sprintf("%s\n%d classes, input %d×%d", m.Path, len(m.Names), m.InputW, m.InputH)
+		return fmt.Sprintf("%s\n%d classes, input %d×%d, runs %s", m.Path, len(m.Names), m.InputW, m.InputH, m.Shape(s.rect.Checked))
 	}
 	switch {
 	case err != nil && m != nil:

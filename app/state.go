@@ -23,6 +23,7 @@ type appState struct {
 	MaxGap       *float64 `json:"max_gap_s,omitempty"`
 	MinGap       *float64 `json:"min_gap_s,omitempty"`
 	ReuseSimilar *bool    `json:"reuse_similar,omitempty"`
+	Rect         *bool    `json:"rect,omitempty"`
 	// Run on: the cluster's URL, and whether scans go there.
 	Nats      string `json:"nats,omitempty"`
 	OnCluster bool   `json:"on_cluster,omitempty"`
@@ -77,7 +78,7 @@ func (u *UI) saveState() {
 	conf := s.conf.Value
 	sampling, reuse := s.sampling()
 	st := appState{Confidence: &conf, Workers: s.workerCount(), Model: s.modelFile,
-		MaxGap: &sampling.MaxGap, MinGap: &sampling.MinGap, ReuseSimilar: &reuse}
+		MaxGap: &sampling.MaxGap, MinGap: &sampling.MinGap, ReuseSimilar: &reuse, Rect: &s.rect.Checked}
 	st.Nats = strings.TrimSpace(s.runOn.url.Text)
 	_, _, st.OnCluster = s.runOn.cluster()
 	st.Classes = s.pickedClasses()

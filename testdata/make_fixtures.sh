@@ -110,6 +110,15 @@ ff -loop 1 -framerate 10 -t 6 -i "$root/../shared/testdata/photos/coffee_cup.png
   "[1:v]crop=85:276:191:100,scale=58:188[p];[0:v]scale=640:480[bg];[bg][p]overlay=x=480:y=240:enable='gte(t,3)'" \
   -c:v libx264 -preset veryfast -g 100 -keyint_min 100 -sc_threshold 0 -pix_fmt yuv420p small_person_walks_in.mp4
 
+# Aspect ratios for rectangular inference (bench and soak): the shared
+# clip of people walking in as 1280x720 (16:9) and, cropped from its
+# middle, 360x640 (9:16 portrait, as phones film), 10 s each with a
+# keyframe every second.
+mkdir -p aspect
+kf1=(-c:v libx264 -preset veryfast -force_key_frames "expr:gte(t,n_forced)" -an)
+ff -t 10 -i "$videos/one_by_one_person_h264.mkv" -vf scale=1280:720 "${kf1[@]}" aspect/wide_16x9.mp4
+ff -t 10 -i "$videos/one_by_one_person_h264.mkv" -vf crop=243:432,scale=360:640 "${kf1[@]}" aspect/portrait_9x16.mp4
+
 # Synthetic detectors besides yolov8n: 3 classes, 320 and 256x416 inputs,
 # both output layouts, dynamic axes, and names that disagree with the output.
 (cd "$root" && go run ./testdata/gen models "$out/models")

@@ -35,7 +35,11 @@ type Options struct {
 	// ClusterOnly measures just the cluster: queue overhead and scaling
 	// (Self must be vidsift, to start workers).
 	ClusterOnly bool
-	Log         func(format string, args ...any)
+	// RectOnly compares square and rectangular inference on each of
+	// Groups (Model must be of dynamic input size).
+	RectOnly bool
+	Groups   []Group
+	Log      func(format string, args ...any)
 }
 
 // Headline says which end-to-end run the top-level figures come from.
@@ -112,6 +116,8 @@ type Report struct {
 	Sampling *SamplingReport `json:"sampling,omitempty"`
 	// Cluster is what scanning through a hub costs (ClusterOnly).
 	Cluster *ClusterReport `json:"cluster,omitempty"`
+	// Rect is square against rectangular inference (RectOnly).
+	Rect *RectReport `json:"rect,omitempty"`
 }
 
 // Run measures everything. It loads the model several times (one session
@@ -127,6 +133,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	if o.ClusterOnly {
 		return rep, rep.cluster(ctx, o)
+	}
+	if o.RectOnly {
+		return rep, rep.rect(ctx, o)
 	}
 	o.Log("decode: vidsift vs ffmpeg CLI on %d files", len(o.Clips))
 	if err := rep.decode(ctx, o); err != nil {
@@ -336,7 +345,7 @@ func prepare(ctx context.Context, o Options) (*prepared, error) {
 			return nil, err
 		}
 		_, err = f.Frames(ctx, func(k *media.Frame) error {
-			lb := m.Letterbox(k.Width, k.Height)
+			lb, _ := m.Letterbox(k.Width, k.Height, false) // the layouts are compared square
 			if err := k.RGB(lb.ResizedW, lb.ResizedH, rgb); err != nil {
 				return err
 			}

@@ -28,6 +28,7 @@ type benchOptions struct {
 	JSON         string
 	SamplingOnly bool
 	ClusterOnly  bool
+	RectOnly     bool
 	// decodeChild is the file a decode-only child process decodes (the
 	// bench starts it to time vidsift's side of the gap decode ratio).
 	decodeChild string
@@ -39,6 +40,7 @@ func (o *benchOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.JSON, "json", "", "write the results as JSON to FILE")
 	fs.BoolVar(&o.SamplingOnly, "sampling-only", false, "measure only what the sampling policy costs and saves (needs "+bench.SamplingSource+")")
 	fs.BoolVar(&o.ClusterOnly, "cluster-only", false, "measure only the cluster: queue overhead per file, and 2 workers × 1 thread against 1 (hub and workers on loopback)")
+	fs.BoolVar(&o.RectOnly, "rect-only", false, "measure only square against rectangular inference, for each PATH (needs a model of dynamic input size)")
 	o.modelFlags.AddFlags(fs)
 	fs.StringVar(&o.decodeChild, "decode-child", "", "decode FILE as the bench's decode-only child process")
 	_ = fs.MarkHidden("decode-child") // only fails for an unknown flag
@@ -70,13 +72,19 @@ func runBench(ctx context.Context, e env, opts benchOptions, paths []string) err
 	} else if opts.Files > 0 {
 		counts = []int{opts.Files}
 	}
+	var groups []bench.Group
+	for _, p := range paths {
+		if files := pipeline.Discover([]string{p}); len(files) > 0 {
+			groups = append(groups, bench.Group{Name: p, Files: files})
+		}
+	}
 	self, err := os.Executable()
 	if err != nil {
 		return err
 	}
 	rep, err := bench.Run(ctx, bench.Options{
 		Clips: clips, Model: modelPath, RuntimeLibrary: lib, Counts: counts, RSSFiles: opts.RSSFiles,
-		Self: self, SamplingOnly: opts.SamplingOnly, ClusterOnly: opts.ClusterOnly,
+		Self: self, SamplingOnly: opts.SamplingOnly, ClusterOnly: opts.ClusterOnly, RectOnly: opts.RectOnly, Groups: groups,
 		Log: func(f string, a ...any) { fmt.Fprintf(e.stderr, "bench: "+f+"\n", a...) },
 	})
 	if err != nil {
@@ -105,6 +113,17 @@ func PrintBench(w io.Writer, r *bench.Report) {
 		fmt.Fprintf(tw, "%d files: 1 worker × 1 thread, 2 workers × 1 thread\t%.2f s, %.2f s\t(scaling %.2f×)\n", c.Files, c.OneWorkerSec, c.TwoWorkersSec, c.Scaling)
 		fmt.Fprintf(tw, "inference only: 2 streams over 1\t%.2f×\t\n", c.InferenceScaling)
 		fmt.Fprintf(tw, "scaling ÷ inference scaling\t%.2f\t(target ≥ 0.90)\n", c.ScalingRatio)
+		tw.Flush()
+	}
+	if r := r.Rect; r != nil {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintf(tw, "\nRECTANGULAR INFERENCE (%s; keyframes only, every one inferred; default scan: gap frames, reuse)\n", filepath.Base(r.Model))
+		fmt.Fprintf(tw, "files\tframes\tshapes\tsquare frames/s\trect frames/s\tspeedup\trect ceiling\tof ceiling\tdefault scan, square → rect\n")
+		for _, s := range r.Sets {
+			fmt.Fprintf(tw, "%s (%d)\t%d\t%s\t%.1f\t%.1f\t%.2f×\t%.1f\t%.0f%%\t%.2f s → %.2f s\n", filepath.Base(s.Name), s.Files, s.Frames,
+				strings.Join(s.Shapes, " "), s.SquareFPS, s.RectFPS, s.Speedup, s.CeilingFPS, 100*s.CeilingRatio, s.DefaultSquareSec, s.DefaultRectSec)
+		}
+		fmt.Fprintf(tw, "(targets: ≥ 1.5× on 16:9; ≥ 85%% of the rectangular ceiling)\n")
 		tw.Flush()
 	}
 	if s := r.Sampling; s != nil {

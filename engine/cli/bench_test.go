@@ -117,3 +117,29 @@ func TestBenchSampling(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchRect: --rect-only measures each PATH square and rectangular
+// with one dynamic model, names the shapes its frames ran at and the
+// ceiling; a model of fixed input size is refused with the reason.
+func TestBenchRect(t *testing.T) {
+	isolated(t)
+	portrait := testenv.Fixture(t, "aspect/portrait_9x16.mp4")
+	if code, _, stderr := vidsift(t, "bench", "--model", testenv.Model(t), "--rect-only", portrait); code != ExitSomeBad || !strings.Contains(stderr, "fixed input size") {
+		t.Errorf("a static model: exit %d: %s", code, stderr)
+	}
+	out := filepath.Join(t.TempDir(), "bench.json")
+	code, stdout, stderr := vidsift(t, "bench", "--model", testenv.Shared(t, "models/yolov8n_int8_dynamic.onnx"), "--rect-only", "--json", out, portrait)
+	if code != ExitOK || !strings.Contains(stdout, "RECTANGULAR INFERENCE") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	r := testenv.ReadJSON[bench.Report](t, out).Rect
+	if r == nil || len(r.Sets) != 1 {
+		t.Fatalf("rect figures: %+v", r)
+	}
+	s := r.Sets[0]
+	// 10 keyframes a file, repeated to 60 frames.
+	if s.Frames != 60 || s.Files != 6 || strings.Join(s.Shapes, ",") != "384×640" || s.SquareFPS <= 0 || s.RectFPS <= 0 ||
+		s.Speedup != s.RectFPS/s.SquareFPS || s.CeilingFPS <= 0 || s.CeilingRatio != s.RectFPS/s.CeilingFPS || s.DefaultRectSec <= 0 {
+		t.Errorf("portrait: %+v", s)
+	}
+}

@@ -116,7 +116,7 @@ func runScan(ctx context.Context, e env, opts scanOptions, paths []string) error
 	})
 	writeErr := writeExports(doc, opts.outputFlags)
 	if !opts.Quiet {
-		printSummary(e.stderr, doc, sparseKeyframesHint(cfg.Sampling.MaxGap, run.results))
+		printSummary(e.stderr, doc, model.Shape(cfg.Rect), sparseKeyframesHint(cfg.Sampling.MaxGap, run.results))
 	}
 	var stopped, thumbs error
 	if run.finished.Err != nil {
@@ -195,8 +195,9 @@ func thumbnailNamer(dir string) func(path string, index int) string {
 	return func(path string, index int) string { return export.ThumbPath(dir, path, index) }
 }
 
-// printSummary writes the per-file lines, the totals and hint (if any).
-func printSummary(w io.Writer, doc export.Document, hint string) {
+// printSummary writes the per-file lines, the totals with how the model
+// ran (shape) and hint (if any).
+func printSummary(w io.Writer, doc export.Document, shape, hint string) {
 	var none []string
 	for _, f := range doc.Files {
 		classes := map[string]int{}
@@ -228,7 +229,7 @@ func printSummary(w io.Writer, doc export.Document, hint string) {
 	if s.Elapsed > 0 {
 		fmt.Fprintf(w, " (%.1f frames/s)", float64(s.Frames)/s.Elapsed)
 	}
-	fmt.Fprintln(w)
+	fmt.Fprintf(w, "; model %s\n", shape)
 	if hint != "" {
 		fmt.Fprintln(w, hint)
 	}

@@ -409,3 +409,48 @@ func TestSettingsBlock(t *testing.T) {
 		}
 	}
 }
+
+// TestRectCLI: --rect (on by default) runs a model of dynamic input size
+// on each frame's own rectangle, and the summary and the JSON say how it
+// ran; a model whose "dynamic" axes refuse the rectangle fails each file
+// with a reason naming the model and the shape, while what the library
+// holds from a square scan stays, and --rect=false scans as before.
+func TestRectCLI(t *testing.T) {
+	isolated(t)
+	photo := testenv.Shared(t, "testdata/photos/coffee_cup.png") // 600×400: 384×256 in a 416×256 model, and on its rectangle
+	squareOnly := testenv.Fixture(t, "models/cats_dynamic_square_only.onnx")
+	dir := t.TempDir()
+	out := filepath.Join(dir, "square.json")
+	code, stderr := scanCmd(t, "--model", squareOnly, "--rect=false", "--json", out, photo)
+	if code != ExitOK || !strings.Contains(stderr, "; model square 416×256") {
+		t.Fatalf("--rect=false: exit %d:\n%s", code, stderr)
+	}
+	if doc := readDoc(t, out); doc.Settings.Rect || doc.Files[0].Status != "ok" || len(doc.Files[0].Frames[0].Detections) != 1 {
+		t.Errorf("square scan: rect %v, %+v", doc.Settings.Rect, doc.Files[0])
+	}
+
+	out = filepath.Join(dir, "rect.json")
+	code, stderr = scanCmd(t, "--model", squareOnly, "--json", out, photo)
+	f := readDoc(t, out).Files[0]
+	if code != ExitSomeBad || f.Status != "failed" || !strings.Contains(f.Error, squareOnly) || !strings.Contains(f.Error, "384×256") ||
+		!strings.Contains(f.Error, "rectangular inference off") || !strings.Contains(stderr, "; model rectangular, stride 32") {
+		t.Errorf("a rectangle the model refuses: exit %d, %s %q\n%s", code, f.Status, f.Error, stderr)
+	}
+	if code, stderr := scanCmd(t, "--model", squareOnly, "--rect=false", photo); code != ExitOK || !strings.Contains(stderr, "1 reused from the library") {
+		t.Errorf("the square result was lost: exit %d\n%s", code, stderr)
+	}
+
+	// A static model is square whatever is asked, and its JSON says so.
+	out = filepath.Join(dir, "static.json")
+	if code, stderr := scanCmd(t, "--model", testenv.Model(t), "--library", "off", "--json", out, photo); code != ExitOK ||
+		readDoc(t, out).Settings.Rect || !strings.Contains(stderr, "; model square 640×640") {
+		t.Errorf("static model: exit %d, rect %v\n%s", code, readDoc(t, out).Settings.Rect, stderr)
+	}
+	// The dynamic int8 model runs rectangular, and finds the cup.
+	out = filepath.Join(dir, "dynamic.json")
+	code, stderr = scanCmd(t, "--model", testenv.Shared(t, "models/yolov8n_int8_dynamic.onnx"), "--library", "off", "--json", out, photo)
+	doc := readDoc(t, out)
+	if code != ExitOK || !doc.Settings.Rect || !strings.Contains(stderr, "; model rectangular, stride 32") || countDetections(doc.Files[0], 0.25) == 0 {
+		t.Errorf("dynamic model: exit %d, rect %v, %+v\n%s", code, doc.Settings.Rect, doc.Files[0].Frames, stderr)
+	}
+}

@@ -20,7 +20,8 @@ import (
 // another protocol, and jobs it cannot read completely, rather than
 // misread them. Bump it with every change to what a job carries (a new
 // setting in scan.Params included). 2: the settings are scan.Params.
-const Protocol = 2
+// 3: Params.Rect.
+const Protocol = 3
 
 // JetStream names. Jobs are a work queue: a job is removed once a worker
 // acks it. Results are a work queue too, one consumer per run.

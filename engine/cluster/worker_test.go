@@ -62,8 +62,8 @@ func TestWorkerRefusesWhatItCannotHonour(t *testing.T) {
 		`"Confidence":0.25,"IoU":0.7,"Sampling":{"MaxGap":2,"MinGap":0.5},"ReuseSimilar":true,"ThumbSize":0,"FileTimeout":600000000000}}`
 	// Today's job with a setting this build does not know.
 	unknown := strings.Replace(string(mustJSON(Job{Protocol: Protocol, Revision: scan.ResultsRevision, Run: "future", ID: "d", Path: "/w.mp4",
-		Settings: Settings{Params: scan.DefaultParams()}})), `"ReuseSimilar":true`, `"ReuseSimilar":true,"Rect":true`, 1)
-	if !strings.Contains(unknown, `"Rect":true`) {
+		Settings: Settings{Params: scan.DefaultParams()}})), `"ReuseSimilar":true`, `"ReuseSimilar":true,"Cuts":true`, 1)
+	if !strings.Contains(unknown, `"Cuts":true`) {
 		t.Fatalf("no unknown field in %s", unknown)
 	}
 	for _, c := range []struct {
@@ -73,8 +73,8 @@ func TestWorkerRefusesWhatItCannotHonour(t *testing.T) {
 	}{
 		{Job{Protocol: Protocol, Revision: scan.ResultsRevision + 1, Run: "newer", ID: "a", Path: "/x.mp4"}, "", "results revision"},
 		{Job{Protocol: Protocol + 1, Revision: scan.ResultsRevision, Run: "stranger", ID: "b", Path: "/y.mp4"}, "", "protocol"},
-		{Job{Run: "v1", ID: "c"}, protocol1, "job protocol 1, this worker speaks 2"},
-		{Job{Run: "future", ID: "d"}, unknown, `cannot read the job completely (json: unknown field "Rect")`},
+		{Job{Run: "v1", ID: "c"}, protocol1, "job protocol 1, this worker speaks 3"},
+		{Job{Run: "future", ID: "d"}, unknown, `cannot read the job completely (json: unknown field "Cuts")`},
 	} {
 		msg := mustJSON(c.job)
 		if c.raw != "" {

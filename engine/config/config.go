@@ -37,6 +37,7 @@ const (
 	MaxGap            = "max_gap"       // longest stretch without an analysed frame; 0: keyframes only
 	MinGap            = "min_gap"       // shortest distance between analysed keyframes; 0: every keyframe
 	ReuseSimilar      = "reuse_similar" // near-duplicate frames repeat the detections of the last inferred one
+	Rect              = "rect"          // dynamic models run each frame on its own stride-multiple rectangle
 	ResultsDB         = "library"       // results database; "off" disables it
 	// A cluster (NATS JetStream) to scan on instead of this computer, and
 	// how to reach it. The hub takes the same credentials.
@@ -55,8 +56,9 @@ const RuntimeLibraryName = "libonnxruntime.so.1"
 // DefaultModelNames are the model files looked for, in order of preference.
 // The int8 model comes first: it holds every ground-truth expectation and
 // runs faster end to end than float32 (the README has the dated figures);
-// a plain Ultralytics export (yolov8n.onnx) is the fallback.
-var DefaultModelNames = []string{"yolov8n_int8.onnx", "yolov8n.onnx"}
+// of each, the dynamic-shape export first, which runs each frame on its
+// own rectangle (Params.Rect); plain Ultralytics exports are the fallback.
+var DefaultModelNames = []string{"yolov8n_int8_dynamic.onnx", "yolov8n_int8.onnx", "yolov8n_dynamic.onnx", "yolov8n.onnx"}
 
 // EnvPrefix starts the environment variable of every key: VIDSIFT_CONFIDENCE.
 const EnvPrefix = "VIDSIFT"
@@ -80,6 +82,7 @@ func defaults() map[string]any {
 		MaxGap:            scan.DefaultMaxGap,
 		MinGap:            scan.DefaultMinGap,
 		ReuseSimilar:      d.ReuseSimilar,
+		Rect:              d.Rect,
 		ResultsDB:         "",
 		Nats:              "",
 		NatsToken:         "",
@@ -174,6 +177,7 @@ func Load(v *viper.Viper) (scan.Settings, error) {
 	s.Confidence = float32(v.GetFloat64(Confidence))
 	s.IoU = float32(v.GetFloat64(IoU))
 	s.ReuseSimilar = v.GetBool(ReuseSimilar)
+	s.Rect = v.GetBool(Rect)
 	var maxGap, minGap time.Duration
 	var errs []error
 	for key, d := range map[string]*time.Duration{FileTimeout: &s.FileTimeout, MaxGap: &maxGap, MinGap: &minGap} {
@@ -290,7 +294,7 @@ func FindModel(v *viper.Viper) (string, error) {
 	}
 	return "", fmt.Errorf("%w (looked in %s).\n"+
 		"Choose one with --model FILE (or VIDSIFT_MODEL), run `make setup` to install the default,\n"+
-		"or export one with Ultralytics: pip install ultralytics && yolo export model=yolov8n.pt format=onnx",
+		"or export one with Ultralytics: pip install ultralytics && yolo export model=yolov8n.pt format=onnx dynamic=True",
 		ErrNoModel, strings.Join(tried, ", "))
 }
 

@@ -36,12 +36,14 @@ func BenchmarkInferLayouts(b *testing.B) {
 						b.Fatal(err)
 					}
 					defer bufs[i].Free()
-					lb := m.Letterbox(1280, 720)
+					lb, _ := m.Letterbox(1280, 720, false)
 					rgb := make([]byte, lb.ResizedW*lb.ResizedH*3)
 					for j := range rgb {
 						rgb[j] = byte(j * 7)
 					}
-					bufs[i].Prepare(lb, rgb)
+					if err := bufs[i].Prepare(lb, rgb); err != nil {
+						b.Fatal(err)
+					}
 				}
 				b.ResetTimer()
 				var wg sync.WaitGroup

@@ -66,6 +66,26 @@ func (lb Letterbox) Fill(rgb []byte, tensor []float32) {
 	}
 }
 
+// Rect shrinks the canvas to the smallest multiple of stride on each axis
+// that holds the resized frame (at most the model's full input), padding
+// centred as NewLetterbox does: what a model with a dynamic input size
+// needs, since the grey beyond it is arithmetic spent on nothing. The
+// scale, and so every box, is that of the square letterbox.
+func (lb Letterbox) Rect(stride int) Letterbox {
+	stride = max(1, stride)
+	up := func(n, limit int) int { return min(limit, (n+stride-1)/stride*stride) }
+	return lb.Canvas(up(lb.ResizedW, lb.InputW), up(lb.ResizedH, lb.InputH))
+}
+
+// Canvas puts the resized frame, centred, on a w×h canvas (at least its size).
+func (lb Letterbox) Canvas(w, h int) Letterbox {
+	out := lb
+	out.InputW, out.InputH = max(w, lb.ResizedW), max(h, lb.ResizedH)
+	out.PadX = int(math.Round(float64(out.InputW-lb.ResizedW)/2 - 0.1))
+	out.PadY = int(math.Round(float64(out.InputH-lb.ResizedH)/2 - 0.1))
+	return out
+}
+
 // ToSource maps a box from input pixels back to source pixels, clipped to the frame.
 func (lb Letterbox) ToSource(b scan.Box) scan.Box {
 	m := func(v float64, pad int, limit int) float64 {

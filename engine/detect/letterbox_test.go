@@ -76,3 +76,54 @@ func TestToSource(t *testing.T) {
 		t.Errorf("clipped %v", got)
 	}
 }
+
+// TestRectGeometry: a rectangular letterbox keeps the square one's scale
+// and pads each axis only to the next multiple of the stride, centred;
+// a box mapped back from either lands on the same source pixels.
+func TestRectGeometry(t *testing.T) {
+	cases := []struct {
+		name           string
+		w, h, inW, inH int
+		rectW, rectH   int
+		padX, padY     int
+	}{
+		{"landscape 16:9", 1920, 1080, 640, 640, 640, 384, 0, 12},
+		{"portrait 9:16", 1080, 1920, 640, 640, 384, 640, 12, 0},
+		{"square", 1000, 1000, 640, 640, 640, 640, 0, 0},
+		{"tiny 64×48", 64, 48, 640, 640, 640, 480, 0, 0},
+		{"4K", 3840, 2160, 640, 640, 640, 384, 0, 12},
+		{"4:3", 640, 480, 640, 640, 640, 480, 0, 0},
+		{"2.39:1", 1920, 804, 640, 640, 640, 288, 0, 10},
+		// The 256×416 test model: 640×480 → ×256/480 → 341×256, then 352 wide.
+		{"non-square imgsz", 640, 480, 416, 256, 352, 256, 5, 0},
+	}
+	for _, c := range cases {
+		sq := NewLetterbox(c.w, c.h, c.inW, c.inH)
+		r := sq.Rect(32)
+		if r.InputW != c.rectW || r.InputH != c.rectH || r.PadX != c.padX || r.PadY != c.padY ||
+			r.Scale != sq.Scale || r.ResizedW != sq.ResizedW || r.ResizedH != sq.ResizedH {
+			t.Errorf("%s: %+v from %+v", c.name, r, sq)
+			continue
+		}
+		if r.InputW%32 != 0 || r.InputH%32 != 0 || r.PadX+r.ResizedW > r.InputW || r.PadY+r.ResizedH > r.InputH {
+			t.Errorf("%s: %+v does not hold the frame on a stride-32 canvas", c.name, r)
+		}
+		// The same object seen in model space by each: its box maps back
+		// to the same source pixels.
+		src := scan.Box{0.1 * float64(c.w), 0.2 * float64(c.h), 0.7 * float64(c.w), 0.9 * float64(c.h)}
+		toModel := func(lb Letterbox) scan.Box {
+			return scan.Box{src[0]*lb.Scale + float64(lb.PadX), src[1]*lb.Scale + float64(lb.PadY),
+				src[2]*lb.Scale + float64(lb.PadX), src[3]*lb.Scale + float64(lb.PadY)}
+		}
+		a, b := sq.ToSource(toModel(sq)), r.ToSource(toModel(r))
+		for i := range a {
+			if math.Abs(a[i]-b[i]) > 1 || math.Abs(a[i]-src[i]) > 1 {
+				t.Errorf("%s: square maps back to %v, rectangular to %v, the source box is %v", c.name, a, b, src)
+				break
+			}
+		}
+	}
+	if r := NewLetterbox(1920, 1080, 640, 640).Rect(64); r.InputH != 384 || r.PadY != 12 {
+		t.Errorf("stride 64: %+v", r)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,11 +20,11 @@ import (
 )
 
 var (
-	initMu   sync.Mutex
-	initLib  string
-	loads    atomic.Int64
-	tensors  atomic.Int64
-	sessions atomic.Int64
+	initMu      sync.Mutex
+	initLib     string
+	loads       atomic.Int64
+	openTensors atomic.Int64
+	sessions    atomic.Int64
 )
 
 // Init loads the ONNX Runtime shared library once per process. Calling it
@@ -63,7 +64,7 @@ func RuntimeVersion() (string, error) {
 func Loads() int64 { return loads.Load() }
 
 // OpenObjects reports ONNX Runtime sessions and tensors still allocated.
-func OpenObjects() int64 { return tensors.Load() + sessions.Load() }
+func OpenObjects() int64 { return openTensors.Load() + sessions.Load() }
 
 // Options configure a model's session. Beyond the thread count, the zero
 // value is ONNX Runtime's default, which `vidsift bench` measures against
@@ -127,13 +128,27 @@ type Model struct {
 	Path    string
 	SHA256  string
 	Names   []string
-	InputW  int
+	InputW  int // the full input (imgsz for a dynamic model)
 	InputH  int
-	layout  Layout
+	dynamic bool // height and width are dynamic: any multiple of stride runs
+	stride  int  // the model's largest stride (`stride` metadata; 32 without)
 	inName  string
 	outName string
-	outDims ort.Shape
-	session *ort.DynamicAdvancedSession
+
+	shapesMu sync.Mutex
+	shapes   map[[2]int]outShape // by input height, width: what the output is
+	session  *ort.DynamicAdvancedSession
+}
+
+// outShape is the output a given input shape gives. unfit marks a shape
+// at which the model finds objects on a blank grey canvas: some exports
+// compute wrong scores at some sizes (the shared int8 dynamic YOLOv8n at
+// 96, 192, 288, 352, 448, 544 and 608 rows or columns, with ONNX Runtime
+// 1.24.1), so frames go to a larger canvas instead.
+type outShape struct {
+	dims   ort.Shape
+	layout Layout
+	unfit  bool
 }
 
 // Load reads the model file, checks that it is a YOLO detection export and
@@ -181,23 +196,25 @@ func Load(path string, opts Options) (*Model, error) {
 		m.Close()
 		return nil, fmt.Errorf("model %s: %w", path, err)
 	}
-	m.outDims = ort.NewShape(out.Dimensions...)
-	if m.outDims[0] <= 0 {
-		m.outDims[0] = 1
+	m.shapes = map[[2]int]outShape{}
+	dims := ort.NewShape(out.Dimensions...)
+	if dims[0] <= 0 {
+		dims[0] = 1
 	}
-	if slices.ContainsFunc(m.outDims, func(d int64) bool { return d <= 0 }) {
+	if slices.ContainsFunc(dims, func(d int64) bool { return d <= 0 }) {
 		// A `dynamic=True` export names its output sizes instead of giving
-		// them: one run at the input size says what they are, so the
-		// output tensor can still be allocated once and reused.
-		if m.outDims, err = m.probeOutputShape(); err != nil {
+		// them: one run at the input size says what they are.
+		if dims, _, err = m.probe(m.InputH, m.InputW); err != nil {
 			m.Close()
 			return nil, fmt.Errorf("model %s: output size: %w", path, err)
 		}
 	}
-	if m.layout, err = LayoutFor(m.outDims, len(m.Names)); err != nil {
+	layout, err := LayoutFor(dims, len(m.Names))
+	if err != nil {
 		m.Close()
 		return nil, fmt.Errorf("model %s: %w", path, err)
 	}
+	m.shapes[[2]int{m.InputH, m.InputW}] = outShape{dims: dims, layout: layout}
 	return m, nil
 }
 
@@ -217,7 +234,14 @@ func (m *Model) readMetadata(inDims []int64) error {
 	if m.Names, err = ParseNames(names); err != nil {
 		return err
 	}
+	m.stride = 32
+	if raw, ok, _ := md.LookupCustomMetadataMap("stride"); ok {
+		if n, err := strconv.Atoi(strings.TrimSpace(raw)); err == nil && n > 0 && n <= 1024 {
+			m.stride = n
+		}
+	}
 	m.InputH, m.InputW = int(inDims[2]), int(inDims[3])
+	m.dynamic = m.InputW <= 0 && m.InputH <= 0
 	if m.InputW <= 0 || m.InputH <= 0 {
 		// Dynamic input: use the size the model was trained and exported at.
 		imgsz, ok, _ := md.LookupCustomMetadataMap("imgsz")
@@ -231,20 +255,43 @@ func (m *Model) readMetadata(inDims []int64) error {
 	return nil
 }
 
-// probeOutputShape runs the model once on a blank input, letting ONNX
-// Runtime allocate the output, and returns that output's shape.
-func (m *Model) probeOutputShape() (ort.Shape, error) {
-	in, err := ort.NewEmptyTensor[float32](ort.NewShape(1, 3, int64(m.InputH), int64(m.InputW)))
+// probe runs the model once on a blank grey h×w canvas, letting ONNX
+// Runtime allocate the output, and returns that output's shape and its
+// highest value past the 4 box rows (a class score, in either layout:
+// the box values are in pixels, far above any score, so they are told
+// apart by position).
+func (m *Model) probe(h, w int) (ort.Shape, float32, error) {
+	in, err := ort.NewEmptyTensor[float32](ort.NewShape(1, 3, int64(h), int64(w)))
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer in.Destroy()
+	grey := in.GetData()
+	for i := range grey {
+		grey[i] = float32(PadValue) / 255
+	}
 	outs := []ort.Value{nil}
 	if err := m.session.Run([]ort.Value{in}, outs); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer outs[0].Destroy()
-	return outs[0].GetShape().Clone(), nil
+	shape := outs[0].GetShape().Clone()
+	var best float32
+	if t, ok := outs[0].(*ort.Tensor[float32]); ok {
+		if l, err := LayoutFor(shape, len(m.Names)); err == nil {
+			data := t.GetData()
+			for a := 0; a < l.Anchors; a++ {
+				for c := 0; c < l.Classes; c++ {
+					i := a*(4+l.Classes) + 4 + c
+					if l.AttrMajor {
+						i = (4+c)*l.Anchors + a
+					}
+					best = max(best, data[i])
+				}
+			}
+		}
+	}
+	return shape, best, nil
 }
 
 // ID is the model's identity as a value: what its results depend on.
@@ -261,46 +308,145 @@ func (m *Model) Close() {
 	}
 }
 
-// Buffers hold one inference's input and output tensors. Each goroutine that
-// runs inference uses its own; they are reused frame after frame.
-type Buffers struct {
-	in  *ort.Tensor[float32]
-	out *ort.Tensor[float32]
-	Box Letterbox
+// Dynamic reports whether the model takes any input size (a multiple of
+// its stride), so frames can be letterboxed to their own rectangle.
+func (m *Model) Dynamic() bool { return m.dynamic }
+
+// Stride is the model's largest stride: dynamic inputs are multiples of it.
+func (m *Model) Stride() int { return m.stride }
+
+// Shape says how the model runs frames: "rectangular, stride 32" or
+// "square 640×640".
+func (m *Model) Shape(rect bool) string {
+	if rect && m.dynamic {
+		return fmt.Sprintf("rectangular, stride %d", m.stride)
+	}
+	return fmt.Sprintf("square %d×%d", m.InputW, m.InputH)
 }
 
-// NewBuffers allocates tensors sized for the model.
+// ErrShape says a model refused an input shape it claims to take.
+var ErrShape = errors.New("the model does not take this input shape (with rectangular inference off it runs square)")
+
+// output is the output shape for an input of h×w, found by running the
+// model once the first time that shape is asked for.
+func (m *Model) output(h, w int) (outShape, error) {
+	m.shapesMu.Lock()
+	defer m.shapesMu.Unlock()
+	if o, ok := m.shapes[[2]int{h, w}]; ok {
+		return o, nil
+	}
+	dims, blank, err := m.probe(h, w)
+	if err != nil {
+		return outShape{}, fmt.Errorf("model %s, input %d×%d: %w: %v", m.Path, w, h, ErrShape, err)
+	}
+	layout, err := LayoutFor(dims, len(m.Names))
+	if err != nil {
+		return outShape{}, fmt.Errorf("model %s, input %d×%d: %w: %v", m.Path, w, h, ErrShape, err)
+	}
+	// A detector sees nothing on a blank canvas; one that is sure of
+	// something there is wrong at this size.
+	o := outShape{dims: dims, layout: layout, unfit: blank > unfitScore}
+	m.shapes[[2]int{h, w}] = o
+	return o, nil
+}
+
+// unfitScore is the class score on a blank canvas above which a shape
+// counts as one the model computes wrongly (healthy shapes score ≤ 0.01).
+const unfitScore = 0.5
+
+// maxShapes bounds the tensor sets one Buffers keeps: a run over files of
+// a few aspect ratios reuses them, one of many drops the least recent.
+const maxShapes = 4
+
+// Buffers hold one inference's input and output tensors, a set per input
+// shape (at most maxShapes, least recently used dropped). Each goroutine
+// that runs inference uses its own; they are reused frame after frame.
+type Buffers struct {
+	m    *Model
+	sets []*tensors // most recently used first
+	cur  *tensors
+	Box  Letterbox
+}
+
+// tensors are the input and output of one input shape.
+type tensors struct {
+	h, w   int
+	in     *ort.Tensor[float32]
+	out    *ort.Tensor[float32]
+	layout Layout
+}
+
+// NewBuffers allocates tensors for the model's full input; other shapes
+// are allocated as Prepare meets them.
 func (m *Model) NewBuffers() (*Buffers, error) {
-	in, err := ort.NewEmptyTensor[float32](ort.NewShape(1, 3, int64(m.InputH), int64(m.InputW)))
+	b := &Buffers{m: m}
+	if _, err := b.use(m.InputH, m.InputW); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// use makes the tensors of h×w current, allocating them if needed.
+func (b *Buffers) use(h, w int) (*tensors, error) {
+	for i, t := range b.sets {
+		if t.h == h && t.w == w {
+			copy(b.sets[1:i+1], b.sets[:i])
+			b.sets[0], b.cur = t, t
+			return t, nil
+		}
+	}
+	o, err := b.m.output(h, w)
 	if err != nil {
 		return nil, err
 	}
-	out, err := ort.NewEmptyTensor[float32](m.outDims)
+	in, err := ort.NewEmptyTensor[float32](ort.NewShape(1, 3, int64(h), int64(w)))
+	if err != nil {
+		return nil, err
+	}
+	out, err := ort.NewEmptyTensor[float32](o.dims)
 	if err != nil {
 		in.Destroy()
 		return nil, err
 	}
-	tensors.Add(2)
-	return &Buffers{in: in, out: out}, nil
+	openTensors.Add(2)
+	t := &tensors{h: h, w: w, in: in, out: out, layout: o.layout}
+	if len(b.sets) == maxShapes {
+		b.sets[maxShapes-1].free()
+		b.sets = b.sets[:maxShapes-1]
+	}
+	b.sets = append([]*tensors{t}, b.sets...)
+	b.cur = t
+	return t, nil
+}
+
+func (t *tensors) free() {
+	t.in.Destroy()
+	t.out.Destroy()
+	openTensors.Add(-2)
 }
 
 // Input is the planar float32 [3, H, W] buffer the next Infer reads.
-func (b *Buffers) Input() []float32 { return b.in.GetData() }
+func (b *Buffers) Input() []float32 { return b.cur.in.GetData() }
+
+// Shapes is how many tensor sets b holds.
+func (b *Buffers) Shapes() int { return len(b.sets) }
 
 // Free releases the tensors.
 func (b *Buffers) Free() {
-	b.in.Destroy()
-	b.out.Destroy()
-	tensors.Add(-2)
+	for _, t := range b.sets {
+		t.free()
+	}
+	b.sets, b.cur = nil, nil
 }
 
 // Infer runs the model on b's input and returns detections in source pixels
 // (b.Box maps them back) above conf after NMS at iou.
 func (m *Model) Infer(b *Buffers, conf, iou float32) ([]scan.Detection, error) {
-	if err := m.session.Run([]ort.Value{b.in}, []ort.Value{b.out}); err != nil {
+	t := b.cur
+	if err := m.session.Run([]ort.Value{t.in}, []ort.Value{t.out}); err != nil {
 		return nil, fmt.Errorf("inference: %w", err)
 	}
-	dets := DecodeOutput(b.out.GetData(), m.layout, conf, iou)
+	dets := DecodeOutput(t.out.GetData(), t.layout, conf, iou)
 	for i := range dets {
 		dets[i].Box = b.Box.ToSource(dets[i].Box)
 		dets[i].Class = m.Names[dets[i].ClassID]
@@ -308,14 +454,42 @@ func (m *Model) Infer(b *Buffers, conf, iou float32) ([]scan.Detection, error) {
 	return dets, nil
 }
 
-// Prepare letterboxes an RGB24 image of the letterbox's resized size into b.
-func (b *Buffers) Prepare(lb Letterbox, resized []byte) {
+// Prepare letterboxes an RGB24 image of the letterbox's resized size into
+// b, in tensors of the letterbox's input shape.
+func (b *Buffers) Prepare(lb Letterbox, resized []byte) error {
+	if _, err := b.use(lb.InputH, lb.InputW); err != nil {
+		return err
+	}
 	b.Box = lb
 	lb.Fill(resized, b.Input())
+	return nil
 }
 
-// Letterbox returns the geometry for a source frame of w×h.
-func (m *Model) Letterbox(w, h int) Letterbox { return NewLetterbox(w, h, m.InputW, m.InputH) }
+// Letterbox returns the geometry for a source frame of w×h: fitted in the
+// model's full input, and with rect (on a dynamic model) on the smallest
+// stride-multiple rectangle around it at which the model computes right
+// (see outShape.unfit), which the first use of a shape finds out by
+// running it once. The error says the model refuses the shape.
+func (m *Model) Letterbox(w, h int, rect bool) (Letterbox, error) {
+	lb := NewLetterbox(w, h, m.InputW, m.InputH)
+	if !rect || !m.dynamic {
+		return lb, nil
+	}
+	r := lb.Rect(m.stride)
+	for {
+		o, err := m.output(r.InputH, r.InputW)
+		if err != nil || !o.unfit {
+			return r, err
+		}
+		// One stride more on an axis that has room (the full size fits:
+		// Load checked it).
+		if r.InputH < lb.InputH {
+			r = r.Canvas(r.InputW, min(lb.InputH, r.InputH+m.stride))
+		} else {
+			r = r.Canvas(min(lb.InputW, r.InputW+m.stride), r.InputH)
+		}
+	}
+}
 
 // ClassIDs resolves class names to ids; an unknown name is an error listing the valid ones.
 func (m *Model) ClassIDs(names []string) (map[int]bool, error) {

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"errors"
 	"math"
 	"os"
 	"os/exec"
@@ -91,9 +92,11 @@ func TestInferBlankFrame(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Free()
-	lb := m.Letterbox(320, 240)
+	lb, _ := m.Letterbox(320, 240, false)
 	rgb := make([]byte, lb.ResizedW*lb.ResizedH*3)
-	b.Prepare(lb, rgb)
+	if err := b.Prepare(lb, rgb); err != nil {
+		t.Fatal(err)
+	}
 	dets, err := m.Infer(b, 0.25, 0.7)
 	if err != nil || len(dets) != 0 {
 		t.Errorf("black frame: %v %v", dets, err)
@@ -156,16 +159,18 @@ func TestOtherDetectors(t *testing.T) {
 			if strings.Join(m.Names, ",") != "cat,hat,bat" || m.InputW != c.inW || m.InputH != c.inH {
 				t.Fatalf("names %q, input %dx%d", m.Names, m.InputW, m.InputH)
 			}
-			if m.layout.AttrMajor == c.transposed || m.layout.Classes != 3 {
-				t.Errorf("layout %+v", m.layout)
+			if l := m.shapes[[2]int{m.InputH, m.InputW}].layout; l.AttrMajor == c.transposed || l.Classes != 3 {
+				t.Errorf("layout %+v", l)
 			}
 			b, err := m.NewBuffers()
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer b.Free()
-			lb := m.Letterbox(640, 480)
-			b.Prepare(lb, make([]byte, lb.ResizedW*lb.ResizedH*3))
+			lb, _ := m.Letterbox(640, 480, false)
+			if err := b.Prepare(lb, make([]byte, lb.ResizedW*lb.ResizedH*3)); err != nil {
+				t.Fatal(err)
+			}
 			dets, err := m.Infer(b, 0.25, 0.7)
 			if err != nil {
 				t.Fatal(err)
@@ -217,8 +222,10 @@ func TestSessionOptions(t *testing.T) {
 			continue
 		}
 		b, _ := m.NewBuffers()
-		lb := m.Letterbox(320, 320)
-		b.Prepare(lb, make([]byte, 320*320*3))
+		lb, _ := m.Letterbox(320, 320, false)
+		if err := b.Prepare(lb, make([]byte, 320*320*3)); err != nil {
+			t.Fatal(err)
+		}
 		if dets, err := m.Infer(b, 0.25, 0.7); err != nil || len(dets) != 1 {
 			t.Errorf("%+v: %v %v", o, dets, err)
 		}
@@ -227,5 +234,123 @@ func TestSessionOptions(t *testing.T) {
 	}
 	if _, err := Load(path, Options{GraphOptimization: "max"}); err == nil || !strings.Contains(err.Error(), `"max"`) {
 		t.Errorf("unknown level: %v", err)
+	}
+}
+
+// TestRectShapes: a dynamic model runs each frame on its own rectangle,
+// with an output whose anchor count comes from that shape; one Buffers
+// keeps at most maxShapes tensor sets however many shapes it meets, and
+// frees them all. A static model stays square whatever is asked.
+func TestRectShapes(t *testing.T) {
+	static := loadShared(t, "yolov8n_int8.onnx")
+	if static.Dynamic() || static.Shape(true) != "square 640×640" {
+		t.Errorf("static model: dynamic %v, %q", static.Dynamic(), static.Shape(true))
+	}
+	if lb, _ := static.Letterbox(1920, 1080, true); lb.InputW != 640 || lb.InputH != 640 {
+		t.Errorf("a static model letterboxed to %dx%d", lb.InputW, lb.InputH)
+	}
+	before := OpenObjects()
+	m := loadShared(t, "yolov8n_int8_dynamic.onnx")
+	if !m.Dynamic() || m.Stride() != 32 || m.InputW != 640 || m.InputH != 640 || m.Shape(true) != "rectangular, stride 32" || m.Shape(false) != "square 640×640" {
+		t.Fatalf("dynamic model: %v, stride %d, %dx%d, %q", m.Dynamic(), m.Stride(), m.InputW, m.InputH, m.Shape(true))
+	}
+	b, err := m.NewBuffers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sizes := [][2]int{{1920, 1080}, {1080, 1920}, {640, 480}, {1920, 804}, {1000, 1000}, {1920, 1080}, {480, 640}}
+	for _, s := range sizes {
+		lb, err := m.Letterbox(s[0], s[1], true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Prepare(lb, make([]byte, lb.ResizedW*lb.ResizedH*3)); err != nil {
+			t.Fatalf("%v: %v", s, err)
+		}
+		h, w := lb.InputH, lb.InputW
+		if want := h/8*w/8 + h/16*w/16 + h/32*w/32; b.cur.layout.Anchors != want {
+			t.Errorf("%dx%d: %d anchors, want %d", w, h, b.cur.layout.Anchors, want)
+		}
+		if _, err := m.Infer(b, 0.25, 0.7); err != nil {
+			t.Fatalf("%dx%d: %v", w, h, err)
+		}
+		if b.Shapes() > maxShapes {
+			t.Fatalf("%d tensor sets held", b.Shapes())
+		}
+	}
+	if b.Shapes() != maxShapes {
+		t.Errorf("%d tensor sets after %d shapes, want %d", b.Shapes(), len(sizes), maxShapes)
+	}
+	// This int8 export scores a blank canvas as sure objects at 448 rows
+	// (and 96, 192, …): a 451×300 photo, 640×426 in the model, goes to 480
+	// rows instead; the float32 export computes right at 448.
+	if lb, err := m.Letterbox(451, 300, true); err != nil || lb.InputW != 640 || lb.InputH != 480 || lb.PadY != 27 {
+		t.Errorf("int8, 451×300: %+v %v; want 640×480", lb, err)
+	}
+	if lb, err := m.Letterbox(300, 451, true); err != nil || lb.InputW != 480 || lb.InputH != 640 {
+		t.Errorf("int8, 300×451: %+v %v; want 480×640", lb, err)
+	}
+	f := loadShared(t, "yolov8n_dynamic.onnx")
+	if lb, err := f.Letterbox(451, 300, true); err != nil || lb.InputW != 640 || lb.InputH != 448 {
+		t.Errorf("float32, 451×300: %+v %v; want 640×448", lb, err)
+	}
+	f.Close()
+	b.Free()
+	m.Close()
+	if open := OpenObjects(); open != before {
+		t.Errorf("%d ONNX objects open after freeing, %d before", open, before)
+	}
+}
+
+// TestRectRejected: a model whose dynamic axes do not take a rectangle
+// fails on it with an error naming the model and the shape, and the
+// square path still works.
+func TestRectRejected(t *testing.T) {
+	if err := Init(testenv.Library(t)); err != nil {
+		t.Fatal(err)
+	}
+	path := testenv.Fixture(t, "models/cats_dynamic_square_only.onnx")
+	m, err := Load(path, Options{IntraOpThreads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	b, err := m.NewBuffers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Free()
+	lb, err := m.Letterbox(640, 480, true)
+	if err == nil {
+		err = b.Prepare(lb, make([]byte, lb.ResizedW*lb.ResizedH*3))
+	}
+	if !errors.Is(err, ErrShape) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "352×256") ||
+		!strings.Contains(err.Error(), "rectangular inference off") {
+		t.Errorf("a rectangle the model refuses: %v", err)
+	}
+	lb, _ = m.Letterbox(640, 480, false)
+	if err := b.Prepare(lb, make([]byte, lb.ResizedW*lb.ResizedH*3)); err != nil {
+		t.Fatal(err)
+	}
+	if dets, err := m.Infer(b, 0.25, 0.7); err != nil || len(dets) != 1 {
+		t.Errorf("square: %v %v", dets, err)
+	}
+}
+
+// TestDynamicWithoutImageSize: a model of dynamic input size without
+// `imgsz` metadata is refused, saying so: nothing tells what size it was
+// trained at, and guessing 640 would scale every frame wrongly for a
+// model trained at another.
+func TestDynamicWithoutImageSize(t *testing.T) {
+	if err := Init(testenv.Library(t)); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Load(testenv.Fixture(t, "models/cats_dynamic_no_imgsz.onnx"), Options{})
+	if err == nil {
+		m.Close()
+		t.Fatal("loaded")
+	}
+	if !strings.Contains(err.Error(), "input size is dynamic and there is no `imgsz` metadata") || !strings.Contains(err.Error(), "cats_dynamic_no_imgsz.onnx") {
+		t.Errorf("unclear error: %v", err)
 	}
 }

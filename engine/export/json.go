@@ -46,6 +46,9 @@ type Settings struct {
 	MaxGap       float64 `json:"max_gap_s"`     // longest stretch without an analysed frame, seconds (plus one frame interval); 0: keyframes only
 	MinGap       float64 `json:"min_gap_s"`     // keyframes closer than this to the previous analysed keyframe were skipped; 0: none
 	ReuseSimilar bool    `json:"reuse_similar"` // frames that looked like the last inferred one repeat its detections (same_as)
+	// Rect: each frame ran on its own stride-multiple rectangle (a model of
+	// dynamic input size); false: on the model's full square input.
+	Rect bool `json:"rect"`
 	// Mixed names the settings above, and "model", whose value differs
 	// between the files (results from the library, made by scans with
 	// different settings): they read 0 (or "") here, and each file's own
@@ -63,6 +66,7 @@ type FileSettings struct {
 	MaxGap       float64 `json:"max_gap_s"`
 	MinGap       float64 `json:"min_gap_s"`
 	ReuseSimilar bool    `json:"reuse_similar"`
+	Rect         bool    `json:"rect"`
 }
 
 // File is one scanned file.
@@ -200,7 +204,7 @@ func Build(results []scan.FileResult, sum scan.Summary, o Options) Document {
 			if p, ok := o.madeWith(r.Path); ok {
 				f.Settings = &FileSettings{ModelSHA256: p.Model.SHA256, InputSize: [2]int{p.Model.InputW, p.Model.InputH},
 					Confidence: round(float64(max(p.Confidence, o.MinConfidence)), 4), IoU: round(float64(p.IoU), 4),
-					MaxGap: round(p.Sampling.MaxGap, 3), MinGap: round(p.Sampling.MinGap, 3), ReuseSimilar: p.ReuseSimilar}
+					MaxGap: round(p.Sampling.MaxGap, 3), MinGap: round(p.Sampling.MinGap, 3), ReuseSimilar: p.ReuseSimilar, Rect: p.Rect}
 			}
 		}
 		for _, k := range r.Frames {
@@ -285,6 +289,7 @@ func (doc *Document) describe(results []scan.FileResult, o Options) (perFile boo
 		{"max_gap_s", func(p scan.Params) any { return p.Sampling.MaxGap }, func() { s.MaxGap = round(first.Sampling.MaxGap, 3) }},
 		{"min_gap_s", func(p scan.Params) any { return p.Sampling.MinGap }, func() { s.MinGap = round(first.Sampling.MinGap, 3) }},
 		{"reuse_similar", func(p scan.Params) any { return p.ReuseSimilar }, func() { s.ReuseSimilar = first.ReuseSimilar }},
+		{"rect", func(p scan.Params) any { return p.Rect }, func() { s.Rect = first.Rect }},
 	} {
 		if differs(field.of) {
 			s.Mixed = append(s.Mixed, field.name)

@@ -73,30 +73,37 @@ func TestGroundTruth(t *testing.T) {
 	}
 }
 
-// TestGroundTruthInt8: the int8 model, vidsift's default when installed,
-// holds every ground-truth expectation too.
-func TestGroundTruthInt8(t *testing.T) {
+// TestGroundTruthOtherModels: the int8 model, and the dynamic-shape
+// exports of both (vidsift's default is the int8 one) running every frame
+// on its own rectangle, hold every ground-truth expectation too, absent
+// ones included, under each policy.
+func TestGroundTruthOtherModels(t *testing.T) {
 	root := testenv.Shared(t, "testdata")
 	gt := testenv.Expectations(t, filepath.Join(root, "ground_truth.json"))
 	sharedModel(t) // initialises ONNX Runtime
-	m, err := detect.Load(testenv.Shared(t, "models/yolov8n_int8.onnx"), detect.Options{IntraOpThreads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	for _, p := range policies {
-		cfg := testConfig(t, 2, 2)
-		cfg.Detector, cfg.Sampling, cfg.ReuseSimilar = m, p.sampling, p.reuse
-		res := collect(context.Background(), cfg, []string{root}, nil)
-		for rel, exp := range gt {
-			f := res.files[filepath.Join(root, rel)]
-			if f.Status != scan.StatusOK {
-				t.Errorf("%s, %s: %s %s", p.name, rel, f.Status, f.Error)
-			}
-			for _, why := range exp.Check(dets(f), strings.HasPrefix(rel, "photos/")) {
-				t.Errorf("%s, %s: %s", p.name, rel, why)
+	for _, c := range []struct {
+		file string
+		rect bool
+	}{{"yolov8n_int8.onnx", false}, {"yolov8n_int8_dynamic.onnx", true}, {"yolov8n_dynamic.onnx", true}} {
+		m, err := detect.Load(testenv.Shared(t, "models/"+c.file), detect.Options{IntraOpThreads: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range policies {
+			cfg := testConfig(t, 2, 2)
+			cfg.Detector, cfg.Sampling, cfg.ReuseSimilar, cfg.Rect = m, p.sampling, p.reuse, c.rect
+			res := collect(context.Background(), cfg, []string{root}, nil)
+			for rel, exp := range gt {
+				f := res.files[filepath.Join(root, rel)]
+				if f.Status != scan.StatusOK {
+					t.Errorf("%s, %s, %s: %s %s", c.file, p.name, rel, f.Status, f.Error)
+				}
+				for _, why := range exp.Check(dets(f), strings.HasPrefix(rel, "photos/")) {
+					t.Errorf("%s, %s, %s: %s", c.file, p.name, rel, why)
+				}
 			}
 		}
+		m.Close()
 	}
 }
 
@@ -221,14 +228,26 @@ func TestWorkersAgree(t *testing.T) {
 	one, many := testConfig(t, 1, 1), testConfig(t, 4, 2)
 	one.Sampling, one.ReuseSimilar = defaultSampling, true
 	many.Sampling, many.ReuseSimilar = defaultSampling, true
-	a := collect(context.Background(), one, inputs, nil)
-	b := collect(context.Background(), many, inputs, nil)
-	if len(a.files) != len(b.files) || len(a.files) < 11 || a.summary.Frames <= a.summary.Keyframes {
-		t.Fatalf("%d vs %d files; %d frames, %d keyframes", len(a.files), len(b.files), a.summary.Frames, a.summary.Keyframes)
+	agree := func(name string, one, many Config) {
+		a := collect(context.Background(), one, inputs, nil)
+		b := collect(context.Background(), many, inputs, nil)
+		if len(a.files) != len(b.files) || len(a.files) < 11 || a.summary.Frames <= a.summary.Keyframes {
+			t.Fatalf("%s: %d vs %d files; %d frames, %d keyframes", name, len(a.files), len(b.files), a.summary.Frames, a.summary.Keyframes)
+		}
+		for _, why := range groundtruth.Differences(scanned(a.files), scanned(b.files)) {
+			t.Errorf("%s: %s", name, why)
+		}
 	}
-	for _, why := range groundtruth.Differences(scanned(a.files), scanned(b.files)) {
-		t.Error(why)
+	agree("square", one, many)
+	// And with each frame on its own rectangle: the shapes met, and the
+	// tensors each stream holds, do not change what is found.
+	m, err := detect.Load(testenv.Shared(t, "models/yolov8n_int8_dynamic.onnx"), detect.Options{IntraOpThreads: 1})
+	if err != nil {
+		t.Fatal(err)
 	}
+	defer m.Close()
+	one.Detector, many.Detector, one.Rect, many.Rect = m, m, true, true
+	agree("rectangular", one, many)
 }
 
 // TestCancel queues the shared clips 20 times, cancels after the first

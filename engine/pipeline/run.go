@@ -65,6 +65,7 @@ func NewConfig(det *detect.Model, s scan.Settings) Config {
 		DecoderThreads: s.DecoderThreads, ThreadType: s.DecoderThreadType, FileTimeout: s.FileTimeout}
 	if det != nil {
 		cfg.Model = det.ID()
+		cfg.Rect = cfg.Rect && det.Dynamic()
 	}
 	return cfg
 }
@@ -144,7 +145,9 @@ func newRunner(ctx context.Context, cfg Config, events chan<- scan.Event) *runne
 		cfg.Streams = 1
 	}
 	if cfg.Detector != nil {
+		// The identity reported is the model's own, and the mode it can run.
 		cfg.Model = cfg.Detector.ID()
+		cfg.Rect = cfg.Rect && cfg.Detector.Dynamic()
 	}
 	return &runner{ctx: ctx, cfg: cfg, events: events, start: time.Now()}
 }
@@ -320,7 +323,10 @@ func (r *runner) decodeFile(path string, buf *scratch) {
 // it looks like the last frame the model ran on, reuse of that frame's
 // detections instead of an inference.
 func (r *runner) analyse(fs *fileState, k *media.Frame, buf *scratch, reuse bool) error {
-	lb := r.cfg.Detector.Letterbox(k.Width, k.Height)
+	lb, err := r.cfg.Detector.Letterbox(k.Width, k.Height, r.cfg.Rect)
+	if err != nil {
+		return err
+	}
 	buf.model = grow(buf.model, lb.ResizedW*lb.ResizedH*3)
 	if err := k.RGB(lb.ResizedW, lb.ResizedH, buf.model); err != nil {
 		return err
@@ -360,7 +366,11 @@ func (r *runner) analyse(fs *fileState, k *media.Frame, buf *scratch, reuse bool
 		r.frameDone(fs, nil)
 		return r.ctx.Err()
 	}
-	slot.Prepare(lb, buf.model)
+	if err := slot.Prepare(lb, buf.model); err != nil {
+		r.slots <- slot
+		r.frameDone(fs, nil)
+		return err
+	}
 	select {
 	case r.infer <- inferJob{file: fs, kf: kf, slot: slot, thumb: img, jpeg: jpg}:
 		return nil

@@ -39,6 +39,11 @@ type Params struct {
 	// ReuseSimilar lets a frame that looks the same as the last frame the
 	// model ran on repeat its detections.
 	ReuseSimilar bool
+	// Rect letterboxes each frame to the smallest stride-multiple
+	// rectangle around it instead of the model's full square input. In a
+	// run's Params it is the mode used: false for a model of fixed input
+	// size, whatever was asked.
+	Rect bool
 }
 
 // The defaults of what a scan finds (the README says why): a frame at
@@ -49,11 +54,12 @@ const (
 	DefaultMaxGap       = 2 * time.Second
 	DefaultMinGap       = 500 * time.Millisecond
 	DefaultReuseSimilar = true
+	DefaultRect         = true
 )
 
 // DefaultParams are the defaults, for any model.
 func DefaultParams() Params {
-	return Params{Confidence: DefaultConfidence, IoU: DefaultIoU, ReuseSimilar: DefaultReuseSimilar,
+	return Params{Confidence: DefaultConfidence, IoU: DefaultIoU, ReuseSimilar: DefaultReuseSimilar, Rect: DefaultRect,
 		Sampling: Sampling{MaxGap: DefaultMaxGap.Seconds(), MinGap: DefaultMinGap.Seconds()}}
 }
 
@@ -76,13 +82,14 @@ type paramsKey struct {
 	MaxGap       float64 `json:"max_gap"`
 	MinGap       float64 `json:"min_gap"`
 	ReuseSimilar bool    `json:"reuse_similar"`
+	Rect         bool    `json:"rect,omitempty"` // false: square, as every scan before it
 }
 
 // Key is the canonical text of p without the model's SHA-256: the
 // library stores it beside the SHA-256 and matches both.
 func (p Params) Key() string {
 	b, err := json.Marshal(paramsKey{Conf: p.Confidence, IoU: p.IoU, InputW: p.Model.InputW, InputH: p.Model.InputH,
-		MaxGap: p.Sampling.MaxGap, MinGap: p.Sampling.MinGap, ReuseSimilar: p.ReuseSimilar})
+		MaxGap: p.Sampling.MaxGap, MinGap: p.Sampling.MinGap, ReuseSimilar: p.ReuseSimilar, Rect: p.Rect})
 	if err != nil {
 		panic(err) // plain numbers and a bool
 	}
@@ -98,7 +105,7 @@ func (p *Params) ParseKey(key string) error {
 	}
 	p.Confidence, p.IoU, p.Model.InputW, p.Model.InputH = k.Conf, k.IoU, k.InputW, k.InputH
 	p.Sampling = Sampling{MaxGap: k.MaxGap, MinGap: k.MinGap}
-	p.ReuseSimilar = k.ReuseSimilar
+	p.ReuseSimilar, p.Rect = k.ReuseSimilar, k.Rect
 	return nil
 }
 

@@ -24,6 +24,9 @@ type syntheticModel struct {
 	transposed bool  // output [1, N, 7] instead of [1, 7, N]
 	names      string
 	imgsz      string
+	// squareOnly fixes the output's anchor count to imgsz's: the input
+	// axes say dynamic, yet any other size fails in the Reshape.
+	squareOnly bool
 }
 
 var syntheticModels = []syntheticModel{
@@ -31,6 +34,10 @@ var syntheticModels = []syntheticModel{
 	{file: "cats_320_transposed.onnx", inH: 320, inW: 320, transposed: true, names: syntheticNames, imgsz: "[320, 320]"},
 	// A `yolo export dynamic=True` model: sizes come from imgsz ([h, w]).
 	{file: "cats_dynamic_256x416.onnx", inH: -1, inW: -1, names: syntheticNames, imgsz: "[256, 416]"},
+	// Dynamic axes and no imgsz: nothing says what size to run it at.
+	{file: "cats_dynamic_no_imgsz.onnx", inH: -1, inW: -1, names: syntheticNames},
+	// Dynamic axes that only take imgsz itself.
+	{file: "cats_dynamic_square_only.onnx", inH: -1, inW: -1, names: syntheticNames, imgsz: "[256, 416]", squareOnly: true},
 	// Its names disagree with its output (5 classes named, 3 produced).
 	{file: "cats_wrong_names.onnx", inH: 320, inW: 320,
 		names: "{0: 'cat', 1: 'hat', 2: 'bat', 3: 'rat', 4: 'mat'}", imgsz: "[320, 320]"},
@@ -80,7 +87,11 @@ func (m syntheticModel) encode() []byte {
 	}
 	g = field(g, graphInitializer, tensor("w", dataFloat, []int64{nc, 3, stride, stride}, floatBytes(weights)))
 	g = field(g, graphInitializer, tensor("b", dataFloat, []int64{nc}, floatBytes(syntheticBias)))
-	g = field(g, graphInitializer, tensor("shape", dataInt64, []int64{3}, int64Bytes([]int64{1, nc, -1})))
+	reshape := int64(-1)
+	if m.squareOnly {
+		reshape = (256 / stride) * (416 / stride) // its imgsz
+	}
+	g = field(g, graphInitializer, tensor("shape", dataInt64, []int64{3}, int64Bytes([]int64{1, nc, reshape})))
 	g = field(g, graphInput, valueInfo("images", []int64{batch, 3, m.inH, m.inW}))
 	g = field(g, graphOutput, valueInfo(outName, outDims))
 
@@ -94,7 +105,9 @@ func (m syntheticModel) encode() []byte {
 	b = field(b, modelOpset, opset)
 	b = field(b, modelGraph, g)
 	for _, kv := range [][2]string{{"names", m.names}, {"imgsz", m.imgsz}, {"task", "detect"}} {
-		b = field(b, modelMetadata, field(field(nil, 1, str(kv[0])), 2, str(kv[1])))
+		if kv[1] != "" {
+			b = field(b, modelMetadata, field(field(nil, 1, str(kv[0])), 2, str(kv[1])))
+		}
 	}
 	return b
 }
