@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -44,39 +43,39 @@ type settingsView struct {
 
 // settingsDeps is what the settings panel needs of the window around it.
 type settingsDeps struct {
-	cfg       *viper.Viper         // defaults from flags, VIDSIFT_* and config.yaml (may be nil)
-	saved     appState             // the last-used settings, which win over cfg
-	win       fyne.Window          // parent of the model file dialog
-	model     func() *detect.Model // the loaded model, whose classes are offered
-	loadModel func(path string)    // load another model ("" = the default lookup)
-	onChange  func()               // the classes to report changed
+	cfg *viper.Viper // defaults from flags, VIDSIFT_* and config.yaml (may be nil)
+	// configured are the scan settings cfg gives (UI.configured)
+	configured func() (scan.Settings, error)
+	saved      appState             // the last-used settings, which win over cfg
+	win        fyne.Window          // parent of the model file dialog
+	model      func() *detect.Model // the loaded model, whose classes are offered
+	loadModel  func(path string)    // load another model ("" = the default lookup)
+	onChange   func()               // the classes to report changed
 }
 
 func newSettingsView(deps settingsDeps) *settingsView {
 	s := &settingsView{settingsDeps: deps, picked: map[string]bool{}}
-	def, defModel := scan.DefaultSettings(), ""
+	def, err := deps.configured()
+	defModel := ""
 	defNats, defOnCluster := "", false
 	s.problem = widget.NewLabel("")
 	s.problem.Wrapping = fyne.TextWrapWord
 	s.problem.Importance = widget.DangerImportance
 	s.problem.Hide()
+	if err != nil {
+		s.problem.SetText(err.Error() + "; the defaults stand in here, and Start refuses until it is fixed")
+		s.problem.Show()
+	}
 	if deps.cfg != nil {
 		defNats = deps.cfg.GetString(config.Nats)
 		defOnCluster = defNats != ""
-		if st, err := config.Load(deps.cfg); err != nil {
-			s.problem.SetText("config.yaml or VIDSIFT_* is not valid; the defaults stand in: " + err.Error())
-			s.problem.Show()
-		} else {
-			def = st
-		}
 		defModel = deps.cfg.GetString(config.Model)
 	}
 	defConf, defWorkers, defClasses := float64(def.Confidence), def.Workers, def.Classes
 	defMaxGap, defMinGap, defReuse := duration(def.Sampling.MaxGap), duration(def.Sampling.MinGap), def.ReuseSimilar
 	saved := deps.saved
 	if saved.MaxGap != nil && saved.MinGap != nil {
-		defMaxGap = time.Duration(*saved.MaxGap * float64(time.Second))
-		defMinGap = time.Duration(*saved.MinGap * float64(time.Second))
+		defMaxGap, defMinGap = duration(*saved.MaxGap), duration(*saved.MinGap)
 	}
 	if saved.ReuseSimilar != nil {
 		defReuse = *saved.ReuseSimilar

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+	"github.com/vidsift/vidsift/engine/config"
 )
 
 // TestRectSetting: the Settings show rectangular inference; the model line
@@ -45,5 +46,25 @@ func TestRectSetting(t *testing.T) {
 	again, _ := newTestUI(t)
 	if again.settings.rect.Checked {
 		t.Error("rectangular inference switched off, but back on at the next start")
+	}
+}
+
+// TestInvalidConfigShown: scan settings in VIDSIFT_* (or config.yaml) that
+// do not validate are shown in the Settings panel, and Start refuses them
+// with the reason instead of scanning with other settings.
+func TestInvalidConfigShown(t *testing.T) {
+	withModel(t)
+	t.Setenv(config.EnvVar(config.IoU), "2")
+	u, _ := newTestUI(t)
+	if !u.settings.problem.Visible() || !strings.Contains(u.settings.problem.Text, "iou must be in (0, 1]") {
+		t.Errorf("settings problem %v %q", u.settings.problem.Visible(), u.settings.problem.Text)
+	}
+	drop(u, shared(t, "testdata/photos/coffee_cup.png"))
+	test.Tap(u.toolbar.start)
+	if u.activity.Running() || u.lastRun != nil {
+		t.Fatal("a scan started with settings that do not validate")
+	}
+	if top := u.Window().Canvas().Overlays().Top(); top == nil {
+		t.Error("Start said nothing")
 	}
 }

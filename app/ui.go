@@ -167,7 +167,7 @@ func (u *UI) Window() fyne.Window { return u.win }
 
 func (u *UI) build() {
 	u.queue = newQueueView(u.win, u.updateToolbar)
-	u.settings = newSettingsView(settingsDeps{cfg: u.cfg, saved: loadState(u.statePath), win: u.win,
+	u.settings = newSettingsView(settingsDeps{cfg: u.cfg, configured: u.configured, saved: loadState(u.statePath), win: u.win,
 		model: u.currentModel, loadModel: u.loadModel, onChange: u.refreshAll})
 	u.filters = newFilterView(u.refreshAll, u.classNames)
 	u.grid = newGridView(u, u.coll, func(pos int) { u.detail.open(pos) })

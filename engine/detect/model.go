@@ -428,9 +428,6 @@ func (t *tensors) free() {
 // Input is the planar float32 [3, H, W] buffer the next Infer reads.
 func (b *Buffers) Input() []float32 { return b.cur.in.GetData() }
 
-// Shapes is how many tensor sets b holds.
-func (b *Buffers) Shapes() int { return len(b.sets) }
-
 // Free releases the tensors.
 func (b *Buffers) Free() {
 	for _, t := range b.sets {

@@ -274,12 +274,12 @@ func TestRectShapes(t *testing.T) {
 		if _, err := m.Infer(b, 0.25, 0.7); err != nil {
 			t.Fatalf("%dx%d: %v", w, h, err)
 		}
-		if b.Shapes() > maxShapes {
-			t.Fatalf("%d tensor sets held", b.Shapes())
+		if len(b.sets) > maxShapes {
+			t.Fatalf("%d tensor sets held", len(b.sets))
 		}
 	}
-	if b.Shapes() != maxShapes {
-		t.Errorf("%d tensor sets after %d shapes, want %d", b.Shapes(), len(sizes), maxShapes)
+	if len(b.sets) != maxShapes {
+		t.Errorf("%d tensor sets after %d shapes, want %d", len(b.sets), len(sizes), maxShapes)
 	}
 	// This int8 export scores a blank canvas as sure objects at 448 rows
 	// (and 96, 192, …): a 451×300 photo, 640×426 in the model, goes to 480

@@ -154,8 +154,8 @@ type Options struct {
 	// Workers and Threads say how the run spread its work (0: not
 	// recorded, as for results from the library).
 	Workers, Threads int
-	// MinConfidence leaves out detections below it (an export's --conf);
-	// the settings report the higher of it and the scan's.
+	// MinConfidence is the floor the caller filtered the results at (an
+	// export's --conf); the settings report the higher of it and the scan's.
 	MinConfidence float32
 	// Classes limits the detections and spans written (nil: all classes).
 	Classes map[string]bool
@@ -216,7 +216,7 @@ func Build(results []scan.FileResult, sum scan.Summary, o Options) Document {
 				kf.Thumbnail = o.Thumbnail(r.Path, k.Index)
 			}
 			for _, d := range k.Detections {
-				if !o.keep(d.Class) || d.Confidence < o.MinConfidence {
+				if !o.keep(d.Class) {
 					continue
 				}
 				kf.Detections = append(kf.Detections, Detection{
@@ -227,8 +227,7 @@ func Build(results []scan.FileResult, sum scan.Summary, o Options) Document {
 			detections += len(kf.Detections)
 			f.Frames = append(f.Frames, kf)
 		}
-		kept := func(c string) bool { return o.keep(c) }
-		for _, s := range scan.Spans(atLeast(r.Frames, o.MinConfidence), kept) {
+		for _, s := range scan.Spans(r.Frames, o.keep) {
 			f.Spans = append(f.Spans, Span{Class: s.Class, Start: round(s.Start, 3), End: round(s.End, 3), MaxConfidence: round(float64(s.MaxConfidence), 4)})
 		}
 		doc.Files = append(doc.Files, f)
@@ -298,24 +297,6 @@ func (doc *Document) describe(results []scan.FileResult, o Options) (perFile boo
 		field.set()
 	}
 	return len(s.Mixed) > 0
-}
-
-// atLeast is frames with only the detections of confidence ≥ conf.
-func atLeast(frames []scan.Frame, conf float32) []scan.Frame {
-	if conf <= 0 {
-		return frames
-	}
-	out := make([]scan.Frame, len(frames))
-	for i, k := range frames {
-		out[i] = k
-		out[i].Detections = nil
-		for _, d := range k.Detections {
-			if d.Confidence >= conf {
-				out[i].Detections = append(out[i].Detections, d)
-			}
-		}
-	}
-	return out
 }
 
 // EncodeJSON writes doc, indented, to w.

@@ -63,11 +63,17 @@ const (
 func NewConfig(det *detect.Model, s scan.Settings) Config {
 	cfg := Config{Params: s.Params, Detector: det, Workers: s.Workers, Streams: s.Streams(),
 		DecoderThreads: s.DecoderThreads, ThreadType: s.DecoderThreadType, FileTimeout: s.FileTimeout}
-	if det != nil {
-		cfg.Model = det.ID()
-		cfg.Rect = cfg.Rect && det.Dynamic()
-	}
+	cfg.bindDetector()
 	return cfg
+}
+
+// bindDetector makes Params say what Detector is and can run: its
+// identity, and rectangular only where its input size is dynamic.
+func (c *Config) bindDetector() {
+	if c.Detector != nil {
+		c.Model = c.Detector.ID()
+		c.Rect = c.Rect && c.Detector.Dynamic()
+	}
 }
 
 // Run scans inputs and returns the event channel. The channel yields
@@ -144,11 +150,7 @@ func newRunner(ctx context.Context, cfg Config, events chan<- scan.Event) *runne
 	if cfg.Streams < 1 {
 		cfg.Streams = 1
 	}
-	if cfg.Detector != nil {
-		// The identity reported is the model's own, and the mode it can run.
-		cfg.Model = cfg.Detector.ID()
-		cfg.Rect = cfg.Rect && cfg.Detector.Dynamic()
-	}
+	cfg.bindDetector() // whoever built cfg, it reports the model's own identity
 	return &runner{ctx: ctx, cfg: cfg, events: events, start: time.Now()}
 }
 
