@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/vidsift/vidsift/engine/query"
+	"github.com/vidsift/vidsift/engine/store"
 )
 
 // TestSearchIsFind: the search bar answers as `vidsift find` does (the
@@ -41,7 +42,7 @@ func TestSearchIsFind(t *testing.T) {
 		}
 		got := u.coll.Matches(q)
 		want := map[string][]query.Range{}
-		matches, err := u.library.Find(q.Expr, query.Options{MinDuration: q.MinDuration, Together: c.together}, nil)
+		matches, err := u.library.Find(q.Expr, query.Options{MinDuration: q.MinDuration, Together: c.together}, store.Scope{})
 		if err != nil {
 			t.Fatal(err)
 		}

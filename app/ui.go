@@ -128,7 +128,7 @@ func (u *UI) openLibrary() {
 		return
 	}
 	u.library = lib
-	stored, err := lib.Latest()
+	stored, err := lib.Latest(store.Scope{}) // the files that are gone, content kept nowhere else, are not shown
 	if err != nil {
 		u.progress.label.SetText("Results library unreadable: " + err.Error())
 		return

@@ -1,5 +1,5 @@
 // Package cli is vidsift's headless front end: `vidsift scan`, `export`,
-// `find`, `bench`, `hub`, `worker` and `version`. Each command is an options struct that adds its
+// `find`, `library`, `bench`, `hub`, `worker` and `version`. Each command is an options struct that adds its
 // flags, and a run function that returns an error; Main maps errors to
 // exit codes in one place.
 package cli
@@ -48,6 +48,7 @@ type command struct {
 func commands() []command {
 	scan, export, bench := &scanOptions{}, &exportOptions{}, &benchOptions{}
 	hub, worker, find := &hubOptions{}, &workerOptions{}, &findOptions{}
+	library := &libraryOptions{}
 	return []command{
 		{"scan", "vidsift scan [flags] PATH...",
 			"Finds objects in the keyframes of videos and photos (files or folders).",
@@ -58,6 +59,9 @@ func commands() []command {
 		{"find", "vidsift find [--together] [--conf X] [--min-duration 3s] [--json FILE] [--csv FILE] EXPR [PATH...]",
 			"Asks the results library which files show what, without scanning. EXPR joins class names with\n! (not), & (and) and | (or), in that order of precedence, and parentheses; quote names with\nspaces: '\"traffic light\" & car', '(cat | dog) & !horse'. Each matching file is printed with when\n(the spans of the classes named; with --together, when they are seen in the same frame).\nExit 0 when something matches, 1 when nothing does, 2 on a usage error.",
 			find, func(ctx context.Context, e env, args []string) error { return runFind(ctx, e, *find, args) }},
+		{"library", "vidsift library [--library FILE] [--json] [--dry-run] stats|missing|prune|relocate|forget [ARGS...]",
+			libraryAbout,
+			library, func(ctx context.Context, e env, args []string) error { return runLibrary(ctx, e, *library, args) }},
 		{"bench", "vidsift bench [flags] PATH...",
 			"Measures decode, inference and end-to-end throughput on this machine, in one run, on the\nvideos at PATHs (files or folders), repeated to the file counts.",
 			bench, func(ctx context.Context, e env, args []string) error { return runBench(ctx, e, *bench, args) }},
@@ -147,6 +151,7 @@ Usage:
   vidsift scan [flags] PATH...    scan files and folders (vidsift scan --help for flags)
   vidsift export --json F|--csv F export the results library without scanning
   vidsift find EXPR [PATH...]     which files show 'dog & person', and when (from the library)
+  vidsift library stats|missing|prune|relocate|forget   the library's upkeep (files that moved, went)
   vidsift bench [flags] PATH...   measure throughput on this machine (table + --json)
   vidsift hub [flags]             run a cluster hub (NATS JetStream) that workers and scans share
   vidsift worker --nats URL       scan files for a cluster (vidsift scan --nats URL submits them)

@@ -19,6 +19,7 @@ import (
 // exportOptions are `vidsift export`'s flags.
 type exportOptions struct {
 	libraryFlags
+	missingFlags
 	selectionFlags
 	outputFlags
 	labelFlags
@@ -33,6 +34,7 @@ func (o *exportOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Where, "where", "", "only files where a find expression holds, e.g. 'dog & person' (vidsift find --help)")
 	fs.BoolVar(&o.Together, "together", false, "with --where: only the frames where the expression holds")
 	o.libraryFlags.AddFlags(fs)
+	o.missingFlags.AddFlags(fs)
 }
 
 // labelFlags name the exports for labelling tools.
@@ -72,12 +74,13 @@ func runExport(ctx context.Context, e env, opts exportOptions, paths []string) e
 		return err
 	}
 	defer db.Close()
-	stored, err := db.Latest()
+	scope := store.Scope{Roots: roots, IncludeMissing: opts.IncludeMissing}
+	stored, err := db.Latest(scope)
 	if err != nil {
 		return err
 	}
 	if opts.Where != "" {
-		if stored, err = where(db, stored, opts.Where, opts.Together, float32(opts.Confidence), roots); err != nil {
+		if stored, err = where(db, stored, opts.Where, opts.Together, float32(opts.Confidence), scope); err != nil {
 			return err
 		}
 	}
@@ -103,7 +106,7 @@ func runExport(ctx context.Context, e env, opts exportOptions, paths []string) e
 
 // where keeps the stored results where a find expression holds (with
 // together, only their frames where it holds).
-func where(db *store.Store, stored []store.Stored, text string, together bool, minConf float32, roots []string) ([]store.Stored, error) {
+func where(db *store.Store, stored []store.Stored, text string, together bool, minConf float32, scope store.Scope) ([]store.Stored, error) {
 	expr, err := query.Parse(text)
 	if err != nil {
 		return nil, usagef("--where %q: %v", text, err)
@@ -115,7 +118,7 @@ func where(db *store.Store, stored []store.Stored, text string, together bool, m
 	if expr, err = query.Resolve(expr, names); err != nil {
 		return nil, usagef("--where: %v", err)
 	}
-	matches, err := db.Find(expr, query.Options{MinConfidence: minConf, Together: together}, roots)
+	matches, err := db.Find(expr, query.Options{MinConfidence: minConf, Together: together}, scope)
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +173,7 @@ func selectStored(stored []store.Stored, roots []string, minConf float32) stored
 		sel.modelSHAs[st.Params.Model.SHA256] = true
 		sel.params[r.Path] = st.Params
 		sel.thumbs[r.Path] = st.Thumbs
-		sel.summary.Add(r)
+		sel.summary.Add(r, false) // the library's own inferences, from when it was scanned
 		for _, k := range r.Frames {
 			for _, d := range k.Detections {
 				sel.known[d.Class] = true

@@ -19,6 +19,7 @@ import (
 // findOptions are `vidsift find`'s flags.
 type findOptions struct {
 	libraryFlags
+	missingFlags
 	outputFlags
 	Confidence  float64
 	MinDuration durationValue
@@ -31,6 +32,7 @@ func (o *findOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.Together, "together", false, "the expression must hold within one analysed frame, not across the file")
 	o.outputFlags.AddFlags(fs)
 	o.libraryFlags.AddFlags(fs)
+	o.missingFlags.AddFlags(fs)
 }
 
 // runFind answers a find expression from the library, without scanning.
@@ -65,7 +67,7 @@ func runFind(_ context.Context, e env, opts findOptions, args []string) error {
 		return usageError{err}
 	}
 	o := query.Options{MinConfidence: float32(opts.Confidence), MinDuration: opts.MinDuration.d.Seconds(), Together: opts.Together}
-	matches, err := db.Find(expr, o, roots)
+	matches, err := db.Find(expr, o, store.Scope{Roots: roots, IncludeMissing: opts.IncludeMissing})
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}

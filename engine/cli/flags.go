@@ -27,6 +27,14 @@ func (o *libraryFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.ResultsDB, "library", "", `results library (default: the data folder's library.db; "off": none)`)
 }
 
+// missingFlags say whether a command that reads the library lists the
+// files `vidsift library missing` would list.
+type missingFlags struct{ IncludeMissing bool }
+
+func (o *missingFlags) AddFlags(fs *pflag.FlagSet) {
+	fs.BoolVar(&o.IncludeMissing, "include-missing", false, "also the stored files that are gone, their content stored nowhere else (vidsift library missing)")
+}
+
 // selectionFlags narrow which detections count.
 type selectionFlags struct {
 	Classes    []string

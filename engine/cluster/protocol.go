@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -20,8 +19,8 @@ import (
 // another protocol, and jobs it cannot read completely, rather than
 // misread them. Bump it with every change to what a job carries (a new
 // setting in scan.Params included). 2: the settings are scan.Params.
-// 3: Params.Rect.
-const Protocol = 3
+// 3: Params.Rect. 4: jobs are known by path and content (Job.Fingerprint).
+const Protocol = 4
 
 // JetStream names. Jobs are a work queue: a job is removed once a worker
 // acks it. Results are a work queue too, one consumer per run.
@@ -82,9 +81,13 @@ type Job struct {
 	Protocol int
 	Revision int // scan.ResultsRevision the results must have
 	Run      string
-	ID       string // unique in the run: the file's identity
+	ID       string // unique in the run: the file's identity (jobID)
 	Path     string // as the submitter sees it; workers may map it
-	Settings Settings
+	// Fingerprint is the file's content (engine/fingerprint) as the
+	// submitter read it: a worker refuses a file at its (mapped) path
+	// that differs.
+	Fingerprint string
+	Settings    Settings
 }
 
 // Result is what a worker sends back for a job: a small message naming
@@ -123,16 +126,11 @@ type Presence struct {
 	Bye    bool
 }
 
-// fileID names a file's job in a run: its path, size and modification
-// time, so a changed file is a new job (the library's identity, less the
-// settings every job of a run shares).
-func fileID(path string) (string, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%d", path, st.Size(), st.ModTime().UnixNano()))
-	return hex.EncodeToString(sum[:12]), nil
+// jobID names a file's job in a run: its path and content, so a changed
+// file is a new job and two copies of one file are two jobs.
+func jobID(path, fingerprint string) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%s", path, fingerprint))
+	return hex.EncodeToString(sum[:12])
 }
 
 // setup creates (or, with update, reconfigures) the streams, consumer and

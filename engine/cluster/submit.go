@@ -14,6 +14,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nuid"
 
+	"github.com/vidsift/vidsift/engine/fingerprint"
 	"github.com/vidsift/vidsift/engine/pipeline"
 	"github.com/vidsift/vidsift/engine/scan"
 )
@@ -75,7 +76,7 @@ type submission struct {
 }
 
 // Scan implements pipeline.Remote.
-func (s *Submitter) Scan(ctx context.Context, cfg pipeline.Config, files []string, report pipeline.RemoteReport) error {
+func (s *Submitter) Scan(ctx context.Context, cfg pipeline.Config, files []pipeline.RemoteFile, report pipeline.RemoteReport) error {
 	js, err := jetstream.New(s.nc)
 	if err != nil {
 		return err
@@ -175,19 +176,24 @@ func (u *submission) resultsConsumer(ctx context.Context) (jetstream.Consumer, e
 }
 
 // publish queues one job per file. The message ID is the run and the
-// file's identity, so a publish retried after a lost reply is not queued twice.
-func (u *submission) publish(ctx context.Context, cfg pipeline.Config, files []string) error {
+// file's identity, so a publish retried after a lost reply is not queued
+// twice. A file the run's library did not fingerprint is read here.
+func (u *submission) publish(ctx context.Context, cfg pipeline.Config, files []pipeline.RemoteFile) error {
 	set := Settings{Params: cfg.Params, Thumbs: min(cfg.Thumbs, pipeline.JPEGThumbs), FileTimeout: cfg.FileTimeout}
-	for _, path := range files {
-		id, err := fileID(path)
-		if err != nil {
-			u.report.Finished(scan.FileResult{Path: path, Status: scan.StatusFailed, Error: err.Error()}, nil)
-			continue
+	for _, f := range files {
+		path, fp := f.Path, f.Fingerprint
+		if fp == "" {
+			var err error
+			if fp, _, err = fingerprint.Of(path); err != nil {
+				u.report.Finished(scan.FileResult{Path: path, Status: scan.StatusFailed, Error: err.Error()}, nil)
+				continue
+			}
 		}
+		id := jobID(path, fp)
 		if _, dup := u.pending[id]; dup {
 			continue
 		}
-		job := mustJSON(Job{Protocol: Protocol, Revision: scan.ResultsRevision, Run: u.run, ID: id, Path: path, Settings: set})
+		job := mustJSON(Job{Protocol: Protocol, Revision: scan.ResultsRevision, Run: u.run, ID: id, Path: path, Fingerprint: fp, Settings: set})
 		var ack *jetstream.PubAck
 		if err := retry(ctx, u.say, "queueing a job", func() (err error) {
 			ack, err = u.js.Publish(ctx, jobsSubject(u.run), job, jetstream.WithMsgID(u.run+"."+id))

@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/vidsift/vidsift/engine/detect"
+	"github.com/vidsift/vidsift/engine/fingerprint"
 	"github.com/vidsift/vidsift/engine/pipeline"
 	"github.com/vidsift/vidsift/engine/scan"
 )
@@ -292,7 +293,15 @@ func (w *worker) scan(ctx context.Context, job Job) (scan.FileResult, map[int][]
 	} else if !st.Mode().IsRegular() {
 		return failed("worker %s refused it: %s is not a regular file", w.o.Name, local)
 	}
-	if f, err := os.Open(local); err != nil {
+	if job.Fingerprint != "" {
+		fp, _, err := fingerprint.Of(local)
+		switch {
+		case err != nil:
+			return failed("worker %s cannot read it: %v", w.o.Name, err)
+		case fp != job.Fingerprint:
+			return failed("worker %s refused it: %s holds other content than the submitter's file (a stale copy, or a --map to the wrong folder)", w.o.Name, local)
+		}
+	} else if f, err := os.Open(local); err != nil {
 		return failed("worker %s cannot read it: %v", w.o.Name, err)
 	} else {
 		f.Close()

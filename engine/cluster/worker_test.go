@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -73,7 +74,7 @@ func TestWorkerRefusesWhatItCannotHonour(t *testing.T) {
 	}{
 		{Job{Protocol: Protocol, Revision: scan.ResultsRevision + 1, Run: "newer", ID: "a", Path: "/x.mp4"}, "", "results revision"},
 		{Job{Protocol: Protocol + 1, Revision: scan.ResultsRevision, Run: "stranger", ID: "b", Path: "/y.mp4"}, "", "protocol"},
-		{Job{Run: "v1", ID: "c"}, protocol1, "job protocol 1, this worker speaks 3"},
+		{Job{Run: "v1", ID: "c"}, protocol1, "job protocol 1, this worker speaks " + strconv.Itoa(Protocol)},
 		{Job{Run: "future", ID: "d"}, unknown, `cannot read the job completely (json: unknown field "Cuts")`},
 	} {
 		msg := mustJSON(c.job)

@@ -30,7 +30,7 @@ func sample() ([]scan.FileResult, scan.Summary) {
 	}
 	var sum scan.Summary
 	for _, r := range results {
-		sum.Add(r)
+		sum.Add(r, false)
 	}
 	sum.ModelLoads, sum.Elapsed = 1, 1500*time.Millisecond
 	return results, sum

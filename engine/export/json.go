@@ -126,20 +126,21 @@ type Span struct {
 
 // Summary totals a run (or, in a library export, the files exported).
 type Summary struct {
-	Files       int     `json:"files"`          // finished: ok + partial + failed
-	OK          int     `json:"ok"`             // files with status "ok"
-	Partial     int     `json:"partial"`        // files with status "partial"
-	Failed      int     `json:"failed"`         // files with status "failed"
-	Skipped     int     `json:"skipped"`        // files whose stored results were reused instead of scanned
-	Ignored     int     `json:"ignored"`        // files in the folders that are not media
-	Frames      int     `json:"frames"`         // frames analysed (or replayed from the library)
-	Keyframes   int     `json:"keyframes"`      // of which keyframes
-	Inferences  int     `json:"inferences"`     // of which the model ran on (the others repeat a similar frame)
-	Detections  int     `json:"detections"`     // detections reported (after the class filter)
-	ModelLoads  int64   `json:"model_loads"`    // models this process loaded
-	Elapsed     float64 `json:"elapsed_s"`      // wall time of the run in seconds
-	FirstResult float64 `json:"first_result_s"` // from the run's start to its first analysed frame, seconds
-	PeakRSSMB   float64 `json:"peak_rss_mb"`    // the process's peak resident memory when the run ended (Linux; 0 elsewhere)
+	Files         int     `json:"files"`          // finished: ok + partial + failed
+	OK            int     `json:"ok"`             // files with status "ok"
+	Partial       int     `json:"partial"`        // files with status "partial"
+	Failed        int     `json:"failed"`         // files with status "failed"
+	Skipped       int     `json:"skipped"`        // files whose stored results were reused instead of scanned
+	Fingerprinted int     `json:"fingerprinted"`  // files the library read (1 MiB at most) to know their content; others were cached
+	Ignored       int     `json:"ignored"`        // files in the folders that are not media
+	Frames        int     `json:"frames"`         // frames analysed (or replayed from the library)
+	Keyframes     int     `json:"keyframes"`      // of which keyframes
+	Inferences    int     `json:"inferences"`     // of which the model ran on in this run (the others repeat a similar frame, or the library's)
+	Detections    int     `json:"detections"`     // detections reported (after the class filter)
+	ModelLoads    int64   `json:"model_loads"`    // models this process loaded
+	Elapsed       float64 `json:"elapsed_s"`      // wall time of the run in seconds
+	FirstResult   float64 `json:"first_result_s"` // from the run's start to its first analysed frame, seconds
+	PeakRSSMB     float64 `json:"peak_rss_mb"`    // the process's peak resident memory when the run ended (Linux; 0 elsewhere)
 }
 
 // Options say what goes into an export.
@@ -234,7 +235,7 @@ func Build(results []scan.FileResult, sum scan.Summary, o Options) Document {
 	}
 	doc.Summary = Summary{
 		Files: sum.Files, OK: sum.OK, Partial: sum.Partial, Failed: sum.Failed,
-		Skipped: sum.Skipped, Ignored: sum.Ignored, Frames: sum.Frames, Keyframes: sum.Keyframes, Inferences: sum.Inferences,
+		Skipped: sum.Skipped, Fingerprinted: sum.Fingerprinted, Ignored: sum.Ignored, Frames: sum.Frames, Keyframes: sum.Keyframes, Inferences: sum.Inferences,
 		Detections: detections, ModelLoads: sum.ModelLoads, Elapsed: round(sum.Elapsed.Seconds(), 3),
 		FirstResult: round(sum.FirstResult.Seconds(), 3), PeakRSSMB: round(float64(sum.PeakRSS)/(1<<20), 1),
 	}

@@ -418,9 +418,7 @@ type keepLibrary struct {
 	thumbs map[string]map[int][]byte
 }
 
-func (l *keepLibrary) Reuse(string) (scan.FileResult, map[int][]byte, bool) {
-	return scan.FileResult{}, nil, false
-}
+func (l *keepLibrary) Reuse(string) (scan.Known, error) { return scan.Known{}, nil }
 func (l *keepLibrary) Keep(res scan.FileResult, thumbs map[int][]byte) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()

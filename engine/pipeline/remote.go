@@ -13,8 +13,16 @@ import (
 // could not stand in for, with the run's config for the settings they must
 // be scanned with, and reports each finished file through report. It
 // returns when every file is reported, or with ctx's error when cancelled.
+// Copies of one file are separate files to it.
 type Remote interface {
-	Scan(ctx context.Context, cfg Config, files []string, report RemoteReport) error
+	Scan(ctx context.Context, cfg Config, files []RemoteFile, report RemoteReport) error
+}
+
+// RemoteFile is a file for a Remote to scan, with its content fingerprint
+// when the run's library took one ("" otherwise).
+type RemoteFile struct {
+	Path        string
+	Fingerprint string
 }
 
 // RemoteReport is how a Remote hands back what it hears. Its methods are
@@ -34,21 +42,23 @@ type RemoteReport interface {
 // Remote, and turns what it reports into the same events, library writes
 // and summary as a local scan.
 func (r *runner) scanRemote(files []string) error {
-	var rest []string
+	var rest []RemoteFile
 	for _, p := range files {
 		if r.ctx.Err() != nil {
 			break
 		}
-		if !r.reuse(p) {
-			rest = append(rest, p)
+		if a, _ := r.reuse(p, false); a == toScan {
+			r.mu.Lock()
+			rest = append(rest, RemoteFile{Path: p, Fingerprint: r.fingerprints[p]})
+			r.mu.Unlock()
 		}
 	}
 	if len(rest) == 0 {
 		return nil
 	}
 	rep := &remoteReport{r: r, pending: map[string]bool{}}
-	for _, p := range rest {
-		rep.pending[p] = true
+	for _, f := range rest {
+		rep.pending[f.Path] = true
 	}
 	err := r.cfg.Remote.Scan(r.ctx, r.cfg, rest, rep)
 	r.mu.Lock()

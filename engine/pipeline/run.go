@@ -99,10 +99,16 @@ type runner struct {
 	slots chan *detect.Buffers // free tensor sets; their count bounds memory
 	infer chan inferJob
 
-	mu        sync.Mutex
-	sum       scan.Summary
-	busy      int       // inference calls in flight
-	busySince time.Time // when busy last went from 0 to 1
+	mu  sync.Mutex
+	sum scan.Summary
+	// Files this run scans, by content: a channel that closes when the
+	// file of that fingerprint finishes (content), the fingerprint of
+	// such a file (printOf), and every fingerprint the library took.
+	content      map[string]chan struct{}
+	printOf      map[string]string
+	fingerprints map[string]string
+	busy         int       // inference calls in flight
+	busySince    time.Time // when busy last went from 0 to 1
 }
 
 type inferJob struct {
@@ -151,7 +157,8 @@ func newRunner(ctx context.Context, cfg Config, events chan<- scan.Event) *runne
 		cfg.Streams = 1
 	}
 	cfg.bindDetector() // whoever built cfg, it reports the model's own identity
-	return &runner{ctx: ctx, cfg: cfg, events: events, start: time.Now()}
+	return &runner{ctx: ctx, cfg: cfg, events: events, start: time.Now(),
+		content: map[string]chan struct{}{}, printOf: map[string]string{}, fingerprints: map[string]string{}}
 }
 
 // send delivers an event. After cancellation, progress events may be
@@ -173,7 +180,7 @@ func (r *runner) run(inputs []string) {
 	r.sum.Ignored = d.ignored
 	r.events <- scan.RunStarted{Files: len(d.files) + len(d.failed), Ignored: d.ignored}
 	for _, f := range d.failed {
-		r.count(f)
+		r.count(f, false)
 		r.send(scan.FileFinished{Result: f, Params: r.cfg.Params})
 	}
 
@@ -237,20 +244,7 @@ func (r *runner) scan(files []string) error {
 			}
 		}()
 	}
-feed:
-	for i, p := range files {
-		if r.reuse(p) {
-			continue
-		}
-		select {
-		case jobs <- p:
-		case <-r.ctx.Done():
-			r.mu.Lock()
-			r.sum.Cancelled += len(files) - i
-			r.mu.Unlock()
-			break feed
-		}
-	}
+	r.feed(files, jobs)
 	close(jobs)
 	decodeWG.Wait()
 	close(r.infer)
@@ -258,21 +252,103 @@ feed:
 	return nil
 }
 
-// reuse replays a file the library already holds. It reports whether it did.
-func (r *runner) reuse(path string) bool {
-	if r.cfg.ResultsDB == nil || r.ctx.Err() != nil {
-		return false
+// feed hands the workers the files the library cannot answer for. A copy
+// of a file this run is scanning (the same fingerprint) waits until the
+// others are fed, and is then answered from the first copy's result
+// (scanned only if that one failed).
+func (r *runner) feed(files []string, jobs chan<- string) {
+	var copies []string
+	var waits []<-chan struct{}
+	send := func(p string) bool {
+		select {
+		case jobs <- p:
+			return true
+		case <-r.ctx.Done():
+			return false
+		}
 	}
-	res, thumbs, ok := r.cfg.ResultsDB.Reuse(path)
-	if !ok {
-		return false
+	for i, p := range files {
+		switch a, first := r.reuse(p, true); {
+		case a == answered:
+			continue
+		case a == copyOf:
+			copies, waits = append(copies, p), append(waits, first)
+			continue
+		}
+		if !send(p) {
+			r.cancelled(len(files) - i + len(copies))
+			return
+		}
+	}
+	for i, p := range copies {
+		select {
+		case <-waits[i]:
+		case <-r.ctx.Done():
+			r.cancelled(len(copies) - i)
+			return
+		}
+		if a, _ := r.reuse(p, false); a == answered {
+			continue
+		}
+		if !send(p) {
+			r.cancelled(len(copies) - i)
+			return
+		}
+	}
+}
+
+func (r *runner) cancelled(n int) {
+	r.mu.Lock()
+	r.sum.Cancelled += n
+	r.mu.Unlock()
+}
+
+// answer is what the library made of a file before the run scans it.
+type answer int
+
+const (
+	toScan   answer = iota
+	answered        // reused from the library, or failed
+	copyOf          // a copy of a file this run is scanning: ask again once it finishes
+)
+
+// reuse asks the library about a file: it replays a stored result, or
+// fails the file when the library could not read it whole. With
+// waitForCopies, a file of the same content as one this run scans is a
+// copyOf it: the channel closes once that one finished.
+func (r *runner) reuse(path string, waitForCopies bool) (answer, <-chan struct{}) {
+	if r.cfg.ResultsDB == nil || r.ctx.Err() != nil {
+		return toScan, nil
+	}
+	known, err := r.cfg.ResultsDB.Reuse(path)
+	r.mu.Lock()
+	if known.Read {
+		r.sum.Fingerprinted++
+	}
+	fp := known.Fingerprint
+	if err == nil && !known.Found && fp != "" {
+		if first, scanning := r.content[fp]; scanning && waitForCopies {
+			r.mu.Unlock()
+			return copyOf, first
+		} else if !scanning {
+			r.content[fp], r.printOf[path] = make(chan struct{}), fp
+		}
+	}
+	r.fingerprints[path] = fp
+	r.mu.Unlock()
+	switch {
+	case err != nil:
+		r.finished(scan.FileResult{Path: path, Status: scan.StatusFailed, Error: err.Error()}, nil)
+		return answered, nil
+	case !known.Found:
+		return toScan, nil
 	}
 	r.mu.Lock()
 	r.sum.Skipped++
 	r.mu.Unlock()
-	r.count(res)
-	Replay(res, thumbs, r.cfg.Params, r.send)
-	return true
+	r.count(known.Result, true)
+	Replay(known.Result, known.Thumbs, r.cfg.Params, r.send)
+	return answered, nil
 }
 
 // Replay sends the events of a file the library holds, as a run that
@@ -584,7 +660,13 @@ func (r *runner) finished(res scan.FileResult, thumbs map[int][]byte) {
 			r.mu.Unlock()
 		}
 	}
-	r.count(res)
+	r.count(res, false)
+	r.mu.Lock()
+	if fp, ok := r.printOf[res.Path]; ok {
+		delete(r.printOf, res.Path)
+		close(r.content[fp]) // its copies may ask the library now
+	}
+	r.mu.Unlock()
 	r.send(scan.FileFinished{Result: res, Thumbs: thumbs, Params: r.cfg.Params, ResultsDBErr: libErr})
 }
 
@@ -596,8 +678,8 @@ func encodeJPEG(img image.Image) []byte {
 	return b.Bytes()
 }
 
-func (r *runner) count(res scan.FileResult) {
+func (r *runner) count(res scan.FileResult, fromLibrary bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.sum.Add(res)
+	r.sum.Add(res, fromLibrary)
 }

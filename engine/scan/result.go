@@ -70,3 +70,18 @@ type FileResult struct {
 	// it was scanned here.
 	Worker string `json:",omitempty"`
 }
+
+// Known is what a results library knows of a file before a run scans it.
+type Known struct {
+	// Fingerprint is the file's content fingerprint (engine/fingerprint),
+	// "" when the library did not take it.
+	Fingerprint string
+	// Read says the library read the file for it (it had no fingerprint
+	// of the file at this size and modification time).
+	Read bool
+	// Found says Result, a stored result, stands in for a scan (with its
+	// JPEG thumbnails by frame index).
+	Found  bool
+	Result FileResult
+	Thumbs map[int][]byte
+}

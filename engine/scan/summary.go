@@ -9,13 +9,16 @@ type Summary struct {
 	Partial int
 	Failed  int
 	Skipped int // files whose stored results were reused instead of scanning
+	// Fingerprinted counts the files the library read to know their
+	// content (the others' fingerprints were cached for their size and mtime).
+	Fingerprinted int
 	// ResultsDBErrors counts finished files the library failed to keep.
 	ResultsDBErrors int
 	Ignored         int
 	Cancelled       int // files queued but not finished because the run was cancelled
 	Frames          int // analysed frames (keyframes and gap frames)
 	Keyframes       int // of which keyframes
-	Inferences      int // frames the model ran on (the others repeat a similar frame's detections)
+	Inferences      int // frames the model ran on in this run (the others repeat a similar frame's detections, or come from the library)
 	Detections      int
 	ModelLoads      int64
 	Elapsed         time.Duration
@@ -28,8 +31,9 @@ type Summary struct {
 	PeakRSS int64
 }
 
-// Add counts one finished file into the summary.
-func (s *Summary) Add(res FileResult) {
+// Add counts one finished file into the summary; a file the library
+// answered for (fromLibrary) counts no inference.
+func (s *Summary) Add(res FileResult, fromLibrary bool) {
 	s.Files++
 	switch res.Status {
 	case StatusOK:
@@ -44,7 +48,7 @@ func (s *Summary) Add(res FileResult) {
 		if k.Key {
 			s.Keyframes++
 		}
-		if !k.Reused {
+		if !k.Reused && !fromLibrary {
 			s.Inferences++
 		}
 		s.Detections += len(k.Detections)

@@ -29,18 +29,33 @@ type file struct {
 const latest = `latest AS (SELECT f.id, f.path FROM files f
 	JOIN (SELECT path, MAX(scanned_at) AS at FROM files GROUP BY path) l ON f.path=l.path AND f.scanned_at=l.at)`
 
+// Scope is which stored files Find and Latest answer from: those at or
+// under one of Roots (all when none), less the missing ones (see
+// Missing) unless IncludeMissing.
+type Scope struct {
+	Roots          []string
+	IncludeMissing bool
+}
+
+// present drops the missing paths (by path) unless the scope includes them.
+func (s *Store) present(sc Scope, paths []string) (map[string]bool, error) {
+	if sc.IncludeMissing {
+		return map[string]bool{}, nil
+	}
+	return s.missingAmong(paths)
+}
+
 // Find answers a find expression (names resolved, see ClassNames) from
-// the library, without scanning: the files, by the latest stored result
-// of each path at or under one of roots (all when none), where e holds,
-// sorted by path.
+// the library, without scanning: the files in scope, by the latest stored
+// result of each path, where e holds, sorted by path.
 //
 // SQLite's indexes pick the candidates: the files that detect the classes
 // e names positively (negations cannot narrow them, since a class seen
 // only briefly may not count). query.Match then decides on each
 // candidate's frames.
-func (s *Store) Find(e query.Expr, o query.Options, roots []string) ([]Match, error) {
+func (s *Store) Find(e query.Expr, o query.Options, sc Scope) ([]Match, error) {
 	cand, args := candidates(e, float64(o.MinConfidence))
-	where, pathArgs := underRoots("latest.path", roots)
+	where, pathArgs := underRoots("latest.path", sc.Roots)
 	q := `WITH ` + latest + ` SELECT latest.id, latest.path FROM latest WHERE ` + where
 	args = append(pathArgs, args...)
 	if cand != "" {
@@ -74,7 +89,21 @@ func (s *Store) Find(e query.Expr, o query.Options, roots []string) ([]Match, er
 			out = append(out, Match{Path: f.path, Ranges: ranges})
 		}
 	}
-	return out, nil
+	paths := make([]string, len(out))
+	for i, m := range out {
+		paths[i] = m.Path
+	}
+	missing, err := s.present(sc, paths)
+	if err != nil {
+		return nil, err
+	}
+	kept := out[:0]
+	for _, m := range out {
+		if !missing[m.Path] {
+			kept = append(kept, m)
+		}
+	}
+	return kept, nil
 }
 
 // classFrames reads the files' analysed frames with their detections of

@@ -79,7 +79,7 @@ func synthetic(t testing.TB, path string, files, framesPerFile, detsPerFile int)
 // bruteForce evaluates e on every latest file, in Go: what Find must equal.
 func bruteForce(t *testing.T, s *Store, e query.Expr, o query.Options, roots []string) []Match {
 	t.Helper()
-	stored, err := s.Latest()
+	stored, err := s.Latest(all)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestFindAgreesWithGo(t *testing.T) {
 		if e, err = query.Resolve(e, names); err != nil {
 			t.Fatal(err)
 		}
-		got, err := s.Find(e, c.o, c.roots)
+		got, err := s.Find(e, c.o, Scope{Roots: c.roots, IncludeMissing: true})
 		if err != nil {
 			t.Fatalf("%s: %v", c.expr, err)
 		}
@@ -166,7 +166,7 @@ func BenchmarkFind(b *testing.B) {
 	var matched int
 	b.ResetTimer()
 	for b.Loop() {
-		m, err := s.Find(e, query.Options{}, nil)
+		m, err := s.Find(e, query.Options{}, all)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -131,6 +131,18 @@ var migrations = []migration{
 	// columns in Go, as scan.Params.Key writes it for the same settings,
 	// so existing results stay reusable.
 	paramsColumn,
+	// 6: files are known by content. Each result gains its file's
+	// fingerprint ('' for results from before: they gain it the next time
+	// their file is seen unchanged); fingerprints are cached by path,
+	// size and mtime, so an unchanged file is not read again.
+	exec(`ALTER TABLE files ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
+	CREATE INDEX files_fingerprint ON files(fingerprint, model_sha, params);
+	CREATE TABLE fingerprints (
+		path TEXT PRIMARY KEY,
+		size INTEGER NOT NULL,
+		mtime_ns INTEGER NOT NULL,
+		fingerprint TEXT NOT NULL -- "v1:" and hex, engine/fingerprint
+	);`),
 }
 
 // paramsColumn is migration 5.

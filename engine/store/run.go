@@ -1,15 +1,18 @@
 package store
 
 import (
+	"errors"
+	"os"
 	"sync"
 
 	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // RunDB is the library as one run sees it (a pipeline.ResultsDB): the
-// model and settings are fixed, and each file's identity is taken when the
-// run first asks about it, so a file that changes during the scan is
-// stored under its old identity and redone next time.
+// model and settings are fixed, and each file's identity (fingerprint
+// included) is taken when the run first asks about it, so a file that
+// changes during the scan is stored under its old identity and redone
+// next time.
 type RunDB struct {
 	store    *Store
 	params   scan.Params
@@ -26,33 +29,43 @@ func (s *Store) ForRun(p scan.Params, rescan bool) *RunDB {
 	return &RunDB{store: s, params: p, rescan: rescan, ids: map[string]Identity{}}
 }
 
-// Reuse returns the stored result of path if it finished ok or partial
-// with the same identity.
-func (l *RunDB) Reuse(path string) (scan.FileResult, map[int][]byte, bool) {
-	id, err := IdentityOf(path, l.params)
-	if err != nil {
-		return scan.FileResult{}, nil, false // the scan will report why
+// Reuse fingerprints path (from the cache when it is unchanged) and
+// returns the stored result of the same content and settings, if one
+// finished ok or partial (see Store.Reuse). A file that cannot be
+// fingerprinted because it is not there or not readable is left to the
+// scan to report; one that changes while read is an error.
+func (l *RunDB) Reuse(path string) (scan.Known, error) {
+	fp, st, read, err := l.store.Fingerprint(path)
+	known := scan.Known{Fingerprint: fp, Read: read}
+	switch {
+	case errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission):
+		return known, nil
+	case err != nil:
+		return known, err
 	}
+	id := Identity{Path: path, Size: st.Size, ModTime: st.ModTime, Fingerprint: fp, Params: l.params, Revision: scan.ResultsRevision}
 	l.mu.Lock()
 	l.ids[path] = id
 	l.mu.Unlock()
 	if l.rescan {
-		return scan.FileResult{}, nil, false
+		return known, nil
 	}
-	st, ok, err := l.store.Lookup(id)
+	stored, ok, err := l.store.Reuse(id)
 	if err != nil || !ok {
-		return scan.FileResult{}, nil, false
+		return known, err
 	}
-	thumbs := map[int][]byte{}
-	for idx, name := range st.Thumbs {
+	known.Found, known.Result, known.Thumbs = true, stored.Result, map[int][]byte{}
+	for idx, name := range stored.Thumbs {
 		if b, err := l.store.Thumbnail(name); err == nil {
-			thumbs[idx] = b
+			known.Thumbs[idx] = b
 		}
 	}
-	return st.Result, thumbs, true
+	return known, nil
 }
 
-// Keep stores a finished file under the identity it had when the run began.
+// Keep stores a finished file under the identity it had when the run
+// began. A failed file that is no longer there is not kept: there is
+// nothing to redo or show.
 func (l *RunDB) Keep(res scan.FileResult, thumbs map[int][]byte) error {
 	l.model.Do(func() {
 		if len(l.params.Model.Names) > 0 {
@@ -68,6 +81,9 @@ func (l *RunDB) Keep(res scan.FileResult, thumbs map[int][]byte) error {
 	if !ok {
 		var err error
 		if id, err = IdentityOf(res.Path, l.params); err != nil {
+			if res.Status == scan.StatusFailed && errors.Is(err, os.ErrNotExist) {
+				return nil
+			}
 			return err
 		}
 	}

@@ -1,9 +1,10 @@
 // Package store is the results library: every finished file of every run,
 // in SQLite (pure Go, WAL, one transaction per file) under the user's data
 // folder, with frame thumbnails in a cache folder beside it named by
-// content hash. A file already finished with the same identity — (path,
-// size, mtime) plus the model and the settings that change detections — is
-// reused instead of scanned again.
+// content hash. A file already finished with the same content (its
+// fingerprint, see engine/fingerprint), model and settings that change
+// detections is reused instead of scanned again, wherever it was stored:
+// the library follows files that move, are renamed, copied or touched.
 package store
 
 import (
@@ -28,6 +29,7 @@ const FileName = "library.db"
 // Store is an open results library. It is safe for concurrent use.
 type Store struct {
 	db     *sql.DB
+	path   string
 	thumbs string
 }
 
@@ -45,7 +47,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("library %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(1) // one writer; SQLite serialises anyway
-	s := &Store{db: db, thumbs: filepath.Join(filepath.Dir(path), "thumbs")}
+	s := &Store{db: db, path: path, thumbs: filepath.Join(filepath.Dir(path), "thumbs")}
 	if err := s.migrate(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("library %s: %w", path, err)
@@ -57,14 +59,16 @@ func Open(path string) (*Store, error) {
 func (s *Store) Close() error { return s.db.Close() }
 
 // Identity says when a stored result may stand in for a scan: the same
-// file (path, size, mtime), scanned with the same Params by an engine of
-// the same scan.ResultsRevision.
+// content (Fingerprint; Lookup takes path, size and mtime instead),
+// scanned with the same Params by an engine of the same
+// scan.ResultsRevision.
 type Identity struct {
-	Path     string
-	Size     int64
-	ModTime  int64 // nanoseconds
-	Params   scan.Params
-	Revision int
+	Path        string
+	Size        int64
+	ModTime     int64  // nanoseconds
+	Fingerprint string // "" when unknown
+	Params      scan.Params
+	Revision    int
 }
 
 // IdentityOf stats path now.
@@ -176,10 +180,10 @@ func (s *Store) Save(id Identity, res scan.FileResult, thumbs map[int][]byte) er
 		return err
 	}
 	m := res.Media
-	r, err := tx.Exec(`INSERT INTO files (path, size, mtime_ns, model_sha, params,
+	r, err := tx.Exec(`INSERT INTO files (path, size, mtime_ns, fingerprint, model_sha, params,
 		revision, status, error, container, codec, width, height, duration, fps, keyframe_interval, scanned_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		append(append([]any{id.Path, id.Size, id.ModTime}, id.scanArgs()...), id.Revision,
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		append(append([]any{id.Path, id.Size, id.ModTime, id.Fingerprint}, id.scanArgs()...), id.Revision,
 			string(res.Status), res.Error, m.Container, m.Codec, m.Width, m.Height, m.Duration, m.FPS, m.KeyframeInterval,
 			time.Now().UTC().Format(time.RFC3339Nano))...)
 	if err != nil {
@@ -266,11 +270,12 @@ type Stored struct {
 	Params    scan.Params
 }
 
-// Latest returns, for every path, the most recently stored result (of any
-// model or settings), sorted by path.
-func (s *Store) Latest() ([]Stored, error) {
-	rows, err := s.db.Query(`WITH ` + latest + ` SELECT f.id, f.path, f.status, f.error, f.container, f.codec, f.width, f.height, f.duration, f.fps, f.keyframe_interval, f.scanned_at, f.model_sha, f.params
-		FROM files f JOIN latest ON f.id=latest.id ORDER BY f.path`)
+// Latest returns, for every path in scope, the most recently stored
+// result (of any model or settings), sorted by path.
+func (s *Store) Latest(sc Scope) ([]Stored, error) {
+	where, args := underRoots("f.path", sc.Roots)
+	rows, err := s.db.Query(`WITH `+latest+` SELECT f.id, f.path, f.status, f.error, f.container, f.codec, f.width, f.height, f.duration, f.fps, f.keyframe_interval, f.scanned_at, f.model_sha, f.params
+		FROM files f JOIN latest ON f.id=latest.id WHERE `+where+` ORDER BY f.path`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -300,9 +305,20 @@ func (s *Store) Latest() ([]Stored, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	paths := make([]string, len(refs))
+	for i, r := range refs {
+		paths[i] = r.st.Result.Path
+	}
+	missing, err := s.present(sc, paths)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Stored, 0, len(refs))
 	names := map[string][]string{} // model SHA-256 -> class names
 	for _, r := range refs {
+		if missing[r.st.Result.Path] {
+			continue
+		}
 		sha := r.st.Params.Model.SHA256
 		if _, ok := names[sha]; !ok {
 			if names[sha], err = s.ModelClasses(sha); err != nil {

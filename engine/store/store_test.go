@@ -53,7 +53,7 @@ func TestSaveLookup(t *testing.T) {
 	if fmt.Sprint(got.Result) != fmt.Sprint(res) {
 		t.Errorf("round trip\n got %v\nwant %v", got.Result, res)
 	}
-	if latest, err := s.Latest(); err != nil || len(latest) != 1 || !latest[0].Params.Equal(id.Params) {
+	if latest, err := s.Latest(all); err != nil || len(latest) != 1 || !latest[0].Params.Equal(id.Params) {
 		t.Errorf("the library does not say what the result was made with: %+v %v", latest, err)
 	}
 	if b, err := s.Thumbnail(got.Thumbs[2]); err != nil || string(b) != "jpeg2" || len(got.Thumbs) != 2 {
@@ -96,7 +96,7 @@ func TestFailedIsRetried(t *testing.T) {
 	if _, ok, _ := s.Lookup(id); ok {
 		t.Error("a failed file was offered for reuse")
 	}
-	latest, err := s.Latest()
+	latest, err := s.Latest(all)
 	if err != nil || len(latest) != 1 || latest[0].Result.Error != "empty file" {
 		t.Errorf("latest %+v %v", latest, err)
 	}
@@ -207,7 +207,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 	}
 	now := old
 	now.Revision = scan.ResultsRevision
-	if latest, err := s.Latest(); err != nil || len(latest) != 1 || latest[0].Result.Path != "/v/old.mp4" {
+	if latest, err := s.Latest(all); err != nil || len(latest) != 1 || latest[0].Result.Path != "/v/old.mp4" {
 		t.Errorf("export view of the migrated library: %v %v", latest, err)
 	}
 	// Schema 4 derived the file's classes from its detections; with no
@@ -220,7 +220,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 		t.Errorf("model classes of the migrated library: %v, %v", classes, err)
 	}
 	dog, _ := query.Parse("dog")
-	if m, err := s.Find(dog, query.Options{}, nil); err != nil || len(m) != 1 || m[0].Path != "/v/old.mp4" {
+	if m, err := s.Find(dog, query.Options{}, all); err != nil || len(m) != 1 || m[0].Path != "/v/old.mp4" {
 		t.Errorf("find dog in the migrated library: %+v, %v", m, err)
 	}
 	// Redone, the file has one row; under another policy (which is part of
@@ -331,7 +331,7 @@ func TestMigrateFromVersion4(t *testing.T) {
 		}
 	}
 	// The latest result of each path is the custom one, and says so.
-	latest, err := s.Latest()
+	latest, err := s.Latest(all)
 	if err != nil || len(latest) != 2 {
 		t.Fatalf("latest: %v %v", latest, err)
 	}
@@ -341,7 +341,7 @@ func TestMigrateFromVersion4(t *testing.T) {
 		}
 	}
 	dog, _ := query.Parse("dog")
-	if m, err := s.Find(dog, query.Options{}, nil); err != nil || len(m) != 2 {
+	if m, err := s.Find(dog, query.Options{}, all); err != nil || len(m) != 2 {
 		t.Errorf("find dog in the migrated library: %+v, %v", m, err)
 	}
 	// A new setting's row needs no rebuild: another row for the same path.
@@ -352,3 +352,6 @@ func TestMigrateFromVersion4(t *testing.T) {
 		t.Errorf("%d rows, want 5", files)
 	}
 }
+
+// all is every stored file: these tests' paths do not exist.
+var all = Scope{IncludeMissing: true}
