@@ -39,7 +39,13 @@ type Options struct {
 	// Groups (Model must be of dynamic input size).
 	RectOnly bool
 	Groups   []Group
-	Log      func(format string, args ...any)
+	// LibraryOnly measures just the content identity: fingerprint costs
+	// (of Clips, and of a BigGiB GiB file when > 0) and the rescan of a
+	// moved folder of LibraryFiles files (0: skip).
+	LibraryOnly  bool
+	BigGiB       int
+	LibraryFiles int
+	Log          func(format string, args ...any)
 }
 
 // Headline says which end-to-end run the top-level figures come from.
@@ -118,6 +124,8 @@ type Report struct {
 	Cluster *ClusterReport `json:"cluster,omitempty"`
 	// Rect is square against rectangular inference (RectOnly).
 	Rect *RectReport `json:"rect,omitempty"`
+	// Library is what knowing files by content costs and saves (LibraryOnly).
+	Library *LibraryReport `json:"library,omitempty"`
 }
 
 // Run measures everything. It loads the model several times (one session
@@ -136,6 +144,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	if o.RectOnly {
 		return rep, rep.rect(ctx, o)
+	}
+	if o.LibraryOnly {
+		return rep, rep.library(ctx, o)
 	}
 	o.Log("decode: vidsift vs ffmpeg CLI on %d files", len(o.Clips))
 	if err := rep.decode(ctx, o); err != nil {

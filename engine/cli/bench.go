@@ -29,6 +29,9 @@ type benchOptions struct {
 	SamplingOnly bool
 	ClusterOnly  bool
 	RectOnly     bool
+	LibraryOnly  bool
+	BigGiB       int
+	LibraryFiles int
 	// decodeChild is the file a decode-only child process decodes (the
 	// bench starts it to time vidsift's side of the gap decode ratio).
 	decodeChild string
@@ -41,6 +44,9 @@ func (o *benchOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.SamplingOnly, "sampling-only", false, "measure only what the sampling policy costs and saves (needs "+bench.SamplingSource+")")
 	fs.BoolVar(&o.ClusterOnly, "cluster-only", false, "measure only the cluster: queue overhead per file, and 2 workers × 1 thread against 1 (hub and workers on loopback)")
 	fs.BoolVar(&o.RectOnly, "rect-only", false, "measure only square against rectangular inference, for each PATH (needs a model of dynamic input size)")
+	fs.BoolVar(&o.LibraryOnly, "library-only", false, "measure only what knowing files by content costs: the fingerprint of each clip (and of a big file), and the rescan of a moved folder")
+	fs.IntVar(&o.BigGiB, "fingerprint-gib", 1, "with --library-only: also fingerprint a file of this many GiB, written to the temp folder (0: skip)")
+	fs.IntVar(&o.LibraryFiles, "library-files", 100, "with --library-only: distinct files in the moved folder (0: skip)")
 	o.modelFlags.AddFlags(fs)
 	fs.StringVar(&o.decodeChild, "decode-child", "", "decode FILE as the bench's decode-only child process")
 	_ = fs.MarkHidden("decode-child") // only fails for an unknown flag
@@ -85,6 +91,7 @@ func runBench(ctx context.Context, e env, opts benchOptions, paths []string) err
 	rep, err := bench.Run(ctx, bench.Options{
 		Clips: clips, Model: modelPath, RuntimeLibrary: lib, Counts: counts, RSSFiles: opts.RSSFiles,
 		Self: self, SamplingOnly: opts.SamplingOnly, ClusterOnly: opts.ClusterOnly, RectOnly: opts.RectOnly, Groups: groups,
+		LibraryOnly: opts.LibraryOnly, BigGiB: opts.BigGiB, LibraryFiles: opts.LibraryFiles,
 		Log: func(f string, a ...any) { fmt.Fprintf(e.stderr, "bench: "+f+"\n", a...) },
 	})
 	if err != nil {
@@ -124,6 +131,19 @@ func PrintBench(w io.Writer, r *bench.Report) {
 				strings.Join(s.Shapes, " "), s.SquareFPS, s.RectFPS, s.Speedup, s.CeilingFPS, 100*s.CeilingRatio, s.DefaultSquareSec, s.DefaultRectSec)
 		}
 		fmt.Fprintf(tw, "(targets: ≥ 1.5× on 16:9; ≥ 85%% of the rectangular ceiling)\n")
+		tw.Flush()
+	}
+	if l := r.Library; l != nil {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintf(tw, "\nLIBRARY: FILES KNOWN BY CONTENT\tbytes\tfingerprint cold\twarm\n")
+		for _, f := range l.Fingerprints {
+			fmt.Fprintf(tw, "%s\t%d\t%.2f ms\t%.2f ms\n", f.Name, f.Bytes, f.ColdMs, f.WarmMs)
+		}
+		if l.Files > 0 {
+			fmt.Fprintf(tw, "\n%d distinct files: first scan, moved folder rescan\t%.2f s, %.3f s\t(ratio %.4f, goal ≤ 0.05)\n", l.Files, l.FirstScanSec, l.MovedRescanSec, l.MovedRatio)
+			fmt.Fprintf(tw, "moved rescan: reused, fingerprinted, inferences\t%d, %d, %d\t\n", l.MovedSkipped, l.MovedFingerprinted, l.MovedInferences)
+			fmt.Fprintf(tw, "unchanged rescan (a stat per file), fingerprinted\t%.3f s, %d\t\n", l.UnchangedRescanSec, l.UnchangedFingerprinted)
+		}
 		tw.Flush()
 	}
 	if s := r.Sampling; s != nil {

@@ -143,3 +143,24 @@ func TestBenchRect(t *testing.T) {
 		t.Errorf("portrait: %+v", s)
 	}
 }
+
+// TestBenchLibrary: --library-only fingerprints each clip cold and warm,
+// and rescans a moved folder of distinct files without inferring, then
+// an unchanged one without reading a file.
+func TestBenchLibrary(t *testing.T) {
+	isolated(t)
+	clip := testenv.Shared(t, "testdata/videos/plant_cup_realshort.mp4")
+	out := filepath.Join(t.TempDir(), "bench.json")
+	code, stdout, stderr := vidsift(t, "bench", "--model", testenv.Model(t), "--library-only", "--library-files", "4", "--fingerprint-gib", "0", "--json", out, clip)
+	if code != ExitOK || !strings.Contains(stdout, "FILES KNOWN BY CONTENT") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	l := testenv.ReadJSON[bench.Report](t, out).Library
+	if l == nil || len(l.Fingerprints) != 1 || l.Fingerprints[0].Bytes == 0 || l.Fingerprints[0].ColdMs <= 0 || l.Fingerprints[0].WarmMs <= 0 {
+		t.Fatalf("fingerprint figures: %+v", l)
+	}
+	if l.Files != 4 || l.MovedSkipped != 4 || l.MovedFingerprinted != 4 || l.MovedInferences != 0 || l.UnchangedFingerprinted != 0 ||
+		l.FirstScanSec <= 0 || l.MovedRatio != l.MovedRescanSec/l.FirstScanSec {
+		t.Errorf("moved folder: %+v", l)
+	}
+}

@@ -476,6 +476,9 @@ func TestClusterRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	testenv.WriteFile(t, filepath.Join(mine, "a.mp4"), data, 0o644)
+	// d.mp4 on the worker is another file than the submitter's.
+	testenv.Symlink(t, clip, filepath.Join(theirs, "d.mp4"))
+	testenv.WriteFile(t, filepath.Join(mine, "d.mp4"), append(data, 0), 0o644)
 	startWorker(t, hub.URL(), "w1", "--map", theirs+"="+mine)
 
 	out := filepath.Join(t.TempDir(), "cluster.json")
@@ -493,6 +496,42 @@ func TestClusterRefusals(t *testing.T) {
 	if f := fileOf(t, doc, filepath.Join(elsewhere, "c.mp4")); f.Status != "failed" ||
 		!strings.Contains(f.Error, "worker w1 refused it") || !strings.Contains(f.Error, "outside this worker's roots") {
 		t.Errorf("file outside the roots: %s, %q", f.Status, f.Error)
+	}
+	if f := fileOf(t, doc, filepath.Join(theirs, "d.mp4")); f.Status != "failed" || !strings.Contains(f.Error, "other content than the submitter's") {
+		t.Errorf("another file at the mapped path: %s, %q", f.Status, f.Error)
+	}
+}
+
+// TestClusterCopies: two copies of one clip in one cluster run are two
+// jobs, both reported ok by the worker with equal results, and the
+// library keeps each path.
+func TestClusterCopies(t *testing.T) {
+	clip := filepath.Join(testenv.Shared(t, "testdata/videos"), "street_bikes_h264.mp4")
+	lib := clusterEnv(t)
+	hub := startHub(t, "127.0.0.1:0", t.TempDir(), cluster.Auth{})
+	startWorker(t, hub.URL(), "w1")
+	data, err := os.ReadFile(clip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.mp4"), filepath.Join(dir, "copy", "a.mp4")
+	testenv.WriteFile(t, a, data, 0o644)
+	testenv.WriteFile(t, b, data, 0o644)
+	out := filepath.Join(t.TempDir(), "cluster.json")
+	if code, stderr := scanCmd(t, "--nats", hub.URL(), "--json", out, dir); code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	doc := readDoc(t, out)
+	fa, fb := fileOf(t, doc, a), fileOf(t, doc, b)
+	if len(doc.Files) != 2 || fa.Status != "ok" || fb.Status != "ok" || fa.Worker != "w1" || fb.Worker != "w1" {
+		t.Errorf("copies: %d files; %s by %q, %s by %q", len(doc.Files), fa.Status, fa.Worker, fb.Status, fb.Worker)
+	}
+	if len(fa.Frames) == 0 || mustJSON(t, fa.Frames) != mustJSON(t, fb.Frames) {
+		t.Errorf("the copies' results differ (%d and %d frames)", len(fa.Frames), len(fb.Frames))
+	}
+	if files, _ := libraryCounts(t, lib); files != 2 {
+		t.Errorf("the library keeps %d results, want one per copy", files)
 	}
 }
 
