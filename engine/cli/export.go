@@ -69,7 +69,7 @@ func runExport(ctx context.Context, e env, opts exportOptions, paths []string) e
 	if err != nil {
 		return usageError{err}
 	}
-	db, path, err := openLibrary(e)
+	db, path, err := openLibrary(e, false)
 	if err != nil {
 		return err
 	}

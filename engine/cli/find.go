@@ -54,7 +54,7 @@ func runFind(_ context.Context, e env, opts findOptions, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	db, path, err := openLibrary(e)
+	db, path, err := openLibrary(e, false)
 	if err != nil {
 		return err
 	}
@@ -99,9 +99,10 @@ func runFind(_ context.Context, e env, opts findOptions, args []string) error {
 	return nil
 }
 
-// openLibrary opens the results library the settings name, for a command
-// that only reads it (find, export).
-func openLibrary(e env) (*store.Store, string, error) {
+// openLibrary opens the results library the settings name for a command
+// that reads it (find, export, library stats) or, with write, changes it
+// (library prune). A library that cannot be written is read all the same.
+func openLibrary(e env, write bool) (*store.Store, string, error) {
 	path := config.ResultsDBFile(e.v)
 	if path == "" {
 		return nil, "", usagef("the library is turned off (--library off): there is nothing to read")
@@ -110,6 +111,12 @@ func openLibrary(e env) (*store.Store, string, error) {
 		return nil, "", usagef("no results library at %s yet: scan something first (vidsift scan PATH)", path)
 	}
 	db, err := store.Open(path)
+	switch {
+	case errors.Is(err, store.ErrReadOnly) && write:
+		return nil, "", usagef("%v: this command changes it; copy the library (with the thumbs folder beside it) somewhere writable and name the copy with --library", err)
+	case errors.Is(err, store.ErrReadOnly):
+		db, err = store.OpenReadOnly(path)
+	}
 	if err != nil {
 		return nil, "", usageError{err}
 	}

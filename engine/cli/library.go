@@ -55,7 +55,7 @@ func runLibrary(_ context.Context, e env, opts libraryOptions, args []string) er
 	case sub == "stats" && len(args) != 0:
 		return usagef("library stats takes no paths")
 	}
-	db, path, err := openLibrary(e)
+	db, path, err := openLibrary(e, sub == "prune" || sub == "relocate" || sub == "forget")
 	if err != nil {
 		return err
 	}

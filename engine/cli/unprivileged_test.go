@@ -14,8 +14,10 @@ import (
 
 // TestUnprivileged runs scans as an ordinary user (nobody, when the tests
 // run as root as CI does): an unreadable video fails with a clear reason
-// while the batch goes on, and an export into a read-only folder fails
-// clearly and leaves nothing behind.
+// while the batch goes on, an export into a read-only folder fails
+// clearly and leaves nothing behind, and a library that cannot be written
+// is still read by find and library stats, refused by prune, and left
+// out of a scan with a warning.
 func TestUnprivileged(t *testing.T) {
 	// A folder everyone can enter, holding everything the user needs.
 	dir, err := os.MkdirTemp("", "vidsift-unpriv-")
@@ -41,7 +43,7 @@ func TestUnprivileged(t *testing.T) {
 		must(out.Close())
 		must(os.Chmod(dst, mode))
 	}
-	for _, d := range []string{"media", "out", "ro", "home"} {
+	for _, d := range []string{"media", "out", "ro", "home", "lib"} {
 		must(os.Mkdir(filepath.Join(dir, d), 0o777))
 		must(os.Chmod(filepath.Join(dir, d), 0o777))
 	}
@@ -52,13 +54,14 @@ func TestUnprivileged(t *testing.T) {
 	cp(testenv.Fixture(t, "h264.mp4"), filepath.Join(dir, "media", "ok.mp4"), 0o644)
 	cp(testenv.Fixture(t, "h264.mp4"), filepath.Join(dir, "media", "secret.mp4"), 0o000)
 
-	scan := func(args ...string) (int, string) {
-		cmd := exec.Command(filepath.Join(dir, "vidsift"), append([]string{"scan", "-q"}, args...)...)
+	library := "off"
+	vidsift := func(args ...string) (int, string) {
+		cmd := exec.Command(filepath.Join(dir, "vidsift"), args...)
 		cmd.Dir = dir
 		cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + filepath.Join(dir, "home"),
 			"VIDSIFT_MODEL=" + filepath.Join(dir, "model.onnx"),
 			"VIDSIFT_ONNXRUNTIME_LIBRARY=" + filepath.Join(dir, "libonnxruntime.so.1"),
-			"VIDSIFT_LIBRARY=off", asCLI + "=1"}
+			"VIDSIFT_LIBRARY=" + library, asCLI + "=1"}
 		if os.Geteuid() == 0 {
 			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 		}
@@ -71,6 +74,7 @@ func TestUnprivileged(t *testing.T) {
 		}
 		return code, string(out)
 	}
+	scan := func(args ...string) (int, string) { return vidsift(append([]string{"scan", "-q"}, args...)...) }
 
 	code, out := scan("--json", filepath.Join(dir, "out", "scan.json"), filepath.Join(dir, "media"))
 	if code != 1 {
@@ -92,6 +96,26 @@ func TestUnprivileged(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(filepath.Join(dir, "ro")); len(entries) != 0 {
 		t.Errorf("left in the read-only folder: %v", entries)
+	}
+
+	// A library the user made, then could no longer write.
+	library = filepath.Join(dir, "lib", "library.db")
+	if code, out := scan(filepath.Join(dir, "media", "ok.mp4")); code != 0 {
+		t.Fatalf("scan into a library: exit %d\n%s", code, out)
+	}
+	must(os.Chmod(library, 0o444))
+	must(os.Chmod(filepath.Dir(library), 0o555))
+	if code, out := vidsift("find", "person"); code != 0 || !strings.Contains(out, "ok.mp4") {
+		t.Errorf("find in a read-only library: exit %d\n%s", code, out)
+	}
+	if code, out := vidsift("library", "stats"); code != 0 || !strings.Contains(out, "1 ok") {
+		t.Errorf("stats of a read-only library: exit %d\n%s", code, out)
+	}
+	if code, out := vidsift("library", "prune"); code != 2 || !strings.Contains(out, "read-only") || !strings.Contains(out, "copy the library") {
+		t.Errorf("prune of a read-only library: exit %d\n%s", code, out)
+	}
+	if code, out := scan(filepath.Join(dir, "media", "ok.mp4")); code != 0 || !strings.Contains(out, "scanning without the results library") || !strings.Contains(out, "read-only") {
+		t.Errorf("scan with a read-only library: exit %d\n%s", code, out)
 	}
 }
 

@@ -16,9 +16,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/vidsift/vidsift/engine/scan"
 )
@@ -33,26 +34,80 @@ type Store struct {
 	thumbs string
 }
 
+// ErrReadOnly says the library cannot be written: it lies on a
+// read-only medium, or this user may not write it or its folder.
+var ErrReadOnly = errors.New("the library is read-only (a read-only medium, or no permission to write it)")
+
+// sqliteReadOnly is SQLite's primary result code SQLITE_READONLY.
+const sqliteReadOnly = 8
+
+// readOnly says err is SQLite (or the file system) refusing to write.
+func readOnly(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqliteReadOnly ||
+		errors.Is(err, syscall.EROFS) || errors.Is(err, syscall.EACCES)
+}
+
 // Open opens (creating and migrating when needed) the library at path.
+// A library that cannot be written fails with ErrReadOnly; OpenReadOnly
+// reads it still.
 func Open(path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, fmt.Errorf("library: %w", err)
+		if readOnly(err) {
+			err = ErrReadOnly
+		}
+		return nil, fmt.Errorf("library %s: %w", path, err)
 	}
-	// The path goes into a URI: escape what SQLite would read as its query
-	// or fragment ("?", "#") and the escape character itself.
-	uriPath := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
-	dsn := "file:" + uriPath + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
-	db, err := sql.Open("sqlite", dsn)
+	db, err := open(path, "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)")
 	if err != nil {
 		return nil, fmt.Errorf("library %s: %w", path, err)
 	}
-	db.SetMaxOpenConns(1) // one writer; SQLite serialises anyway
 	s := &Store{db: db, path: path, thumbs: filepath.Join(filepath.Dir(path), "thumbs")}
 	if err := s.migrate(); err != nil {
 		db.Close()
+		if readOnly(err) {
+			err = ErrReadOnly
+		}
 		return nil, fmt.Errorf("library %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// OpenReadOnly opens the library at path to read it only (find, export,
+// stats, missing), on a read-only medium too: SQLite takes no locks and
+// writes nothing, so nobody may change the library meanwhile. A library
+// of an older schema cannot be read so (it needs migrating).
+func OpenReadOnly(path string) (*Store, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("library %s: %w", path, err)
+	}
+	db, err := open(path, "mode=ro&immutable=1")
+	if err != nil {
+		return nil, fmt.Errorf("library %s: %w", path, err)
+	}
+	var v int
+	if err := db.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("library %s: not a vidsift library (or unreadable): %w", path, err)
+	}
+	if v != len(migrations) {
+		db.Close()
+		return nil, fmt.Errorf("library %s: schema version %d, this vidsift reads %d; opening it to upgrade needs write access", path, v, len(migrations))
+	}
+	return &Store{db: db, path: path, thumbs: filepath.Join(filepath.Dir(path), "thumbs")}, nil
+}
+
+// open opens the SQLite database at path with URI parameters query.
+func open(path, query string) (*sql.DB, error) {
+	// The path goes into a URI: escape what SQLite would read as its query
+	// or fragment ("?", "#") and the escape character itself.
+	uriPath := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	db, err := sql.Open("sqlite", "file:"+uriPath+"?"+query)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1) // one writer; SQLite serialises anyway
+	return db, nil
 }
 
 // Close closes the database.
