@@ -51,6 +51,9 @@ func (p *progressView) show(s progressSnapshot) {
 		sm := s.summary
 		text := fmt.Sprintf("Done: %d files (%d ok, %d partial, %d failed, %d ignored), %d frames (%d keyframes, %d inferred) in %.1f s.",
 			sm.Files, sm.OK, sm.Partial, sm.Failed, sm.Ignored, sm.Frames, sm.Keyframes, sm.Inferences, sm.Elapsed.Seconds())
+		if sm.Skipped > 0 {
+			text += fmt.Sprintf(" %d answered from the library (moved, copied or unchanged files are not scanned again).", sm.Skipped)
+		}
 		if s.hint != "" {
 			text += " " + s.hint
 		}

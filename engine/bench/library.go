@@ -68,6 +68,7 @@ func (rep *Report) library(ctx context.Context, o Options) error {
 			return err
 		}
 		cost, err := fingerprintCost(big)
+		cost.Name = fmt.Sprintf("%d GiB of random bytes", o.BigGiB)
 		os.Remove(big)
 		if err != nil {
 			return err

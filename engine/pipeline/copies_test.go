@@ -2,10 +2,12 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/vidsift/vidsift/engine/internal/testenv"
@@ -73,5 +75,37 @@ func TestCopiesInOneRun(t *testing.T) {
 	}
 	if st, _ := lib.Stats(); st.Paths != 3 || st.Files != 3 || st.Thumbnails != len(first.Frames) {
 		t.Errorf("library %+v; want 3 paths sharing one file's thumbnails", st)
+	}
+}
+
+// refusingLibrary fails the files it was told to, as the library does
+// for a file that changes while it is fingerprinted.
+type refusingLibrary struct {
+	keepLibrary
+	refuse map[string]error
+}
+
+func (l *refusingLibrary) Reuse(path string) (scan.Known, error) { return scan.Known{}, l.refuse[path] }
+
+// TestLibraryRefuses: a file the library cannot read whole fails with the
+// library's reason; the rest of the batch is scanned.
+func TestLibraryRefuses(t *testing.T) {
+	dir := t.TempDir()
+	clip := testenv.Fixture(t, "h264.mp4")
+	a, b := filepath.Join(dir, "a.mp4"), filepath.Join(dir, "b.mp4")
+	copyFile(t, clip, a)
+	copyFile(t, clip, b)
+	cfg := testConfig(t, 1, 1)
+	cfg.ResultsDB = &refusingLibrary{keepLibrary{thumbs: map[string]map[int][]byte{}},
+		map[string]error{a: errors.New("the file changed while it was read (still being written?)")}}
+	res := collect(context.Background(), cfg, []string{dir}, nil)
+	if f := res.files[a]; f.Status != scan.StatusFailed || !strings.Contains(f.Error, "changed while it was read") {
+		t.Errorf("the refused file: %s %q", f.Status, f.Error)
+	}
+	if f := res.files[b]; f.Status != scan.StatusOK || len(f.Frames) != 2 {
+		t.Errorf("the other file: %s, %d frames", f.Status, len(f.Frames))
+	}
+	if s := res.summary; s.Files != 2 || s.Failed != 1 || s.OK != 1 {
+		t.Errorf("summary %+v", s)
 	}
 }
