@@ -11,7 +11,7 @@ import (
 // link neither FFmpeg nor ONNX Runtime, so they build and test without
 // either; only engine/media, engine/detect and what runs scans do.
 func TestNoCgoDownstream(t *testing.T) {
-	pkgs := []string{"scan", "query", "store", "export", "results"}
+	pkgs := []string{"scan", "fingerprint", "query", "store", "export", "results"}
 	for _, p := range pkgs {
 		out, err := exec.Command("go", "list", "-deps", "github.com/vidsift/vidsift/engine/"+p).CombinedOutput()
 		if err != nil {
