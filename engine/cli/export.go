@@ -86,6 +86,9 @@ func runExport(ctx context.Context, e env, opts exportOptions, paths []string) e
 	}
 	sel := selectStored(stored, roots, float32(opts.Confidence))
 	if len(roots) > 0 && len(sel.results) == 0 {
+		if missing, err := db.Missing(roots); err == nil && len(missing) > 0 && !opts.IncludeMissing {
+			return usagef("the library holds only missing files at or under %s (%d; --include-missing exports them, vidsift library missing lists them)", strings.Join(roots, ", "), len(missing))
+		}
 		return usagef("the library holds nothing at or under %s", strings.Join(roots, ", "))
 	}
 	keep, err := sel.classSet(splitClasses(opts.Classes))
