@@ -98,10 +98,16 @@ func TestUnprivileged(t *testing.T) {
 		t.Errorf("left in the read-only folder: %v", entries)
 	}
 
-	// A library the user made, then could no longer write.
+	// A library the user made (the unreadable file fails with the library
+	// on too), then could no longer write.
 	library = filepath.Join(dir, "lib", "library.db")
-	if code, out := scan(filepath.Join(dir, "media", "ok.mp4")); code != 0 {
+	if code, out := scan("--json", filepath.Join(dir, "out", "lib.json"), filepath.Join(dir, "media")); code != 1 {
 		t.Fatalf("scan into a library: exit %d\n%s", code, out)
+	}
+	for _, f := range readDoc(t, filepath.Join(dir, "out", "lib.json")).Files {
+		if strings.HasSuffix(f.Path, "secret.mp4") && (f.Status != "failed" || !strings.Contains(f.Error, "permission denied")) {
+			t.Errorf("unreadable file, with the library: %s %q", f.Status, f.Error)
+		}
 	}
 	must(os.Chmod(library, 0o444))
 	must(os.Chmod(filepath.Dir(library), 0o555))
