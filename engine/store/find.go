@@ -197,20 +197,41 @@ func candidates(e query.Expr, minConf float64) (string, []any) {
 }
 
 // underRoots is an SQL condition on a path column: at or under one of
-// roots (true when there are none); a range on the path index.
+// roots (true when there are none). A few roots are ranges on the path
+// index; many (a shell glob's worth) are one list, which SQLite's limit
+// on expression depth would refuse as a chain of ORs.
 func underRoots(col string, roots []string) (string, []any) {
 	if len(roots) == 0 {
 		return "1", nil
 	}
+	trimmed := make([]string, len(roots))
+	for i, r := range roots {
+		trimmed[i] = strings.TrimSuffix(r, "/")
+	}
+	if len(trimmed) > manyRoots {
+		list, _ := json.Marshal(trimmed) // strings always marshal
+		// The roots come as the only column of a subquery: json_each's own
+		// columns (one is "path") must not hide col's.
+		return fmt.Sprintf("EXISTS (SELECT 1 FROM (SELECT value AS root FROM json_each(?)) WHERE %s=root OR (%s>=root||'/' AND %s<root||'0'))", col, col, col),
+			[]any{string(list)}
+	}
 	var conds []string
 	var args []any
-	for _, r := range roots {
-		r = strings.TrimSuffix(r, "/")
+	for _, r := range trimmed {
 		// Under r/: from "r/" up to, not including, "r0" ('0' follows '/').
 		conds = append(conds, fmt.Sprintf("(%s=? OR (%s>=? AND %s<?))", col, col, col))
 		args = append(args, r, r+"/", r+"0")
 	}
 	return "(" + strings.Join(conds, " OR ") + ")", args
+}
+
+// manyRoots is where underRoots stops chaining ORs.
+const manyRoots = 100
+
+// atPaths is an SQL condition on a path column: one of paths exactly.
+func atPaths(col string, paths []string) (string, []any) {
+	list, _ := json.Marshal(paths)
+	return col + " IN (SELECT value FROM json_each(?))", []any{string(list)}
 }
 
 // ClassNames lists the classes find may name: those of the models the

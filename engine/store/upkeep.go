@@ -197,6 +197,11 @@ func (s *Store) Forget(paths []string, dry bool) (Forgotten, error) {
 		return Forgotten{}, nil
 	}
 	where, args := underRoots("path", paths)
+	return s.forget(where, args, dry)
+}
+
+// forget is Forget of the rows whose path meets where.
+func (s *Store) forget(where string, args []any, dry bool) (Forgotten, error) {
 	tx, err := s.db.Begin()
 	if err != nil {
 		return Forgotten{}, err
@@ -290,7 +295,8 @@ func (s *Store) Prune(roots []string, dry bool) ([]Missing, Forgotten, error) {
 	for i, m := range missing {
 		paths[i] = m.Path
 	}
-	f, err := s.Forget(paths, dry)
+	where, args := atPaths("path", paths)
+	f, err := s.forget(where, args, dry)
 	return missing, f, err
 }
 

@@ -2,9 +2,12 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/vidsift/vidsift/engine/query"
 )
 
 // upkeepLibrary scans (as content_test's scanned) files under dir: a/1
@@ -165,5 +168,29 @@ func TestRelocate(t *testing.T) {
 	}
 	if m, _ := s.Missing(nil); len(m) != 0 {
 		t.Errorf("missing after relocating: %+v", m)
+	}
+}
+
+// TestManyRoots: a shell glob's worth of PATHs (more than SQLite's
+// expression depth allows as ORs) narrows find, missing and forget alike.
+func TestManyRoots(t *testing.T) {
+	s, p := upkeepLibrary(t)
+	roots := []string{filepath.Dir(p["a/1/x.mp4"]), p["b/z.mp4"]}
+	for i := 0; i < 1500; i++ {
+		roots = append(roots, filepath.Join(filepath.Dir(p["b/z.mp4"]), "none", fmt.Sprint(i)))
+	}
+	dog, _ := query.Parse("dog")
+	if m, err := s.Find(dog, query.Options{}, Scope{Roots: roots}); err != nil || len(m) != 3 {
+		t.Errorf("find under %d roots: %d matches, %v; want x, y and z", len(roots), len(m), err)
+	}
+	os.Remove(p["b/z.mp4"])
+	if m, err := s.Missing(roots); err != nil || len(m) != 1 {
+		t.Errorf("missing under %d roots: %+v %v", len(roots), m, err)
+	}
+	if f, err := s.Forget(roots, false); err != nil || f.Paths != 3 {
+		t.Errorf("forget %d roots: %+v %v", len(roots), f, err)
+	}
+	if got := storedPaths(t, s); !equal(got, []string{p["a/10/w.mp4"]}) {
+		t.Errorf("after forgetting: %v", got)
 	}
 }
