@@ -1,4 +1,4 @@
-// Package cli is vidsift's headless front end: `vidsift scan`, `export`,
+// Package cli is vidsift's headless front end: `vidsift scan`, `watch`, `export`,
 // `find`, `library`, `bench`, `hub`, `worker` and `version`. Each command is an options struct that adds its
 // flags, and a run function that returns an error; Main maps errors to
 // exit codes in one place.
@@ -48,11 +48,14 @@ type command struct {
 func commands() []command {
 	scan, export, bench := &scanOptions{}, &exportOptions{}, &benchOptions{}
 	hub, worker, find := &hubOptions{}, &workerOptions{}, &findOptions{}
-	library := &libraryOptions{}
+	library, watch := &libraryOptions{}, &watchOptions{}
 	return []command{
 		{"scan", "vidsift scan [flags] PATH...",
 			"Finds objects in the keyframes of videos and photos (files or folders).",
 			scan, func(ctx context.Context, e env, args []string) error { return runScan(ctx, e, *scan, args) }},
+		{"watch", "vidsift watch [scan flags] [--settle 5s] [--poll 5m] PATH...",
+			"Scans PATHs, then keeps watching them: each new or changed file is scanned once its size and\nmtime stayed the same for --settle. Moves cost no inference (the library knows files by\ncontent); a file that goes is reported, its results kept. Runs until interrupted.",
+			watch, func(ctx context.Context, e env, args []string) error { return runWatch(ctx, e, *watch, args) }},
 		{"export", "vidsift export [--json FILE] [--csv FILE] [--classes a,b] [--conf X] [PATH...]",
 			"Writes what the results library holds (the latest result of each file, or of the files at or\nunder PATHs) without scanning.",
 			export, func(ctx context.Context, e env, args []string) error { return runExport(ctx, e, *export, args) }},
@@ -149,6 +152,7 @@ func Usage(w io.Writer) {
 Usage:
   vidsift                         open the desktop app
   vidsift scan [flags] PATH...    scan files and folders (vidsift scan --help for flags)
+  vidsift watch [flags] PATH...   scan, then keep scanning what arrives or changes
   vidsift export --json F|--csv F export the results library without scanning
   vidsift find EXPR [PATH...]     which files show 'dog & person', and when (from the library)
   vidsift library stats|missing|prune|relocate|forget   the library's upkeep (files that moved, went)

@@ -64,49 +64,12 @@ func runScan(ctx context.Context, e env, opts scanOptions, paths []string) error
 	if len(paths) == 0 {
 		return errNeedsUsage
 	}
-	settings, err := config.Load(e.v)
+	sc, err := prepareScan(e, opts, false)
 	if err != nil {
-		return usageError{err}
+		return err
 	}
-	logLevel := slog.LevelError
-	if opts.Verbose {
-		logLevel = slog.LevelDebug
-	}
-	media.SetLogger(slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: logLevel})))
-
-	model, err := load.Model(e.v, "", settings.IntraOpThreads)
-	if err != nil {
-		return usageError{err}
-	}
-	defer model.Close()
-	keep, err := reportedClasses(model, settings.Classes)
-	if err != nil {
-		return usageError{err}
-	}
-
-	cfg := pipeline.NewConfig(model, settings)
-	if opts.Thumbs != "" {
-		cfg.Thumbs = pipeline.ImageThumbs // drawn on, then written
-	}
-	if e.v.GetString(config.Nats) != "" {
-		nc, err := connect(e.v, "vidsift scan "+cluster.DefaultName())
-		if err != nil {
-			return err
-		}
-		defer nc.Close()
-		cfg.Remote = cluster.NewSubmitter(nc, cluster.Queue{AckWait: opts.AckWait, MaxDeliver: opts.MaxDeliver})
-	}
-	if path := config.ResultsDBFile(e.v); path != "" {
-		// A library that cannot be opened (read-only home, a newer schema)
-		// must not stop the scan: warn and scan without it.
-		if db, err := store.Open(path); err != nil {
-			fmt.Fprintf(e.stderr, "vidsift: warning: scanning without the results library: %v (set --library to another file, or \"off\")\n", err)
-		} else {
-			defer db.Close()
-			cfg.ResultsDB = db.ForRun(cfg.Params, opts.Rescan)
-			cfg.Thumbs = max(cfg.Thumbs, pipeline.JPEGThumbs) // the library keeps thumbnails for the app
-		}
-	}
+	defer sc.close()
+	cfg, model, settings, keep := sc.cfg, sc.model, sc.settings, sc.keep
 
 	run := collectRun(ctx, e.stderr, cfg, paths, opts, keep)
 	doc := export.Build(run.results, run.finished.Summary, export.Options{
@@ -132,6 +95,81 @@ func runScan(ctx context.Context, e env, opts scanOptions, paths []string) error
 		return ErrSomeFilesBad
 	}
 	return nil
+}
+
+// preparedScan is what scan and watch run with: the settings, the model,
+// the classes reported and the pipeline's configuration, library and
+// cluster included; close releases them.
+type preparedScan struct {
+	settings scan.Settings
+	model    *detect.Model
+	keep     map[string]bool
+	cfg      pipeline.Config
+	closers  []func()
+}
+
+func (p *preparedScan) close() {
+	for i := len(p.closers) - 1; i >= 0; i-- {
+		p.closers[i]()
+	}
+}
+
+// prepareScan loads the settings and the model and makes the pipeline's
+// configuration. A library that cannot be opened is warned about and
+// left out, unless needLibrary (watch), when it is an error.
+func prepareScan(e env, opts scanOptions, needLibrary bool) (_ *preparedScan, err error) {
+	settings, err := config.Load(e.v)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	logLevel := slog.LevelError
+	if opts.Verbose {
+		logLevel = slog.LevelDebug
+	}
+	media.SetLogger(slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: logLevel})))
+
+	p := &preparedScan{settings: settings}
+	defer func() {
+		if err != nil {
+			p.close()
+		}
+	}()
+	if p.model, err = load.Model(e.v, "", settings.IntraOpThreads); err != nil {
+		return nil, usageError{err}
+	}
+	p.closers = append(p.closers, func() { p.model.Close() })
+	if p.keep, err = reportedClasses(p.model, settings.Classes); err != nil {
+		return nil, usageError{err}
+	}
+	cfg := pipeline.NewConfig(p.model, settings)
+	if opts.Thumbs != "" {
+		cfg.Thumbs = pipeline.ImageThumbs // drawn on, then written
+	}
+	if e.v.GetString(config.Nats) != "" {
+		nc, err := connect(e.v, "vidsift scan "+cluster.DefaultName())
+		if err != nil {
+			return nil, err
+		}
+		p.closers = append(p.closers, nc.Close)
+		cfg.Remote = cluster.NewSubmitter(nc, cluster.Queue{AckWait: opts.AckWait, MaxDeliver: opts.MaxDeliver})
+	}
+	if path := config.ResultsDBFile(e.v); path != "" {
+		// A library that cannot be opened (read-only home, a newer schema)
+		// must not stop a scan: warn and scan without it.
+		db, err := store.Open(path)
+		switch {
+		case err != nil && needLibrary:
+			return nil, usagef("%v: a watch needs the library (set --library to another file)", err)
+		case err != nil:
+			fmt.Fprintf(e.stderr, "vidsift: warning: scanning without the results library: %v (set --library to another file, or \"off\")\n", err)
+		default:
+			p.closers = append(p.closers, func() { db.Close() })
+			cfg.ResultsDB = db.ForRun(cfg.Params, opts.Rescan)
+			cfg.Thumbs = max(cfg.Thumbs, pipeline.JPEGThumbs) // the library keeps thumbnails for the app
+		}
+	}
+	p.cfg = cfg
+	return p, nil
 }
 
 // reportedClasses turns the class names asked for into the set reported
@@ -206,22 +244,10 @@ func printSummary(w io.Writer, doc export.Document, shape, hint string) {
 				classes[d.Class]++
 			}
 		}
-		var parts []string
-		for c, n := range classes {
-			parts = append(parts, fmt.Sprintf("%s×%d", c, n))
-		}
-		sort.Strings(parts)
-		found := strings.Join(parts, " ")
-		if f.Status == string(scan.StatusFailed) {
-			found = f.Error
-		} else if found == "" {
-			found = "no detections"
+		if f.Status != string(scan.StatusFailed) && len(classes) == 0 {
 			none = append(none, f.Path)
 		}
-		if f.Status == string(scan.StatusPartial) {
-			found += "  [" + f.Error + "]"
-		}
-		fmt.Fprintf(w, "%-7s %4d frames  %s  %s\n", f.Status, len(f.Frames), f.Path, found)
+		fmt.Fprintln(w, fileLine(f.Status, f.Error, f.Path, len(f.Frames), classes))
 	}
 	s := doc.Summary
 	fmt.Fprintf(w, "\n%d files: %d ok, %d partial, %d failed, %d ignored, %d reused from the library (%d fingerprinted); %d frames (%d keyframes, %d inferred), %d detections in %.1f s",
@@ -239,6 +265,26 @@ func printSummary(w io.Writer, doc export.Document, shape, hint string) {
 			fmt.Fprintln(w, "  "+p)
 		}
 	}
+}
+
+// fileLine is a file's line in scan's and watch's output: its status,
+// frames, path and what was found (or why it failed).
+func fileLine(status, why, path string, frames int, classes map[string]int) string {
+	var parts []string
+	for c, n := range classes {
+		parts = append(parts, fmt.Sprintf("%s×%d", c, n))
+	}
+	sort.Strings(parts)
+	found := strings.Join(parts, " ")
+	if status == string(scan.StatusFailed) {
+		found = why
+	} else if found == "" {
+		found = "no detections"
+	}
+	if status == string(scan.StatusPartial) {
+		found += "  [" + why + "]"
+	}
+	return fmt.Sprintf("%-7s %4d frames  %s  %s", status, frames, path, found)
 }
 
 // sparseKeyframesHint names the setting that covers files whose keyframes

@@ -55,6 +55,20 @@ type RunFinished struct {
 	Err     error
 }
 
+// Watching says where a watch stands (engine/watch): the folders it
+// watches, the media files they hold, the files it found new or changed
+// since it started, and, when Polling is set, why it walks the folders
+// again instead of hearing of changes.
+type Watching struct {
+	Folders, Files int
+	Found          int
+	Polling        string
+}
+
+// FileGone says a watched file is no longer there. Its results stay in
+// the library (vidsift library missing lists it, prune forgets it).
+type FileGone struct{ Path string }
+
 // ThumbSize is the long side of thumbnails, in pixels.
 const ThumbSize = 320
 
@@ -64,3 +78,5 @@ func (FrameAnalysed) event() {}
 func (FileFinished) event()  {}
 func (RunFinished) event()   {}
 func (Notice) event()        {}
+func (Watching) event()      {}
+func (FileGone) event()      {}

@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/vidsift/vidsift/engine/config"
+	"github.com/vidsift/vidsift/engine/export"
+	"github.com/vidsift/vidsift/engine/scan"
+	"github.com/vidsift/vidsift/engine/watch"
+)
+
+// watchOptions are `vidsift watch`'s flags: scan's, and how it watches.
+type watchOptions struct {
+	scanOptions
+	Settle durationValue
+	Poll   durationValue
+	// noEvents walks only (a test hook: polling alone must find files).
+	noEvents bool
+}
+
+func (o *watchOptions) AddFlags(fs *pflag.FlagSet) {
+	o.scanOptions.AddFlags(fs)
+	o.Settle.d, o.Poll.d = watch.DefaultSettle, watch.DefaultPoll
+	fs.Var(&o.Settle, "settle", "scan a new or changed file once its size and mtime stayed the same this long")
+	fs.Var(&o.Poll, "poll", "walk the folders again this often whatever the events say (network mounts report only local changes; 0: off)")
+	fs.BoolVar(&o.noEvents, "no-events", false, "walk only, never listen (tests)")
+	_ = fs.MarkHidden("no-events") // only fails for an unknown flag
+}
+
+// runWatch scans PATHs, then keeps watching them and scans each new or
+// changed file once it settled, until interrupted.
+func runWatch(ctx context.Context, e env, opts watchOptions, paths []string) error {
+	switch {
+	case len(paths) == 0:
+		return errNeedsUsage
+	case opts.JSON != "" || opts.CSV != "":
+		return usagef("watch writes no --json or --csv: a watch does not end. Its results go to the library: vidsift export or find them at any time")
+	case config.ResultsDBFile(e.v) == "":
+		return usagef("watch needs the library (--library off): without it every walk would scan every file again")
+	case opts.Settle.d <= 0:
+		return usagef("--settle must be positive")
+	case opts.Poll.d < 0:
+		return usagef("--poll must not be negative")
+	}
+	sc, err := prepareScan(e, opts.scanOptions, true)
+	if err != nil {
+		return err
+	}
+	defer sc.close()
+	events := watch.Run(ctx, sc.cfg, paths, watch.Options{Settle: opts.Settle.d, Poll: opts.Poll.d, NoEvents: opts.noEvents})
+	var said scan.Watching
+	var thumbErr error
+	for ev := range events {
+		switch ev := ev.(type) {
+		case scan.Watching:
+			if said.Folders == 0 && said.Files == 0 && said.Polling == "" || ev.Polling != said.Polling {
+				fmt.Fprintln(e.stderr, watchingLine(ev, opts.Poll.d))
+			}
+			said = ev
+		case scan.Notice:
+			fmt.Fprintln(e.stderr, "vidsift: "+ev.Text)
+		case scan.FrameAnalysed:
+			if opts.Thumbs != "" && thumbErr == nil {
+				k := ev.Frame
+				if thumbErr = export.WriteThumbnail(export.ThumbPath(opts.Thumbs, ev.Path, k.Index), ev.Thumbnail, ev.JPEG, k.Width, keepOnly(k.Detections, sc.keep)); thumbErr != nil {
+					fmt.Fprintf(e.stderr, "vidsift: thumbnails: %v (no more are written)\n", thumbErr)
+				}
+			}
+		case scan.FileFinished:
+			r := ev.Result
+			classes := map[string]int{}
+			for _, k := range r.Frames {
+				for _, d := range keepOnly(k.Detections, sc.keep) {
+					classes[d.Class]++
+				}
+			}
+			line := fileLine(string(r.Status), r.Error, r.Path, len(r.Frames), classes)
+			if ev.FromLibrary {
+				line += "  (from the library)"
+			}
+			fmt.Fprintln(e.stderr, line)
+			if ev.ResultsDBErr != nil {
+				fmt.Fprintf(e.stderr, "vidsift: the library could not keep %s: %v\n", r.Path, ev.ResultsDBErr)
+			}
+		case scan.FileGone:
+			fmt.Fprintf(e.stderr, "gone              %s  (its results stay in the library: vidsift library missing lists it)\n", ev.Path)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("stopped watching (%w)", err)
+	}
+	return nil
+}
+
+// watchingLine says what is watched, e.g. "watching 3 folders, 1,204 files".
+func watchingLine(w scan.Watching, poll time.Duration) string {
+	line := fmt.Sprintf("watching %s folders, %s files", thousands(w.Folders), thousands(w.Files))
+	switch {
+	case w.Polling != "":
+		every := poll
+		if every <= 0 {
+			every = watch.FallbackPoll
+		}
+		line += fmt.Sprintf("; walking them every %s instead: %s", every, w.Polling)
+	case poll > 0:
+		line += fmt.Sprintf(" (and walking them every %s)", poll)
+	}
+	return line
+}
+
+// thousands writes n with commas: 1,204.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
