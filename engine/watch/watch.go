@@ -44,8 +44,8 @@ const (
 	batchFiles = 64
 )
 
-// Run scans roots (folders or files; the library in cfg reuses what it
-// holds), then watches them until ctx ends, and sends on the returned
+// Run scans the media files under roots (folders or files; the library
+// in cfg reuses what it holds), then watches them until ctx ends, and sends on the returned
 // channel the runs' events (FileStarted, FrameAnalysed, FileFinished,
 // Notice; not RunStarted or RunFinished), scan.Watching when it starts
 // watching and as it finds files, and scan.FileGone for a file that went.
@@ -115,13 +115,14 @@ func (w *watcher) run(ctx context.Context, inputs []string) {
 	w.watchErr()
 	w.status()
 
-	// The first scan: everything under the roots, as `vidsift scan` does.
-	batch := make(chan struct{})
-	running := true
-	go func() {
-		defer close(batch)
-		w.scanFiles(ctx, roots)
-	}()
+	// The first scan: every file the walk found, in batches like the rest.
+	for p := range w.tree.known {
+		w.ready = append(w.ready, p)
+		w.queued[p] = true
+	}
+	sort.Strings(w.ready)
+	var batch chan struct{}
+	running := false
 
 	var events <-chan fsnotify.Event
 	var errs <-chan error
@@ -142,6 +143,15 @@ func (w *watcher) run(ctx context.Context, inputs []string) {
 		poll = pollTicker.C
 	}
 	for {
+		if !running && len(w.ready) > 0 {
+			if files := w.take(); len(files) > 0 {
+				running, batch = true, make(chan struct{})
+				go func(done chan struct{}) {
+					defer close(done)
+					w.scanFiles(ctx, files)
+				}(batch)
+			}
+		}
 		select {
 		case <-ctx.Done():
 			if running {
@@ -172,21 +182,11 @@ func (w *watcher) run(ctx context.Context, inputs []string) {
 		case <-poll:
 			w.walkAll(true)
 		case <-batch:
-			running = false
+			running, batch = false, nil // a closed channel would be ready for ever
 		}
 		if w.polling != "" && poll == nil {
 			pollTicker = time.NewTicker(FallbackPoll)
 			poll = pollTicker.C
-		}
-		if !running && len(w.ready) > 0 {
-			files := w.take()
-			if len(files) > 0 {
-				running, batch = true, make(chan struct{})
-				go func(done chan struct{}) {
-					defer close(done)
-					w.scanFiles(ctx, files)
-				}(batch)
-			}
 		}
 	}
 }
