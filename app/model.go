@@ -35,6 +35,10 @@ func (u *UI) loadModel(path string) {
 			}
 			u.settings.showModel(u.currentModel(), err)
 			u.updateToolbar()
+			if u.resumeWatch && err == nil {
+				u.resumeWatch = false
+				u.Start()
+			}
 		})
 	}()
 }

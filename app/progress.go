@@ -36,8 +36,9 @@ type progressSnapshot struct {
 	finished            bool
 	summary             scan.Summary
 	err                 error
-	hint                string // said when the run is done
-	notice              string // the run's latest word to the user, e.g. waiting for workers
+	hint                string         // said when the run is done
+	notice              string         // the run's latest word to the user, e.g. waiting for workers
+	watching            *scan.Watching // what a watch watches (nil: a plain scan)
 }
 
 func (p *progressView) show(s progressSnapshot) {
@@ -45,6 +46,21 @@ func (p *progressView) show(s progressSnapshot) {
 		p.bar.SetValue(float64(s.done) / float64(s.total))
 	}
 	switch {
+	case s.watching != nil && s.finished:
+		p.label.SetText(fmt.Sprintf("Stopped watching: %d files done, %d found new or changed.", s.done, s.watching.Found))
+	case s.watching != nil:
+		w := s.watching
+		text := fmt.Sprintf("Watching %d folders, %d files · %d found since Start · %d done", w.Folders, w.Files, w.Found, s.done)
+		if w.Polling != "" {
+			text += " · walking the folders instead of listening: " + w.Polling
+		}
+		if s.current != "" {
+			text += " · " + s.current
+		}
+		if s.notice != "" {
+			text = s.notice + " · " + text
+		}
+		p.label.SetText(text)
 	case s.finished && s.err != nil:
 		p.label.SetText(fmt.Sprintf("Stopped: %d of %d files done, %d frames.", s.done, s.total, s.frames))
 	case s.finished:

@@ -16,6 +16,7 @@ type queueView struct {
 	win      fyne.Window // parent of the file dialogs
 	onChange func()      // the queue changed
 	paths    []string
+	watch    *widget.Check // Start keeps watching the queue
 	list     *widget.List
 	info     *widget.Label
 	box      *fyne.Container
@@ -41,7 +42,8 @@ func newQueueView(win fyne.Window, onChange func()) *queueView {
 	addFolder := widget.NewButtonWithIcon("Add folder", theme.FolderOpenIcon(), q.addFolderDialog)
 	addFiles := widget.NewButtonWithIcon("Add files", theme.FileIcon(), q.addFileDialog)
 	clear := widget.NewButton("Clear", func() { q.paths = nil; q.changed() })
-	q.box = container.NewVBox(container.NewGridWithColumns(3, addFolder, addFiles, clear), q.info, scroll)
+	q.watch = widget.NewCheck("Watch these folders", func(bool) { q.onChange() })
+	q.box = container.NewVBox(container.NewGridWithColumns(3, addFolder, addFiles, clear), q.info, scroll, q.watch)
 	return q
 }
 

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/pipeline"
 	"github.com/vidsift/vidsift/engine/scan"
+	"github.com/vidsift/vidsift/engine/watch"
 )
 
 // refreshEvery caps how often a run redraws the window (about 20 Hz).
@@ -44,7 +46,20 @@ func (u *UI) Start() {
 		closeConn = nc.Close
 		cfg.Remote = cluster.NewSubmitter(nc, cluster.Queue{})
 	}
-	events, err := u.activity.Start(u.ctx, cfg, append([]string(nil), u.queue.paths...))
+	paths := append([]string(nil), u.queue.paths...)
+	var events <-chan scan.Event
+	if u.queue.watch.Checked {
+		if u.library == nil {
+			closeConn()
+			dialog.ShowError(fmt.Errorf("watching needs the results library, which is off or unavailable: without it every walk would scan every file again"), u.win)
+			return
+		}
+		events, err = u.activity.Begin(u.ctx, func(ctx context.Context) <-chan scan.Event {
+			return watch.Run(ctx, cfg, paths, watch.Options{})
+		})
+	} else {
+		events, err = u.activity.Start(u.ctx, cfg, paths)
+	}
 	if err != nil {
 		closeConn()
 		dialog.ShowError(err, u.win)
@@ -114,16 +129,26 @@ func (u *UI) consume(events <-chan scan.Event, after func()) {
 	prog := pipeline.NewProgress()
 	var last time.Time
 	var notice string
+	var watching *scan.Watching
 	snap := func() progressSnapshot {
 		return progressSnapshot{done: prog.Done, total: prog.Total, frames: prog.Frames,
-			rate: prog.Rate(), eta: prog.ETA(), current: prog.Current, where: prog.Where(), notice: notice}
+			rate: prog.Rate(), eta: prog.ETA(), current: prog.Current, where: prog.Where(), notice: notice, watching: watching}
 	}
 	for ev := range events {
 		prog.Apply(ev)
 		u.coll.Add(ev)
-		if n, ok := ev.(scan.Notice); ok {
-			notice = n.Text
+		switch e := ev.(type) {
+		case scan.Notice:
+			notice = e.Text
 			u.post(snap()) // rare, and the user must see it now
+			continue
+		case scan.FileGone:
+			notice = "Gone: " + e.Path + " (its results stay in the library)"
+			u.post(snap())
+			continue
+		case scan.Watching:
+			watching = &e
+			u.post(snap())
 			continue
 		}
 		if fin, ok := ev.(scan.RunFinished); ok {
@@ -137,6 +162,11 @@ func (u *UI) consume(events <-chan scan.Event, after func()) {
 			last = now
 			u.post(snap())
 		}
+	}
+	if watching != nil { // a watch ends only when stopped
+		s := snap()
+		s.finished, s.err = true, context.Canceled
+		u.post(s)
 	}
 	// The activity is idle only once the channel is closed: redraw the
 	// buttons then.

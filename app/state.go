@@ -27,6 +27,10 @@ type appState struct {
 	// Run on: the cluster's URL, and whether scans go there.
 	Nats      string `json:"nats,omitempty"`
 	OnCluster bool   `json:"on_cluster,omitempty"`
+	// The queue, and whether Start keeps watching it (then watching
+	// resumes at the next start, once the library is loaded).
+	Queue []string `json:"queue,omitempty"`
+	Watch bool     `json:"watch,omitempty"`
 }
 
 // statePath is $XDG_STATE_HOME/vidsift/app-state.json (default
@@ -82,6 +86,7 @@ func (u *UI) saveState() {
 	st.Nats = strings.TrimSpace(s.runOn.url.Text)
 	_, _, st.OnCluster = s.runOn.cluster()
 	st.Classes = s.pickedClasses()
+	st.Queue, st.Watch = u.queue.paths, u.queue.watch.Checked
 	if err := st.save(u.statePath); err != nil {
 		slog.Warn("cannot save the app's settings", "path", u.statePath, "err", err)
 	}

@@ -52,19 +52,22 @@ type UI struct {
 	modelErr error
 	retired  []*detect.Model // replaced while a scan used them; closed when it ends
 
-	coll     *results.Collection
-	library  *store.Store // nil when turned off or unavailable
-	libErr   error
-	activity pipeline.Activity
-	queue    *queueView
-	settings *settingsView
-	filters  *filterView
-	sheet    *contactSheet // the grid grouped by video
-	grid     *gridView
-	progress *progressView
-	problems *problemsView
-	toolbar  *toolbarView
-	detail   *detailView
+	coll    *results.Collection
+	library *store.Store // nil when turned off or unavailable
+	libErr  error
+	// resumeWatch starts watching the saved queue once the model is loaded
+	// (the library is loaded before it).
+	resumeWatch bool
+	activity    pipeline.Activity
+	queue       *queueView
+	settings    *settingsView
+	filters     *filterView
+	sheet       *contactSheet // the grid grouped by video
+	grid        *gridView
+	progress    *progressView
+	problems    *problemsView
+	toolbar     *toolbarView
+	detail      *detailView
 
 	lastRun       *scan.Settings // what the latest run was asked for (nil: none yet), for exports
 	lastModelPath string         // the model file it ran
@@ -166,8 +169,13 @@ func (u *UI) Shutdown() {
 func (u *UI) Window() fyne.Window { return u.win }
 
 func (u *UI) build() {
+	saved := loadState(u.statePath)
 	u.queue = newQueueView(u.win, u.updateToolbar)
-	u.settings = newSettingsView(settingsDeps{cfg: u.cfg, configured: u.configured, saved: loadState(u.statePath), win: u.win,
+	u.queue.paths = saved.Queue
+	u.queue.watch.SetChecked(saved.Watch)
+	u.resumeWatch = saved.Watch && len(saved.Queue) > 0
+	u.queue.changed()
+	u.settings = newSettingsView(settingsDeps{cfg: u.cfg, configured: u.configured, saved: saved, win: u.win,
 		model: u.currentModel, loadModel: u.loadModel, onChange: u.refreshAll})
 	u.filters = newFilterView(u.refreshAll, u.classNames)
 	u.grid = newGridView(u, u.coll, func(pos int) { u.detail.open(pos) })

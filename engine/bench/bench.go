@@ -45,7 +45,12 @@ type Options struct {
 	LibraryOnly  bool
 	BigGiB       int
 	LibraryFiles int
-	Log          func(format string, args ...any)
+	// WatchOnly measures just a watch: settle-to-result latency on Clips,
+	// and the CPU of an idle watch of WatchFiles files over WatchIdle.
+	WatchOnly  bool
+	WatchFiles int
+	WatchIdle  time.Duration
+	Log        func(format string, args ...any)
 }
 
 // Headline says which end-to-end run the top-level figures come from.
@@ -126,6 +131,8 @@ type Report struct {
 	Rect *RectReport `json:"rect,omitempty"`
 	// Library is what knowing files by content costs and saves (LibraryOnly).
 	Library *LibraryReport `json:"library,omitempty"`
+	// Watch is what a watch costs (WatchOnly).
+	Watch *WatchReport `json:"watch,omitempty"`
 }
 
 // Run measures everything. It loads the model several times (one session
@@ -147,6 +154,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	if o.LibraryOnly {
 		return rep, rep.library(ctx, o)
+	}
+	if o.WatchOnly {
+		return rep, rep.watchCosts(ctx, o)
 	}
 	o.Log("decode: vidsift vs ffmpeg CLI on %d files", len(o.Clips))
 	if err := rep.decode(ctx, o); err != nil {

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/google/renameio/v2"
 	"github.com/spf13/pflag"
@@ -32,6 +33,9 @@ type benchOptions struct {
 	LibraryOnly  bool
 	BigGiB       int
 	LibraryFiles int
+	WatchOnly    bool
+	WatchFiles   int
+	WatchIdle    durationValue
 	// decodeChild is the file a decode-only child process decodes (the
 	// bench starts it to time vidsift's side of the gap decode ratio).
 	decodeChild string
@@ -47,6 +51,10 @@ func (o *benchOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.LibraryOnly, "library-only", false, "measure only what knowing files by content costs: the fingerprint of each clip (and of a big file), and the rescan of a moved folder")
 	fs.IntVar(&o.BigGiB, "fingerprint-gib", 1, "with --library-only: also fingerprint a file of this many GiB, written to the temp folder (0: skip)")
 	fs.IntVar(&o.LibraryFiles, "library-files", 100, "with --library-only: distinct files in the moved folder (0: skip)")
+	fs.BoolVar(&o.WatchOnly, "watch-only", false, "measure only a watch: from each clip settling in a watched folder to its result, and the CPU of an idle watch")
+	fs.IntVar(&o.WatchFiles, "watch-files", 10000, "with --watch-only: files in the idle tree (0: skip)")
+	o.WatchIdle.d = time.Minute
+	fs.Var(&o.WatchIdle, "watch-idle", "with --watch-only: how long the idle watch is measured")
 	o.modelFlags.AddFlags(fs)
 	fs.StringVar(&o.decodeChild, "decode-child", "", "decode FILE as the bench's decode-only child process")
 	_ = fs.MarkHidden("decode-child") // only fails for an unknown flag
@@ -92,6 +100,7 @@ func runBench(ctx context.Context, e env, opts benchOptions, paths []string) err
 		Clips: clips, Model: modelPath, RuntimeLibrary: lib, Counts: counts, RSSFiles: opts.RSSFiles,
 		Self: self, SamplingOnly: opts.SamplingOnly, ClusterOnly: opts.ClusterOnly, RectOnly: opts.RectOnly, Groups: groups,
 		LibraryOnly: opts.LibraryOnly, BigGiB: opts.BigGiB, LibraryFiles: opts.LibraryFiles,
+		WatchOnly: opts.WatchOnly, WatchFiles: opts.WatchFiles, WatchIdle: opts.WatchIdle.d,
 		Log: func(f string, a ...any) { fmt.Fprintf(e.stderr, "bench: "+f+"\n", a...) },
 	})
 	if err != nil {
@@ -143,6 +152,18 @@ func PrintBench(w io.Writer, r *bench.Report) {
 			fmt.Fprintf(tw, "\n%d distinct files: first scan, moved folder rescan\t%.2f s, %.3f s\t(ratio %.4f, goal ≤ 0.05)\n", l.Files, l.FirstScanSec, l.MovedRescanSec, l.MovedRatio)
 			fmt.Fprintf(tw, "moved rescan: reused, fingerprinted, inferences\t%d, %d, %d\t\n", l.MovedSkipped, l.MovedFingerprinted, l.MovedInferences)
 			fmt.Fprintf(tw, "unchanged rescan (a stat per file), fingerprinted\t%.3f s, %d\t\n", l.UnchangedRescanSec, l.UnchangedFingerprinted)
+		}
+		tw.Flush()
+	}
+	if wr := r.Watch; wr != nil {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintf(tw, "\nWATCH (settle %.0f s)\tfrom settled to its result in the library\n", wr.SettleSec)
+		for _, l := range wr.Latency {
+			fmt.Fprintf(tw, "%s\t%.2f s\n", l.Name, l.LatencySec)
+		}
+		if wr.TreeFiles > 0 {
+			fmt.Fprintf(tw, "idle watch of %d files in %d folders, %.0f s: CPU\t%.3f %% of one core\t(goal < 1 %%)\n", wr.TreeFiles, wr.TreeFolders, wr.IdleSec, wr.IdleCPUPercent)
+			fmt.Fprintf(tw, "one walk of the tree (each --poll)\t%.0f ms\n", wr.WalkMs)
 		}
 		tw.Flush()
 	}

@@ -164,3 +164,19 @@ func TestBenchLibrary(t *testing.T) {
 		t.Errorf("moved folder: %+v", l)
 	}
 }
+
+// TestBenchWatch: --watch-only times a clip from settling in a watched
+// folder to its result, and measures an idle watch of a tree.
+func TestBenchWatch(t *testing.T) {
+	isolated(t)
+	clip := testenv.Shared(t, "testdata/videos/plant_cup_realshort.mp4")
+	out := filepath.Join(t.TempDir(), "bench.json")
+	code, stdout, stderr := vidsift(t, "bench", "--model", testenv.Model(t), "--watch-only", "--watch-files", "200", "--watch-idle", "1s", "--json", out, clip)
+	if code != ExitOK || !strings.Contains(stdout, "WATCH") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	w := testenv.ReadJSON[bench.Report](t, out).Watch
+	if w == nil || len(w.Latency) != 1 || w.Latency[0].LatencySec <= 0 || w.TreeFiles != 200 || w.TreeFolders != 3 || w.IdleSec < 1 || w.IdleCPUPercent < 0 {
+		t.Errorf("watch figures: %+v", w)
+	}
+}

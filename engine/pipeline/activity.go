@@ -22,6 +22,12 @@ type Activity struct {
 // Start begins a run and returns its events. The channel closes after
 // RunFinished; until then Running reports true.
 func (a *Activity) Start(parent context.Context, cfg Config, inputs []string) (<-chan scan.Event, error) {
+	return a.Begin(parent, func(ctx context.Context) <-chan scan.Event { return Run(ctx, cfg, inputs) })
+}
+
+// Begin is Start for any activity whose events run gives until its
+// context ends (engine/watch's Run, say): one at a time, cancelled alike.
+func (a *Activity) Begin(parent context.Context, run func(context.Context) <-chan scan.Event) (<-chan scan.Event, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.cancel != nil {
@@ -30,7 +36,7 @@ func (a *Activity) Start(parent context.Context, cfg Config, inputs []string) (<
 	ctx, cancel := context.WithCancel(parent)
 	a.cancel = cancel
 	a.done = make(chan struct{})
-	in := Run(ctx, cfg, inputs)
+	in := run(ctx)
 	// Unbuffered: the run counts as going on until its consumer has taken
 	// RunFinished, so a UI never sees "idle" with events still in flight.
 	out := make(chan scan.Event)

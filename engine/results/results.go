@@ -19,6 +19,7 @@ type Item struct {
 	ID   int // arrival order, 0-based
 	Path string
 	scan.Frame
+	replaced bool // its file was scanned again: nothing shows it
 }
 
 // File is what is known about one file.
@@ -103,7 +104,13 @@ func (c *Collection) Add(ev scan.Event) bool {
 	switch e := ev.(type) {
 	case scan.FileStarted:
 		c.mu.Lock()
-		c.file(e.Path)
+		f := c.file(e.Path)
+		// Scanned again (a watch saw it change): its new frames replace
+		// the old ones, which no view shows any more.
+		for _, id := range f.Items {
+			c.items[id].replaced = true
+		}
+		f.Items, f.Status, f.Error = nil, "", ""
 		c.mu.Unlock()
 	case scan.FrameAnalysed:
 		// Compress outside the lock: it is the expensive part.
@@ -245,6 +252,9 @@ func (c *Collection) Matches(q Query) map[string][]query.Range {
 }
 
 func (c *Collection) matches(q Query, it Item, files map[string][]query.Range) bool {
+	if it.replaced {
+		return false
+	}
 	if q.Name != "" && !strings.Contains(strings.ToLower(it.Path), strings.ToLower(q.Name)) {
 		return false
 	}
@@ -304,7 +314,7 @@ func (c *Collection) ClassCounts(q Query) map[string]int {
 	q.Classes = nil
 	q = q.Where(nil, false)
 	for _, it := range c.items {
-		if q.Name != "" && !strings.Contains(strings.ToLower(it.Path), strings.ToLower(q.Name)) {
+		if it.replaced || q.Name != "" && !strings.Contains(strings.ToLower(it.Path), strings.ToLower(q.Name)) {
 			continue
 		}
 		seen := map[string]bool{}

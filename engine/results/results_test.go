@@ -232,3 +232,33 @@ func TestFrameKinds(t *testing.T) {
 		}
 	}
 }
+
+// TestScannedAgain: a file scanned again (a watch saw it change) shows
+// its new frames only, and counts them once.
+func TestScannedAgain(t *testing.T) {
+	c := New(t.TempDir(), 1<<20)
+	frame := func(i int, class string) scan.Event {
+		return scan.FrameAnalysed{Path: "/v/a.mp4", Frame: scan.Frame{Index: i, Key: true, Detections: []scan.Detection{{Class: class, Confidence: 0.9}}}}
+	}
+	for _, ev := range []scan.Event{scan.FileStarted{Path: "/v/a.mp4"}, frame(0, "dog"), frame(1, "dog"),
+		scan.FileFinished{Result: scan.FileResult{Path: "/v/a.mp4", Status: scan.StatusOK}}} {
+		c.Add(ev)
+	}
+	if n := len(c.Select(Query{})); n != 2 {
+		t.Fatalf("%d frames shown after the first scan", n)
+	}
+	for _, ev := range []scan.Event{scan.FileStarted{Path: "/v/a.mp4"}, frame(0, "cat"),
+		scan.FileFinished{Result: scan.FileResult{Path: "/v/a.mp4", Status: scan.StatusOK}}} {
+		c.Add(ev)
+	}
+	ids := c.Select(Query{})
+	if len(ids) != 1 || c.Item(ids[0]).Detections[0].Class != "cat" {
+		t.Errorf("after the second scan: %d frames shown", len(ids))
+	}
+	if counts := c.ClassCounts(Query{}); counts["dog"] != 0 || counts["cat"] != 1 {
+		t.Errorf("counts %v", counts)
+	}
+	if r := c.Results(nil); len(r) != 1 || len(r[0].Frames) != 1 {
+		t.Errorf("results %+v", r)
+	}
+}

@@ -129,7 +129,7 @@ func (w *watcher) run(ctx context.Context, inputs []string) {
 	if fsw != nil {
 		events, errs = fsw.Events, fsw.Errors
 	}
-	tick := time.NewTicker(min(time.Second, w.o.Settle/2))
+	tick := time.NewTicker(min(250*time.Millisecond, w.o.Settle/4)) // settling is seen within a quarter second
 	defer tick.Stop()
 	pollEvery := w.o.Poll
 	if pollEvery <= 0 && w.polling != "" {
