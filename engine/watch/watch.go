@@ -57,7 +57,7 @@ func Run(ctx context.Context, cfg pipeline.Config, roots []string, o Options) <-
 	out := make(chan scan.Event, 64)
 	go func() {
 		defer close(out)
-		w := &watcher{cfg: cfg, o: o, out: out, pending: map[string]*pending{}, queued: map[string]bool{}}
+		w := &watcher{cfg: cfg, o: o, out: out, pending: map[string]*pending{}, queued: map[string]bool{}, growing: map[string]bool{}}
 		w.run(ctx, roots)
 	}()
 	return out
@@ -68,6 +68,7 @@ type pending struct {
 	stat  fingerprint.Stat
 	since time.Time // when stat was last seen to change
 	first time.Time // when the file was first seen changing
+	asIs  bool      // scanned as it stood, still changing after the file timeout
 }
 
 type watcher struct {
@@ -78,6 +79,9 @@ type watcher struct {
 	pending map[string]*pending
 	ready   []string // settled, waiting for a scan, in order
 	queued  map[string]bool
+	// growing are files queued because they still changed after the file
+	// timeout: scanned as they stand, shown partial, not kept.
+	growing map[string]bool
 	found   int    // files found new or changed since the watch began
 	polling string // why the watch walks instead of listening ("" while it listens)
 	said    map[string]bool
@@ -144,11 +148,11 @@ func (w *watcher) run(ctx context.Context, inputs []string) {
 	}
 	for {
 		if !running && len(w.ready) > 0 {
-			if files := w.take(); len(files) > 0 {
+			if files, growing := w.take(); len(files) > 0 {
 				running, batch = true, make(chan struct{})
 				go func(done chan struct{}) {
 					defer close(done)
-					w.scanFiles(ctx, files)
+					w.scanFiles(ctx, files, growing)
 				}(batch)
 			}
 		}
@@ -191,34 +195,59 @@ func (w *watcher) run(ctx context.Context, inputs []string) {
 	}
 }
 
-// scanFiles runs the pipeline on paths, forwarding its events.
-func (w *watcher) scanFiles(ctx context.Context, paths []string) {
-	for ev := range pipeline.Run(ctx, w.cfg, paths) {
-		switch ev.(type) {
+// scanFiles runs the pipeline on paths, forwarding its events. Files
+// still growing are scanned as they stand: their results are shown as
+// partial and not kept (the library gets them once they settled).
+func (w *watcher) scanFiles(ctx context.Context, paths []string, growing bool) {
+	cfg := w.cfg
+	if growing && cfg.ResultsDB != nil {
+		cfg.ResultsDB = asItStands{}
+	}
+	for ev := range pipeline.Run(ctx, cfg, paths) {
+		switch e := ev.(type) {
 		case scan.RunStarted, scan.RunFinished:
 			continue
+		case scan.FileFinished:
+			if growing && e.Result.Status == scan.StatusOK {
+				e.Result.Status, e.Result.Error = scan.StatusPartial, StillWritten
+				ev = e
+			}
 		}
 		w.out <- ev
 	}
 }
 
-// take hands the next batch of settled files to a scan, recording the
-// stat each is scanned at; a file gone meanwhile is dropped.
-func (w *watcher) take() []string {
-	var files []string
-	for len(w.ready) > 0 && len(files) < batchFiles {
+// StillWritten is why a file scanned as it stood is partial.
+const StillWritten = "still being written after the file timeout: scanned as it stood, and again once it settles"
+
+// asItStands is the library for a file still being written: nothing is
+// reused (its content is not final) and nothing kept.
+type asItStands struct{}
+
+func (asItStands) Reuse(string) (scan.Known, error)           { return scan.Known{}, nil }
+func (asItStands) Keep(scan.FileResult, map[int][]byte) error { return nil }
+
+// take hands the next batch of settled files to a scan (or of growing
+// ones: a batch is of one kind), recording the stat each is scanned at;
+// a file gone meanwhile is dropped.
+func (w *watcher) take() (files []string, growing bool) {
+	growing = len(w.ready) > 0 && w.growing[w.ready[0]]
+	for len(w.ready) > 0 && len(files) < batchFiles && w.growing[w.ready[0]] == growing {
 		p := w.ready[0]
 		w.ready = w.ready[1:]
 		delete(w.queued, p)
+		delete(w.growing, p)
 		st, ok := candidate(p)
 		if !ok {
 			w.lost(p)
 			continue
 		}
-		w.tree.known[p] = st
+		if !growing {
+			w.tree.known[p] = st
+		}
 		files = append(files, p)
 	}
-	return files
+	return files, growing
 }
 
 // changed looks at a path an event named: a new folder is watched and
@@ -300,10 +329,10 @@ func (w *watcher) reportGone(now time.Time) {
 }
 
 // settle moves the files unchanged for Settle to the ready queue. A file
-// still changing after the file timeout is scanned as it stands, and
-// again once it settles.
+// still changing after the file timeout is scanned once as it stands,
+// and again once it settles.
 func (w *watcher) settle(now time.Time) {
-	var ready []string
+	var ready, growing []string
 	for p, pe := range w.pending {
 		st, ok := candidate(p)
 		switch {
@@ -311,9 +340,9 @@ func (w *watcher) settle(now time.Time) {
 			w.lost(p)
 		case st != pe.stat:
 			pe.stat, pe.since = st, now
-			if timeout := w.cfg.FileTimeout; timeout > 0 && now.Sub(pe.first) >= timeout {
-				pe.first = now
-				ready = append(ready, p)
+			if timeout := w.cfg.FileTimeout; timeout > 0 && !pe.asIs && now.Sub(pe.first) >= timeout {
+				pe.asIs = true // once; it stays pending until it settles
+				growing = append(growing, p)
 			}
 		case now.Sub(pe.since) >= w.o.Settle:
 			delete(w.pending, p)
@@ -321,12 +350,24 @@ func (w *watcher) settle(now time.Time) {
 		}
 	}
 	sort.Strings(ready)
-	for _, p := range ready {
+	sort.Strings(growing)
+	for _, p := range growing {
 		if !w.queued[p] {
+			w.queued[p], w.growing[p] = true, true
+			w.ready = append(w.ready, p)
+		}
+	}
+	for _, p := range ready {
+		switch {
+		case !w.queued[p]:
 			w.queued[p] = true
 			w.ready = append(w.ready, p)
-			w.found++
+		case w.growing[p]:
+			delete(w.growing, p) // settled before its as-it-stands scan: one scan, kept
+		default:
+			continue
 		}
+		w.found++
 	}
 	if len(ready) > 0 {
 		w.status()

@@ -15,6 +15,7 @@ import (
 	"github.com/vidsift/vidsift/engine/internal/testenv"
 	"github.com/vidsift/vidsift/engine/pipeline"
 	"github.com/vidsift/vidsift/engine/scan"
+	"github.com/vidsift/vidsift/engine/store"
 )
 
 var (
@@ -139,4 +140,70 @@ func TestFolderGoneAndBack(t *testing.T) {
 	})
 	testenv.WriteFile(t, filepath.Join(b, "2.mp4"), clip, 0o644)
 	until(t, events, "b's new file", finished(filepath.Join(b, "2.mp4")))
+}
+
+// TestStillWritten: a file still growing after the file timeout is
+// scanned as it stands (shown partial, not kept), and again, kept, once
+// it settles.
+func TestStillWritten(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.FileTimeout = 2 * time.Second
+	lib, err := store.Open(filepath.Join(t.TempDir(), store.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lib.Close()
+	cfg.ResultsDB = lib.ForRun(cfg.Params, false)
+	dir := t.TempDir()
+	clip, err := os.ReadFile(testenv.Shared(t, "testdata/videos/dog_person_vp9.webm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	events := Run(ctx, cfg, []string{dir}, Options{Settle: time.Second})
+	until(t, events, "the watching status", func(ev scan.Event) bool { _, ok := ev.(scan.Watching); return ok })
+	path := filepath.Join(dir, "camera.webm")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Write a chunk at a time, a little faster than the settle time,
+	// until the watch reports the file as it stands.
+	written, chunk := 0, 4096
+	var first scan.FileResult
+	for first.Path == "" {
+		if written < len(clip)/2 {
+			f.Write(clip[written : written+chunk])
+			written += chunk
+		} else {
+			f.Write([]byte{0}) // the clip is not done: keep it changing
+		}
+		select {
+		case ev := <-events:
+			if fin, ok := ev.(scan.FileFinished); ok && fin.Result.Path == path {
+				first = fin.Result
+			}
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
+	if first.Status == scan.StatusOK || first.Status == scan.StatusPartial && first.Error != StillWritten {
+		t.Errorf("scanned while written: %s %q; want partial (%q) or failed", first.Status, first.Error, StillWritten)
+	}
+	if st, _ := lib.Stats(); st.Files != 0 {
+		t.Errorf("the library kept %d results of a file still being written", st.Files)
+	}
+	f.Truncate(0)
+	f.WriteAt(clip, 0)
+	f.Close()
+	until(t, events, "the settled file's result", func(ev scan.Event) bool {
+		fin, ok := ev.(scan.FileFinished)
+		if ok && fin.Result.Path == path && fin.Result.Status != scan.StatusOK {
+			t.Errorf("after settling: %s %q", fin.Result.Status, fin.Result.Error)
+		}
+		return ok && fin.Result.Path == path
+	})
+	if st, _ := lib.Stats(); st.Files != 1 || st.ByStatus["ok"] != 1 {
+		t.Errorf("the library after the file settled: %+v", st)
+	}
 }
