@@ -90,22 +90,14 @@ func (rep *Report) library(ctx context.Context, o Options) error {
 			return err
 		}
 	}
-	lib, err := store.Open(filepath.Join(dir, store.FileName))
+	ls, err := openLibraryScan(dir, o.Model)
 	if err != nil {
 		return err
 	}
-	defer lib.Close()
-	m, err := detect.Load(o.Model, detect.Options{IntraOpThreads: 1})
-	if err != nil {
-		return err
-	}
-	defer m.Close()
+	defer ls.close()
 	scanOnce := func(root string) (scan.Summary, error) {
-		cfg := pipeline.NewConfig(m, scan.DefaultSettings())
-		cfg.Thumbs = pipeline.JPEGThumbs // as vidsift scan with a library
-		cfg.ResultsDB = lib.ForRun(cfg.Params, false)
 		var sum scan.Summary
-		for ev := range pipeline.Run(ctx, cfg, []string{root}) {
+		for ev := range pipeline.Run(ctx, ls.config(), []string{root}) {
 			if f, ok := ev.(scan.RunFinished); ok {
 				if f.Err != nil {
 					return sum, f.Err
@@ -141,6 +133,40 @@ func (rep *Report) library(ctx context.Context, o Options) error {
 	lr.MovedInferences, lr.MovedFingerprinted, lr.MovedSkipped = s2.Inferences, s2.Fingerprinted, s2.Skipped
 	lr.UnchangedRescanSec, lr.UnchangedFingerprinted = s3.Elapsed.Seconds(), s3.Fingerprinted
 	return nil
+}
+
+// libraryScan is a fresh library in a folder and a loaded model: what
+// the library and watch measurements scan with.
+type libraryScan struct {
+	lib   *store.Store
+	model *detect.Model
+}
+
+func openLibraryScan(dir, model string) (*libraryScan, error) {
+	lib, err := store.Open(filepath.Join(dir, store.FileName))
+	if err != nil {
+		return nil, err
+	}
+	m, err := detect.Load(model, detect.Options{IntraOpThreads: 1})
+	if err != nil {
+		lib.Close()
+		return nil, err
+	}
+	return &libraryScan{lib: lib, model: m}, nil
+}
+
+// config is a run with the defaults into the library, with JPEG
+// thumbnails as vidsift scan keeps them there.
+func (l *libraryScan) config() pipeline.Config {
+	cfg := pipeline.NewConfig(l.model, scan.DefaultSettings())
+	cfg.Thumbs = pipeline.JPEGThumbs
+	cfg.ResultsDB = l.lib.ForRun(cfg.Params, false)
+	return cfg
+}
+
+func (l *libraryScan) close() {
+	l.model.Close()
+	l.lib.Close()
 }
 
 // fingerprintCost times fingerprint.Of on path, cold and warm.

@@ -8,10 +8,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/pipeline"
 	"github.com/vidsift/vidsift/engine/scan"
-	"github.com/vidsift/vidsift/engine/store"
 	"github.com/vidsift/vidsift/engine/watch"
 )
 
@@ -48,19 +46,12 @@ func (rep *Report) watchCosts(ctx context.Context, o Options) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	lib, err := store.Open(filepath.Join(dir, store.FileName))
+	ls, err := openLibraryScan(dir, o.Model)
 	if err != nil {
 		return err
 	}
-	defer lib.Close()
-	m, err := detect.Load(o.Model, detect.Options{IntraOpThreads: 1})
-	if err != nil {
-		return err
-	}
-	defer m.Close()
-	cfg := pipeline.NewConfig(m, scan.DefaultSettings())
-	cfg.Thumbs = pipeline.JPEGThumbs
-	cfg.ResultsDB = lib.ForRun(cfg.Params, false)
+	defer ls.close()
+	cfg := ls.config()
 
 	incoming := filepath.Join(dir, "incoming")
 	if err := os.MkdirAll(incoming, 0o755); err != nil {

@@ -720,3 +720,24 @@ func TestClusterStopAbandons(t *testing.T) {
 		t.Errorf("the worker finished a file of the stopped run:\n%s", w.log.text())
 	}
 }
+
+// TestClusterWatch: `vidsift watch --nats` scans the files that settle on
+// the cluster's workers.
+func TestClusterWatch(t *testing.T) {
+	clip, err := os.ReadFile(filepath.Join(testenv.Shared(t, "testdata/videos"), "plant_cup_realshort.mp4"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clusterEnv(t)
+	hub := startHub(t, "127.0.0.1:0", t.TempDir(), cluster.Auth{})
+	startWorker(t, hub.URL(), "w1")
+	tree := t.TempDir()
+	p := startProcess(t, "watch", nil, "watch", "--nats", hub.URL(), "--settle", "1s", tree)
+	p.log.waitFor(t, "watch", `^watching 1 folders, 0 files`)
+	path := filepath.Join(tree, "arrived.mp4")
+	testenv.WriteFile(t, path, clip, 0o644)
+	p.log.waitFor(t, "watch", `^ok .* frames  `+regexp.QuoteMeta(path)+`  .*\(worker w1\)$`)
+	if files, _ := libraryCounts(t, os.Getenv(config.EnvVar(config.ResultsDB))); files != 1 {
+		t.Errorf("the library keeps %d results, want 1", files)
+	}
+}

@@ -79,8 +79,11 @@ func runWatch(ctx context.Context, e env, opts watchOptions, paths []string) err
 				}
 			}
 			line := fileLine(string(r.Status), r.Error, r.Path, len(r.Frames), classes)
-			if ev.FromLibrary {
+			switch {
+			case ev.FromLibrary:
 				line += "  (from the library)"
+			case r.Worker != "":
+				line += "  (worker " + r.Worker + ")"
 			}
 			fmt.Fprintln(e.stderr, line)
 			if ev.ResultsDBErr != nil {
