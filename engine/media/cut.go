@@ -1,0 +1,284 @@
+package media
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/asticode/go-astiav"
+)
+
+// CutInfo says what a cut wrote.
+type CutInfo struct {
+	// Start and End are the clip's first and last instants in the
+	// source's stream time (seconds from its start), as written: Start is
+	// the keyframe at or before the start asked for.
+	Start, End float64
+	// Container is the muxer that wrote it ("mp4", "matroska", ...).
+	Container string
+	// Dropped names the source streams the clip leaves out, and why.
+	Dropped []string
+	// FromStart says the source could not seek: it was read from its start.
+	FromStart bool
+}
+
+// Cut copies the stretch from start to end (seconds of the source's
+// stream time) of the video at src into a new file at dst, by stream copy:
+// no re-encoding, so it begins at the keyframe at or before start. The
+// video stream and the audio streams are copied (other streams are
+// dropped, and Dropped says so), with the video's display matrix, so a
+// rotated phone clip stays upright. The container is dst's extension's; when
+// that muxer cannot take the streams, Cut says so (ErrContainer) and the
+// caller may try Matroska. It writes a temporary file beside dst and renames
+// it when complete: cancelled or failed, it leaves nothing.
+func Cut(ctx context.Context, src, dst string, start, end float64) (CutInfo, error) {
+	m, err := Open(ctx, src, Options{})
+	if err != nil {
+		return CutInfo{}, err
+	}
+	defer m.Close()
+	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+strings.TrimSuffix(filepath.Base(dst), filepath.Ext(dst))+".*.part")
+	if err != nil {
+		return CutInfo{}, err
+	}
+	tmpPath := tmp.Name()
+	tmp.Close()
+	info, err := m.cut(ctx, dst, tmpPath, start, end)
+	if err != nil {
+		os.Remove(tmpPath)
+		return info, err
+	}
+	if err := os.Rename(tmpPath, dst); err != nil {
+		os.Remove(tmpPath)
+		return info, err
+	}
+	return info, nil
+}
+
+// ErrContainer says a container cannot hold the source's streams.
+var ErrContainer = errors.New("the container cannot hold these streams")
+
+// copied is an input stream being copied, with its output stream.
+type copied struct {
+	in, out *astiav.Stream
+}
+
+func (m *File) cut(ctx context.Context, dst, tmpPath string, start, end float64) (CutInfo, error) {
+	var info CutInfo
+	stop := m.interruptOn(ctx)
+	defer stop()
+	oc, err := astiav.AllocOutputFormatContext(nil, "", dst) // the format from dst's name
+	if err != nil || oc == nil {
+		return info, fmt.Errorf("%w: no muxer for %s (%v)", ErrContainer, filepath.Ext(dst), err)
+	}
+	defer oc.Free()
+	info.Container = oc.OutputFormat().Name()
+
+	streams := map[int]copied{}
+	video := m.stream
+	vi := video.Index() // streams are compared by index: each call wraps them anew
+	for _, is := range m.fc.Streams() {
+		par := is.CodecParameters()
+		keep := is.Index() == vi || par.MediaType() == astiav.MediaTypeAudio
+		if !keep {
+			if !isAttachedPic(is) {
+				info.Dropped = append(info.Dropped, fmt.Sprintf("stream %d (%s %s)", is.Index(), par.MediaType(), par.CodecID()))
+			}
+			continue
+		}
+		os := oc.NewStream(nil)
+		if os == nil {
+			return info, errors.New("cannot add an output stream")
+		}
+		if err := par.Copy(os.CodecParameters()); err != nil {
+			return info, fmt.Errorf("copying stream parameters: %w", err)
+		}
+		os.CodecParameters().SetCodecTag(0)
+		os.SetTimeBase(is.TimeBase())
+		os.SetSampleAspectRatio(is.SampleAspectRatio())
+		if is.Index() == vi {
+			if dm := is.SideData(astiav.PacketSideDataTypeDisplaymatrix); len(dm) > 0 {
+				if err := os.AddSideData(astiav.PacketSideDataTypeDisplaymatrix, dm); err != nil {
+					return info, fmt.Errorf("copying the display matrix: %w", err)
+				}
+			}
+		}
+		streams[is.Index()] = copied{is, os}
+	}
+	io, err := astiav.OpenIOContext(tmpPath, astiav.NewIOContextFlags(astiav.IOContextFlagWrite))
+	if err != nil {
+		return info, fmt.Errorf("cannot write %s: %w", dst, err)
+	}
+	oc.SetPb(io)
+	closed := false
+	defer func() {
+		if !closed {
+			io.Close() //nolint:errcheck // failed already; the file is removed
+		}
+	}()
+	if err := oc.WriteHeader(nil); err != nil {
+		return info, fmt.Errorf("%w: %s cannot hold them (%v)", ErrContainer, info.Container, err)
+	}
+
+	tb := video.TimeBase()
+	origin := video.StartTime()
+	if origin == astiav.NoPtsValue {
+		origin = 0
+	}
+	toTS := func(t float64) int64 { return origin + int64(math.Floor(t/tb.Float64())) }
+	startTS, endTS := toTS(start), toTS(end)
+	if err := m.fc.SeekFrame(video.Index(), startTS, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
+		info.FromStart = true
+		if err := m.fc.SeekFrame(video.Index(), origin, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
+			// Cannot even rewind: read on from where opening left off.
+			_ = err
+		}
+	}
+
+	pkt := astiav.AllocPacket()
+	defer pkt.Free()
+	// Packets wait in pending until the keyframe the clip begins at is
+	// known: the last one at or before startTS (one GOP at most).
+	var pending []*astiav.Packet
+	defer func() {
+		for _, p := range pending {
+			p.Free()
+		}
+	}()
+	begin := int64(astiav.NoPtsValue) // the clip's first keyframe, video time base
+	writing, lastVideo := false, int64(0) // lastVideo: where the last written video frame ends, video time base
+	videoDone := false
+	audioLeft := map[int]bool{} // audio streams that may still have packets within the stretch
+	for i, c := range streams {
+		if c.in.Index() != vi {
+			audioLeft[i] = true
+		}
+	}
+	frameEnd := func(p *astiav.Packet) int64 {
+		pts := p.Pts()
+		if pts == astiav.NoPtsValue {
+			pts = p.Dts()
+		}
+		return pts + max(p.Duration(), 0)
+	}
+	write := func(p *astiav.Packet) error {
+		c := streams[p.StreamIndex()]
+		shift := astiav.RescaleQ(begin, tb, c.in.TimeBase())
+		if p.Pts() != astiav.NoPtsValue {
+			p.SetPts(p.Pts() - shift)
+		}
+		if p.Dts() != astiav.NoPtsValue {
+			p.SetDts(p.Dts() - shift)
+		}
+		p.RescaleTs(c.in.TimeBase(), c.out.TimeBase())
+		p.SetStreamIndex(c.out.Index())
+		p.SetPos(-1)
+		return oc.WriteInterleavedFrame(p)
+	}
+	for !videoDone || len(audioLeft) > 0 {
+		if err := m.ctxErr(ctx); err != nil {
+			return info, err
+		}
+		if err := m.fc.ReadFrame(pkt); err != nil {
+			if errors.Is(err, astiav.ErrEof) {
+				break
+			}
+			return info, fmt.Errorf("reading: %w", err)
+		}
+		c, ok := streams[pkt.StreamIndex()]
+		if !ok {
+			pkt.Unref()
+			continue
+		}
+		ts := pkt.Pts()
+		if ts == astiav.NoPtsValue {
+			ts = pkt.Dts()
+		}
+		isVideo := c.in.Index() == vi
+		vts := astiav.RescaleQ(ts, c.in.TimeBase(), tb) // in the video's time base
+		// The video ends with the last packet decoded at or before endTS:
+		// every frame written then has the frames it refers to.
+		if dts := pkt.Dts(); isVideo && (videoDone || writing && dts != astiav.NoPtsValue && dts > endTS) {
+			videoDone = true
+			pkt.Unref()
+			continue
+		}
+		if !isVideo && vts != astiav.NoPtsValue && vts > endTS {
+			delete(audioLeft, pkt.StreamIndex())
+			pkt.Unref()
+			continue
+		}
+		if !writing {
+			if isVideo && pkt.Flags().Has(astiav.PacketFlagKey) && (vts <= startTS || begin == astiav.NoPtsValue) {
+				for _, p := range pending {
+					p.Free()
+				}
+				pending, begin = pending[:0], vts
+			}
+			if begin == astiav.NoPtsValue {
+				pkt.Unref()
+				continue
+			}
+			if vts < begin && (isVideo || ts != astiav.NoPtsValue) {
+				pkt.Unref() // before the keyframe in presentation time (an open GOP's leading frames)
+				continue
+			}
+			keep := astiav.AllocPacket()
+			keep.Ref(pkt) //nolint:errcheck // a reference to a read packet
+			pkt.Unref()
+			pending = append(pending, keep)
+			if isVideo && vts > startTS {
+				writing = true
+				for _, p := range pending {
+					if p.StreamIndex() == vi {
+						lastVideo = max(lastVideo, frameEnd(p))
+					}
+					if err := write(p); err != nil {
+						return info, fmt.Errorf("writing: %w", err)
+					}
+					p.Free()
+				}
+				pending = pending[:0]
+			}
+			continue
+		}
+		if vts < begin {
+			pkt.Unref()
+			continue
+		}
+		if isVideo {
+			lastVideo = max(lastVideo, frameEnd(pkt))
+		}
+		if err := write(pkt); err != nil {
+			return info, fmt.Errorf("writing: %w", err)
+		}
+		pkt.Unref()
+	}
+	if !writing { // the stretch ends before a later frame came: write what waits
+		if begin == astiav.NoPtsValue {
+			return info, fmt.Errorf("no keyframe at or after %.3f s", start)
+		}
+		for _, p := range pending {
+			if p.StreamIndex() == vi {
+				lastVideo = max(lastVideo, frameEnd(p))
+			}
+			if err := write(p); err != nil {
+				return info, fmt.Errorf("writing: %w", err)
+			}
+		}
+	}
+	if err := oc.WriteTrailer(); err != nil {
+		return info, fmt.Errorf("finishing the clip: %w", err)
+	}
+	closed = true
+	if err := io.Close(); err != nil {
+		return info, fmt.Errorf("closing the clip: %w", err)
+	}
+	info.Start = float64(begin-origin) * tb.Float64()
+	info.End = float64(lastVideo-origin) * tb.Float64()
+	return info, nil
+}

@@ -1,0 +1,107 @@
+package media
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/asticode/go-astiav"
+
+	"github.com/vidsift/vidsift/engine/internal/testenv"
+	"github.com/vidsift/vidsift/engine/scan"
+)
+
+// audioStreams counts a file's audio streams.
+func audioStreams(t *testing.T, path string) int {
+	t.Helper()
+	fc := astiav.AllocFormatContext()
+	defer fc.Free()
+	if err := fc.OpenInput(path, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	defer fc.CloseInput()
+	if err := fc.FindStreamInfo(nil); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, s := range fc.Streams() {
+		if s.CodecParameters().MediaType() == astiav.MediaTypeAudio {
+			n++
+		}
+	}
+	return n
+}
+
+// TestCut: a stretch cut by stream copy from each kind of source starts
+// at the keyframe at or before the start asked for (no more than one GOP
+// early), covers the stretch, decodes to its end without damage, keeps
+// the audio and stays upright.
+func TestCut(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		src        string
+		start, end float64
+		ext        string
+	}{
+		{testenv.Shared(t, "testdata/videos/street_bikes_h264.mp4"), 2, 4, ".mp4"},
+		{testenv.Shared(t, "testdata/videos/dog_person_vp9.webm"), 1.5, 3.5, ".webm"},
+		{testenv.Shared(t, "testdata/videos/one_by_one_person_h264.mkv"), 5, 9, ".mkv"},
+		{testenv.Fixture(t, "rotated90.mp4"), 0.5, 1.5, ".mp4"},
+		{testenv.Fixture(t, "static_10s_gop.mp4"), 12, 14, ".mp4"},
+		{testenv.Shared(t, "testdata/videos/plant_cup_realshort.mp4"), 0, 0.5, ".mp4"},
+	} {
+		name := filepath.Base(c.src)
+		srcInfo, srcOut, _, _, err := decodeAll(t, c.src, Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		dst := filepath.Join(dir, name+"_clip"+c.ext)
+		info, err := Cut(context.Background(), c.src, dst, c.start, c.end)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		gop := max(srcOut.KeyframeInterval, 0.05)
+		if info.Start > c.start+0.001 || info.Start < c.start-gop-0.001 {
+			t.Errorf("%s: starts at %.3f for %.3f (GOP %.2f s)", name, info.Start, c.start, gop)
+		}
+		want := min(c.end, srcInfo.Duration)
+		if info.End < want-0.1 {
+			t.Errorf("%s: ends at %.3f, the stretch at %.3f", name, info.End, want)
+		}
+		got, out, frames, _, err := decodeAll(t, dst, Options{Sampling: scan.Sampling{MaxGap: 0.01}})
+		if err != nil || out.Damage != "" || len(frames) == 0 {
+			t.Errorf("%s: the clip decodes with %v, damage %q, %d frames", name, err, out.Damage, len(frames))
+			continue
+		}
+		if last := frames[len(frames)-1].Time; last < want-info.Start-0.2 {
+			t.Errorf("%s: the clip's last frame at %.3f s, the stretch needs %.3f s", name, last, want-info.Start)
+		}
+		if got.Rotation != srcInfo.Rotation || got.Width != srcInfo.Width || got.Height != srcInfo.Height {
+			t.Errorf("%s: clip %d×%d rotated %d, source %d×%d rotated %d", name, got.Width, got.Height, got.Rotation, srcInfo.Width, srcInfo.Height, srcInfo.Rotation)
+		}
+		if a, b := audioStreams(t, c.src), audioStreams(t, dst); a != b {
+			t.Errorf("%s: %d audio streams, the clip %d", name, a, b)
+		}
+		t.Logf("%s: asked %.3f–%.3f, wrote %.3f–%.3f (%s), %d frames", name, c.start, c.end, info.Start, info.End, info.Container, len(frames))
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 6 {
+		t.Errorf("%d files in the output folder, want the 6 clips and nothing else", len(entries))
+	}
+}
+
+// TestCutCancelled leaves nothing behind.
+func TestCutCancelled(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := Cut(ctx, testenv.Shared(t, "testdata/videos/street_bikes_h264.mp4"), filepath.Join(dir, "x.mp4"), 0, 5)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("left behind: %v", entries)
+	}
+}
