@@ -58,6 +58,7 @@ bench: setup-test build fixtures
 	./vidsift bench --rect-only --model ../shared/models/yolov8n_int8_dynamic.onnx --json testdata/generated/bench-rect.json ../shared/testdata/videos testdata/generated/aspect/wide_16x9.mp4 testdata/generated/aspect/portrait_9x16.mp4
 	./vidsift bench --library-only --json testdata/generated/bench-library.json ../shared/testdata/videos
 	./vidsift bench --watch-only --json testdata/generated/bench-watch.json ../shared/testdata/videos
+	./vidsift bench --clips-only --json testdata/generated/bench-clips.json ../shared/testdata/videos
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./engine/media ./engine/pipeline
 	$(GO) test -run '^$$' -bench BenchmarkFind -benchtime 20x ./engine/store
 	$(GO) test -run '^$$' -bench . -benchtime 200x ./app

@@ -48,6 +48,8 @@ type Options struct {
 	// WatchOnly measures just a watch: settle-to-result latency on Clips,
 	// and the CPU of an idle watch of WatchFiles files over WatchIdle.
 	WatchOnly  bool
+	// ClipsOnly compares cutting by stream copy with the ffmpeg CLI on Clips.
+	ClipsOnly  bool
 	WatchFiles int
 	WatchIdle  time.Duration
 	Log        func(format string, args ...any)
@@ -133,6 +135,8 @@ type Report struct {
 	Library *LibraryReport `json:"library,omitempty"`
 	// Watch is what a watch costs (WatchOnly).
 	Watch *WatchReport `json:"watch,omitempty"`
+	// Clips is cutting by stream copy against the ffmpeg CLI (ClipsOnly).
+	Cutting *ClipsReport `json:"cutting,omitempty"`
 }
 
 // Run measures everything. It loads the model several times (one session
@@ -157,6 +161,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	if o.WatchOnly {
 		return rep, rep.watchCosts(ctx, o)
+	}
+	if o.ClipsOnly {
+		return rep, rep.clipCosts(ctx, o)
 	}
 	o.Log("decode: vidsift vs ffmpeg CLI on %d files", len(o.Clips))
 	if err := rep.decode(ctx, o); err != nil {

@@ -34,6 +34,7 @@ type benchOptions struct {
 	BigGiB       int
 	LibraryFiles int
 	WatchOnly    bool
+	ClipsOnly    bool
 	WatchFiles   int
 	WatchIdle    durationValue
 	// decodeChild is the file a decode-only child process decodes (the
@@ -52,6 +53,7 @@ func (o *benchOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.BigGiB, "fingerprint-gib", 1, "with --library-only: also fingerprint a file of this many GiB, written to the temp folder (0: skip)")
 	fs.IntVar(&o.LibraryFiles, "library-files", 100, "with --library-only: distinct files in the moved folder (0: skip)")
 	fs.BoolVar(&o.WatchOnly, "watch-only", false, "measure only a watch: from each clip settling in a watched folder to its result, and the CPU of an idle watch")
+	fs.BoolVar(&o.ClipsOnly, "clips-only", false, "measure only cutting: the middle third of each clip by stream copy, against ffmpeg -ss … -c copy")
 	fs.IntVar(&o.WatchFiles, "watch-files", 10000, "with --watch-only: files in the idle tree (0: skip)")
 	o.WatchIdle.d = time.Minute
 	fs.Var(&o.WatchIdle, "watch-idle", "with --watch-only: how long the idle watch is measured")
@@ -100,7 +102,7 @@ func runBench(ctx context.Context, e env, opts benchOptions, paths []string) err
 		Clips: clips, Model: modelPath, RuntimeLibrary: lib, Counts: counts, RSSFiles: opts.RSSFiles,
 		Self: self, SamplingOnly: opts.SamplingOnly, ClusterOnly: opts.ClusterOnly, RectOnly: opts.RectOnly, Groups: groups,
 		LibraryOnly: opts.LibraryOnly, BigGiB: opts.BigGiB, LibraryFiles: opts.LibraryFiles,
-		WatchOnly: opts.WatchOnly, WatchFiles: opts.WatchFiles, WatchIdle: opts.WatchIdle.d,
+		WatchOnly: opts.WatchOnly, WatchFiles: opts.WatchFiles, WatchIdle: opts.WatchIdle.d, ClipsOnly: opts.ClipsOnly,
 		Log: func(f string, a ...any) { fmt.Fprintf(e.stderr, "bench: "+f+"\n", a...) },
 	})
 	if err != nil {
@@ -153,6 +155,15 @@ func PrintBench(w io.Writer, r *bench.Report) {
 			fmt.Fprintf(tw, "moved rescan: reused, fingerprinted, inferences\t%d, %d, %d\t\n", l.MovedSkipped, l.MovedFingerprinted, l.MovedInferences)
 			fmt.Fprintf(tw, "unchanged rescan (a stat per file), fingerprinted\t%.3f s, %d\t\n", l.UnchangedRescanSec, l.UnchangedFingerprinted)
 		}
+		tw.Flush()
+	}
+	if cr := r.Cutting; cr != nil {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintf(tw, "\nCLIPS (stream copy, best of %d)\tstretch\tvidsift\tffmpeg -ss … -c copy\n", 5)
+		for _, c := range cr.Cuts {
+			fmt.Fprintf(tw, "%s\t%s\t%.1f ms\t%.1f ms\n", c.Name, c.Span, c.VidsiftMs, c.FFmpegMs)
+		}
+		fmt.Fprintf(tw, "total\t\t%.1f ms\t%.1f ms\t(ratio %.2f, goal ≤ 1)\n", cr.VidsiftMs, cr.FFmpegMs, cr.Ratio)
 		tw.Flush()
 	}
 	if wr := r.Watch; wr != nil {

@@ -180,3 +180,19 @@ func TestBenchWatch(t *testing.T) {
 		t.Errorf("watch figures: %+v", w)
 	}
 }
+
+// TestBenchClips: --clips-only cuts the middle third of a clip by stream
+// copy and with the ffmpeg CLI, and reports both.
+func TestBenchClips(t *testing.T) {
+	isolated(t)
+	clip := testenv.Shared(t, "testdata/videos/street_bikes_h264.mp4")
+	out := filepath.Join(t.TempDir(), "bench.json")
+	code, stdout, stderr := vidsift(t, "bench", "--model", testenv.Model(t), "--clips-only", "--json", out, clip)
+	if code != ExitOK || !strings.Contains(stdout, "CLIPS") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	c := testenv.ReadJSON[bench.Report](t, out).Cutting
+	if c == nil || len(c.Cuts) != 1 || c.Cuts[0].VidsiftMs <= 0 || c.Cuts[0].FFmpegMs <= 0 || c.Ratio != c.VidsiftMs/c.FFmpegMs {
+		t.Errorf("clips figures: %+v", c)
+	}
+}

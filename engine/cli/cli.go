@@ -48,7 +48,7 @@ type command struct {
 func commands() []command {
 	scan, export, bench := &scanOptions{}, &exportOptions{}, &benchOptions{}
 	hub, worker, find := &hubOptions{}, &workerOptions{}, &findOptions{}
-	library, watch := &libraryOptions{}, &watchOptions{}
+	library, watch, clipsOpts := &libraryOptions{}, &watchOptions{}, &clipsOptions{}
 	return []command{
 		{"scan", "vidsift scan [flags] PATH...",
 			"Finds objects in the keyframes of videos and photos (files or folders).",
@@ -65,6 +65,9 @@ func commands() []command {
 		{"library", "vidsift library [--library FILE] [--json] [--dry-run] stats|missing|prune|relocate|forget [ARGS...]",
 			libraryAbout,
 			library, func(ctx context.Context, e env, args []string) error { return runLibrary(ctx, e, *library, args) }},
+		{"clips", "vidsift clips EXPR [PATH...] --out DIR [--together] [--min-duration 3s] [--conf X] [--pad 1s] [--merge 2s] [--force]",
+			"Cuts the moments where EXPR holds (as vidsift find answers it, from the library) into clips, by\nstream copy: no re-encoding, so a clip starts at the keyframe at or before its moment (up to one\nGOP early; the line and clips.json say by how much). Without --together a moment of 'dog & person'\nmay show only the dog: --together cuts where both are in the same frame. Each moment runs on to the\nnext analysed frame, is padded by --pad and joined with one closer than --merge. Nothing is\noverwritten without --force. Exit 0 when every clip was written, 1 when nothing matched or a clip\nfailed or was skipped, 2 on a usage error, 130 when interrupted.",
+			clipsOpts, func(ctx context.Context, e env, args []string) error { return runClips(ctx, e, *clipsOpts, args) }},
 		{"bench", "vidsift bench [flags] PATH...",
 			"Measures decode, inference and end-to-end throughput on this machine, in one run, on the\nvideos at PATHs (files or folders), repeated to the file counts.",
 			bench, func(ctx context.Context, e env, args []string) error { return runBench(ctx, e, *bench, args) }},
@@ -155,6 +158,7 @@ Usage:
   vidsift watch [flags] PATH...   scan, then keep scanning what arrives or changes
   vidsift export --json F|--csv F export the results library without scanning
   vidsift find EXPR [PATH...]     which files show 'dog & person', and when (from the library)
+  vidsift clips EXPR [PATH...] --out DIR   cut the moments where EXPR holds into clips (stream copy)
   vidsift library stats|missing|prune|relocate|forget   the library's upkeep (files that moved, went)
   vidsift bench [flags] PATH...   measure throughput on this machine (table + --json)
   vidsift hub [flags]             run a cluster hub (NATS JetStream) that workers and scans share

@@ -21,67 +21,102 @@ type findOptions struct {
 	libraryFlags
 	missingFlags
 	outputFlags
-	Confidence  float64
-	MinDuration durationValue
-	Together    bool
+	findFlags
 }
 
 func (o *findOptions) AddFlags(fs *pflag.FlagSet) {
-	fs.Float64Var(&o.Confidence, "conf", 0, "only detections at least this confident count, 0..1")
-	fs.Var(&o.MinDuration, "min-duration", "only a class's spans at least this long count, e.g. 3s or 3")
-	fs.BoolVar(&o.Together, "together", false, "the expression must hold within one analysed frame, not across the file")
+	o.findFlags.AddFlags(fs)
 	o.outputFlags.AddFlags(fs)
 	o.libraryFlags.AddFlags(fs)
 	o.missingFlags.AddFlags(fs)
 }
 
-// runFind answers a find expression from the library, without scanning.
-func runFind(_ context.Context, e env, opts findOptions, args []string) error {
+// findFlags say what counts for an expression (find, clips).
+type findFlags struct {
+	Confidence  float64
+	MinDuration durationValue
+	Together    bool
+}
+
+func (o *findFlags) AddFlags(fs *pflag.FlagSet) {
+	fs.Float64Var(&o.Confidence, "conf", 0, "only detections at least this confident count, 0..1")
+	fs.Var(&o.MinDuration, "min-duration", "only a class's spans at least this long count, e.g. 3s or 3")
+	fs.BoolVar(&o.Together, "together", false, "the expression must hold within one analysed frame, not across the file")
+}
+
+func (o findFlags) options() query.Options {
+	return query.Options{MinConfidence: float32(o.Confidence), MinDuration: o.MinDuration.d.Seconds(), Together: o.Together}
+}
+
+// found is what an expression matched in the library.
+type found struct {
+	db      *store.Store
+	path    string // the library's
+	expr    query.Expr
+	scope   store.Scope
+	matches []store.Match
+}
+
+// findInLibrary answers EXPR [PATH...] (args) from the library; the
+// caller closes found.db.
+func findInLibrary(e env, o findFlags, includeMissing bool, args []string) (*found, error) {
 	if len(args) == 0 {
-		return errNeedsUsage
+		return nil, errNeedsUsage
 	}
-	if opts.Confidence < 0 || opts.Confidence > 1 {
-		return usagef("--conf must be between 0 and 1")
+	if o.Confidence < 0 || o.Confidence > 1 {
+		return nil, usagef("--conf must be between 0 and 1")
 	}
-	if opts.MinDuration.d < 0 {
-		return usagef("--min-duration must not be negative")
+	if o.MinDuration.d < 0 {
+		return nil, usagef("--min-duration must not be negative")
 	}
 	expr, err := query.Parse(args[0])
 	if err != nil {
-		return usagef("find %q: %v", args[0], err)
+		return nil, usagef("%q: %v", args[0], err)
 	}
 	roots, err := absPaths(args[1:])
 	if err != nil {
-		return usageError{err}
+		return nil, usageError{err}
 	}
 	db, path, err := openLibrary(e, false)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer db.Close()
+	f := &found{db: db, path: path, scope: store.Scope{Roots: roots, IncludeMissing: includeMissing}}
 	names, err := db.ClassNames()
 	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if f.expr, err = query.Resolve(expr, names); err != nil {
+		db.Close()
+		return nil, usageError{err}
+	}
+	if f.matches, err = db.Find(f.expr, o.options(), f.scope); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return f, nil
+}
+
+// runFind answers a find expression from the library, without scanning.
+func runFind(_ context.Context, e env, opts findOptions, args []string) error {
+	f, err := findInLibrary(e, opts.findFlags, opts.IncludeMissing, args)
+	if err != nil {
 		return err
 	}
-	if expr, err = query.Resolve(expr, names); err != nil {
-		return usageError{err}
-	}
-	o := query.Options{MinConfidence: float32(opts.Confidence), MinDuration: opts.MinDuration.d.Seconds(), Together: opts.Together}
-	matches, err := db.Find(expr, o, store.Scope{Roots: roots, IncludeMissing: opts.IncludeMissing})
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
+	defer f.db.Close()
+	matches, expr, o := f.matches, f.expr, opts.options()
 	for _, m := range matches {
 		fmt.Fprintln(e.stdout, findLine(m))
 	}
 	doc := export.FindDocument{Query: expr.String(), Together: o.Together, Confidence: opts.Confidence,
 		MinDuration: o.MinDuration, Files: []export.FindFile{}}
 	for _, m := range matches {
-		f := export.FindFile{Path: m.Path, Spans: []export.FindSpan{}}
+		file := export.FindFile{Path: m.Path, Spans: []export.FindSpan{}}
 		for _, r := range m.Ranges {
-			f.Spans = append(f.Spans, export.FindSpan{Start: r.Start, End: r.End})
+			file.Spans = append(file.Spans, export.FindSpan{Start: r.Start, End: r.End})
 		}
-		doc.Files = append(doc.Files, f)
+		doc.Files = append(doc.Files, file)
 	}
 	var werr error
 	if opts.JSON != "" {

@@ -72,8 +72,16 @@ type LabelSet struct {
 // of one name stay apart) and the frame index. It never holds a
 // separator, so no name escapes the images folder.
 func ImageName(video string, index int) string {
+	safe, hash := SafeBase(video)
+	return fmt.Sprintf("%s_%s_f%04d.jpg", safe, hash, index)
+}
+
+// SafeBase is how files made from a video are named: its base name made
+// safe (letters, digits, _ -; at most 60 bytes) and a hash of its full
+// path, so two videos of one name stay apart. Neither holds a separator.
+func SafeBase(video string) (safe, hash string) {
 	base := strings.TrimSuffix(filepath.Base(video), filepath.Ext(video))
-	safe := strings.Map(func(r rune) rune {
+	safe = strings.Map(func(r rune) rune {
 		switch {
 		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_', r == '-':
 			return r
@@ -84,7 +92,7 @@ func ImageName(video string, index int) string {
 		safe = safe[:60]
 	}
 	sum := sha256.Sum256([]byte(video))
-	return fmt.Sprintf("%s_%s_f%04d.jpg", safe, hex.EncodeToString(sum[:4]), index)
+	return safe, hex.EncodeToString(sum[:4])
 }
 
 // COCO is the COCO detection format, with each image's video and time.

@@ -51,6 +51,7 @@ func TestCut(t *testing.T) {
 		{testenv.Fixture(t, "rotated90.mp4"), 0.5, 1.5, ".mp4"},
 		{testenv.Fixture(t, "static_10s_gop.mp4"), 12, 14, ".mp4"},
 		{testenv.Shared(t, "testdata/videos/plant_cup_realshort.mp4"), 0, 0.5, ".mp4"},
+		{testenv.Shared(t, "testdata/videos/pedestrians_vtest_xvid.avi"), 3.3, 6.7, ".avi"},
 	} {
 		name := filepath.Base(c.src)
 		srcInfo, srcOut, _, _, err := decodeAll(t, c.src, Options{})
@@ -87,8 +88,8 @@ func TestCut(t *testing.T) {
 		}
 		t.Logf("%s: asked %.3f–%.3f, wrote %.3f–%.3f (%s), %d frames", name, c.start, c.end, info.Start, info.End, info.Container, len(frames))
 	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 6 {
-		t.Errorf("%d files in the output folder, want the 6 clips and nothing else", len(entries))
+	if entries, _ := os.ReadDir(dir); len(entries) != 7 {
+		t.Errorf("%d files in the output folder, want the 7 clips and nothing else", len(entries))
 	}
 }
 

@@ -323,13 +323,18 @@ type Stored struct {
 	Thumbs    map[int]string // frame index -> thumbnail name
 	ScannedAt string
 	Params    scan.Params
+	// The file as it was when scanned (or last seen unchanged): whoever
+	// goes back to it (clips) can tell it moved or changed since.
+	Size        int64
+	ModTime     int64  // nanoseconds
+	Fingerprint string // "" for results from before schema 6 not seen since
 }
 
 // Latest returns, for every path in scope, the most recently stored
 // result (of any model or settings), sorted by path.
 func (s *Store) Latest(sc Scope) ([]Stored, error) {
 	where, args := underRoots("f.path", sc.Roots)
-	rows, err := s.db.Query(`WITH `+latest+` SELECT f.id, f.path, f.status, f.error, f.container, f.codec, f.width, f.height, f.duration, f.fps, f.keyframe_interval, f.scanned_at, f.model_sha, f.params
+	rows, err := s.db.Query(`WITH `+latest+` SELECT f.id, f.path, f.status, f.error, f.container, f.codec, f.width, f.height, f.duration, f.fps, f.keyframe_interval, f.scanned_at, f.model_sha, f.params, f.size, f.mtime_ns, f.fingerprint
 		FROM files f JOIN latest ON f.id=latest.id WHERE `+where+` ORDER BY f.path`, args...)
 	if err != nil {
 		return nil, err
@@ -345,7 +350,7 @@ func (s *Store) Latest(sc Scope) ([]Stored, error) {
 		res := &r.st.Result
 		var info scan.MediaInfo
 		var params string
-		if err := rows.Scan(&r.id, &res.Path, &status, &res.Error, &info.Container, &info.Codec, &info.Width, &info.Height, &info.Duration, &info.FPS, &info.KeyframeInterval, &r.st.ScannedAt, &r.st.Params.Model.SHA256, &params); err != nil {
+		if err := rows.Scan(&r.id, &res.Path, &status, &res.Error, &info.Container, &info.Codec, &info.Width, &info.Height, &info.Duration, &info.FPS, &info.KeyframeInterval, &r.st.ScannedAt, &r.st.Params.Model.SHA256, &params, &r.st.Size, &r.st.ModTime, &r.st.Fingerprint); err != nil {
 			rows.Close()
 			return nil, err
 		}

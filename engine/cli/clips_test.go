@@ -1,0 +1,126 @@
+package cli
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vidsift/vidsift/engine/clips"
+	"github.com/vidsift/vidsift/engine/internal/testenv"
+	"github.com/vidsift/vidsift/engine/media"
+	"github.com/vidsift/vidsift/engine/scan"
+)
+
+type clipsDoc struct {
+	Schema string
+	Clips  []clips.Clip
+}
+
+// decodesToEnd decodes every frame of a clip and says what went wrong.
+func decodesToEnd(t *testing.T, path string) (last float64, damage string, err error) {
+	t.Helper()
+	f, err := media.Open(context.Background(), path, media.Options{Sampling: scan.Sampling{MaxGap: 0.01}})
+	if err != nil {
+		return 0, "", err
+	}
+	defer f.Close()
+	out, err := f.Frames(context.Background(), func(k *media.Frame) error { last = k.Time; return nil })
+	return last, out.Damage, err
+}
+
+// TestClips: the moments where a query holds, cut from the shared clips
+// (a hostile name among them): each clip decodes to its end, starts at
+// or before its moment and no more than one GOP early, covers it, and
+// shows what it was cut for; an existing clip is kept without --force; a
+// moved or changed source is skipped and the others are cut; an --out
+// that cannot be made fails clearly.
+func TestClips(t *testing.T) {
+	isolated(t)
+	t.Setenv("VIDSIFT_MODEL", testenv.Model(t))
+	src := t.TempDir()
+	for _, name := range []string{"street_bikes_h264.mp4", "dog_person_vp9.webm", "one_by_one_person_h264.mkv"} {
+		testenv.WriteFile(t, filepath.Join(src, name), sharedClip(t, name), 0o644)
+	}
+	hostile := filepath.Join(src, "new\nline 'q' \"d\".mp4")
+	testenv.WriteFile(t, hostile, sharedClip(t, "street_bikes_h264.mp4"), 0o644)
+	scanned := byName(t, scanDoc(t, src), src)
+	out := filepath.Join(t.TempDir(), "clips")
+
+	code, _, stderr := vidsift(t, "clips", "--out", out, "person", src)
+	if code != ExitOK {
+		t.Fatalf("clips: exit %d\n%s", code, stderr)
+	}
+	doc := testenv.ReadJSON[clipsDoc](t, filepath.Join(out, "clips.json"))
+	if doc.Schema != "vidsift.clips/v1" || len(doc.Clips) < 4 {
+		t.Fatalf("clips.json: %+v", doc)
+	}
+	for _, c := range doc.Clips {
+		rel, _ := filepath.Rel(src, c.Source)
+		gop := scanned[rel].Media.KeyframeInterval
+		if filepath.Dir(c.Output) != out || strings.ContainsAny(filepath.Base(c.Output), "\n'\" ") {
+			t.Errorf("%q: written as %q", c.Source, c.Output)
+		}
+		if c.CutStart > c.Start+0.001 || c.CutStart < c.Start-gop-0.001 || c.EarlyBy != max(0, roundMs(c.Start-c.CutStart)) {
+			t.Errorf("%s: asked from %.3f, starts at %.3f, %.3f early (GOP %.2f s)", c.Output, c.Start, c.CutStart, c.EarlyBy, gop)
+		}
+		if c.CutEnd < c.End-0.1 {
+			t.Errorf("%s: asked to %.3f, ends at %.3f", c.Output, c.End, c.CutEnd)
+		}
+		last, damage, err := decodesToEnd(t, c.Output)
+		if err != nil || damage != "" || last < c.End-c.CutStart-0.2 {
+			t.Errorf("%s: decodes to %.3f s (of %.3f), damage %q, %v", c.Output, last, c.End-c.CutStart, damage, err)
+		}
+		if c.Expression != "person" {
+			t.Errorf("%s: expression %q", c.Output, c.Expression)
+		}
+	}
+	// Each clip shows what it was cut for.
+	cut := scanDoc(t, "--library", "off", out)
+	for _, f := range cut.Files {
+		if countDetections(f, 0) == 0 || !strings.Contains(mustJSON(t, f.Spans), `"person"`) {
+			t.Errorf("%s shows no person", f.Path)
+		}
+	}
+	if len(cut.Files) != len(doc.Clips) {
+		t.Errorf("%d clips scanned, %d written", len(cut.Files), len(doc.Clips))
+	}
+
+	// Again: nothing is overwritten without --force.
+	if code, _, stderr := vidsift(t, "clips", "--out", out, "person", src); code != ExitSomeBad || !strings.Contains(stderr, "already there") {
+		t.Errorf("clips again: exit %d\n%s", code, stderr)
+	}
+	if again := testenv.ReadJSON[clipsDoc](t, filepath.Join(out, "clips.json")); len(again.Clips) != len(doc.Clips) {
+		t.Errorf("clips.json after a run that wrote nothing lists %d clips, want %d", len(again.Clips), len(doc.Clips))
+	}
+	if code, _, stderr := vidsift(t, "clips", "--force", "--out", out, "person", src); code != ExitOK {
+		t.Errorf("clips --force: exit %d\n%s", code, stderr)
+	}
+
+	// A moved and a changed source are skipped; the others are cut.
+	os.Rename(filepath.Join(src, "dog_person_vp9.webm"), filepath.Join(t.TempDir(), "moved.webm"))
+	f, _ := os.OpenFile(filepath.Join(src, "one_by_one_person_h264.mkv"), os.O_APPEND|os.O_WRONLY, 0)
+	f.Write([]byte("more"))
+	f.Close()
+	fresh := filepath.Join(t.TempDir(), "fresh")
+	code, _, stderr = vidsift(t, "clips", "--out", fresh, "person", src)
+	if code != ExitSomeBad || !strings.Contains(stderr, "no longer there") || !strings.Contains(stderr, "changed since it was scanned") {
+		t.Errorf("moved and changed sources: exit %d\n%s", code, stderr)
+	}
+	if d := testenv.ReadJSON[clipsDoc](t, filepath.Join(fresh, "clips.json")); len(d.Clips) != 2 {
+		t.Errorf("%d clips of the two unchanged sources", len(d.Clips))
+	}
+
+	// An --out that cannot be made; nothing matched.
+	file := filepath.Join(t.TempDir(), "a-file")
+	testenv.WriteFile(t, file, nil, 0o644)
+	if code, _, stderr := vidsift(t, "clips", "--out", filepath.Join(file, "sub"), "person", src); code != ExitSomeBad || !strings.Contains(stderr, "cannot make --out") {
+		t.Errorf("an --out under a file: exit %d\n%s", code, stderr)
+	}
+	if code, _, _ := vidsift(t, "clips", "--out", fresh, "giraffe"); code != ExitSomeBad {
+		t.Errorf("nothing matched: exit %d", code)
+	}
+}
+
+func roundMs(x float64) float64 { return float64(int64(x*1000+0.5)) / 1000 }
