@@ -2,17 +2,15 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
-	"github.com/google/renameio/v2"
 	"github.com/spf13/pflag"
 
 	"github.com/vidsift/vidsift/engine/clips"
+	"github.com/vidsift/vidsift/engine/query"
 	"github.com/vidsift/vidsift/engine/store"
 )
 
@@ -37,29 +35,6 @@ func (o *clipsOptions) AddFlags(fs *pflag.FlagSet) {
 	o.libraryFlags.AddFlags(fs)
 }
 
-// clipsManifest is clips.json: every clip in the folder vidsift wrote,
-// this run's and earlier runs' that are still there.
-type clipsManifest struct {
-	Schema string       `json:"schema"`
-	Clips  []clips.Clip `json:"clips"`
-}
-
-// readManifest reads dir's clips.json, keeping the clips still there.
-func readManifest(dir string) []clips.Clip {
-	var m clipsManifest
-	raw, err := os.ReadFile(filepath.Join(dir, "clips.json"))
-	if err != nil || json.Unmarshal(raw, &m) != nil {
-		return nil
-	}
-	var kept []clips.Clip
-	for _, c := range m.Clips {
-		if _, err := os.Stat(c.Output); err == nil && filepath.Dir(c.Output) == dir {
-			kept = append(kept, c)
-		}
-	}
-	return kept
-}
-
 // runClips cuts the moments where EXPR holds into clips, by stream copy.
 func runClips(ctx context.Context, e env, opts clipsOptions, args []string) error {
 	if opts.Out == "" {
@@ -82,9 +57,6 @@ func runClips(ctx context.Context, e env, opts clipsOptions, args []string) erro
 		fmt.Fprintln(e.stderr, "vidsift: nothing matched: no clips")
 		return ErrNoMatch
 	}
-	if err := writableFolder(out); err != nil {
-		return err
-	}
 	stored, err := f.db.Latest(f.scope)
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.path, err)
@@ -93,41 +65,29 @@ func runClips(ctx context.Context, e env, opts clipsOptions, args []string) erro
 	for _, st := range stored {
 		byPath[st.Result.Path] = st
 	}
-	o := clips.Options{Pad: opts.Pad.d.Seconds(), Merge: opts.Merge.d.Seconds()}
-	expression := f.expr.String()
-	var written []clips.Clip
-	bad := 0
+	var sources []clips.Source
 	for _, m := range f.matches {
-		st, ok := byPath[m.Path]
-		if !ok {
-			continue
+		if st, ok := byPath[m.Path]; ok {
+			sources = append(sources, clipSource(m.Ranges, st))
 		}
-		if err := clips.Unchanged(m.Path, st.Size, st.ModTime, st.Fingerprint); err != nil {
-			fmt.Fprintf(e.stderr, "skipped  %s: %v\n", m.Path, err)
-			bad++
-			continue
-		}
-		var times []float64
-		for _, k := range st.Result.Frames {
-			times = append(times, k.Time)
-		}
-		for _, mo := range clips.Moments(m.Ranges, times, st.Result.Media.Duration, o) {
-			c, err := clips.Cut(ctx, m.Path, mo, out, opts.Force)
-			c.Expression = expression
-			switch {
-			case ctx.Err() != nil:
-				return fmt.Errorf("stopped (%w): %d clips written, none partly", ctx.Err(), len(written))
-			case errors.Is(err, clips.ErrExists):
-				fmt.Fprintf(e.stderr, "skipped  %v\n", err)
-				bad++
-				continue
-			case err != nil:
-				fmt.Fprintf(e.stderr, "failed   %s %s–%s: %v\n", m.Path, clock(mo.Start), clock(mo.End), err)
-				bad++
-				continue
-			}
-			written = append(written, c)
-			line := fmt.Sprintf("wrote    %s  %.3f–%.3f s of %s", c.Output, c.CutStart, c.CutEnd, m.Path)
+	}
+	o := clips.Options{Pad: opts.Pad.d.Seconds(), Merge: opts.Merge.d.Seconds()}
+	bad := 0
+	written, err := clips.Run(ctx, sources, f.expr.String(), out, o, opts.Force, func(r clips.Outcome) {
+		c := r.Clip
+		switch {
+		case errors.Is(r.Err, clips.ErrExists):
+			fmt.Fprintf(e.stderr, "skipped  %v (--force replaces it)\n", r.Err)
+		case errors.Is(r.Err, clips.ErrMoved):
+			fmt.Fprintf(e.stderr, "skipped  %s %v (scan its new place: the library follows it)\n", r.Source, r.Err)
+		case errors.Is(r.Err, clips.ErrChanged):
+			fmt.Fprintf(e.stderr, "skipped  %s: %v (scan it again first)\n", r.Source, r.Err)
+		case r.Err != nil && r.Moment == (clips.Moment{}):
+			fmt.Fprintf(e.stderr, "skipped  %s: %v\n", r.Source, r.Err)
+		case r.Err != nil:
+			fmt.Fprintf(e.stderr, "failed   %s %s–%s: %v\n", r.Source, clock(r.Moment.Start), clock(r.Moment.End), r.Err)
+		default:
+			line := fmt.Sprintf("wrote    %s  %.3f–%.3f s of %s", c.Output, c.CutStart, c.CutEnd, r.Source)
 			if c.EarlyBy > 0 {
 				line += fmt.Sprintf(" (starts %.3f s early, at the keyframe before %.3f)", c.EarlyBy, c.Start)
 			}
@@ -135,42 +95,29 @@ func runClips(ctx context.Context, e env, opts clipsOptions, args []string) erro
 				line += fmt.Sprintf("; left out: %v", c.Dropped)
 			}
 			fmt.Fprintln(e.stderr, line)
+			return
 		}
+		bad++
+	})
+	if ctx.Err() != nil {
+		return fmt.Errorf("stopped (%w): %d clips written, none partly", ctx.Err(), len(written))
 	}
-	manifest := clipsManifest{Schema: "vidsift.clips/v1", Clips: []clips.Clip{}}
-	again := map[string]bool{}
-	for _, c := range written {
-		again[c.Output] = true
-	}
-	for _, c := range readManifest(out) {
-		if !again[c.Output] {
-			manifest.Clips = append(manifest.Clips, c)
-		}
-	}
-	manifest.Clips = append(manifest.Clips, written...)
-	raw, err := json.MarshalIndent(manifest, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := renameio.WriteFile(filepath.Join(out, "clips.json"), append(raw, '\n'), 0o644); err != nil {
-		return fmt.Errorf("cannot write clips.json: %w", err)
-	}
-	fmt.Fprintf(e.stderr, "%d clips written to %s (clips.json lists its %d)\n", len(written), out, len(manifest.Clips))
+	fmt.Fprintf(e.stderr, "%d clips written to %s (clips.json lists them)\n", len(written), out)
 	if bad > 0 {
 		return ErrSomeFilesBad
 	}
 	return nil
 }
 
-// writableFolder makes dir if needed and checks a file can be made in it.
-func writableFolder(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("cannot make --out %s: %w", dir, err)
+// clipSource is a stored file's ranges as clips.Run takes them.
+func clipSource(ranges []query.Range, st store.Stored) clips.Source {
+	s := clips.Source{Path: st.Result.Path, Ranges: ranges, Duration: st.Result.Media.Duration,
+		Known: true, Size: st.Size, ModTime: st.ModTime, Fingerprint: st.Fingerprint}
+	for _, k := range st.Result.Frames {
+		s.FrameTimes = append(s.FrameTimes, k.Time)
 	}
-	probe, err := os.CreateTemp(dir, ".vidsift-probe-*")
-	if err != nil {
-		return fmt.Errorf("cannot write into --out %s: %w", dir, err)
-	}
-	probe.Close()
-	return os.Remove(probe.Name())
+	return s
 }

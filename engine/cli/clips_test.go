@@ -115,7 +115,7 @@ func TestClips(t *testing.T) {
 	// An --out that cannot be made; nothing matched.
 	file := filepath.Join(t.TempDir(), "a-file")
 	testenv.WriteFile(t, file, nil, 0o644)
-	if code, _, stderr := vidsift(t, "clips", "--out", filepath.Join(file, "sub"), "person", src); code != ExitSomeBad || !strings.Contains(stderr, "cannot make --out") {
+	if code, _, stderr := vidsift(t, "clips", "--out", filepath.Join(file, "sub"), "person", src); code != ExitSomeBad || !strings.Contains(stderr, "cannot make the clips folder") {
 		t.Errorf("an --out under a file: exit %d\n%s", code, stderr)
 	}
 	if code, _, _ := vidsift(t, "clips", "--out", fresh, "giraffe"); code != ExitSomeBad {
