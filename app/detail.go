@@ -83,13 +83,14 @@ func (d *detailView) build() {
 	next := widget.NewButtonWithIcon("Next", theme.NavigateNextIcon(), func() { d.step(1) })
 	d.play = widget.NewButtonWithIcon("Open video", theme.MediaPlayIcon(), func() { d.openExternal(false) })
 	reveal := widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), func() { d.openExternal(true) })
+	saveClip := widget.NewButtonWithIcon("Save clip…", theme.MediaVideoIcon(), d.saveClipDialog)
 	closeB := widget.NewButtonWithIcon("Close", theme.CancelIcon(), d.close)
 	d.side = container.NewVBox(d.title, d.info,
 		widget.NewLabelWithStyle("Detections", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.dets,
 		widget.NewLabelWithStyle("When each class is seen", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.spans)
 	side := container.NewVScroll(d.side)
 	side.SetMinSize(fyne.NewSize(320, 0))
-	buttons := container.NewHBox(prev, next, widget.NewSeparator(), d.play, reveal, widget.NewSeparator(), closeB)
+	buttons := container.NewHBox(prev, next, widget.NewSeparator(), d.play, reveal, saveClip, widget.NewSeparator(), closeB)
 	d.timeline = newTimeline(false, d.pick)
 	d.win.SetContent(container.NewBorder(nil, container.NewVBox(d.timeline, buttons), nil, side, d.img))
 	d.win.Resize(fyne.NewSize(1280, 760))

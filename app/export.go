@@ -16,6 +16,10 @@ import (
 // exportDialog asks where to save, then writes the engine's CSV, JSON,
 // COCO (a file, its images in a folder beside it) or YOLO (a folder).
 func (u *UI) exportDialog(kind string) {
+	if kind == "clips" {
+		u.exportClipsDialog()
+		return
+	}
 	if kind == "yolo" {
 		dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
 			if err != nil || dir == nil {

@@ -150,6 +150,14 @@ func (u *UI) consume(events <-chan scan.Event, after func()) {
 			watching = &e
 			u.post(snap())
 			continue
+		case scan.FileFinished:
+			if watching != nil {
+				// A watch has no RunFinished to draw the last of a batch:
+				// each finished file is drawn (they come far apart).
+				last = time.Now()
+				u.post(snap())
+				continue
+			}
 		}
 		if fin, ok := ev.(scan.RunFinished); ok {
 			s := snap()

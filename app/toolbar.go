@@ -10,7 +10,7 @@ import (
 // toolbarActions are what the toolbar's buttons do.
 type toolbarActions struct {
 	start, stop func()
-	export      func(kind string) // "csv", "json", "coco" or "yolo"
+	export      func(kind string) // "csv", "json", "coco", "yolo" or "clips"
 }
 
 // toolbarState is what decides which buttons can be pressed.
@@ -27,6 +27,7 @@ type toolbarView struct {
 	exportJSON *widget.Button
 	exportCOCO *widget.Button
 	exportYOLO *widget.Button
+	exportClip *widget.Button
 	onlyShown  *widget.Check
 	box        *fyne.Container
 }
@@ -40,8 +41,9 @@ func newToolbarView(do toolbarActions) *toolbarView {
 	t.exportJSON = widget.NewButtonWithIcon("Export JSON", theme.DocumentSaveIcon(), func() { do.export("json") })
 	t.exportCOCO = widget.NewButtonWithIcon("COCO", theme.DocumentSaveIcon(), func() { do.export("coco") })
 	t.exportYOLO = widget.NewButtonWithIcon("YOLO", theme.FolderNewIcon(), func() { do.export("yolo") })
+	t.exportClip = widget.NewButtonWithIcon("Clips", theme.MediaVideoIcon(), func() { do.export("clips") })
 	t.onlyShown = widget.NewCheck("Only what the filter shows", nil)
-	t.box = container.NewHBox(t.start, t.stop, widget.NewSeparator(), t.exportCSV, t.exportJSON, t.exportCOCO, t.exportYOLO, t.onlyShown)
+	t.box = container.NewHBox(t.start, t.stop, widget.NewSeparator(), t.exportCSV, t.exportJSON, t.exportCOCO, t.exportYOLO, t.exportClip, t.onlyShown)
 	return t
 }
 
@@ -55,6 +57,7 @@ func (t *toolbarView) update(s toolbarState) {
 	setEnabled(t.exportJSON, s.canExport)
 	setEnabled(t.exportCOCO, s.canExport)
 	setEnabled(t.exportYOLO, s.canExport)
+	setEnabled(t.exportClip, s.canExport)
 }
 
 func setEnabled(w fyne.Disableable, on bool) {

@@ -47,7 +47,7 @@ type Options struct {
 	LibraryFiles int
 	// WatchOnly measures just a watch: settle-to-result latency on Clips,
 	// and the CPU of an idle watch of WatchFiles files over WatchIdle.
-	WatchOnly  bool
+	WatchOnly bool
 	// ClipsOnly compares cutting by stream copy with the ffmpeg CLI on Clips.
 	ClipsOnly  bool
 	WatchFiles int

@@ -149,7 +149,7 @@ func (m *File) cut(ctx context.Context, dst, tmpPath string, start, end float64)
 			p.Free()
 		}
 	}()
-	begin := int64(astiav.NoPtsValue) // the clip's first keyframe, video time base
+	begin := int64(astiav.NoPtsValue)     // the clip's first keyframe, video time base
 	writing, lastVideo := false, int64(0) // lastVideo: where the last written video frame ends, video time base
 	videoDone := false
 	audioLeft := map[int]bool{} // audio streams that may still have packets within the stretch

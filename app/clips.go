@@ -1,0 +1,222 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/vidsift/vidsift/engine/clips"
+	"github.com/vidsift/vidsift/engine/media"
+	"github.com/vidsift/vidsift/engine/query"
+	"github.com/vidsift/vidsift/engine/results"
+	"github.com/vidsift/vidsift/engine/store"
+)
+
+// fileRanges are the stretches of path a clip takes: where the search
+// holds (as vidsift find and clips decide), or without one the spans of
+// the classes q lets through (only, when set). It also returns the file's
+// analysed frame times and duration.
+func fileRanges(coll *results.Collection, q results.Query, path string, only map[string]bool) (ranges []query.Range, times []float64, duration float64) {
+	f, ok := coll.File(path)
+	if !ok {
+		return nil, nil, 0
+	}
+	for _, id := range f.Items {
+		times = append(times, coll.Item(id).Time)
+	}
+	if q.Expr != nil {
+		return coll.Matches(q)[path], times, f.Media.Duration
+	}
+	for _, s := range coll.Spans(path, q) {
+		if only == nil || only[s.Class] {
+			ranges = append(ranges, query.Range{Start: s.Start, End: s.End})
+		}
+	}
+	return ranges, times, f.Media.Duration
+}
+
+// clipProposal is the moment Save clip… cuts for the frame shown: the
+// search's (or the frame's own classes') ranges of its file that hold
+// the frame, shaped as vidsift clips shapes them, and the clip's name.
+func (d *detailView) clipProposal() (clips.Moment, string, bool) {
+	id, ok := d.current()
+	if !ok {
+		return clips.Moment{}, "", false
+	}
+	item := d.coll.Item(id)
+	q := d.items.query()
+	var own map[string]bool
+	if q.Expr == nil {
+		own = map[string]bool{}
+		for _, det := range q.Shown(item) {
+			own[det.Class] = true
+		}
+	}
+	ranges, times, dur := fileRanges(d.coll, q, item.Path, own)
+	for _, m := range clips.Moments(ranges, times, dur, clips.DefaultOptions) {
+		if m.Start <= item.Time && item.Time <= m.End {
+			return m, clips.Name(item.Path, m, clipExt(item.Path)), true
+		}
+	}
+	return clips.Moment{}, "", false
+}
+
+// clipExt is the extension a clip of src gets: src's where it has one.
+func clipExt(src string) string {
+	if ext := strings.ToLower(filepath.Ext(src)); ext != "" {
+		return ext
+	}
+	return ".mkv"
+}
+
+// saveClipDialog asks where to save the clip of the frame shown.
+func (d *detailView) saveClipDialog() {
+	m, name, ok := d.clipProposal()
+	if !ok {
+		dialog.ShowInformation("Save clip", "No detection is seen at this frame: there is no moment to cut.", d.win)
+		return
+	}
+	id, _ := d.current()
+	src := d.coll.Item(id).Path
+	save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		dst := w.URI().Path()
+		w.Close()
+		go func() {
+			c, err := d.saveClipTo(src, m, dst)
+			d.do(func() {
+				if err != nil {
+					dialog.ShowError(fmt.Errorf("the clip could not be cut: %w", err), d.win)
+					return
+				}
+				dialog.ShowInformation("Clip saved", clipSaid(c), d.win)
+			})
+		}()
+	}, d.win)
+	save.SetFileName(name)
+	save.Show()
+}
+
+// saveClipTo cuts src's moment m to dst, falling back to Matroska beside
+// it when dst's container cannot hold src's streams.
+func (d *detailView) saveClipTo(src string, m clips.Moment, dst string) (clips.Clip, error) {
+	c, err := clips.CutTo(d.ctx, src, m, dst)
+	if errors.Is(err, media.ErrContainer) {
+		c, err = clips.CutTo(d.ctx, src, m, strings.TrimSuffix(dst, filepath.Ext(dst))+".mkv")
+	}
+	return c, err
+}
+
+// clipSaid says where a clip went and how it was cut.
+func clipSaid(c clips.Clip) string {
+	s := fmt.Sprintf("%s\n%.3f–%.3f s of %s", c.Output, c.CutStart, c.CutEnd, filepath.Base(c.Source))
+	if c.EarlyBy > 0 {
+		s += fmt.Sprintf("\n(starts %.3f s early, at the keyframe before the moment: clips are cut without re-encoding)", c.EarlyBy)
+	}
+	return s
+}
+
+// clipSources are the files Export → Clips cuts, with the library's
+// record of each when there is one (a source changed since is skipped).
+func (u *UI) clipSources(onlyShown bool) []clips.Source {
+	q := results.Query{}
+	if onlyShown {
+		q = u.query()
+	}
+	known := map[string]store.Stored{}
+	if u.library != nil {
+		if stored, err := u.library.Latest(store.Scope{IncludeMissing: true}); err == nil {
+			for _, st := range stored {
+				known[st.Result.Path] = st
+			}
+		}
+	}
+	var out []clips.Source
+	for _, r := range u.coll.Results(nil) {
+		ranges, times, dur := fileRanges(u.coll, q, r.Path, nil)
+		if len(ranges) == 0 {
+			continue
+		}
+		s := clips.Source{Path: r.Path, Ranges: ranges, FrameTimes: times, Duration: dur}
+		if st, ok := known[r.Path]; ok {
+			s.Known, s.Size, s.ModTime, s.Fingerprint = true, st.Size, st.ModTime, st.Fingerprint
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// clipsExpression is what clips.json says the clips were cut for.
+func (u *UI) clipsExpression(onlyShown bool) string {
+	if q := u.query(); onlyShown && q.Expr != nil {
+		return q.Expr.String()
+	}
+	return ""
+}
+
+// ExportClips cuts the sources' moments into dir, as vidsift clips does,
+// reporting each. It may run on any goroutine.
+func ExportClips(ctx context.Context, sources []clips.Source, expr, dir string, report func(clips.Outcome)) ([]clips.Clip, error) {
+	return clips.Run(ctx, sources, expr, dir, clips.DefaultOptions, false, report)
+}
+
+// exportClipsDialog asks for a folder and cuts the clips there in the
+// background, with a progress bar and Stop.
+func (u *UI) exportClipsDialog() {
+	onlyShown := u.toolbar.onlyShown.Checked
+	dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
+		if err != nil || dir == nil {
+			return
+		}
+		sources, expr := u.clipSources(onlyShown), u.clipsExpression(onlyShown)
+		bar := widget.NewProgressBar()
+		label := widget.NewLabel(fmt.Sprintf("Cutting the moments of %d files…", len(sources)))
+		ctx, cancel := context.WithCancel(u.ctx)
+		prog := dialog.NewCustom("Export clips", "Stop", container.NewVBox(label, bar), u.win)
+		prog.SetOnClosed(cancel)
+		prog.Show()
+		go func() {
+			defer cancel()
+			done, failed := 0, 0
+			seen := map[string]bool{}
+			written, err := ExportClips(ctx, sources, expr, dir.Path(), func(o clips.Outcome) {
+				if o.Err != nil {
+					failed++
+				}
+				if !seen[o.Source] {
+					seen[o.Source] = true
+					done++
+				}
+				n := done
+				u.do(func() {
+					bar.SetValue(float64(n) / float64(max(1, len(sources))))
+					label.SetText(fmt.Sprintf("%s (%d of %d files)", filepath.Base(o.Source), n, len(sources)))
+				})
+			})
+			u.do(func() {
+				prog.Hide()
+				switch {
+				case ctx.Err() != nil && u.ctx.Err() == nil:
+					dialog.ShowInformation("Export clips", fmt.Sprintf("Stopped: %d clips written to %s, none partly.", len(written), dir.Path()), u.win)
+				case err != nil:
+					dialog.ShowError(err, u.win)
+				default:
+					msg := fmt.Sprintf("%d clips written to %s (clips.json lists them).", len(written), dir.Path())
+					if failed > 0 {
+						msg += fmt.Sprintf("\n%d moments or files could not be cut: a file changed or moved since it was scanned, or a clip was there already.", failed)
+					}
+					dialog.ShowInformation("Export clips", msg, u.win)
+				}
+			})
+		}()
+	}, u.win)
+}
