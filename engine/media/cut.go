@@ -62,6 +62,31 @@ func Cut(ctx context.Context, src, dst string, start, end float64) (CutInfo, err
 // ErrContainer says a container cannot hold the source's streams.
 var ErrContainer = errors.New("the container cannot hold these streams")
 
+// ErrNoTimestamps says the video's packets carry no times (a raw
+// elementary stream): there is nothing to seek or cut by.
+var ErrNoTimestamps = errors.New("its video has no timestamps (a raw stream?): it cannot be cut without re-encoding")
+
+// firstVideoTimed reads up to the first video packet and fails with
+// ErrNoTimestamps when it carries no time (the caller seeks afterwards).
+func (m *File) firstVideoTimed(pkt *astiav.Packet, video int) error {
+	for {
+		if err := m.fc.ReadFrame(pkt); err != nil {
+			if errors.Is(err, astiav.ErrEof) {
+				return errors.New("no video packet")
+			}
+			return fmt.Errorf("reading: %w", err)
+		}
+		isVideo, timed := pkt.StreamIndex() == video, pkt.Pts() != astiav.NoPtsValue || pkt.Dts() != astiav.NoPtsValue
+		pkt.Unref()
+		if isVideo {
+			if !timed {
+				return ErrNoTimestamps
+			}
+			return nil
+		}
+	}
+}
+
 // copied is an input stream being copied, with its output stream.
 type copied struct {
 	in, out *astiav.Stream
@@ -131,6 +156,11 @@ func (m *File) cut(ctx context.Context, dst, tmpPath string, start, end float64)
 	}
 	toTS := func(t float64) int64 { return origin + int64(math.Floor(t/tb.Float64())) }
 	startTS, endTS := toTS(start), toTS(end)
+	pkt := astiav.AllocPacket()
+	defer pkt.Free()
+	if err := m.firstVideoTimed(pkt, vi); err != nil {
+		return info, err
+	}
 	if err := m.fc.SeekFrame(video.Index(), startTS, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
 		info.FromStart = true
 		if err := m.fc.SeekFrame(video.Index(), origin, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
@@ -139,8 +169,6 @@ func (m *File) cut(ctx context.Context, dst, tmpPath string, start, end float64)
 		}
 	}
 
-	pkt := astiav.AllocPacket()
-	defer pkt.Free()
 	// Packets wait in pending until the keyframe the clip begins at is
 	// known: the last one at or before startTS (one GOP at most).
 	var pending []*astiav.Packet

@@ -93,6 +93,19 @@ func TestCut(t *testing.T) {
 	}
 }
 
+// TestCutRaw: a raw stream, whose packets have no times, fails clearly
+// and leaves nothing.
+func TestCutRaw(t *testing.T) {
+	dir := t.TempDir()
+	_, err := Cut(context.Background(), testenv.Fixture(t, "raw.h264"), filepath.Join(dir, "raw.mkv"), 1, 2)
+	if !errors.Is(err, ErrNoTimestamps) {
+		t.Errorf("a raw H.264 stream: %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("left behind: %v", entries)
+	}
+}
+
 // TestCutCancelled leaves nothing behind.
 func TestCutCancelled(t *testing.T) {
 	dir := t.TempDir()
