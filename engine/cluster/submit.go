@@ -364,11 +364,15 @@ func (u *submission) say(text string) {
 // stop withdraws a run that ends early: its queued jobs are removed and
 // workers abandon its files in progress.
 func (u *submission) stop(err error) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	_ = u.jobs.Purge(ctx, jetstream.WithPurgeSubject(jobsSubject(u.run)))
+	// Workers first: the run's key gone, a worker drops any job of it it
+	// takes next, and the cancel abandons the files in progress, however
+	// long a busy hub then takes to purge the queue.
+	_ = u.runs.Delete(ctx, u.run)
 	_ = u.s.nc.Publish(cancelSubject(u.run), nil)
 	_ = u.s.nc.Flush()
+	_ = u.jobs.Purge(ctx, jetstream.WithPurgeSubject(jobsSubject(u.run)))
 	return err
 }
 
