@@ -159,6 +159,9 @@ func (m *File) cut(ctx context.Context, dst, tmpPath string, start, end float64)
 	pkt := astiav.AllocPacket()
 	defer pkt.Free()
 	if err := m.firstVideoTimed(pkt, vi); err != nil {
+		if cerr := m.ctxErr(ctx); cerr != nil {
+			return info, cerr // the interrupt, not a read error
+		}
 		return info, err
 	}
 	if err := m.fc.SeekFrame(video.Index(), startTS, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
@@ -212,6 +215,9 @@ func (m *File) cut(ctx context.Context, dst, tmpPath string, start, end float64)
 			return info, err
 		}
 		if err := m.fc.ReadFrame(pkt); err != nil {
+			if cerr := m.ctxErr(ctx); cerr != nil {
+				return info, cerr // the interrupt, not a read error
+			}
 			if errors.Is(err, astiav.ErrEof) {
 				break
 			}

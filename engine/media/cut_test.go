@@ -106,15 +106,29 @@ func TestCutRaw(t *testing.T) {
 	}
 }
 
-// TestCutCancelled leaves nothing behind.
+// TestCutCancelled: cancelled before or while it reads, a cut says so
+// and leaves nothing behind.
 func TestCutCancelled(t *testing.T) {
 	dir := t.TempDir()
+	src := testenv.Shared(t, "testdata/videos/street_bikes_h264.mp4")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := Cut(ctx, testenv.Shared(t, "testdata/videos/street_bikes_h264.mp4"), filepath.Join(dir, "x.mp4"), 0, 5)
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("cancelled: %v", err)
+	if _, err := Cut(ctx, src, filepath.Join(dir, "x.mp4"), 0, 5); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled before: %v", err)
 	}
+	// Cancelled once it has opened the file (its first read interrupted).
+	m, err := Open(context.Background(), src, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	ctx, cancel = context.WithCancel(context.Background())
+	cancel()
+	tmp := filepath.Join(dir, "y.part")
+	if _, err := m.cut(ctx, filepath.Join(dir, "y.mp4"), tmp, 0, 5); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled while reading: %v", err)
+	}
+	os.Remove(tmp) // Cut removes it; m.cut leaves that to Cut
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("left behind: %v", entries)
 	}
