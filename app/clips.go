@@ -132,13 +132,9 @@ func (u *UI) clipSources(onlyShown bool) []clips.Source {
 	if onlyShown {
 		q = u.query()
 	}
-	known := map[string]store.Stored{}
+	var known map[string]store.FileState
 	if u.library != nil {
-		if stored, err := u.library.Latest(store.Scope{IncludeMissing: true}); err == nil {
-			for _, st := range stored {
-				known[st.Result.Path] = st
-			}
-		}
+		known, _ = u.library.LastSeen() // without it, sources are cut unchecked
 	}
 	var out []clips.Source
 	for _, r := range u.coll.Results(nil) {

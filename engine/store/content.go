@@ -55,17 +55,19 @@ func current(fp string) bool { return strings.HasPrefix(fp, "v1:") && fingerprin
 //
 // The returned result carries id.Path.
 func (s *Store) Reuse(id Identity) (Stored, bool, error) {
-	fileID, stored, err := s.byContent(id)
+	row, err := s.byContent(id)
 	if err != nil {
 		return Stored{}, false, err
 	}
-	if fileID == 0 {
-		if fileID, err = s.legacy(id); err != nil || fileID == 0 {
+	if row.id == 0 {
+		if row, err = s.legacy(id); err != nil || row.id == 0 {
 			return Stored{}, false, err
 		}
-		stored = id.Path
 	}
+	fileID, stored := row.id, row.path
 	switch {
+	case stored == id.Path && row.size == id.Size && row.mtime == id.ModTime && row.fingerprint == id.Fingerprint:
+		// unchanged: nothing to record
 	case stored == id.Path:
 		_, err = s.db.Exec(`UPDATE files SET size=?, mtime_ns=?, fingerprint=? WHERE id=?`, id.Size, id.ModTime, id.Fingerprint, fileID)
 	case gone(stored):
@@ -81,33 +83,40 @@ func (s *Store) Reuse(id Identity) (Stored, bool, error) {
 	return st, err == nil, err
 }
 
+// storedRow is a stored result's row and the file it was last seen as.
+type storedRow struct {
+	id          int64 // 0: none
+	path        string
+	size, mtime int64
+	fingerprint string
+}
+
 // byContent finds the result of id's content and parameters: at id.Path
 // if there is one, else the most recent.
-func (s *Store) byContent(id Identity) (int64, string, error) {
+func (s *Store) byContent(id Identity) (storedRow, error) {
+	var r storedRow
 	if id.Fingerprint == "" {
-		return 0, "", nil
+		return r, nil
 	}
-	var fileID int64
-	var path string
-	err := s.db.QueryRow(`SELECT id, path FROM files WHERE fingerprint=? AND `+sameScan+` AND revision=? AND status IN ('ok','partial')
+	err := s.db.QueryRow(`SELECT id, path, size, mtime_ns, fingerprint FROM files WHERE fingerprint=? AND `+sameScan+` AND revision=? AND status IN ('ok','partial')
 		ORDER BY path=? DESC, scanned_at DESC LIMIT 1`,
-		append(append([]any{id.Fingerprint}, id.scanArgs()...), id.Revision, id.Path)...).Scan(&fileID, &path)
+		append(append([]any{id.Fingerprint}, id.scanArgs()...), id.Revision, id.Path)...).Scan(&r.id, &r.path, &r.size, &r.mtime, &r.fingerprint)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, "", nil
+		return storedRow{}, nil
 	}
-	return fileID, path, err
+	return r, err
 }
 
 // legacy finds a result stored without a fingerprint at id's path, size
 // and mtime.
-func (s *Store) legacy(id Identity) (int64, error) {
-	var fileID int64
+func (s *Store) legacy(id Identity) (storedRow, error) {
+	r := storedRow{path: id.Path, size: id.Size, mtime: id.ModTime}
 	err := s.db.QueryRow(`SELECT id FROM files WHERE path=? AND size=? AND mtime_ns=? AND fingerprint='' AND `+sameScan+` AND revision=? AND status IN ('ok','partial')`,
-		append(append([]any{id.Path, id.Size, id.ModTime}, id.scanArgs()...), id.Revision)...).Scan(&fileID)
+		append(append([]any{id.Path, id.Size, id.ModTime}, id.scanArgs()...), id.Revision)...).Scan(&r.id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
+		return storedRow{}, nil
 	}
-	return fileID, err
+	return r, err
 }
 
 // gone says nothing is at path any more (an error other than "does not
@@ -192,4 +201,31 @@ func (s *Store) load(fileID int64) (Stored, error) {
 	}
 	res.Status = scan.Status(status)
 	return st, s.fill(fileID, &st)
+}
+
+// FileState is a stored file as its latest result saw it.
+type FileState struct {
+	Size        int64
+	ModTime     int64  // nanoseconds
+	Fingerprint string // "" when not known
+}
+
+// LastSeen returns, for every stored path, the file as its latest result
+// saw it, without reading any frame (clips checks a source against it).
+func (s *Store) LastSeen() (map[string]FileState, error) {
+	rows, err := s.db.Query(`WITH ` + latest + ` SELECT f.path, f.size, f.mtime_ns, f.fingerprint FROM files f JOIN latest ON f.id=latest.id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]FileState{}
+	for rows.Next() {
+		var p string
+		var st FileState
+		if err := rows.Scan(&p, &st.Size, &st.ModTime, &st.Fingerprint); err != nil {
+			return nil, err
+		}
+		out[p] = st
+	}
+	return out, rows.Err()
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/vidsift/vidsift/engine/query"
@@ -43,7 +44,12 @@ func thumbFiles(t *testing.T, s *Store) int {
 }
 
 func TestStats(t *testing.T) {
-	s, _ := upkeepLibrary(t)
+	s, p := upkeepLibrary(t)
+	seen, err := s.LastSeen()
+	fi, _ := os.Stat(p["b/z.mp4"])
+	if z := seen[p["b/z.mp4"]]; err != nil || len(seen) != 4 || z.Size != fi.Size() || z.ModTime != fi.ModTime().UnixNano() || !strings.HasPrefix(z.Fingerprint, "v1:") {
+		t.Errorf("last seen: %+v %v", seen, err)
+	}
 	st, err := s.Stats()
 	if err != nil {
 		t.Fatal(err)

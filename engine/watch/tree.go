@@ -65,6 +65,9 @@ func (t *tree) walk(dir string, visited map[devIno]bool, file func(string, finge
 			continue
 		}
 		p := filepath.Join(dir, e.Name())
+		if !e.IsDir() && e.Type()&os.ModeSymlink == 0 && !media.IsCandidate(p) {
+			continue // not media: no stat
+		}
 		fi, err := os.Stat(p) // follows symlinks
 		switch {
 		case err != nil:
