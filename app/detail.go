@@ -17,6 +17,7 @@ import (
 	"github.com/vidsift/vidsift/engine/export"
 	"github.com/vidsift/vidsift/engine/media"
 	"github.com/vidsift/vidsift/engine/results"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // detailSide is the long side, in pixels, of the frame the detail view decodes.
@@ -243,14 +244,17 @@ func (d *detailView) show() {
 
 // frameKind says how the frame came to be analysed.
 func frameKind(item results.Item) string {
-	switch {
-	case item.Reused:
-		return fmt.Sprintf("like frame %d, detections reused", item.SameAs+1)
-	case item.Key:
-		return "keyframe"
-	default:
-		return "gap frame (between keyframes)"
+	kind := "keyframe"
+	switch item.Kind {
+	case scan.GapFrame:
+		kind = "gap frame (between keyframes)"
+	case scan.CutFrame:
+		kind = "cut frame (the first of a new shot, between keyframes)"
 	}
+	if item.Reused {
+		return fmt.Sprintf("%s, like frame %d: detections reused", kind, item.SameAs+1)
+	}
+	return kind
 }
 
 // keyframeInterval describes the file's keyframe spacing, once known.

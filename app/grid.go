@@ -15,6 +15,7 @@ import (
 
 	"github.com/vidsift/vidsift/engine/export"
 	"github.com/vidsift/vidsift/engine/results"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // thumbCacheSize bounds the rendered thumbnails kept (a few screens' worth).
@@ -132,8 +133,10 @@ func caption(item results.Item, q results.Query) string {
 	switch {
 	case item.Reused:
 		mark = " (same)"
-	case !item.Key:
+	case item.Kind == scan.GapFrame:
 		mark = " (gap)"
+	case item.Kind == scan.CutFrame:
+		mark = " (cut)"
 	}
 	return fmt.Sprintf("%s · %s%s · %s", filepath.Base(item.Path), clock(item.Time), mark, what)
 }

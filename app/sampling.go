@@ -18,41 +18,46 @@ import (
 type samplingPreset struct {
 	name           string
 	maxGap, minGap time.Duration
+	cuts           bool
 }
 
 const customSampling = "Custom"
 
 var samplingPresets = []samplingPreset{
-	{"Keyframes only (fastest)", 0, scan.DefaultMinGap},
-	{"Balanced", scan.DefaultMaxGap, scan.DefaultMinGap},
-	{"Thorough", 500 * time.Millisecond, scan.DefaultMinGap},
+	{"Keyframes only (fastest)", 0, scan.DefaultMinGap, false},
+	{"Balanced", scan.DefaultMaxGap, scan.DefaultMinGap, true},
+	{"Thorough", 500 * time.Millisecond, scan.DefaultMinGap, true},
 }
 
-// samplingView is the Sampling setting: a preset, or custom gaps, and
-// whether near-identical frames reuse detections.
+// samplingView is the Sampling setting: a preset, or custom gaps and cut
+// frames, and whether near-identical frames reuse detections.
 type samplingView struct {
 	preset         *widget.Select
 	maxGap, minGap *widget.Entry
+	cuts           *widget.Check
 	custom         *fyne.Container
 	reuse          *widget.Check
 	box            *fyne.Container
 }
 
-func newSamplingView(maxGap, minGap time.Duration, reuse bool) *samplingView {
+func newSamplingView(sampling scan.Sampling, reuse bool) *samplingView {
 	v := &samplingView{}
 	var names []string
 	for _, p := range samplingPresets {
 		names = append(names, p.name)
 	}
+	maxGap, minGap := duration(sampling.MaxGap), duration(sampling.MinGap)
 	v.maxGap, v.minGap = widget.NewEntry(), widget.NewEntry()
 	v.maxGap.SetText(seconds(maxGap))
 	v.minGap.SetText(seconds(minGap))
 	v.maxGap.Validator, v.minGap.Validator = validDuration, validDuration
-	v.custom = container.NewGridWithColumns(2,
+	v.cuts = widget.NewCheck("Cut frames: the first frame of each shot between keyframes (needs a max gap)", nil)
+	v.cuts.SetChecked(sampling.Cuts)
+	v.custom = container.NewVBox(container.NewGridWithColumns(2,
 		container.NewBorder(nil, nil, widget.NewLabel("Max gap (s)"), nil, v.maxGap),
-		container.NewBorder(nil, nil, widget.NewLabel("Min gap (s)"), nil, v.minGap))
+		container.NewBorder(nil, nil, widget.NewLabel("Min gap (s)"), nil, v.minGap)), v.cuts)
 	v.preset = widget.NewSelect(append(names, customSampling), v.onPreset)
-	v.preset.SetSelected(presetOf(maxGap, minGap))
+	v.preset.SetSelected(presetOf(maxGap, minGap, sampling.Cuts))
 	v.reuse = widget.NewCheck("Reuse detections for near-identical frames", nil)
 	v.reuse.SetChecked(reuse)
 	v.box = container.NewVBox(
@@ -68,6 +73,7 @@ func (v *samplingView) onPreset(name string) {
 		if p.name == name {
 			v.maxGap.SetText(seconds(p.maxGap))
 			v.minGap.SetText(seconds(p.minGap))
+			v.cuts.SetChecked(p.cuts)
 			v.custom.Hide()
 			return
 		}
@@ -76,14 +82,16 @@ func (v *samplingView) onPreset(name string) {
 }
 
 // policy is the sampling to scan with; a custom value that does not parse
-// counts as the default.
+// counts as the default. Keyframes only has no cut frames (as config.Load).
 func (v *samplingView) policy() (scan.Sampling, bool) {
-	return scan.Sampling{MaxGap: parseSeconds(v.maxGap.Text, scan.DefaultMaxGap), MinGap: parseSeconds(v.minGap.Text, scan.DefaultMinGap)}, v.reuse.Checked
+	s := scan.Sampling{MaxGap: parseSeconds(v.maxGap.Text, scan.DefaultMaxGap), MinGap: parseSeconds(v.minGap.Text, scan.DefaultMinGap)}
+	s.Cuts = v.cuts.Checked && s.MaxGap > 0
+	return s, v.reuse.Checked
 }
 
-func presetOf(maxGap, minGap time.Duration) string {
+func presetOf(maxGap, minGap time.Duration, cuts bool) string {
 	for _, p := range samplingPresets {
-		if p.maxGap == maxGap && p.minGap == minGap {
+		if p.maxGap == maxGap && p.minGap == minGap && (p.cuts == cuts || maxGap == 0) {
 			return p.name
 		}
 	}

@@ -6,6 +6,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"github.com/vidsift/vidsift/engine/results"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // TestSamplingSetting: the Sampling presets decide which frames a scan
@@ -19,7 +21,7 @@ func TestSamplingSetting(t *testing.T) {
 	if got := u.settings.samples.preset.Selected; got != "Balanced" {
 		t.Errorf("default preset %q", got)
 	}
-	scan := func() {
+	scanVideo := func() {
 		t.Helper()
 		drop(u, video)
 		test.Tap(u.toolbar.start)
@@ -27,10 +29,10 @@ func TestSamplingSetting(t *testing.T) {
 	}
 
 	u.settings.samples.preset.SetSelected("Keyframes only (fastest)")
-	if p, _ := u.settings.sampling(); p.MaxGap != 0 {
-		t.Errorf("keyframes only: max gap %v", p.MaxGap)
+	if p, _ := u.settings.sampling(); p.MaxGap != 0 || p.Cuts {
+		t.Errorf("keyframes only: max gap %v, cuts %v", p.MaxGap, p.Cuts)
 	}
-	scan()
+	scanVideo()
 	if n := len(u.Shown()); n != 3 {
 		t.Errorf("keyframes only: %d frames shown, want 3", n)
 	}
@@ -39,7 +41,7 @@ func TestSamplingSetting(t *testing.T) {
 	}
 
 	u.settings.samples.preset.SetSelected("Balanced")
-	scan()
+	scanVideo()
 	if n := len(u.Shown()); n != 15 {
 		t.Errorf("balanced: %d frames shown, want 15 (every 2 s of 30 s)", n)
 	}
@@ -48,7 +50,7 @@ func TestSamplingSetting(t *testing.T) {
 	}
 	gap := -1 // the grid's position of a gap frame the model ran on
 	for pos, id := range u.Shown() {
-		if it := u.coll.Item(id); !it.Key && !it.Reused && gap < 0 {
+		if it := u.coll.Item(id); it.Kind != scan.KeyFrame && !it.Reused && gap < 0 {
 			gap = pos
 		}
 	}
@@ -67,12 +69,31 @@ func TestSamplingSetting(t *testing.T) {
 	artifact(t, "05-gap-frame.png", u.detail.win)
 	u.detail.close()
 
+	// Cut frames: on in Balanced and Thorough, a switch in Custom.
+	for _, preset := range []string{"Balanced", "Thorough"} {
+		u.settings.samples.preset.SetSelected(preset)
+		if p, _ := u.settings.sampling(); !p.Cuts {
+			t.Errorf("%s: no cut frames", preset)
+		}
+	}
+	cut := results.Item{Path: video, Frame: scan.Frame{Time: 12.5, Kind: scan.CutFrame}}
+	if c := caption(cut, u.query()); !strings.Contains(c, "(cut)") {
+		t.Errorf("caption %q does not mark the cut frame", c)
+	}
+	if k := frameKind(cut); !strings.Contains(k, "cut frame") {
+		t.Errorf("detail of a cut frame: %q", k)
+	}
+
 	u.settings.samples.preset.SetSelected(customSampling)
+	if u.settings.samples.cuts.Hidden || !u.settings.samples.cuts.Visible() {
+		t.Error("Custom shows no cut-frame switch")
+	}
 	u.settings.samples.maxGap.SetText("5")
+	u.settings.samples.cuts.SetChecked(false)
 	u.saveState()
 	loop2 := &mainLoop{fns: make(chan func(), 64)}
 	u2 := New(u.app, Options{Do: loop2.do, Config: u.cfg, CacheDir: t.TempDir()})
-	if p, reuse := u2.settings.sampling(); p.MaxGap != 5 || p.MinGap != 0.5 || !reuse || u2.settings.samples.preset.Selected != customSampling {
+	if p, reuse := u2.settings.sampling(); p.MaxGap != 5 || p.MinGap != 0.5 || p.Cuts || !reuse || u2.settings.samples.preset.Selected != customSampling {
 		t.Errorf("restored sampling %+v reuse %v preset %q", p, reuse, u2.settings.samples.preset.Selected)
 	}
 	loop2.until(t, "the model to load", func() bool { return u2.currentModel() != nil })

@@ -72,10 +72,13 @@ func newSettingsView(deps settingsDeps) *settingsView {
 		defModel = deps.cfg.GetString(config.Model)
 	}
 	defConf, defWorkers, defClasses := float64(def.Confidence), def.Workers, def.Classes
-	defMaxGap, defMinGap, defReuse := duration(def.Sampling.MaxGap), duration(def.Sampling.MinGap), def.ReuseSimilar
+	defSampling, defReuse := def.Sampling, def.ReuseSimilar
 	saved := deps.saved
 	if saved.MaxGap != nil && saved.MinGap != nil {
-		defMaxGap, defMinGap = duration(*saved.MaxGap), duration(*saved.MinGap)
+		defSampling.MaxGap, defSampling.MinGap = *saved.MaxGap, *saved.MinGap
+	}
+	if saved.Cuts != nil {
+		defSampling.Cuts = *saved.Cuts
 	}
 	if saved.ReuseSimilar != nil {
 		defReuse = *saved.ReuseSimilar
@@ -130,7 +133,7 @@ func newSettingsView(deps settingsDeps) *settingsView {
 	s.rect = widget.NewCheck("Rectangular inference (models of dynamic input size)", nil)
 	s.rect.SetChecked(defRect)
 	s.rect.OnChanged = func(bool) { s.showModel(s.model(), s.modelErr) } // the model line says how it runs
-	s.samples = newSamplingView(defMaxGap, defMinGap, defReuse)
+	s.samples = newSamplingView(defSampling, defReuse)
 	s.runOn = newRunOnView(defNats, defOnCluster)
 
 	scroll := container.NewVScroll(s.checks)

@@ -22,6 +22,7 @@ type appState struct {
 	// The Sampling setting, in seconds.
 	MaxGap       *float64 `json:"max_gap_s,omitempty"`
 	MinGap       *float64 `json:"min_gap_s,omitempty"`
+	Cuts         *bool    `json:"cuts,omitempty"`
 	ReuseSimilar *bool    `json:"reuse_similar,omitempty"`
 	Rect         *bool    `json:"rect,omitempty"`
 	// Run on: the cluster's URL, and whether scans go there.
@@ -82,7 +83,7 @@ func (u *UI) saveState() {
 	conf := s.conf.Value
 	sampling, reuse := s.sampling()
 	st := appState{Confidence: &conf, Workers: s.workerCount(), Model: s.modelFile,
-		MaxGap: &sampling.MaxGap, MinGap: &sampling.MinGap, ReuseSimilar: &reuse, Rect: &s.rect.Checked}
+		MaxGap: &sampling.MaxGap, MinGap: &sampling.MinGap, Cuts: &sampling.Cuts, ReuseSimilar: &reuse, Rect: &s.rect.Checked}
 	st.Nats = strings.TrimSpace(s.runOn.url.Text)
 	_, _, st.OnCluster = s.runOn.cluster()
 	st.Classes = s.pickedClasses()

@@ -144,7 +144,7 @@ func TestScanSharedMedia(t *testing.T) {
 	t.Run("grid holds the ground truth", func(t *testing.T) {
 		keys := 0
 		for _, id := range u.Shown() {
-			if u.coll.Item(id).Key {
+			if u.coll.Item(id).Kind == scan.KeyFrame {
 				keys++
 			}
 		}
@@ -483,7 +483,7 @@ func csvRows(path string) ([][]string, error) {
 // detsOf and exportedDets convert what the app holds and what it exports
 // for the ground-truth checks.
 func detsOf(r scan.FileResult) []groundtruth.Frame {
-	return groundtruth.Frames(r.Frames, func(k scan.Frame) bool { return k.Key }, func(k scan.Frame) []scan.Detection { return k.Detections },
+	return groundtruth.Frames(r.Frames, func(k scan.Frame) bool { return (k.Kind == scan.KeyFrame) }, func(k scan.Frame) []scan.Detection { return k.Detections },
 		func(d scan.Detection) groundtruth.Det {
 			return groundtruth.Det{Class: d.Class, Confidence: float64(d.Confidence), Box: d.Box}
 		})

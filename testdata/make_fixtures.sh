@@ -119,6 +119,43 @@ kf1=(-c:v libx264 -preset veryfast -force_key_frames "expr:gte(t,n_forced)" -an)
 ff -t 10 -i "$videos/one_by_one_person_h264.mkv" -vf scale=1280:720 "${kf1[@]}" aspect/wide_16x9.mp4
 ff -t 10 -i "$videos/one_by_one_person_h264.mkv" -vf crop=243:432,scale=360:640 "${kf1[@]}" aspect/portrait_9x16.mp4
 
+# Edited footage (cut frames): ten shots of 1-2.5 s from the shared clips and
+# photos (a photo slowly panned is a shot), 640x360 at 25 fps, encoded with
+# one keyframe and scene-cut keyframes off, as H.264 and HEVC. fixtures.json
+# lists each shot's time range and the classes it shows; keep them in step.
+# Shots: kind (v: video, p: photo), source, start in the source (s), length (s).
+shots=(
+  "v street_bikes_h264.mp4 3.1 2.3"
+  "p person_dog_horse.jpg 0 1.2"
+  "v dog_person_vp9.webm 4.5 1.1"
+  "p chelsea_cat.png 0 1.0"
+  "v pedestrians_vtest_xvid.avi 2 1.0"
+  "p horses.jpg 0 1.0"
+  "v one_by_one_person_h264.mkv 6 1.0"
+  "p dog_bicycle_truck.jpg 0 1.0"
+  "p astronaut_person.png 0 1.2"
+  "p coffee_cup.png 0 1.6"
+)
+photos="$root/../shared/testdata/photos"
+shot_in=(); shot_fc=""; n=0; joined=""
+for s in "${shots[@]}"; do
+  read -r kind src from len <<<"$s"
+  if [ "$kind" = v ]; then
+    shot_in+=(-ss "$from" -t "$len" -i "$videos/$src")
+    shot_fc+="[$n:v]fps=25,scale=640:360:force_original_aspect_ratio=decrease,pad=640:360:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p,trim=duration=$len,setpts=PTS-STARTPTS[s$n];"
+  else
+    shot_in+=(-loop 1 -framerate 25 -t "$len" -i "$photos/$src")
+    shot_fc+="[$n:v]scale=672:378:force_original_aspect_ratio=decrease,pad=672:378:(ow-iw)/2:(oh-ih)/2,crop=640:360:x='32*t/$len':y='18*t/$len',setsar=1,format=yuv420p,setpts=PTS-STARTPTS[s$n];"
+  fi
+  joined+="[s$n]"; n=$((n + 1))
+done
+shot_fc+="${joined}concat=n=$n:v=1:a=0[out]"
+mkdir -p shots
+ff "${shot_in[@]}" -filter_complex "$shot_fc" -map '[out]' -an \
+  -c:v libx264 -preset veryfast -x264-params keyint=500:min-keyint=500:scenecut=0 shots/compilation_h264.mp4
+ff "${shot_in[@]}" -filter_complex "$shot_fc" -map '[out]' -an \
+  -c:v libx265 -preset veryfast -x265-params keyint=500:min-keyint=500:scenecut=0:log-level=error shots/compilation_hevc.mkv
+
 # Synthetic detectors besides yolov8n: 3 classes, 320 and 256x416 inputs,
 # both output layouts, dynamic axes, and names that disagree with the output.
 (cd "$root" && go run ./testdata/gen models "$out/models")

@@ -61,6 +61,7 @@ type samplingFlags struct{}
 func (samplingFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.Var(&durationValue{scan.DefaultMaxGap}, "max-gap", "longest stretch of video without an analysed frame, e.g. 2, 0.5 or 1500ms (0: keyframes only)")
 	fs.Var(&durationValue{scan.DefaultMinGap}, "min-gap", "skip a keyframe this close to the previous analysed one (0: every keyframe)")
+	fs.Bool("cuts", scan.DefaultCuts, "analyse the first frame of each shot that starts between keyframes (only with --max-gap above 0; =false: keyframes and gap frames only)")
 	fs.Bool("reuse-similar", scan.DefaultReuseSimilar, "a frame that looks the same as the last inferred one repeats its detections (=false: infer every frame)")
 	fs.Bool("rect", scan.DefaultRect, "a model of dynamic input size runs each frame on its own rectangle, not the full square (=false: square)")
 }
@@ -87,7 +88,7 @@ var flagKeys = map[string]string{
 	"onnxruntime-library": config.RuntimeLibrary, "decoder-threads": config.DecoderThreads,
 	"intra-op-threads": config.IntraOpThreads, "library": config.ResultsDB,
 	"decoder-thread-type": config.DecoderThreadType, "file-timeout": config.FileTimeout,
-	"max-gap": config.MaxGap, "min-gap": config.MinGap, "reuse-similar": config.ReuseSimilar, "rect": config.Rect,
+	"max-gap": config.MaxGap, "min-gap": config.MinGap, "cuts": config.Cuts, "reuse-similar": config.ReuseSimilar, "rect": config.Rect,
 	"nats": config.Nats, "token": config.NatsToken, "user": config.NatsUser, "password": config.NatsPassword,
 	"tls-cert": config.NatsTLSCert, "tls-key": config.NatsTLSKey, "tls-ca": config.NatsTLSCA,
 }

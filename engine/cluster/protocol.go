@@ -20,7 +20,8 @@ import (
 // misread them. Bump it with every change to what a job carries (a new
 // setting in scan.Params included). 2: the settings are scan.Params.
 // 3: Params.Rect. 4: jobs are known by path and content (Job.Fingerprint).
-const Protocol = 4
+// 5: Sampling.Cuts, and each result frame says its kind (scan.Frame.Kind).
+const Protocol = 5
 
 // JetStream names. Jobs are a work queue: a job is removed once a worker
 // acks it. Results are a work queue too, one consumer per run.

@@ -36,6 +36,7 @@ const (
 	FileTimeout       = "file_timeout"
 	MaxGap            = "max_gap"       // longest stretch without an analysed frame; 0: keyframes only
 	MinGap            = "min_gap"       // shortest distance between analysed keyframes; 0: every keyframe
+	Cuts              = "cuts"          // the first frame of a shot between keyframes is analysed (with max_gap > 0)
 	ReuseSimilar      = "reuse_similar" // near-duplicate frames repeat the detections of the last inferred one
 	Rect              = "rect"          // dynamic models run each frame on its own stride-multiple rectangle
 	ResultsDB         = "library"       // results database; "off" disables it
@@ -81,6 +82,7 @@ func defaults() map[string]any {
 		FileTimeout:       d.FileTimeout,
 		MaxGap:            scan.DefaultMaxGap,
 		MinGap:            scan.DefaultMinGap,
+		Cuts:              d.Sampling.Cuts,
 		ReuseSimilar:      d.ReuseSimilar,
 		Rect:              d.Rect,
 		ResultsDB:         "",
@@ -216,7 +218,9 @@ func Load(v *viper.Viper) (scan.Settings, error) {
 	if minGap < 0 || minGap > time.Hour {
 		errs = append(errs, fmt.Errorf("%s must be 0 (every keyframe) up to 1h, got %v", MinGap, minGap))
 	}
-	s.Sampling = scan.Sampling{MaxGap: maxGap.Seconds(), MinGap: minGap.Seconds()}
+	// Keyframes only decodes no packet between keyframes: no cut frames
+	// either, and the results say so.
+	s.Sampling = scan.Sampling{MaxGap: maxGap.Seconds(), MinGap: minGap.Seconds(), Cuts: v.GetBool(Cuts) && maxGap > 0}
 	return s, errors.Join(errs...)
 }
 

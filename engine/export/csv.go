@@ -11,7 +11,7 @@ import (
 
 // CSVHeader is the first row of every CSV export.
 var CSVHeader = []string{"path", "time_s", "frame", "key", "class", "class_id", "confidence",
-	"x1", "y1", "x2", "y2", "frame_width", "frame_height"}
+	"x1", "y1", "x2", "y2", "frame_width", "frame_height", "kind"}
 
 // EncodeCSV writes one row per detection of doc (already class-filtered by Build).
 func EncodeCSV(w io.Writer, doc Document) error {
@@ -27,7 +27,7 @@ func EncodeCSV(w io.Writer, doc Document) error {
 					SafeText(f.Path), num(k.Time), strconv.Itoa(k.Index), strconv.FormatBool(k.Key), SafeText(d.Class),
 					strconv.Itoa(d.ClassID), num(d.Confidence),
 					num(d.Box[0]), num(d.Box[1]), num(d.Box[2]), num(d.Box[3]),
-					strconv.Itoa(f.Media.Width), strconv.Itoa(f.Media.Height),
+					strconv.Itoa(f.Media.Width), strconv.Itoa(f.Media.Height), k.Kind,
 				}
 				if err := cw.Write(row); err != nil {
 					return err

@@ -19,13 +19,13 @@ func sample() ([]scan.FileResult, scan.Summary) {
 	results := []scan.FileResult{
 		{Path: "/v/z.mp4", Status: scan.StatusOK, Media: scan.MediaInfo{Container: "mp4", Codec: "h264", Width: 640, Height: 360, Duration: 10, FPS: 25},
 			Frames: []scan.Frame{
-				{Index: 0, Time: 0, Key: true, Detections: []scan.Detection{person}},
+				{Index: 0, Time: 0, Kind: scan.KeyFrame, Detections: []scan.Detection{person}},
 				{Index: 1, Time: 2, Detections: []scan.Detection{person, dog}}, // a gap frame
-				{Index: 2, Time: 4, Key: true, Detections: nil},
+				{Index: 2, Time: 4, Kind: scan.KeyFrame, Detections: nil},
 				{Index: 3, Time: 6, Reused: true, SameAs: 0, Detections: []scan.Detection{person}}, // looked like frame 0
 			}},
 		{Path: "=evil,\"name\"\n.mp4", Status: scan.StatusPartial, Error: "truncated",
-			Media: scan.MediaInfo{Width: 100, Height: 50}, Frames: []scan.Frame{{Index: 0, Time: 1.5, Key: true, Detections: []scan.Detection{dog}}}},
+			Media: scan.MediaInfo{Width: 100, Height: 50}, Frames: []scan.Frame{{Index: 0, Time: 1.5, Kind: scan.KeyFrame, Detections: []scan.Detection{dog}}}},
 		{Path: "/v/a.mp4", Status: scan.StatusFailed, Error: "empty file (0 bytes)"},
 	}
 	var sum scan.Summary

@@ -46,6 +46,7 @@ type Settings struct {
 	MaxGap       float64 `json:"max_gap_s"`     // longest stretch without an analysed frame, seconds (plus one frame interval); 0: keyframes only
 	MinGap       float64 `json:"min_gap_s"`     // keyframes closer than this to the previous analysed keyframe were skipped; 0: none
 	ReuseSimilar bool    `json:"reuse_similar"` // frames that looked like the last inferred one repeat its detections (same_as)
+	Cuts         bool    `json:"cuts"`          // the first frame of each shot between keyframes was analysed (kind "cut"); false with max_gap_s 0
 	// Rect: each frame ran on its own stride-multiple rectangle (a model of
 	// dynamic input size); false: on the model's full square input.
 	Rect bool `json:"rect"`
@@ -67,6 +68,7 @@ type FileSettings struct {
 	MinGap       float64 `json:"min_gap_s"`
 	ReuseSimilar bool    `json:"reuse_similar"`
 	Rect         bool    `json:"rect"`
+	Cuts         bool    `json:"cuts"`
 }
 
 // File is one scanned file.
@@ -102,7 +104,8 @@ type Media struct {
 type Frame struct {
 	Index      int         `json:"index"`               // 0-based position among the file's analysed frames
 	Time       float64     `json:"time_s"`              // seconds from the start of the video, to the millisecond
-	Key        bool        `json:"key"`                 // a keyframe; false for a gap frame decoded between keyframes
+	Key        bool        `json:"key"`                 // a keyframe; false for a gap or cut frame decoded between keyframes
+	Kind       string      `json:"kind"`                // why it was analysed: "key" (a keyframe), "gap" (the longest stretch allowed ran out), "cut" (the first frame of a shot)
 	SameAs     *int        `json:"same_as,omitempty"`   // the frame whose detections this one repeats (it looked the same); absent: inferred
 	Thumbnail  string      `json:"thumbnail,omitempty"` // the --thumbs JPEG with boxes drawn, when written
 	Detections []Detection `json:"detections"`          // by confidence, highest first
@@ -135,6 +138,7 @@ type Summary struct {
 	Ignored       int     `json:"ignored"`        // files in the folders that are not media
 	Frames        int     `json:"frames"`         // frames analysed (or replayed from the library)
 	Keyframes     int     `json:"keyframes"`      // of which keyframes
+	Cuts          int     `json:"cuts"`           // of which cut frames (the first frame of a shot between keyframes)
 	Inferences    int     `json:"inferences"`     // of which the model ran on in this run (the others repeat a similar frame, or the library's)
 	Detections    int     `json:"detections"`     // detections reported (after the class filter)
 	ModelLoads    int64   `json:"model_loads"`    // models this process loaded
@@ -205,11 +209,12 @@ func Build(results []scan.FileResult, sum scan.Summary, o Options) Document {
 			if p, ok := o.madeWith(r.Path); ok {
 				f.Settings = &FileSettings{ModelSHA256: p.Model.SHA256, InputSize: [2]int{p.Model.InputW, p.Model.InputH},
 					Confidence: round(float64(max(p.Confidence, o.MinConfidence)), 4), IoU: round(float64(p.IoU), 4),
-					MaxGap: round(p.Sampling.MaxGap, 3), MinGap: round(p.Sampling.MinGap, 3), ReuseSimilar: p.ReuseSimilar, Rect: p.Rect}
+					MaxGap: round(p.Sampling.MaxGap, 3), MinGap: round(p.Sampling.MinGap, 3), ReuseSimilar: p.ReuseSimilar, Rect: p.Rect,
+					Cuts: p.Sampling.Cuts}
 			}
 		}
 		for _, k := range r.Frames {
-			kf := Frame{Index: k.Index, Time: round(k.Time, 3), Key: k.Key, Detections: []Detection{}}
+			kf := Frame{Index: k.Index, Time: round(k.Time, 3), Key: k.Kind == scan.KeyFrame, Kind: string(k.Kind), Detections: []Detection{}}
 			if k.Reused {
 				kf.SameAs = &k.SameAs
 			}
@@ -235,7 +240,7 @@ func Build(results []scan.FileResult, sum scan.Summary, o Options) Document {
 	}
 	doc.Summary = Summary{
 		Files: sum.Files, OK: sum.OK, Partial: sum.Partial, Failed: sum.Failed,
-		Skipped: sum.Skipped, Fingerprinted: sum.Fingerprinted, Ignored: sum.Ignored, Frames: sum.Frames, Keyframes: sum.Keyframes, Inferences: sum.Inferences,
+		Skipped: sum.Skipped, Fingerprinted: sum.Fingerprinted, Ignored: sum.Ignored, Frames: sum.Frames, Keyframes: sum.Keyframes, Cuts: sum.Cuts, Inferences: sum.Inferences,
 		Detections: detections, ModelLoads: sum.ModelLoads, Elapsed: round(sum.Elapsed.Seconds(), 3),
 		FirstResult: round(sum.FirstResult.Seconds(), 3), PeakRSSMB: round(float64(sum.PeakRSS)/(1<<20), 1),
 	}
@@ -290,6 +295,7 @@ func (doc *Document) describe(results []scan.FileResult, o Options) (perFile boo
 		{"min_gap_s", func(p scan.Params) any { return p.Sampling.MinGap }, func() { s.MinGap = round(first.Sampling.MinGap, 3) }},
 		{"reuse_similar", func(p scan.Params) any { return p.ReuseSimilar }, func() { s.ReuseSimilar = first.ReuseSimilar }},
 		{"rect", func(p scan.Params) any { return p.Rect }, func() { s.Rect = first.Rect }},
+		{"cuts", func(p scan.Params) any { return p.Sampling.Cuts }, func() { s.Cuts = first.Sampling.Cuts }},
 	} {
 		if differs(field.of) {
 			s.Mixed = append(s.Mixed, field.name)

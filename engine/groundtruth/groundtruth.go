@@ -30,6 +30,16 @@ type Expectation struct {
 	Boxes     [][2]json.RawMessage `json:"boxes"`
 	Times     []float64            `json:"times"`
 	Error     string               `json:"error"`
+	Shots     []Shot               `json:"shots"`
+}
+
+// Shot is one shot of an edited fixture: [Start, End) in seconds, and the
+// classes it shows.
+type Shot struct {
+	Start   float64  `json:"start"`
+	End     float64  `json:"end"`
+	Source  string   `json:"source"`
+	Classes []string `json:"classes"`
 }
 
 // Det is a detection as the checks need it: box is x1,y1,x2,y2 in upright

@@ -12,6 +12,7 @@ import (
 type converter struct {
 	scalers map[scaleKey]*scaler
 	rotBuf  []byte
+	lookBuf []byte // cut detection's small picture
 }
 
 type scaleKey struct {

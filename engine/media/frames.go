@@ -14,10 +14,10 @@ import (
 // Frame is one decoded frame to analyse. It is valid only during the
 // callback that receives it: the frame behind it is reused for the next.
 type Frame struct {
-	Index  int     // 0-based among the file's analysed frames
-	Time   float64 // seconds from the stream's start
-	Key    bool    // a keyframe; false for a gap frame
-	Width  int     // upright
+	Index  int            // 0-based among the file's analysed frames
+	Time   float64        // seconds from the stream's start
+	Kind   scan.FrameKind // a keyframe, a gap frame or a cut frame
+	Width  int            // upright
 	Height int     // upright
 	file   *File
 	frame  *astiav.Frame
@@ -27,6 +27,11 @@ type Frame struct {
 type Outcome struct {
 	Frames    int // frames handed to the callback
 	Keyframes int // of which keyframes
+	Cuts      int // of which cut frames
+	// Decoded counts the frames the decoder produced; CutCandidates the
+	// packets decoded to look for a cut (Sampling.Cuts).
+	Decoded       int
+	CutCandidates int
 	// KeyframeInterval is the largest distance, in seconds, between two
 	// keyframes of the video (0 when it has one keyframe or is a photo).
 	KeyframeInterval float64
@@ -40,7 +45,8 @@ type Outcome struct {
 // sees them (it also runs with skip_frame=nokey). Otherwise non-key packets
 // wait in a buffer of at most one gap and reach the decoder (which skips
 // non-reference frames, skip_frame=noref) only when a gap frame is due in
-// their group of pictures. An error from fn stops decoding and is returned.
+// their group of pictures, or when a packet may open a new shot (Cuts; see
+// cuts.go). An error from fn stops decoding and is returned.
 // A file that yields no frame at all is an error.
 func (m *File) Frames(ctx context.Context, fn func(*Frame) error) (Outcome, error) {
 	stop := m.interruptOn(ctx)
@@ -99,6 +105,12 @@ type frameReader struct {
 	lastKeyPkt float64 // time of the last keyframe packet (-1: none yet)
 	buffered   []*astiav.Packet
 	feeding    bool // a gap frame is due: non-key packets go to the decoder
+	// Cut frames (Sampling.Cuts with MaxGap > 0).
+	cuts    bool
+	sizes   packetSizes
+	cutAt   []float64 // times of candidate packets sent to the decoder whose frames are not yet judged
+	look    shotLook
+	lookOK  bool // look measures the last analysed frame
 	// The packet side's view of the last analysed frame: the decoder hands
 	// frames out late (reordering, threads), so a keyframe sent now counts
 	// as analysed at its time, unless MinGap will skip it.
@@ -133,6 +145,7 @@ func newFrameReader(m *File, fn func(*Frame) error) *frameReader {
 	if m.info.Still {
 		r.sampling = scan.Sampling{}
 	}
+	r.cuts = r.sampling.Cuts && r.sampling.MaxGap > 0
 	return r
 }
 
@@ -176,17 +189,45 @@ func (r *frameReader) route() error {
 	case r.sampling.MaxGap <= 0 || !r.keyFed:
 		pkt.Unref() // undecodable without its keyframe, or not wanted
 		return nil
-	case r.feeding:
+	}
+	judging := len(r.cutAt) > 0 // the decoder owes a candidate's frame
+	cut := r.cutCandidate(t)
+	if cut {
+		r.cutAt = append(r.cutAt, t)
+	}
+	if r.feeding || judging {
 		return r.sendCurrent()
 	}
 	r.buffered = append(r.buffered, pkt.Clone())
 	openObjects.Add(1)
 	pkt.Unref()
+	if cut {
+		// Decode the chain up to the candidate; its frame is judged in take.
+		return r.sendBuffered()
+	}
 	if r.gapDue(t) {
 		r.feeding = true
 		return r.sendBuffered()
 	}
 	return nil
+}
+
+// cutCandidate notes the size of the non-key packet in r.pkt and says
+// whether it may open a new shot: far larger than the packets before it,
+// and more than a frame after the last analysed (or planned) frame.
+func (r *frameReader) cutCandidate(t float64) bool {
+	if !r.cuts || !r.sizes.outlier(r.pkt.Size()) {
+		return false
+	}
+	last := r.planned
+	if r.analysed {
+		last = max(last, r.lastT)
+	}
+	if t <= last+r.interval+1e-6 {
+		return false
+	}
+	r.out.CutCandidates++
+	return true
 }
 
 // gapDue says whether a frame at time t lies a whole gap after the last
@@ -319,11 +360,25 @@ func (r *frameReader) receive() error {
 func (r *frameReader) take(f *astiav.Frame) error {
 	t := r.m.frameTime(f, r.timeBase, r.start, r.indexTimes)
 	key := f.KeyFrame() || f.PictureType() == astiav.PictureTypeI
+	r.out.Decoded++
 	const eps = 1e-6
 	gap := r.sampling.MaxGap
 	if gap > 0 && r.analysed && r.heldOK && r.heldT > r.lastT && t > r.lastT+gap+r.interval+eps {
 		if err := r.emitHeld(); err != nil {
 			return err
+		}
+	}
+	if len(r.cutAt) > 0 && t >= r.cutAt[0]-eps {
+		// The first frame decoded at or after a candidate packet (a
+		// non-reference frame there is skipped by the decoder); packets
+		// go on to the decoder until every candidate is judged.
+		for len(r.cutAt) > 0 && t >= r.cutAt[0]-eps {
+			r.cutAt = r.cutAt[1:]
+		}
+		if lk, ok := r.cutLook(f, t, key); ok {
+			r.heldOK = false
+			r.held.Unref()
+			return r.emit(f, t, scan.CutFrame, &lk)
 		}
 	}
 	switch {
@@ -332,7 +387,7 @@ func (r *frameReader) take(f *astiav.Frame) error {
 		gap > 0 && t >= r.lastT+gap-eps:
 		r.heldOK = false
 		r.held.Unref()
-		return r.emit(f, t, key)
+		return r.emit(f, t, kindOf(key), nil)
 	case gap > 0 && t > r.lastT:
 		r.held.Unref()
 		if err := r.held.Ref(f); err != nil {
@@ -343,25 +398,61 @@ func (r *frameReader) take(f *astiav.Frame) error {
 	return nil
 }
 
+// cutLook judges the frame decoded for a cut candidate: a frame other than
+// a keyframe, more than a frame after the last analysed one, whose picture
+// as a whole differs from it. It returns the frame's look when it is a cut.
+func (r *frameReader) cutLook(f *astiav.Frame, t float64, key bool) (shotLook, bool) {
+	if key || !r.analysed || !r.lookOK || t <= r.lastT+r.interval+1e-6 {
+		return shotLook{}, false
+	}
+	lk, err := r.m.conv.lookOf(f)
+	if err != nil || !newShot(&r.look, &lk) {
+		return shotLook{}, false
+	}
+	return lk, true
+}
+
+func kindOf(key bool) scan.FrameKind {
+	if key {
+		return scan.KeyFrame
+	}
+	return scan.GapFrame
+}
+
 func (r *frameReader) emitHeld() error {
 	r.heldOK = false
-	err := r.emit(r.held, r.heldT, r.heldKey)
+	err := r.emit(r.held, r.heldT, kindOf(r.heldKey), nil)
 	r.held.Unref()
 	return err
 }
 
-// emit hands one frame to fn.
-func (r *frameReader) emit(f *astiav.Frame, t float64, key bool) error {
+// emit hands one frame to fn. With cuts on it first measures the frame's
+// look (lk, when the caller has it), which the next candidate is held
+// against.
+func (r *frameReader) emit(f *astiav.Frame, t float64, kind scan.FrameKind, lk *shotLook) error {
 	if frameDamaged(f) {
 		r.damagedFrames++
 	}
+	if r.cuts {
+		if lk != nil {
+			r.look, r.lookOK = *lk, true
+		} else {
+			var err error
+			r.look, err = r.m.conv.lookOf(f)
+			r.lookOK = err == nil
+		}
+	}
 	fr := r.describe(f)
-	fr.Time, fr.Key = t, key
+	fr.Time, fr.Kind = t, kind
 	r.analysed, r.lastT = true, t
-	if key {
+	switch kind {
+	case scan.KeyFrame:
 		r.keyAnalysed, r.lastKeyT = true, t
 		r.out.Keyframes++
-	} else {
+	case scan.CutFrame:
+		r.out.Cuts++
+		r.feeding = false // a gap due is closed too: buffer again
+	default:
 		r.feeding = false // the gap is closed: buffer again
 	}
 	r.out.Frames++

@@ -31,7 +31,7 @@ func decodeAll(t testing.TB, path string, opts Options) (scan.MediaInfo, Outcome
 		if err := k.RGB(64, 64, buf); err != nil {
 			return err
 		}
-		kfs = append(kfs, Frame{Index: k.Index, Time: k.Time, Key: k.Key, Width: k.Width, Height: k.Height})
+		kfs = append(kfs, Frame{Index: k.Index, Time: k.Time, Kind: k.Kind, Width: k.Width, Height: k.Height})
 		rgbs = append(rgbs, buf)
 		return nil
 	})
@@ -284,7 +284,7 @@ func TestReadFrameAt(t *testing.T) {
 	var frames []scanned
 	_, err = f.Frames(context.Background(), func(k *Frame) error {
 		rgb := make([]byte, k.Width*k.Height*3)
-		frames = append(frames, scanned{k.Time, k.Key, rgb})
+		frames = append(frames, scanned{k.Time, (k.Kind == scan.KeyFrame), rgb})
 		return k.RGB(k.Width, k.Height, rgb)
 	})
 	f.Close()

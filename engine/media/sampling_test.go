@@ -101,7 +101,7 @@ func TestCancelMidGOP(t *testing.T) {
 	n := 0
 	_, err = f.Frames(ctx, func(fr *Frame) error {
 		if n++; n == 3 { // a gap frame, 4 s into a 10 s GOP
-			if fr.Key {
+			if fr.Kind == scan.KeyFrame {
 				t.Errorf("frame 3 at %.1f s is a keyframe", fr.Time)
 			}
 			cancel()

@@ -74,7 +74,7 @@ func collect(ctx context.Context, cfg Config, inputs []string, onEvent func(scan
 
 // dets converts a file's keyframes for the ground-truth checks.
 func dets(f scan.FileResult) []groundtruth.Frame {
-	return groundtruth.Frames(f.Frames, func(k scan.Frame) bool { return k.Key }, func(k scan.Frame) []scan.Detection { return k.Detections },
+	return groundtruth.Frames(f.Frames, func(k scan.Frame) bool { return (k.Kind == scan.KeyFrame) }, func(k scan.Frame) []scan.Detection { return k.Detections },
 		func(d scan.Detection) groundtruth.Det {
 			return groundtruth.Det{Class: d.Class, Confidence: float64(d.Confidence), Box: d.Box}
 		})

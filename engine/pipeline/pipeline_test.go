@@ -34,8 +34,8 @@ var policies = []struct {
 	{"defaults", defaultSampling, true},
 }
 
-// defaultSampling is config's default policy (max_gap 2 s, min_gap 0.5 s).
-var defaultSampling = scan.Sampling{MaxGap: 2, MinGap: 0.5}
+// defaultSampling is config's default policy (max_gap 2 s, min_gap 0.5 s, cuts).
+var defaultSampling = scan.DefaultParams().Sampling
 
 // TestGroundTruth holds every expectation of shared/testdata/ground_truth.json
 // against a scan of that folder through the public pipeline API, under
@@ -312,7 +312,7 @@ func TestCancel(t *testing.T) {
 	for p, f := range res.files {
 		keys := 0
 		for _, k := range f.Frames {
-			if k.Key {
+			if k.Kind == scan.KeyFrame {
 				keys++
 			}
 		}

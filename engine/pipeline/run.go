@@ -409,7 +409,7 @@ func (r *runner) analyse(fs *fileState, k *media.Frame, buf *scratch, reuse bool
 	if err := k.RGB(lb.ResizedW, lb.ResizedH, buf.model); err != nil {
 		return err
 	}
-	kf := scan.Frame{Index: k.Index, Time: k.Time, Key: k.Key, Width: k.Width, Height: k.Height}
+	kf := scan.Frame{Index: k.Index, Time: k.Time, Kind: k.Kind, Width: k.Width, Height: k.Height}
 	if reuse {
 		lk := lookOf(buf.model, lb.ResizedW, lb.ResizedH)
 		if fs.lastLook != nil && sameLook(fs.lastLook, lk) {

@@ -214,7 +214,7 @@ func TestFrameKinds(t *testing.T) {
 	c := New(t.TempDir(), 1<<20)
 	defer c.Close()
 	frames := []scan.Frame{
-		{Index: 0, Time: 0, Key: true, Detections: []scan.Detection{det("dog", 0.9)}},
+		{Index: 0, Time: 0, Kind: scan.KeyFrame, Detections: []scan.Detection{det("dog", 0.9)}},
 		{Index: 1, Time: 2, Detections: []scan.Detection{det("dog", 0.8)}},
 		{Index: 2, Time: 4, Reused: true, SameAs: 1, Detections: []scan.Detection{det("dog", 0.8)}},
 	}
@@ -224,10 +224,10 @@ func TestFrameKinds(t *testing.T) {
 	c.Add(scan.FileFinished{Result: scan.FileResult{Path: "/v/a.mp4", Status: scan.StatusOK}})
 	got := c.Results(nil)[0].Frames
 	for i, f := range frames {
-		if got[i].Key != f.Key || got[i].Reused != f.Reused || got[i].SameAs != f.SameAs {
-			t.Errorf("frame %d: %+v, want key %v reused %v same as %d", i, got[i], f.Key, f.Reused, f.SameAs)
+		if (got[i].Kind == scan.KeyFrame) != (f.Kind == scan.KeyFrame) || got[i].Reused != f.Reused || got[i].SameAs != f.SameAs {
+			t.Errorf("frame %d: %+v, want key %v reused %v same as %d", i, got[i], (f.Kind == scan.KeyFrame), f.Reused, f.SameAs)
 		}
-		if it := c.Item(i); it.Key != f.Key || it.Reused != f.Reused {
+		if it := c.Item(i); (it.Kind == scan.KeyFrame) != (f.Kind == scan.KeyFrame) || it.Reused != f.Reused {
 			t.Errorf("item %d: %+v", i, it)
 		}
 	}
@@ -238,7 +238,7 @@ func TestFrameKinds(t *testing.T) {
 func TestScannedAgain(t *testing.T) {
 	c := New(t.TempDir(), 1<<20)
 	frame := func(i int, class string) scan.Event {
-		return scan.FrameAnalysed{Path: "/v/a.mp4", Frame: scan.Frame{Index: i, Key: true, Detections: []scan.Detection{{Class: class, Confidence: 0.9}}}}
+		return scan.FrameAnalysed{Path: "/v/a.mp4", Frame: scan.Frame{Index: i, Kind: scan.KeyFrame, Detections: []scan.Detection{{Class: class, Confidence: 0.9}}}}
 	}
 	for _, ev := range []scan.Event{scan.FileStarted{Path: "/v/a.mp4"}, frame(0, "dog"), frame(1, "dog"),
 		scan.FileFinished{Result: scan.FileResult{Path: "/v/a.mp4", Status: scan.StatusOK}}} {

@@ -24,6 +24,10 @@ type Sampling struct {
 	// MinGap (seconds) skips a keyframe that comes less than this after the
 	// previous analysed keyframe (all-intra video). 0: every keyframe.
 	MinGap float64
+	// Cuts analyses the first frame of a shot that starts between
+	// keyframes ("cut frames"), found where a packet far larger than its
+	// neighbours decodes to a different picture. Only with MaxGap > 0.
+	Cuts bool
 }
 
 // Params are the settings that change what a scan finds: two scans of a
@@ -54,13 +58,14 @@ const (
 	DefaultMaxGap       = 2 * time.Second
 	DefaultMinGap       = 500 * time.Millisecond
 	DefaultReuseSimilar = true
+	DefaultCuts         = true
 	DefaultRect         = true
 )
 
 // DefaultParams are the defaults, for any model.
 func DefaultParams() Params {
 	return Params{Confidence: DefaultConfidence, IoU: DefaultIoU, ReuseSimilar: DefaultReuseSimilar, Rect: DefaultRect,
-		Sampling: Sampling{MaxGap: DefaultMaxGap.Seconds(), MinGap: DefaultMinGap.Seconds()}}
+		Sampling: Sampling{MaxGap: DefaultMaxGap.Seconds(), MinGap: DefaultMinGap.Seconds(), Cuts: DefaultCuts}}
 }
 
 // Equal reports whether p and o find the same (class names aside, which
@@ -83,13 +88,15 @@ type paramsKey struct {
 	MinGap       float64 `json:"min_gap"`
 	ReuseSimilar bool    `json:"reuse_similar"`
 	Rect         bool    `json:"rect,omitempty"` // false: square, as every scan before it
+	Cuts         bool    `json:"cuts,omitempty"` // false: no cut frames, as every scan before it
 }
 
 // Key is the canonical text of p without the model's SHA-256: the
 // library stores it beside the SHA-256 and matches both.
 func (p Params) Key() string {
 	b, err := json.Marshal(paramsKey{Conf: p.Confidence, IoU: p.IoU, InputW: p.Model.InputW, InputH: p.Model.InputH,
-		MaxGap: p.Sampling.MaxGap, MinGap: p.Sampling.MinGap, ReuseSimilar: p.ReuseSimilar, Rect: p.Rect})
+		MaxGap: p.Sampling.MaxGap, MinGap: p.Sampling.MinGap, ReuseSimilar: p.ReuseSimilar, Rect: p.Rect,
+		Cuts: p.Sampling.Cuts})
 	if err != nil {
 		panic(err) // plain numbers and a bool
 	}
@@ -104,7 +111,7 @@ func (p *Params) ParseKey(key string) error {
 		return err
 	}
 	p.Confidence, p.IoU, p.Model.InputW, p.Model.InputH = k.Conf, k.IoU, k.InputW, k.InputH
-	p.Sampling = Sampling{MaxGap: k.MaxGap, MinGap: k.MinGap}
+	p.Sampling = Sampling{MaxGap: k.MaxGap, MinGap: k.MinGap, Cuts: k.Cuts}
 	p.ReuseSimilar, p.Rect = k.ReuseSimilar, k.Rect
 	return nil
 }

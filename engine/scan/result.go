@@ -28,11 +28,25 @@ type Detection struct {
 	Box        Box
 }
 
-// Frame is one analysed frame: a keyframe, or a gap frame between keyframes.
+// FrameKind says why a frame was analysed.
+type FrameKind string
+
+const (
+	// KeyFrame is a keyframe of the video (or a photo).
+	KeyFrame FrameKind = "key"
+	// GapFrame is decoded between keyframes so that no stretch of the
+	// video goes longer than Sampling.MaxGap without an analysed frame.
+	GapFrame FrameKind = "gap"
+	// CutFrame is the first frame of a new shot that starts between
+	// keyframes (Sampling.Cuts).
+	CutFrame FrameKind = "cut"
+)
+
+// Frame is one analysed frame: a keyframe, a gap frame or a cut frame.
 type Frame struct {
-	Index  int     // 0-based among the file's analysed frames
-	Time   float64 // seconds from the stream's start
-	Key    bool    // a keyframe; false for a gap frame
+	Index  int       // 0-based among the file's analysed frames
+	Time   float64   // seconds from the stream's start
+	Kind   FrameKind // why it was analysed
 	Width  int     // upright frame size
 	Height int
 	// Reused says the frame looked the same as an earlier one of the file

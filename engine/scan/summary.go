@@ -16,8 +16,9 @@ type Summary struct {
 	ResultsDBErrors int
 	Ignored         int
 	Cancelled       int // files queued but not finished because the run was cancelled
-	Frames          int // analysed frames (keyframes and gap frames)
+	Frames          int // analysed frames (keyframes, gap frames and cut frames)
 	Keyframes       int // of which keyframes
+	Cuts            int // of which cut frames
 	Inferences      int // frames the model ran on in this run (the others repeat a similar frame's detections, or come from the library)
 	Detections      int
 	ModelLoads      int64
@@ -45,8 +46,11 @@ func (s *Summary) Add(res FileResult, fromLibrary bool) {
 	}
 	s.Frames += len(res.Frames)
 	for _, k := range res.Frames {
-		if k.Key {
+		switch k.Kind {
+		case KeyFrame:
 			s.Keyframes++
+		case CutFrame:
+			s.Cuts++
 		}
 		if !k.Reused && !fromLibrary {
 			s.Inferences++

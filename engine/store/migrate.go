@@ -143,6 +143,11 @@ var migrations = []migration{
 		mtime_ns INTEGER NOT NULL,
 		fingerprint TEXT NOT NULL -- "v1:" and hex, engine/fingerprint
 	);`),
+	// 7: each frame says why it was analysed (scan.FrameKind): a keyframe,
+	// a gap frame or a cut frame. Frames stored before were keyframes or
+	// gap frames, as key says; key stays, true for keyframes only.
+	exec(`ALTER TABLE frames ADD COLUMN kind TEXT NOT NULL DEFAULT 'key' CHECK (kind IN ('key','gap','cut'));
+	UPDATE frames SET kind = CASE WHEN key THEN 'key' ELSE 'gap' END;`),
 }
 
 // paramsColumn is migration 5.

@@ -167,7 +167,7 @@ func (s *Store) Lookup(id Identity) (Stored, bool, error) {
 
 // fill reads a stored file's frames, detections and thumbnail names.
 func (s *Store) fill(fileID int64, st *Stored) error {
-	rows, err := s.db.Query(`SELECT idx, time_s, key, same_as, width, height, thumb FROM frames WHERE file_id=? ORDER BY idx`, fileID)
+	rows, err := s.db.Query(`SELECT idx, time_s, kind, same_as, width, height, thumb FROM frames WHERE file_id=? ORDER BY idx`, fileID)
 	if err != nil {
 		return err
 	}
@@ -178,7 +178,7 @@ func (s *Store) fill(fileID int64, st *Stored) error {
 		var k scan.Frame
 		var thumb string
 		var sameAs sql.NullInt64
-		if err := rows.Scan(&k.Index, &k.Time, &k.Key, &sameAs, &k.Width, &k.Height, &thumb); err != nil {
+		if err := rows.Scan(&k.Index, &k.Time, &k.Kind, &sameAs, &k.Width, &k.Height, &thumb); err != nil {
 			rows.Close()
 			return err
 		}
@@ -266,8 +266,8 @@ func (s *Store) Save(id Identity, res scan.FileResult, thumbs map[int][]byte) er
 		if k.Reused {
 			sameAs = sql.NullInt64{Int64: int64(k.SameAs), Valid: true}
 		}
-		if _, err := tx.Exec(`INSERT INTO frames (file_id, idx, time_s, key, same_as, width, height, thumb) VALUES (?,?,?,?,?,?,?,?)`,
-			fileID, k.Index, k.Time, k.Key, sameAs, k.Width, k.Height, names[k.Index]); err != nil {
+		if _, err := tx.Exec(`INSERT INTO frames (file_id, idx, time_s, key, kind, same_as, width, height, thumb) VALUES (?,?,?,?,?,?,?,?,?)`,
+			fileID, k.Index, k.Time, k.Kind == scan.KeyFrame, k.Kind, sameAs, k.Width, k.Height, names[k.Index]); err != nil {
 			return err
 		}
 		for seq, d := range k.Detections {

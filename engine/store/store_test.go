@@ -15,9 +15,9 @@ import (
 func sampleResult(path string) scan.FileResult {
 	return scan.FileResult{Path: path, Status: scan.StatusOK, Media: scan.MediaInfo{Container: "mp4", Codec: "h264", Width: 640, Height: 360, Duration: 4, FPS: 25, KeyframeInterval: 4},
 		Frames: []scan.Frame{
-			{Index: 0, Time: 0, Key: true, Width: 640, Height: 360, Detections: []scan.Detection{{ClassID: 0, Class: "person", Confidence: 0.9, Box: scan.Box{1, 2, 3, 4}}}},
+			{Index: 0, Time: 0, Kind: scan.KeyFrame, Width: 640, Height: 360, Detections: []scan.Detection{{ClassID: 0, Class: "person", Confidence: 0.9, Box: scan.Box{1, 2, 3, 4}}}},
 			{Index: 1, Time: 2, Reused: true, SameAs: 0, Width: 640, Height: 360}, // a gap frame that looked like frame 0
-			{Index: 2, Time: 4, Key: true, Width: 640, Height: 360, Detections: []scan.Detection{
+			{Index: 2, Time: 4, Kind: scan.KeyFrame, Width: 640, Height: 360, Detections: []scan.Detection{
 				{ClassID: 16, Class: "dog", Confidence: 0.5, Box: scan.Box{5, 6, 7, 8}}, {ClassID: 0, Class: "person", Confidence: 0.4, Box: scan.Box{9, 9, 9, 9}}}},
 		}}
 }
@@ -202,7 +202,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 	// only scan, its keyframe is a keyframe, and its detection survived.
 	st, ok, err := s.Lookup(old)
 	if !ok || err != nil || len(st.Result.Frames) != 1 || len(st.Result.Frames[0].Detections) != 1 ||
-		!st.Result.Frames[0].Key || st.Result.Frames[0].Reused {
+		st.Result.Frames[0].Kind != scan.KeyFrame || st.Result.Frames[0].Reused {
 		t.Fatalf("the old result as revision 1, keyframes only: %v %v %+v", ok, err, st.Result)
 	}
 	now := old
