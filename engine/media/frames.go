@@ -18,7 +18,7 @@ type Frame struct {
 	Time   float64        // seconds from the stream's start
 	Kind   scan.FrameKind // a keyframe, a gap frame or a cut frame
 	Width  int            // upright
-	Height int     // upright
+	Height int            // upright
 	file   *File
 	frame  *astiav.Frame
 }
@@ -106,11 +106,11 @@ type frameReader struct {
 	buffered   []*astiav.Packet
 	feeding    bool // a gap frame is due: non-key packets go to the decoder
 	// Cut frames (Sampling.Cuts with MaxGap > 0).
-	cuts    bool
-	sizes   packetSizes
-	cutAt   []float64 // times of candidate packets sent to the decoder whose frames are not yet judged
-	look    shotLook
-	lookOK  bool // look measures the last analysed frame
+	cuts   bool
+	sizes  packetSizes
+	cutAt  []float64 // times of candidate packets sent to the decoder whose frames are not yet judged
+	look   shotLook
+	lookOK bool // look measures the last analysed frame
 	// The packet side's view of the last analysed frame: the decoder hands
 	// frames out late (reordering, threads), so a keyframe sent now counts
 	// as analysed at its time, unless MinGap will skip it.

@@ -47,7 +47,7 @@ type Frame struct {
 	Index  int       // 0-based among the file's analysed frames
 	Time   float64   // seconds from the stream's start
 	Kind   FrameKind // why it was analysed
-	Width  int     // upright frame size
+	Width  int       // upright frame size
 	Height int
 	// Reused says the frame looked the same as an earlier one of the file
 	// (Params.ReuseSimilar), so the model did not run on it: it repeats the
