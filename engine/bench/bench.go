@@ -50,6 +50,9 @@ type Options struct {
 	WatchOnly bool
 	// ClipsOnly compares cutting by stream copy with the ffmpeg CLI on Clips.
 	ClipsOnly  bool
+	// CutFramesOnly measures just what cut frames cost on Clips: frames
+	// analysed, decoded and wall time with cuts off and on.
+	CutFramesOnly bool
 	WatchFiles int
 	WatchIdle  time.Duration
 	Log        func(format string, args ...any)
@@ -137,6 +140,8 @@ type Report struct {
 	Watch *WatchReport `json:"watch,omitempty"`
 	// Clips is cutting by stream copy against the ffmpeg CLI (ClipsOnly).
 	Cutting *ClipsReport `json:"cutting,omitempty"`
+	// CutFrames is what cut frames cost (CutFramesOnly).
+	CutFrames *CutFramesReport `json:"cut_frames,omitempty"`
 }
 
 // Run measures everything. It loads the model several times (one session
@@ -164,6 +169,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	if o.ClipsOnly {
 		return rep, rep.clipCosts(ctx, o)
+	}
+	if o.CutFramesOnly {
+		return rep, rep.cutFrameCosts(ctx, o)
 	}
 	o.Log("decode: vidsift vs ffmpeg CLI on %d files", len(o.Clips))
 	if err := rep.decode(ctx, o); err != nil {

@@ -22,8 +22,8 @@ import (
 // SamplingSource is the clip the sampling fixtures are made from.
 const SamplingSource = "pedestrians_vtest_xvid.avi"
 
-// DefaultSampling is the default policy (config's max_gap and min_gap).
-var DefaultSampling = scan.Sampling{MaxGap: scan.DefaultMaxGap.Seconds(), MinGap: scan.DefaultMinGap.Seconds()}
+// DefaultSampling is the default policy (config's max_gap, min_gap and cuts).
+var DefaultSampling = scan.DefaultParams().Sampling
 
 // The fixtures, as ffmpeg CLI arguments between the input and the output
 // (the README writes them out): an HD clip with 10 s GOPs and B-frames, and
@@ -51,6 +51,7 @@ type SamplingReport struct {
 	// class found without reuse is still found with it.
 	StaticFrames      int     `json:"static_frames"`
 	StaticInferences  int     `json:"static_inferences"`
+	StaticCuts        int     `json:"static_cuts"` // cut frames on a static camera: none expected
 	InferencesSaved   float64 `json:"inferences_saved"`
 	StaticClassesKept bool    `json:"static_classes_kept"`
 
@@ -107,7 +108,7 @@ func (rep *Report) samplingFigures(ctx context.Context, o Options, source string
 	if err != nil {
 		return err
 	}
-	sr.StaticFrames, sr.StaticInferences = withReuse.sum.Frames, withReuse.sum.Inferences
+	sr.StaticFrames, sr.StaticInferences, sr.StaticCuts = withReuse.sum.Frames, withReuse.sum.Inferences, withReuse.sum.Cuts
 	if sr.StaticFrames > 0 {
 		sr.InferencesSaved = 1 - float64(sr.StaticInferences)/float64(sr.StaticFrames)
 	}

@@ -35,6 +35,7 @@ type benchOptions struct {
 	LibraryFiles int
 	WatchOnly    bool
 	ClipsOnly    bool
+	CutFrames    bool
 	WatchFiles   int
 	WatchIdle    durationValue
 	// decodeChild is the file a decode-only child process decodes (the
@@ -53,6 +54,7 @@ func (o *benchOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.BigGiB, "fingerprint-gib", 1, "with --library-only: also fingerprint a file of this many GiB, written to the temp folder (0: skip)")
 	fs.IntVar(&o.LibraryFiles, "library-files", 100, "with --library-only: distinct files in the moved folder (0: skip)")
 	fs.BoolVar(&o.WatchOnly, "watch-only", false, "measure only a watch: from each clip settling in a watched folder to its result, and the CPU of an idle watch")
+	fs.BoolVar(&o.CutFrames, "cut-frames-only", false, "measure only what cut frames cost: each PATH scanned with --cuts=false and --cuts, frames analysed, decoded and wall time")
 	fs.BoolVar(&o.ClipsOnly, "clips-only", false, "measure only cutting: the middle third of each clip by stream copy, against ffmpeg -ss … -c copy")
 	fs.IntVar(&o.WatchFiles, "watch-files", 10000, "with --watch-only: files in the idle tree (0: skip)")
 	o.WatchIdle.d = time.Minute
@@ -102,7 +104,7 @@ func runBench(ctx context.Context, e env, opts benchOptions, paths []string) err
 		Clips: clips, Model: modelPath, RuntimeLibrary: lib, Counts: counts, RSSFiles: opts.RSSFiles,
 		Self: self, SamplingOnly: opts.SamplingOnly, ClusterOnly: opts.ClusterOnly, RectOnly: opts.RectOnly, Groups: groups,
 		LibraryOnly: opts.LibraryOnly, BigGiB: opts.BigGiB, LibraryFiles: opts.LibraryFiles,
-		WatchOnly: opts.WatchOnly, WatchFiles: opts.WatchFiles, WatchIdle: opts.WatchIdle.d, ClipsOnly: opts.ClipsOnly,
+		WatchOnly: opts.WatchOnly, WatchFiles: opts.WatchFiles, WatchIdle: opts.WatchIdle.d, ClipsOnly: opts.ClipsOnly, CutFramesOnly: opts.CutFrames,
 		Log: func(f string, a ...any) { fmt.Fprintf(e.stderr, "bench: "+f+"\n", a...) },
 	})
 	if err != nil {
@@ -166,6 +168,15 @@ func PrintBench(w io.Writer, r *bench.Report) {
 		fmt.Fprintf(tw, "total\t\t%.1f ms\t%.1f ms\t(ratio %.2f, goal ≤ 1)\n", cr.VidsiftMs, cr.FFmpegMs, cr.Ratio)
 		tw.Flush()
 	}
+	if cf := r.CutFrames; cf != nil {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintf(tw, "\nCUT FRAMES (default policy, cuts off → on; wall: best of 3)\tframes analysed\tof which cut\tcandidates\tframes decoded\twall\n")
+		for _, f := range cf.Files {
+			fmt.Fprintf(tw, "%s\t%d → %d\t%d\t%d\t%d → %d\t%.2f s → %.2f s\n", f.Name, f.FramesOff, f.FramesOn, f.Cuts, f.Candidates, f.DecodedOff, f.DecodedOn, f.WallOffSec, f.WallOnSec)
+		}
+		fmt.Fprintf(tw, "total\t%d → %d (%.2f×)\t\t\t\t%.2f s → %.2f s (%.2f×)\t(goal ≤ 1.25 for both)\n", cf.FramesOff, cf.FramesOn, cf.FramesRatio, cf.WallOffSec, cf.WallOnSec, cf.WallRatio)
+		tw.Flush()
+	}
 	if wr := r.Watch; wr != nil {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintf(tw, "\nWATCH (settle %.0f s)\tfrom settled to its result in the library\n", wr.SettleSec)
@@ -180,10 +191,10 @@ func PrintBench(w io.Writer, r *bench.Report) {
 	}
 	if s := r.Sampling; s != nil {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintf(tw, "\nSAMPLING (default policy: max gap 2 s, min gap 0.5 s, reuse on)\t\t\n")
+		fmt.Fprintf(tw, "\nSAMPLING (default policy: max gap 2 s, min gap 0.5 s, cut frames, reuse on)\t\t\n")
 		fmt.Fprintf(tw, "decode CPU, HD long GOP: vidsift (gap frames + RGB) vs ffmpeg, 1 thread\t%.2f s vs %.2f s\t\n", s.GapDecodeCPU, s.FFmpegDecodeCPU)
 		fmt.Fprintf(tw, "gap_decode_ratio\t%.2f\t(target ≤ 0.75)\n", s.GapDecodeRatio)
-		fmt.Fprintf(tw, "static camera: frames analysed, of which inferred\t%d, %d\t\n", s.StaticFrames, s.StaticInferences)
+		fmt.Fprintf(tw, "static camera: frames analysed, of which inferred, cut frames\t%d, %d, %d\t(cut frames: none expected)\n", s.StaticFrames, s.StaticInferences, s.StaticCuts)
 		fmt.Fprintf(tw, "inferences_saved\t%.2f\t(target ≥ 0.50; classes kept: %v)\n", s.InferencesSaved, s.StaticClassesKept)
 		fmt.Fprintf(tw, "shared clips ×%d: wall, keyframes only vs default\t%.2f s vs %.2f s\t(default ÷ keyframes only %.2f, target ≤ 1.15)\n", s.SharedFiles, s.KeyframesOnlySec, s.DefaultSec, s.DefaultWallRatio)
 		fmt.Fprintf(tw, "default: frames/s, inferences/s, ÷ inference ceiling\t%.1f, %.1f\t(%.0f %%, target ≥ 85 %%)\n", s.DefaultFramesSec, s.DefaultInferenceSec, 100*s.DefaultCeilingRatio)

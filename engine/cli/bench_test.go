@@ -105,7 +105,7 @@ func TestBenchSampling(t *testing.T) {
 	// The static camera: 50 s at the default policy is ~25 frames, most of
 	// them still, so reused; without reuse the same classes are found.
 	if s.StaticFrames < 20 || s.StaticInferences < 1 || s.StaticInferences >= s.StaticFrames ||
-		s.InferencesSaved != 1-float64(s.StaticInferences)/float64(s.StaticFrames) || !s.StaticClassesKept {
+		s.InferencesSaved != 1-float64(s.StaticInferences)/float64(s.StaticFrames) || !s.StaticClassesKept || s.StaticCuts != 0 {
 		t.Errorf("static camera: %+v", s)
 	}
 	if s.SharedFiles != 2 || s.KeyframesOnlySec <= 0 || s.DefaultSec <= 0 || s.DefaultCeilingRatio <= 0 {
@@ -178,6 +178,33 @@ func TestBenchWatch(t *testing.T) {
 	w := testenv.ReadJSON[bench.Report](t, out).Watch
 	if w == nil || len(w.Latency) != 1 || w.Latency[0].LatencySec <= 0 || w.TreeFiles != 200 || w.TreeFolders != 3 || w.IdleSec < 1 || w.IdleCPUPercent < 0 {
 		t.Errorf("watch figures: %+v", w)
+	}
+}
+
+// TestBenchCutFrames: --cut-frames-only scans each PATH with cuts off and
+// on; the figures add up, the compilation gains its cut frames and the
+// static camera none.
+func TestBenchCutFrames(t *testing.T) {
+	isolated(t)
+	paths := []string{testenv.Fixture(t, "shots/compilation_h264.mp4"), testenv.Fixture(t, "static_10s_gop.mp4")}
+	out := filepath.Join(t.TempDir(), "bench.json")
+	code, stdout, stderr := vidsift(t, append([]string{"bench", "--model", testenv.Model(t), "--cut-frames-only", "--json", out}, paths...)...)
+	if code != ExitOK || !strings.Contains(stdout, "CUT FRAMES") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	c := testenv.ReadJSON[bench.Report](t, out).CutFrames
+	if c == nil || len(c.Files) != 2 {
+		t.Fatalf("cut-frame figures: %+v", c)
+	}
+	comp, static := c.Files[0], c.Files[1]
+	if comp.Cuts < 8 || comp.FramesOn <= comp.FramesOff || comp.FramesOn-comp.Cuts > comp.FramesOff || comp.Candidates < comp.Cuts || comp.WallOnSec <= 0 {
+		t.Errorf("compilation: %+v", comp)
+	}
+	if static.Cuts != 0 || static.FramesOn != static.FramesOff || static.DecodedOn < static.DecodedOff {
+		t.Errorf("static camera: %+v", static)
+	}
+	if c.FramesOn != comp.FramesOn+static.FramesOn || c.FramesRatio != float64(c.FramesOn)/float64(c.FramesOff) || c.WallRatio != c.WallOnSec/c.WallOffSec {
+		t.Errorf("totals: %+v", c)
 	}
 }
 

@@ -250,8 +250,8 @@ func printSummary(w io.Writer, doc export.Document, shape, hint string) {
 		fmt.Fprintln(w, fileLine(f.Status, f.Error, f.Path, len(f.Frames), classes))
 	}
 	s := doc.Summary
-	fmt.Fprintf(w, "\n%d files: %d ok, %d partial, %d failed, %d ignored, %d reused from the library (%d fingerprinted); %d frames (%d keyframes, %d inferred), %d detections in %.1f s",
-		s.Files, s.OK, s.Partial, s.Failed, s.Ignored, s.Skipped, s.Fingerprinted, s.Frames, s.Keyframes, s.Inferences, s.Detections, s.Elapsed)
+	fmt.Fprintf(w, "\n%d files: %d ok, %d partial, %d failed, %d ignored, %d reused from the library (%d fingerprinted); %d frames (%d keyframes, %d cut frames, %d inferred), %d detections in %.1f s",
+		s.Files, s.OK, s.Partial, s.Failed, s.Ignored, s.Skipped, s.Fingerprinted, s.Frames, s.Keyframes, s.Cuts, s.Inferences, s.Detections, s.Elapsed)
 	if s.Elapsed > 0 {
 		fmt.Fprintf(w, " (%.1f frames/s)", float64(s.Frames)/s.Elapsed)
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"image/jpeg"
 	"os"
 	"path/filepath"
@@ -343,12 +344,66 @@ func TestSamplingFlags(t *testing.T) {
 	if strings.Contains(stderr, "hint:") {
 		t.Errorf("a hint with gap frames on:\n%s", stderr)
 	}
-	code, stderr = scanCmd(t, "--model", testenv.Model(t), "--max-gap", "0", video)
+	if !doc.Settings.Cuts {
+		t.Error("cut frames off by default")
+	}
+	code, stderr = scanCmd(t, "--model", testenv.Model(t), "--max-gap", "0", "--cuts", "--json", out, video)
 	if code != ExitOK || !strings.Contains(stderr, "hint: in 1 file(s) keyframes lie more than 5 s apart (up to 10.0 s)") || !strings.Contains(stderr, "--max-gap") {
 		t.Errorf("keyframes only on a 10 s GOP: exit %d, no hint:\n%s", code, stderr)
 	}
+	if readDoc(t, out).Settings.Cuts {
+		t.Error("keyframes only records cuts: true")
+	}
 	if code, stderr := scanCmd(t, "--max-gap", "soon", video); code != ExitUsage || !strings.Contains(stderr, "neither seconds") {
 		t.Errorf("a bad gap: exit %d: %s", code, stderr)
+	}
+}
+
+// TestCutFramesCLI: on edited footage every output says which frames are
+// cut frames — the JSON's kind (key stays false), the CSV's last column
+// and the summary line — and --cuts=false leaves them out.
+func TestCutFramesCLI(t *testing.T) {
+	isolated(t)
+	video := testenv.Fixture(t, "shots/compilation_h264.mp4")
+	dir := t.TempDir()
+	js, csvPath := filepath.Join(dir, "c.json"), filepath.Join(dir, "c.csv")
+	code, stderr := scanCmd(t, "--model", testenv.Model(t), "--library", "off", "--json", js, "--csv", csvPath, video)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	doc := readDoc(t, js)
+	cuts := 0
+	for _, k := range doc.Files[0].Frames {
+		switch {
+		case k.Kind == "cut" && !k.Key:
+			cuts++
+		case k.Kind == "cut", k.Kind == "key" && !k.Key, k.Kind == "gap" && k.Key, k.Kind != "key" && k.Kind != "gap":
+			t.Errorf("frame %d: kind %q, key %v", k.Index, k.Kind, k.Key)
+		}
+	}
+	if cuts < 8 || doc.Summary.Cuts != cuts || !strings.Contains(stderr, fmt.Sprintf("%d cut frames", cuts)) {
+		t.Errorf("%d cut frames in the JSON, summary %d:\n%s", cuts, doc.Summary.Cuts, stderr)
+	}
+	f, err := os.Open(csvPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := export.DecodeCSV(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	csvCuts := map[string]bool{}
+	for _, r := range rows {
+		if r[len(r)-1] == "cut" {
+			csvCuts[r[2]] = true
+		}
+	}
+	if len(csvCuts) == 0 {
+		t.Error("no CSV row of a cut frame")
+	}
+	if code, stderr := scanCmd(t, "--model", testenv.Model(t), "--library", "off", "--cuts=false", "--json", js, video); code != ExitOK || readDoc(t, js).Summary.Cuts != 0 || readDoc(t, js).Settings.Cuts {
+		t.Errorf("--cuts=false: exit %d, %+v\n%s", code, readDoc(t, js).Summary, stderr)
 	}
 }
 

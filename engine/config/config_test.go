@@ -170,6 +170,28 @@ func FuzzConfigFile(f *testing.F) {
 	})
 }
 
+// TestCuts: cut frames are on by default, off by the config file or the
+// environment, and never on with keyframes only (max_gap 0), which
+// decodes nothing between keyframes.
+func TestCuts(t *testing.T) {
+	cfgDir, _ := isolate(t)
+	if s := loadSettings(t); !s.Sampling.Cuts {
+		t.Error("cut frames off by default")
+	}
+	testenv.WriteFile(t, filepath.Join(cfgDir, "vidsift", "config.yaml"), []byte("cuts: false\n"), 0o644)
+	if s := loadSettings(t); s.Sampling.Cuts {
+		t.Error("cuts: false in config.yaml left them on")
+	}
+	t.Setenv(config.EnvVar(config.Cuts), "true")
+	if s := loadSettings(t); !s.Sampling.Cuts {
+		t.Errorf("%s=true left them off", config.EnvVar(config.Cuts))
+	}
+	t.Setenv(config.EnvVar(config.MaxGap), "0")
+	if s := loadSettings(t); s.Sampling.Cuts {
+		t.Error("cut frames on with keyframes only")
+	}
+}
+
 // TestDurationsInSeconds: every duration setting takes a bare number of
 // seconds as well as a Go duration, from the config file and the
 // environment alike, and a bad one is an error naming its key.
@@ -177,12 +199,12 @@ func TestDurationsInSeconds(t *testing.T) {
 	cfgDir, _ := isolate(t)
 	testenv.WriteFile(t, filepath.Join(cfgDir, "vidsift", "config.yaml"), []byte("max_gap: 1.5\nmin_gap: 250ms\nfile_timeout: 90\n"), 0o644)
 	s := loadSettings(t)
-	if s.Sampling != (scan.Sampling{MaxGap: 1.5, MinGap: 0.25}) || s.FileTimeout != 90*time.Second {
+	if s.Sampling != (scan.Sampling{MaxGap: 1.5, MinGap: 0.25, Cuts: true}) || s.FileTimeout != 90*time.Second {
 		t.Errorf("from config.yaml: max gap %v, min gap %v, timeout %v", s.Sampling.MaxGap, s.Sampling.MinGap, s.FileTimeout)
 	}
 	t.Setenv(config.EnvVar(config.MaxGap), "0.5")
 	t.Setenv(config.EnvVar(config.MinGap), "0")
-	if s := loadSettings(t); s.Sampling != (scan.Sampling{MaxGap: 0.5}) {
+	if s := loadSettings(t); s.Sampling != (scan.Sampling{MaxGap: 0.5, Cuts: true}) {
 		t.Errorf("from the environment: max gap %v, min gap %v", s.Sampling.MaxGap, s.Sampling.MinGap)
 	}
 	t.Setenv(config.EnvVar(config.MaxGap), "soon")

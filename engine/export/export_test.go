@@ -20,9 +20,9 @@ func sample() ([]scan.FileResult, scan.Summary) {
 		{Path: "/v/z.mp4", Status: scan.StatusOK, Media: scan.MediaInfo{Container: "mp4", Codec: "h264", Width: 640, Height: 360, Duration: 10, FPS: 25},
 			Frames: []scan.Frame{
 				{Index: 0, Time: 0, Kind: scan.KeyFrame, Detections: []scan.Detection{person}},
-				{Index: 1, Time: 2, Detections: []scan.Detection{person, dog}}, // a gap frame
+				{Index: 1, Time: 2, Kind: scan.GapFrame, Detections: []scan.Detection{person, dog}},
 				{Index: 2, Time: 4, Kind: scan.KeyFrame, Detections: nil},
-				{Index: 3, Time: 6, Reused: true, SameAs: 0, Detections: []scan.Detection{person}}, // looked like frame 0
+				{Index: 3, Time: 6, Kind: scan.CutFrame, Reused: true, SameAs: 0, Detections: []scan.Detection{person}}, // looked like frame 0
 			}},
 		{Path: "=evil,\"name\"\n.mp4", Status: scan.StatusPartial, Error: "truncated",
 			Media: scan.MediaInfo{Width: 100, Height: 50}, Frames: []scan.Frame{{Index: 0, Time: 1.5, Kind: scan.KeyFrame, Detections: []scan.Detection{dog}}}},
@@ -80,11 +80,11 @@ func TestBuildJSON(t *testing.T) {
 	z := files[1].(map[string]any)
 	frames := z["frames"].([]any)
 	kf := frames[1].(map[string]any)
-	if kf["key"] != false || kf["same_as"] != nil || frames[0].(map[string]any)["key"] != true {
+	if kf["key"] != false || kf["kind"] != "gap" || kf["same_as"] != nil || frames[0].(map[string]any)["key"] != true || frames[0].(map[string]any)["kind"] != "key" {
 		t.Errorf("a gap frame after a keyframe: %v, %v", frames[0], kf)
 	}
-	if reused := frames[3].(map[string]any); reused["same_as"] != 0.0 || len(reused["detections"].([]any)) != 1 {
-		t.Errorf("a reused frame: %v", reused)
+	if reused := frames[3].(map[string]any); reused["same_as"] != 0.0 || len(reused["detections"].([]any)) != 1 || reused["kind"] != "cut" || reused["key"] != false {
+		t.Errorf("a reused cut frame: %v", reused)
 	}
 	d := kf["detections"].([]any)[0].(map[string]any)
 	if d["confidence"] != 0.8765 || d["box"].([]any)[0] != 1.3 || d["class_id"] != 0.0 {
@@ -104,7 +104,7 @@ func TestBuildJSON(t *testing.T) {
 	}
 	s := got["summary"].(map[string]any)
 	if s["files"] != 3.0 || s["skipped"] != 0.0 || s["detections"] != 5.0 || s["model_loads"] != 1.0 || s["elapsed_s"] != 1.5 ||
-		s["frames"] != 5.0 || s["keyframes"] != 3.0 || s["inferences"] != 4.0 {
+		s["frames"] != 5.0 || s["keyframes"] != 3.0 || s["cuts"] != 1.0 || s["inferences"] != 4.0 {
 		t.Errorf("summary %v", s)
 	}
 }
@@ -135,18 +135,21 @@ func TestCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(rows[0], ",") != "path,time_s,frame,key,class,class_id,confidence,x1,y1,x2,y2,frame_width,frame_height" {
+	if strings.Join(rows[0], ",") != "path,time_s,frame,key,class,class_id,confidence,x1,y1,x2,y2,frame_width,frame_height,kind" {
 		t.Errorf("header %v", rows[0])
 	}
 	if len(rows) != 1+5 {
 		t.Fatalf("%d rows, want 6", len(rows))
 	}
-	if got := strings.Join(rows[1], ","); got != "/v/z.mp4,0,0,true,person,0,0.8765,1.3,2,30,40,640,360" {
+	if got := strings.Join(rows[1], ","); got != "/v/z.mp4,0,0,true,person,0,0.8765,1.3,2,30,40,640,360,key" {
 		t.Errorf("row %s", got)
 	}
 	// The hostile name survives RFC 4180 quoting and is defused.
-	if got := strings.Join(rows[2][2:5], ","); got != "1,false,person" {
+	if got := strings.Join(rows[2][2:5], ",") + "," + rows[2][13]; got != "1,false,person,gap" {
 		t.Errorf("gap frame row %s", got)
+	}
+	if got := strings.Join(rows[4][2:5], ",") + "," + rows[4][13]; got != "3,false,person,cut" {
+		t.Errorf("cut frame row %s", got)
 	}
 	if got := rows[5]; got[0] != "'=evil,\"name\"\n.mp4" || got[1] != "1.5" || got[4] != "dog" {
 		t.Errorf("hostile row %q", got)

@@ -10,19 +10,20 @@ import (
 func TestParamsKey(t *testing.T) {
 	p := DefaultParams()
 	p.Model = Model{SHA256: "abc", InputW: 640, InputH: 640, Names: []string{"person"}}
-	const want = `{"conf":0.25,"iou":0.7,"input_w":640,"input_h":640,"max_gap":2,"min_gap":0.5,"reuse_similar":true,"rect":true}`
+	const want = `{"conf":0.25,"iou":0.7,"input_w":640,"input_h":640,"max_gap":2,"min_gap":0.5,"reuse_similar":true,"rect":true,"cuts":true}`
 	if got := p.Key(); got != want {
 		t.Errorf("key of the defaults\n got %s\nwant %s", got, want)
 	}
-	// A square scan's key is what libraries stored before Rect existed.
+	// A square scan without cut frames has the key libraries stored
+	// before Rect and Cuts existed.
 	square := p
-	square.Rect = false
+	square.Rect, square.Sampling.Cuts = false, false
 	if got, old := square.Key(), `{"conf":0.25,"iou":0.7,"input_w":640,"input_h":640,"max_gap":2,"min_gap":0.5,"reuse_similar":true}`; got != old {
 		t.Errorf("key of a square scan\n got %s\nwant %s", got, old)
 	}
 	var back Params
 	back.Model.SHA256 = "abc"
-	if err := back.ParseKey(p.Key()); err != nil || !back.Equal(p) || back.Confidence != 0.25 || back.Sampling.MinGap != 0.5 || !back.Rect {
+	if err := back.ParseKey(p.Key()); err != nil || !back.Equal(p) || back.Confidence != 0.25 || back.Sampling.MinGap != 0.5 || !back.Rect || !back.Sampling.Cuts {
 		t.Errorf("read back: %+v %v", back, err)
 	}
 	for _, change := range []func(*Params){
@@ -34,6 +35,7 @@ func TestParamsKey(t *testing.T) {
 		func(p *Params) { p.Sampling.MinGap = 0 },
 		func(p *Params) { p.ReuseSimilar = false },
 		func(p *Params) { p.Rect = false },
+		func(p *Params) { p.Sampling.Cuts = false },
 	} {
 		q := p
 		change(&q)

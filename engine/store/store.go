@@ -262,6 +262,9 @@ func (s *Store) Save(id Identity, res scan.FileResult, thumbs map[int][]byte) er
 		}
 	}
 	for _, k := range res.Frames {
+		if k.Kind == "" {
+			k.Kind = scan.GapFrame // as a frame with Key false was, before kinds
+		}
 		var sameAs sql.NullInt64
 		if k.Reused {
 			sameAs = sql.NullInt64{Int64: int64(k.SameAs), Valid: true}

@@ -16,7 +16,7 @@ func sampleResult(path string) scan.FileResult {
 	return scan.FileResult{Path: path, Status: scan.StatusOK, Media: scan.MediaInfo{Container: "mp4", Codec: "h264", Width: 640, Height: 360, Duration: 4, FPS: 25, KeyframeInterval: 4},
 		Frames: []scan.Frame{
 			{Index: 0, Time: 0, Kind: scan.KeyFrame, Width: 640, Height: 360, Detections: []scan.Detection{{ClassID: 0, Class: "person", Confidence: 0.9, Box: scan.Box{1, 2, 3, 4}}}},
-			{Index: 1, Time: 2, Reused: true, SameAs: 0, Width: 640, Height: 360}, // a gap frame that looked like frame 0
+			{Index: 1, Time: 2, Kind: scan.GapFrame, Reused: true, SameAs: 0, Width: 640, Height: 360}, // a gap frame that looked like frame 0
 			{Index: 2, Time: 4, Kind: scan.KeyFrame, Width: 640, Height: 360, Detections: []scan.Detection{
 				{ClassID: 16, Class: "dog", Confidence: 0.5, Box: scan.Box{5, 6, 7, 8}}, {ClassID: 0, Class: "person", Confidence: 0.4, Box: scan.Box{9, 9, 9, 9}}}},
 		}}
@@ -284,6 +284,7 @@ func TestMigrateFromVersion4(t *testing.T) {
 	defaults := scan.DefaultParams()
 	defaults.Model = scan.Model{SHA256: "abc", InputW: 640, InputH: 640}
 	defaults.Rect = false // every scan was square then
+	defaults.Sampling.Cuts = false // and without cut frames
 	custom := defaults
 	custom.Sampling, custom.ReuseSimilar, custom.Confidence, custom.IoU = scan.Sampling{MaxGap: 1}, false, 0.3, 0.45
 	kinds := []scan.Params{defaults, custom}
@@ -355,3 +356,47 @@ func TestMigrateFromVersion4(t *testing.T) {
 
 // all is every stored file: these tests' paths do not exist.
 var all = Scope{IncludeMissing: true}
+
+// TestMigrateFromVersion6: frames stored before kinds keep what key said —
+// keyframes and gap frames — and a cut frame saved now reads back as one,
+// with key false.
+func TestMigrateFromVersion6(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	db := librarySchema(t, path, 6)
+	p := params("abc")
+	r, err := db.Exec(`INSERT INTO files (path, size, mtime_ns, model_sha, params, revision, status, container, codec, width, height, duration, fps, keyframe_interval, scanned_at)
+		VALUES ('/v/old.mp4', 10, 20, 'abc', ?, ?, 'ok', 'mp4', 'h264', 640, 360, 4, 25, 2, '2026-11-01T00:00:00Z')`, p.Key(), scan.ResultsRevision)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := r.LastInsertId()
+	if _, err := db.Exec(`INSERT INTO frames (file_id, idx, time_s, key, width, height, thumb) VALUES (?, 0, 0, 1, 640, 360, ''), (?, 1, 2, 0, 640, 360, '')`, id, id); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s, err := Open(path)
+	if err != nil {
+		t.Fatalf("opening a version-6 library: %v", err)
+	}
+	defer s.Close()
+	st, ok, err := s.Lookup(Identity{Path: "/v/old.mp4", Size: 10, ModTime: 20, Params: p, Revision: scan.ResultsRevision})
+	if !ok || err != nil || len(st.Result.Frames) != 2 || st.Result.Frames[0].Kind != scan.KeyFrame || st.Result.Frames[1].Kind != scan.GapFrame {
+		t.Fatalf("after migrating: %v %v %+v", ok, err, st.Result.Frames)
+	}
+
+	res := sampleResult("/v/new.mp4")
+	res.Frames = append(res.Frames, scan.Frame{Index: 3, Time: 5.2, Kind: scan.CutFrame, Width: 640, Height: 360})
+	id2 := Identity{Path: res.Path, Size: 1, ModTime: 2, Params: p, Revision: scan.ResultsRevision}
+	if err := s.Save(id2, res, nil); err != nil {
+		t.Fatal(err)
+	}
+	st, ok, err = s.Lookup(id2)
+	if !ok || err != nil || st.Result.Frames[3].Kind != scan.CutFrame || st.Result.Frames[1].Kind != scan.GapFrame {
+		t.Fatalf("a cut frame saved: %v %v %+v", ok, err, st.Result.Frames)
+	}
+	var keyCol bool
+	if err := s.db.QueryRow(`SELECT key FROM frames WHERE time_s = 5.2`).Scan(&keyCol); err != nil || keyCol {
+		t.Errorf("a cut frame's key column: %v %v", keyCol, err)
+	}
+}
