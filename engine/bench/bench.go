@@ -49,13 +49,13 @@ type Options struct {
 	// and the CPU of an idle watch of WatchFiles files over WatchIdle.
 	WatchOnly bool
 	// ClipsOnly compares cutting by stream copy with the ffmpeg CLI on Clips.
-	ClipsOnly  bool
+	ClipsOnly bool
 	// CutFramesOnly measures just what cut frames cost on Clips: frames
 	// analysed, decoded and wall time with cuts off and on.
 	CutFramesOnly bool
-	WatchFiles int
-	WatchIdle  time.Duration
-	Log        func(format string, args ...any)
+	WatchFiles    int
+	WatchIdle     time.Duration
+	Log           func(format string, args ...any)
 }
 
 // Headline says which end-to-end run the top-level figures come from.

@@ -27,15 +27,15 @@ type CutFramesReport struct {
 
 // CutFramesFile is one clip's figures.
 type CutFramesFile struct {
-	Name          string  `json:"name"`
-	FramesOff     int     `json:"frames_off"` // analysed with cuts off
-	FramesOn      int     `json:"frames_on"`  // analysed with cuts on
-	Cuts          int     `json:"cuts"`       // of which cut frames
-	Candidates    int     `json:"candidates"` // packets decoded to look for a cut
-	DecodedOff    int     `json:"decoded_off"`
-	DecodedOn     int     `json:"decoded_on"` // frames the decoder produced
-	WallOffSec    float64 `json:"wall_off_s"`
-	WallOnSec     float64 `json:"wall_on_s"`
+	Name       string  `json:"name"`
+	FramesOff  int     `json:"frames_off"` // analysed with cuts off
+	FramesOn   int     `json:"frames_on"`  // analysed with cuts on
+	Cuts       int     `json:"cuts"`       // of which cut frames
+	Candidates int     `json:"candidates"` // packets decoded to look for a cut
+	DecodedOff int     `json:"decoded_off"`
+	DecodedOn  int     `json:"decoded_on"` // frames the decoder produced
+	WallOffSec float64 `json:"wall_off_s"`
+	WallOnSec  float64 `json:"wall_on_s"`
 }
 
 const cutFrameRounds = 3

@@ -283,7 +283,7 @@ func TestMigrateFromVersion4(t *testing.T) {
 	db := librarySchema(t, path, 4)
 	defaults := scan.DefaultParams()
 	defaults.Model = scan.Model{SHA256: "abc", InputW: 640, InputH: 640}
-	defaults.Rect = false // every scan was square then
+	defaults.Rect = false          // every scan was square then
 	defaults.Sampling.Cuts = false // and without cut frames
 	custom := defaults
 	custom.Sampling, custom.ReuseSimilar, custom.Confidence, custom.IoU = scan.Sampling{MaxGap: 1}, false, 0.3, 0.45
