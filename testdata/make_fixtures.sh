@@ -121,7 +121,8 @@ ff -t 10 -i "$videos/one_by_one_person_h264.mkv" -vf crop=243:432,scale=360:640 
 
 # Edited footage (cut frames): ten shots of 1-2.5 s from the shared clips and
 # photos (a photo slowly panned is a shot), 640x360 at 25 fps, encoded with
-# one keyframe and scene-cut keyframes off, as H.264 and HEVC. fixtures.json
+# one keyframe and scene-cut keyframes off, as H.264 and HEVC (and VP9 and MPEG-4
+# Part 2). fixtures.json
 # lists each shot's time range and the classes it shows; keep them in step.
 # Shots: kind (v: video, p: photo), source, start in the source (s), length (s).
 shots=(
@@ -155,6 +156,11 @@ ff "${shot_in[@]}" -filter_complex "$shot_fc" -map '[out]' -an \
   -c:v libx264 -preset veryfast -x264-params keyint=500:min-keyint=500:scenecut=0 shots/compilation_h264.mp4
 ff "${shot_in[@]}" -filter_complex "$shot_fc" -map '[out]' -an \
   -c:v libx265 -preset veryfast -x265-params keyint=500:min-keyint=500:scenecut=0:log-level=error shots/compilation_hevc.mkv
+# The same in VP9 and MPEG-4 Part 2, for the survey of how cuts show in packet sizes.
+ff "${shot_in[@]}" -filter_complex "$shot_fc" -map '[out]' -an \
+  -c:v libvpx-vp9 -deadline realtime -cpu-used 8 -g 500 -keyint_min 500 shots/compilation_vp9.webm
+ff "${shot_in[@]}" -filter_complex "$shot_fc" -map '[out]' -an \
+  -c:v mpeg4 -q:v 4 -g 500 -sc_threshold 1000000000 shots/compilation_mpeg4.avi
 
 # Synthetic detectors besides yolov8n: 3 classes, 320 and 256x416 inputs,
 # both output layouts, dynamic axes, and names that disagree with the output.

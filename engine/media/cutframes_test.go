@@ -26,6 +26,23 @@ func TestPacketSizesOutlier(t *testing.T) {
 	if !p.outlier(cutSizeRatio * 1100) {
 		t.Error("a packet above the ratio is not an outlier")
 	}
+	// Repeated frames: most packets nearly empty, every third a real
+	// frame. A real frame is far above the median but not above the
+	// upper quartile; a new shot is above both.
+	p = packetSizes{}
+	for i := range 30 {
+		if i%3 == 0 {
+			p.outlier(5000)
+		} else {
+			p.outlier(50)
+		}
+	}
+	if p.outlier(5000) {
+		t.Error("a real frame among repeated ones counts as an outlier")
+	}
+	if !p.outlier(int(cutUpperRatio*5000) + 1) {
+		t.Error("a packet far above the real frames is not an outlier")
+	}
 	// Nearly empty packets (a static scene) do not make a small one stand out.
 	p = packetSizes{}
 	for range 10 {
