@@ -172,8 +172,8 @@ func (s *Store) copyRow(src int64, id Identity) (int64, error) {
 		return 0, err
 	}
 	for _, q := range []string{
-		`INSERT INTO frames (file_id, idx, time_s, key, same_as, width, height, thumb)
-			SELECT ?, idx, time_s, key, same_as, width, height, thumb FROM frames WHERE file_id=?`,
+		`INSERT INTO frames (file_id, idx, time_s, key, kind, same_as, width, height, thumb)
+			SELECT ?, idx, time_s, key, kind, same_as, width, height, thumb FROM frames WHERE file_id=?`,
 		`INSERT INTO detections (file_id, frame_idx, seq, class_id, class, confidence, x1, y1, x2, y2)
 			SELECT ?, frame_idx, seq, class_id, class, confidence, x1, y1, x2, y2 FROM detections WHERE file_id=?`,
 		`INSERT INTO file_classes (file_id, class, max_conf) SELECT ?, class, max_conf FROM file_classes WHERE file_id=?`,

@@ -115,6 +115,8 @@ func TestFollowsContent(t *testing.T) {
 	os.WriteFile(cp, b, 0o644)
 	if k := scanned(t, run(), cp); !k.Found {
 		t.Fatal("a copy was not reused")
+	} else if kinds := [3]scan.FrameKind{k.Result.Frames[0].Kind, k.Result.Frames[1].Kind, k.Result.Frames[2].Kind}; kinds != [3]scan.FrameKind{scan.KeyFrame, scan.GapFrame, scan.KeyFrame} {
+		t.Errorf("the copy's frames are %v, want key, gap, key", kinds)
 	}
 	if got := storedPaths(t, s); !equal(got, []string{moved, cp}) {
 		t.Errorf("after the copy: %v", got)
