@@ -1,6 +1,7 @@
 // Package media opens anything FFmpeg opens and yields the frames a sampling
-// policy asks for (keyframes, and gap frames between them), upright and
-// converted to RGB at whatever size the caller asks for.
+// policy asks for (keyframes, gap frames between them, and the first frame
+// of each shot that starts between them), upright and converted to RGB at
+// whatever size the caller asks for.
 package media
 
 import (
