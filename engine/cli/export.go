@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/vidsift/vidsift/engine/export"
+	"github.com/vidsift/vidsift/engine/paths"
 	"github.com/vidsift/vidsift/engine/query"
 	"github.com/vidsift/vidsift/engine/scan"
 	"github.com/vidsift/vidsift/engine/store"
@@ -166,7 +167,7 @@ func selectStored(stored []store.Stored, roots []string, minConf float32) stored
 		params: map[string]scan.Params{}}
 	for _, st := range stored {
 		r := st.Result
-		if !underAny(r.Path, roots) {
+		if len(roots) > 0 && !paths.UnderAny(r.Path, roots) {
 			continue
 		}
 		if minConf > 0 {
@@ -218,20 +219,6 @@ func absPaths(paths []string) ([]string, error) {
 		out = append(out, abs)
 	}
 	return out, nil
-}
-
-// underAny reports whether path is one of roots or inside one (no roots:
-// everything is).
-func underAny(path string, roots []string) bool {
-	if len(roots) == 0 {
-		return true
-	}
-	for _, r := range roots {
-		if path == r || strings.HasPrefix(path, strings.TrimSuffix(r, string(filepath.Separator))+string(filepath.Separator)) {
-			return true
-		}
-	}
-	return false
 }
 
 // atLeast returns r with only the detections of confidence ≥ conf.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+
+	"github.com/vidsift/vidsift/engine/paths"
 )
 
 // Mapping rewrites a path prefix: the submitter's From is this worker's To
@@ -46,7 +48,7 @@ func (p PathPolicy) Resolve(path string) (string, error) {
 	local := filepath.Clean(path)
 	best := -1
 	for i, m := range p.Maps {
-		if under(local, m.From) && (best < 0 || len(m.From) > len(p.Maps[best].From)) {
+		if paths.Under(local, m.From) && (best < 0 || len(m.From) > len(p.Maps[best].From)) {
 			best = i
 		}
 	}
@@ -61,7 +63,7 @@ func (p PathPolicy) Resolve(path string) (string, error) {
 	for _, m := range p.Maps {
 		roots = append(roots, m.To)
 	}
-	if !underAny(local, roots, false) {
+	if !inRoots(local, roots, false) {
 		return "", refusal{fmt.Sprintf("%s is outside this worker's roots (%s)", local, strings.Join(roots, ", "))}
 	}
 	// A symlink under a root may lead anywhere: judge where it leads.
@@ -69,21 +71,15 @@ func (p PathPolicy) Resolve(path string) (string, error) {
 	if err != nil {
 		return "", err // unreadable here, not refused
 	}
-	if !underAny(real, roots, true) {
+	if !inRoots(real, roots, true) {
 		return "", refusal{fmt.Sprintf("%s leads to %s, outside this worker's roots (%s)", local, real, strings.Join(roots, ", "))}
 	}
 	return local, nil
 }
 
-// under reports whether path is root or inside it (both clean).
-func under(path, root string) bool {
-	if root == "/" {
-		return true
-	}
-	return path == root || strings.HasPrefix(path, root+string(filepath.Separator))
-}
-
-func underAny(path string, roots []string, resolve bool) bool {
+// inRoots reports whether path is under one of roots; with resolve, each
+// root's own symlinks are followed first (path is where a link led).
+func inRoots(path string, roots []string, resolve bool) bool {
 	for _, r := range roots {
 		r = filepath.Clean(r)
 		if resolve {
@@ -91,7 +87,7 @@ func underAny(path string, roots []string, resolve bool) bool {
 				r = real
 			}
 		}
-		if under(path, r) {
+		if paths.Under(path, r) {
 			return true
 		}
 	}

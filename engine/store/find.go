@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/vidsift/vidsift/engine/paths"
 	"github.com/vidsift/vidsift/engine/query"
 	"github.com/vidsift/vidsift/engine/scan"
 )
@@ -206,21 +207,22 @@ func underRoots(col string, roots []string) (string, []any) {
 	}
 	trimmed := make([]string, len(roots))
 	for i, r := range roots {
-		trimmed[i] = strings.TrimSuffix(r, "/")
+		trimmed[i], _, _ = paths.Range(r)
 	}
 	if len(trimmed) > manyRoots {
 		list, _ := json.Marshal(trimmed) // strings always marshal
 		// The roots come as the only column of a subquery: json_each's own
-		// columns (one is "path") must not hide col's.
+		// columns (one is "path") must not hide col's. The range is
+		// paths.Range's, written in SQL.
 		return fmt.Sprintf("EXISTS (SELECT 1 FROM (SELECT value AS root FROM json_each(?)) WHERE %s=root OR (%s>=root||'/' AND %s<root||'0'))", col, col, col),
 			[]any{string(list)}
 	}
 	var conds []string
 	var args []any
-	for _, r := range trimmed {
-		// Under r/: from "r/" up to, not including, "r0" ('0' follows '/').
+	for _, r := range roots {
+		root, from, to := paths.Range(r)
 		conds = append(conds, fmt.Sprintf("(%s=? OR (%s>=? AND %s<?))", col, col, col))
-		args = append(args, r, r+"/", r+"0")
+		args = append(args, root, from, to)
 	}
 	return "(" + strings.Join(conds, " OR ") + ")", args
 }

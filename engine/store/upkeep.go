@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/vidsift/vidsift/engine/paths"
 )
 
 // Stats describes a library.
@@ -321,7 +323,7 @@ func (s *Store) Relocate(old, new string, dry bool) (Forgotten, error) {
 	switch {
 	case old == new:
 		return Forgotten{}, fmt.Errorf("%s: the old and the new prefix are the same", old)
-	case within(new, old) || within(old, new):
+	case paths.Under(new, old) || paths.Under(old, new):
 		return Forgotten{}, fmt.Errorf("%s and %s lie inside one another", old, new)
 	}
 	tx, err := s.db.Begin()
@@ -356,9 +358,4 @@ func (s *Store) Relocate(old, new string, dry bool) (Forgotten, error) {
 		return f, nil
 	}
 	return f, tx.Commit()
-}
-
-// within says path is at or under the folder dir.
-func within(path, dir string) bool {
-	return path == dir || strings.HasPrefix(path, strings.TrimSuffix(dir, "/")+"/")
 }

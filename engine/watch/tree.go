@@ -11,6 +11,7 @@ import (
 
 	"github.com/vidsift/vidsift/engine/fingerprint"
 	"github.com/vidsift/vidsift/engine/media"
+	"github.com/vidsift/vidsift/engine/paths"
 )
 
 // tree is what a watch knows of its folders: the media files under them
@@ -91,22 +92,17 @@ func candidate(path string) (fingerprint.Stat, bool) {
 	return fingerprint.StatOf(fi), true
 }
 
-// under says path is dir or inside it.
-func under(path, dir string) bool {
-	return path == dir || strings.HasPrefix(path, strings.TrimSuffix(dir, "/")+"/")
-}
-
 // forgetFolder drops a folder that went, with the folders under it, and
 // returns the known files that were in it.
 func (t *tree) forgetFolder(dir string) []string {
 	for f := range t.folders {
-		if under(f, dir) {
+		if paths.Under(f, dir) {
 			delete(t.folders, f)
 		}
 	}
 	var gone []string
 	for p := range t.known {
-		if under(p, dir) {
+		if paths.Under(p, dir) {
 			gone = append(gone, p)
 		}
 	}

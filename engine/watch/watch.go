@@ -17,6 +17,7 @@ import (
 	"github.com/fsnotify/fsnotify"
 
 	"github.com/vidsift/vidsift/engine/fingerprint"
+	"github.com/vidsift/vidsift/engine/paths"
 	"github.com/vidsift/vidsift/engine/pipeline"
 	"github.com/vidsift/vidsift/engine/scan"
 )
@@ -429,7 +430,7 @@ func (w *watcher) isRoot(path string) bool {
 
 func (w *watcher) inGoneRoot(path string) bool {
 	for r := range w.gone {
-		if under(path, r) {
+		if paths.Under(path, r) {
 			return true
 		}
 	}
@@ -445,7 +446,7 @@ func (w *watcher) rootGone(root string) {
 	}
 	w.gone[root] = true
 	for f := range w.tree.folders {
-		if under(f, root) {
+		if paths.Under(f, root) {
 			delete(w.tree.folders, f)
 		}
 	}
