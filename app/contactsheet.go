@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/vidsift/vidsift/engine/results"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // sheetThumbs is how many thumbnails a contact sheet row shows.
@@ -107,7 +108,7 @@ func (s *contactSheet) fill(id widget.ListItemID, o fyne.CanvasObject) {
 	length := "photo"
 	strip.Hide() // a photo is one moment
 	if f, ok := s.coll.File(row.path); ok && !f.Media.Still {
-		length = clock(v.duration)
+		length = scan.Clock(v.duration, scan.Seconds)
 		strip.Show()
 	}
 	title.SetText(fmt.Sprintf("%s · %s · %d of %d frames shown", filepath.Base(row.path), length, len(row.positions), len(v.times)))

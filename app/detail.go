@@ -194,7 +194,7 @@ func (d *detailView) show() {
 	d.dets.SetText(strings.Join(lines, "\n"))
 	var spans []string
 	for _, s := range d.coll.Spans(item.Path, q) {
-		spans = append(spans, fmt.Sprintf("%s  %s–%s  (max %.2f)", s.Class, clock(s.Start), clock(s.End), s.MaxConfidence))
+		spans = append(spans, fmt.Sprintf("%s  %s–%s  (max %.2f)", s.Class, scan.Clock(s.Start, scan.Seconds), scan.Clock(s.End, scan.Seconds), s.MaxConfidence))
 	}
 	if len(spans) == 0 {
 		spans = []string{"none"}

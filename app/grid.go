@@ -141,8 +141,5 @@ func caption(item results.Item, q results.Query) string {
 	return fmt.Sprintf("%s · %s%s · %s", filepath.Base(item.Path), clock(item.Time), mark, what)
 }
 
-// clock formats seconds as m:ss.s.
-func clock(s float64) string {
-	m := int(s) / 60
-	return fmt.Sprintf("%d:%04.1f", m, s-float64(m*60))
-}
+// clock writes a frame's time, to the tenth: m:ss.s.
+func clock(s float64) string { return scan.Clock(s, scan.Tenths) }

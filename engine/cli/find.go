@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/export"
 	"github.com/vidsift/vidsift/engine/query"
+	"github.com/vidsift/vidsift/engine/scan"
 	"github.com/vidsift/vidsift/engine/store"
 )
 
@@ -171,12 +171,5 @@ func findLine(m store.Match) string {
 	return m.Path + "  " + strings.Join(parts, ", ")
 }
 
-// clock writes seconds as m:ss, or h:mm:ss from an hour on.
-func clock(s float64) string {
-	d := time.Duration(s * float64(time.Second)).Truncate(time.Second)
-	h, m, sec := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
-	if h > 0 {
-		return fmt.Sprintf("%d:%02d:%02d", h, m, sec)
-	}
-	return fmt.Sprintf("%d:%02d", m, sec)
-}
+// clock writes a span's edge: whole seconds.
+func clock(s float64) string { return scan.Clock(s, scan.Seconds) }

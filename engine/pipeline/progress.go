@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"fmt"
 	"path/filepath"
 	"time"
 
@@ -86,14 +85,5 @@ func (p *Progress) Where() string {
 	if p.Length < 60 {
 		return ""
 	}
-	return Clock(p.Position) + " of " + Clock(p.Length)
-}
-
-// Clock spells seconds as m:ss, or h:mm:ss from an hour on.
-func Clock(s float64) string {
-	t := int(s)
-	if t >= 3600 {
-		return fmt.Sprintf("%d:%02d:%02d", t/3600, t/60%60, t%60)
-	}
-	return fmt.Sprintf("%d:%02d", t/60, t%60)
+	return scan.Clock(p.Position, scan.Seconds) + " of " + scan.Clock(p.Length, scan.Seconds)
 }
