@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/google/renameio/v2"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -74,21 +75,17 @@ func (c ModelCache) fetch(ctx context.Context, js jetstream.JetStream, sha strin
 	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
 		return "", err
 	}
-	tmp, err := os.CreateTemp(c.Dir, ".fetch-*")
+	pf, err := renameio.NewPendingFile(path, renameio.WithPermissions(0o644))
 	if err != nil {
 		return "", err
 	}
-	defer os.Remove(tmp.Name())
+	defer pf.Cleanup() //nolint:errcheck // after CloseAtomicallyReplace, a no-op
 	h := sha256.New()
-	if _, err := io.Copy(io.MultiWriter(tmp, h), obj); err != nil {
-		tmp.Close()
+	if _, err := io.Copy(io.MultiWriter(pf, h), obj); err != nil {
 		return "", fmt.Errorf("model %s from the hub: %w", sha[:12], err)
-	}
-	if err := tmp.Close(); err != nil {
-		return "", err
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != sha {
 		return "", fmt.Errorf("model %s from the hub has sha256 %s", sha[:12], got[:12])
 	}
-	return path, os.Rename(tmp.Name(), path)
+	return path, pf.CloseAtomicallyReplace()
 }

@@ -50,7 +50,7 @@ func LabelImages(results []scan.FileResult, keep map[string]bool) []LabelImage {
 // EncodeImage makes an image source's answer: img as JPEG, with its size.
 func EncodeImage(img image.Image) ([]byte, int, int, error) {
 	var b bytes.Buffer
-	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 90}); err != nil {
+	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: scan.JPEGQuality}); err != nil {
 		return nil, 0, 0, err
 	}
 	size := img.Bounds().Size()

@@ -49,7 +49,7 @@ func WriteThumbnail(path string, thumb *image.RGBA, jpg []byte, frameW int, dets
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("thumbnail folder: %w", err)
 	}
-	return atomicWrite(path, func(w io.Writer) error { return jpeg.Encode(w, img, &jpeg.Options{Quality: 85}) })
+	return atomicWrite(path, func(w io.Writer) error { return jpeg.Encode(w, img, &jpeg.Options{Quality: scan.JPEGQuality}) })
 }
 
 // DrawDetections draws each box, scaled by scale, with its class and

@@ -48,7 +48,7 @@ func readFrameAt(ctx context.Context, path string, t float64, maxSide int, opts 
 		case k.Time > t+tolerance:
 			return errPassed
 		}
-		w, h := fit(k.Width, k.Height, maxSide)
+		w, h := scan.Fit(k.Width, k.Height, maxSide)
 		rgb := make([]byte, w*h*3)
 		if err := k.RGB(w, h, rgb); err != nil {
 			return err
@@ -85,15 +85,4 @@ func (m *File) seekBefore(t float64) {
 	if err := m.fc.SeekFrame(m.stream.Index(), ts, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
 		m.fc.SeekFrame(m.stream.Index(), start, astiav.NewSeekFlags(astiav.SeekFlagBackward)) //nolint:errcheck // from the top, as opened
 	}
-}
-
-// fit scales w×h down so that its long side is at most limit (0: no limit).
-func fit(w, h, limit int) (int, int) {
-	if limit <= 0 || (w <= limit && h <= limit) {
-		return w, h
-	}
-	if w >= h {
-		return limit, max(1, (h*limit+w/2)/w)
-	}
-	return max(1, (w*limit+h/2)/h), limit
 }

@@ -386,8 +386,8 @@ func TestFileTimeout(t *testing.T) {
 func TestThumbDims(t *testing.T) {
 	cases := [][4]int{{1920, 1080, 320, 180}, {1080, 1920, 180, 320}, {64, 64, 64, 64}, {321, 1, 320, 1}, {640, 424, 320, 212}}
 	for _, c := range cases {
-		if w, h := ThumbDims(c[0], c[1], 320); w != c[2] || h != c[3] {
-			t.Errorf("ThumbDims(%d,%d) = %d,%d want %d,%d", c[0], c[1], w, h, c[2], c[3])
+		if w, h := scan.Fit(c[0], c[1], 320); w != c[2] || h != c[3] {
+			t.Errorf("Fit(%d,%d) = %d,%d want %d,%d", c[0], c[1], w, h, c[2], c[3])
 		}
 	}
 }

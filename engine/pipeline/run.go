@@ -524,7 +524,7 @@ func (r *runner) analysed(job inferJob, dets []scan.Detection) {
 }
 
 func (r *runner) thumbnail(k *media.Frame, buf *scratch) (*image.RGBA, error) {
-	tw, th := ThumbDims(k.Width, k.Height, scan.ThumbSize)
+	tw, th := scan.Fit(k.Width, k.Height, scan.ThumbSize)
 	buf.thumb = grow(buf.thumb, tw*th*3)
 	if err := k.RGB(tw, th, buf.thumb); err != nil {
 		return nil, err
@@ -534,17 +534,6 @@ func (r *runner) thumbnail(k *media.Frame, buf *scratch) (*image.RGBA, error) {
 		img.Pix[j], img.Pix[j+1], img.Pix[j+2], img.Pix[j+3] = buf.thumb[i], buf.thumb[i+1], buf.thumb[i+2], 255
 	}
 	return img, nil
-}
-
-// ThumbDims fits w×h into a square of side limit, keeping the aspect ratio.
-func ThumbDims(w, h, limit int) (int, int) {
-	if w <= limit && h <= limit {
-		return w, h
-	}
-	if w >= h {
-		return limit, max(1, (h*limit+w/2)/w)
-	}
-	return max(1, (w*limit+h/2)/h), limit
 }
 
 func (r *runner) inferLoop() {
@@ -672,7 +661,7 @@ func (r *runner) finished(res scan.FileResult, thumbs map[int][]byte) {
 
 func encodeJPEG(img image.Image) []byte {
 	var b bytes.Buffer
-	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 80}); err != nil {
+	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: scan.JPEGQuality}); err != nil {
 		return nil
 	}
 	return b.Bytes()

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // ThumbStore keeps thumbnails as JPEG: in memory up to a budget, then in
@@ -36,7 +38,7 @@ func NewThumbStore(parent string, budget int) *ThumbStore {
 // Put compresses img and stores it; bind attaches the result to an ID.
 func (s *ThumbStore) Put(img image.Image) (thumbRef, error) {
 	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 80}); err != nil {
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: scan.JPEGQuality}); err != nil {
 		return thumbRef{}, err
 	}
 	return s.PutJPEG(buf.Bytes())

@@ -72,6 +72,22 @@ type FileGone struct{ Path string }
 // ThumbSize is the long side of thumbnails, in pixels.
 const ThumbSize = 320
 
+// JPEGQuality is the quality of every JPEG vidsift writes: thumbnails (in
+// the library, the app and --thumbs) and the images of label exports.
+const JPEGQuality = 85
+
+// Fit scales w×h down, keeping its aspect ratio, so that its long side is
+// at most limit (0: no limit); never below 1 pixel.
+func Fit(w, h, limit int) (int, int) {
+	if limit <= 0 || (w <= limit && h <= limit) {
+		return w, h
+	}
+	if w >= h {
+		return limit, max(1, (h*limit+w/2)/w)
+	}
+	return max(1, (w*limit+h/2)/h), limit
+}
+
 func (RunStarted) event()    {}
 func (FileStarted) event()   {}
 func (FrameAnalysed) event() {}

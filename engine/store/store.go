@@ -21,6 +21,7 @@ import (
 
 	"modernc.org/sqlite" // registers the "sqlite" driver
 
+	"github.com/google/renameio/v2"
 	"github.com/vidsift/vidsift/engine/scan"
 )
 
@@ -294,18 +295,7 @@ func (s *Store) putThumb(jpg []byte) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return "", fmt.Errorf("thumbnail cache: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return "", fmt.Errorf("thumbnail cache: %w", err)
-	}
-	if _, err := tmp.Write(jpg); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return "", fmt.Errorf("thumbnail cache: %w", err)
-	}
-	tmp.Close()
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
+	if err := renameio.WriteFile(path, jpg, 0o644); err != nil {
 		return "", fmt.Errorf("thumbnail cache: %w", err)
 	}
 	return name, nil
