@@ -72,5 +72,5 @@ func withModel(t testing.TB) {
 	isolate(t)
 	t.Setenv(config.EnvVar(config.Model), model)
 	t.Setenv(config.EnvVar(config.RuntimeLibrary), lib)
-	t.Setenv(config.EnvVar(config.ResultsDB), filepath.Join(t.TempDir(), "library.db"))
+	t.Setenv(config.EnvVar(config.Library), filepath.Join(t.TempDir(), "library.db"))
 }

@@ -34,7 +34,7 @@ func (u *UI) Start() {
 	cfg := pipeline.NewConfig(m, settings)
 	cfg.Thumbs = pipeline.JPEGThumbs // the grid keeps them compressed, as the library does
 	if u.library != nil {
-		cfg.ResultsDB = u.library.ForRun(cfg.Params, s.rescan.Checked)
+		cfg.Library = u.library.ForRun(cfg.Params, s.rescan.Checked)
 	}
 	closeConn := func() {}
 	if url, token, ok := s.runOn.cluster(); ok {

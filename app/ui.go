@@ -53,7 +53,7 @@ type UI struct {
 	retired  []*detect.Model // replaced while a scan used them; closed when it ends
 
 	coll    *results.Collection
-	library *store.Store // nil when turned off or unavailable
+	library *store.Library // nil when turned off or unavailable
 	libErr  error
 	// resumeWatch starts watching the saved queue once the model is loaded
 	// (the library is loaded before it).
@@ -120,7 +120,7 @@ func (u *UI) openLibrary() {
 	if v == nil {
 		return
 	}
-	path := config.ResultsDBFile(v)
+	path := config.LibraryFile(v)
 	if path == "" {
 		return
 	}

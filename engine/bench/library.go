@@ -138,7 +138,7 @@ func (rep *Report) library(ctx context.Context, o Options) error {
 // libraryScan is a fresh library in a folder and a loaded model: what
 // the library and watch measurements scan with.
 type libraryScan struct {
-	lib   *store.Store
+	lib   *store.Library
 	model *detect.Model
 }
 
@@ -160,7 +160,7 @@ func openLibraryScan(dir, model string) (*libraryScan, error) {
 func (l *libraryScan) config() pipeline.Config {
 	cfg := pipeline.NewConfig(l.model, scan.DefaultSettings())
 	cfg.Thumbs = pipeline.JPEGThumbs
-	cfg.ResultsDB = l.lib.ForRun(cfg.Params, false)
+	cfg.Library = l.lib.ForRun(cfg.Params, false)
 	return cfg
 }
 

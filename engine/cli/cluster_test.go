@@ -737,7 +737,7 @@ func TestClusterWatch(t *testing.T) {
 	path := filepath.Join(tree, "arrived.mp4")
 	testenv.WriteFile(t, path, clip, 0o644)
 	p.log.waitFor(t, "watch", `^ok .* frames  `+regexp.QuoteMeta(path)+`  .*\(worker w1\)$`)
-	if files, _ := libraryCounts(t, os.Getenv(config.EnvVar(config.ResultsDB))); files != 1 {
+	if files, _ := libraryCounts(t, os.Getenv(config.EnvVar(config.Library))); files != 1 {
 		t.Errorf("the library keeps %d results, want 1", files)
 	}
 }

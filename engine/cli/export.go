@@ -110,7 +110,7 @@ func runExport(ctx context.Context, e env, opts exportOptions, paths []string) e
 
 // where keeps the stored results where a find expression holds (with
 // together, only their frames where it holds).
-func where(db *store.Store, stored []store.Stored, text string, together bool, minConf float32, scope store.Scope) ([]store.Stored, error) {
+func where(db *store.Library, stored []store.Stored, text string, together bool, minConf float32, scope store.Scope) ([]store.Stored, error) {
 	expr, err := query.Parse(text)
 	if err != nil {
 		return nil, usagef("--where %q: %v", text, err)

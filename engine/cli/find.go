@@ -50,7 +50,7 @@ func (o findFlags) options() query.Options {
 
 // found is what an expression matched in the library.
 type found struct {
-	db      *store.Store
+	db      *store.Library
 	path    string // the library's
 	expr    query.Expr
 	scope   store.Scope
@@ -137,8 +137,8 @@ func runFind(_ context.Context, e env, opts findOptions, args []string) error {
 // openLibrary opens the results library the settings name for a command
 // that reads it (find, export, library stats) or, with write, changes it
 // (library prune). A library that cannot be written is read all the same.
-func openLibrary(e env, write bool) (*store.Store, string, error) {
-	path := config.ResultsDBFile(e.v)
+func openLibrary(e env, write bool) (*store.Library, string, error) {
+	path := config.LibraryFile(e.v)
 	if path == "" {
 		return nil, "", usagef("the library is turned off (--library off): there is nothing to read")
 	}

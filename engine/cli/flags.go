@@ -86,7 +86,7 @@ var flagKeys = map[string]string{
 	"conf": config.Confidence, "iou": config.IoU, "classes": config.Classes,
 	"workers": config.Workers, "threads": config.Threads, "model": config.Model,
 	"onnxruntime-library": config.RuntimeLibrary, "decoder-threads": config.DecoderThreads,
-	"intra-op-threads": config.IntraOpThreads, "library": config.ResultsDB,
+	"intra-op-threads": config.IntraOpThreads, "library": config.Library,
 	"decoder-thread-type": config.DecoderThreadType, "file-timeout": config.FileTimeout,
 	"max-gap": config.MaxGap, "min-gap": config.MinGap, "cuts": config.Cuts, "reuse-similar": config.ReuseSimilar, "rect": config.Rect,
 	"nats": config.Nats, "token": config.NatsToken, "user": config.NatsUser, "password": config.NatsPassword,

@@ -40,7 +40,7 @@ func isolated(t *testing.T) string {
 	testenv.Isolate(t)
 	t.Setenv(config.EnvVar(config.RuntimeLibrary), lib)
 	db := filepath.Join(t.TempDir(), "library.db")
-	t.Setenv(config.EnvVar(config.ResultsDB), db)
+	t.Setenv(config.EnvVar(config.Library), db)
 	return db
 }
 

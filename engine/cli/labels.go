@@ -15,7 +15,7 @@ import (
 )
 
 // writeLabels writes the selection for labelling tools: --coco, --yolo.
-func writeLabels(ctx context.Context, e env, db *store.Store, sel storedSelection, keep map[string]bool, o labelFlags) error {
+func writeLabels(ctx context.Context, e env, db *store.Library, sel storedSelection, keep map[string]bool, o labelFlags) error {
 	classes, err := sel.modelClasses(db)
 	if err != nil {
 		return err
@@ -51,7 +51,7 @@ func writeLabels(ctx context.Context, e env, db *store.Store, sel storedSelectio
 // modelClasses are the classes of the model the selection's results came
 // from, by class id; results of models with other classes cannot share
 // one dataset.
-func (sel storedSelection) modelClasses(db *store.Store) ([]string, error) {
+func (sel storedSelection) modelClasses(db *store.Library) ([]string, error) {
 	var classes []string
 	for sha := range sel.modelSHAs {
 		names, err := db.ModelClasses(sha)
@@ -68,7 +68,7 @@ func (sel storedSelection) modelClasses(db *store.Store) ([]string, error) {
 
 // thumbnailSource writes the library's thumbnail of each frame; a frame
 // without one is decoded again at thumbnail size.
-func thumbnailSource(ctx context.Context, db *store.Store, thumbs map[string]map[int]string) export.ImageSource {
+func thumbnailSource(ctx context.Context, db *store.Library, thumbs map[string]map[int]string) export.ImageSource {
 	return func(img export.LabelImage) ([]byte, int, int, error) {
 		if name := thumbs[img.Video][img.Index]; name != "" {
 			if jpg, err := db.Thumbnail(name); err == nil {

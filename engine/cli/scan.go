@@ -153,7 +153,7 @@ func prepareScan(e env, opts scanOptions, needLibrary bool) (_ *preparedScan, er
 		p.closers = append(p.closers, nc.Close)
 		cfg.Remote = cluster.NewSubmitter(nc, cluster.Queue{AckWait: opts.AckWait, MaxDeliver: opts.MaxDeliver})
 	}
-	if path := config.ResultsDBFile(e.v); path != "" {
+	if path := config.LibraryFile(e.v); path != "" {
 		// A library that cannot be opened (read-only home, a newer schema)
 		// must not stop a scan: warn and scan without it.
 		db, err := store.Open(path)
@@ -164,7 +164,7 @@ func prepareScan(e env, opts scanOptions, needLibrary bool) (_ *preparedScan, er
 			fmt.Fprintf(e.stderr, "vidsift: warning: scanning without the results library: %v (set --library to another file, or \"off\")\n", err)
 		default:
 			p.closers = append(p.closers, func() { db.Close() })
-			cfg.ResultsDB = db.ForRun(cfg.Params, opts.Rescan)
+			cfg.Library = db.ForRun(cfg.Params, opts.Rescan)
 			cfg.Thumbs = max(cfg.Thumbs, pipeline.JPEGThumbs) // the library keeps thumbnails for the app
 		}
 	}
@@ -215,8 +215,8 @@ func collectRun(ctx context.Context, stderr io.Writer, cfg pipeline.Config, path
 		case scan.FileFinished:
 			run.results = append(run.results, e.Result)
 			run.params[e.Result.Path] = e.Params
-			if e.ResultsDBErr != nil {
-				fmt.Fprintf(stderr, "vidsift: the library could not keep %s: %v\n", e.Result.Path, e.ResultsDBErr)
+			if e.LibraryErr != nil {
+				fmt.Fprintf(stderr, "vidsift: the library could not keep %s: %v\n", e.Result.Path, e.LibraryErr)
 			}
 		case scan.RunFinished:
 			run.finished = e

@@ -39,7 +39,7 @@ func runWatch(ctx context.Context, e env, opts watchOptions, paths []string) err
 		return errNeedsUsage
 	case opts.JSON != "" || opts.CSV != "":
 		return usagef("watch writes no --json or --csv: a watch does not end. Its results go to the library: vidsift export or find them at any time")
-	case config.ResultsDBFile(e.v) == "":
+	case config.LibraryFile(e.v) == "":
 		return usagef("watch needs the library (--library off): without it every walk would scan every file again")
 	case opts.Settle.d <= 0:
 		return usagef("--settle must be positive")
@@ -86,8 +86,8 @@ func runWatch(ctx context.Context, e env, opts watchOptions, paths []string) err
 				line += "  (worker " + r.Worker + ")"
 			}
 			fmt.Fprintln(e.stderr, line)
-			if ev.ResultsDBErr != nil {
-				fmt.Fprintf(e.stderr, "vidsift: the library could not keep %s: %v\n", r.Path, ev.ResultsDBErr)
+			if ev.LibraryErr != nil {
+				fmt.Fprintf(e.stderr, "vidsift: the library could not keep %s: %v\n", r.Path, ev.LibraryErr)
 			}
 		case scan.FileGone:
 			fmt.Fprintf(e.stderr, "gone              %s  (its results stay in the library: vidsift library missing lists it)\n", ev.Path)

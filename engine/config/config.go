@@ -39,7 +39,7 @@ const (
 	Cuts              = "cuts"          // the first frame of a shot between keyframes is analysed (with max_gap > 0)
 	ReuseSimilar      = "reuse_similar" // near-duplicate frames repeat the detections of the last inferred one
 	Rect              = "rect"          // dynamic models run each frame on its own stride-multiple rectangle
-	ResultsDB         = "library"       // results database; "off" disables it
+	Library           = "library"       // the results library; "off" scans without one
 	// A cluster (NATS JetStream) to scan on instead of this computer, and
 	// how to reach it. The hub takes the same credentials.
 	Nats         = "nats" // URL; "" scans here
@@ -85,7 +85,7 @@ func defaults() map[string]any {
 		Cuts:              d.Sampling.Cuts,
 		ReuseSimilar:      d.ReuseSimilar,
 		Rect:              d.Rect,
-		ResultsDB:         "",
+		Library:           "",
 		Nats:              "",
 		NatsToken:         "",
 		NatsUser:          "",
@@ -152,10 +152,10 @@ func DataDir() string {
 	return filepath.Join(home, ".local", "share", "vidsift")
 }
 
-// ResultsDBFile is where the results library lives: the configured path,
+// LibraryFile is where the results library lives: the configured path,
 // else DataDir/library.db; "" when the user turned it off ("off").
-func ResultsDBFile(v *viper.Viper) string {
-	switch p := v.GetString(ResultsDB); p {
+func LibraryFile(v *viper.Viper) string {
+	switch p := v.GetString(Library); p {
 	case "off", "none", "false":
 		return ""
 	case "":

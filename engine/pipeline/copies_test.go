@@ -53,7 +53,7 @@ func TestCopiesInOneRun(t *testing.T) {
 	defer lib.Close()
 	cfg := testConfig(t, 2, 1)
 	cfg.Thumbs = JPEGThumbs
-	cfg.ResultsDB = lib.ForRun(cfg.Params, false)
+	cfg.Library = lib.ForRun(cfg.Params, false)
 	fromLibrary := 0
 	res := collect(context.Background(), cfg, []string{dir}, func(ev scan.Event) {
 		if f, ok := ev.(scan.FileFinished); ok && f.FromLibrary {
@@ -96,7 +96,7 @@ func TestLibraryRefuses(t *testing.T) {
 	copyFile(t, clip, a)
 	copyFile(t, clip, b)
 	cfg := testConfig(t, 1, 1)
-	cfg.ResultsDB = &refusingLibrary{keepLibrary{thumbs: map[string]map[int][]byte{}},
+	cfg.Library = &refusingLibrary{keepLibrary{thumbs: map[string]map[int][]byte{}},
 		map[string]error{a: errors.New("the file changed while it was read (still being written?)")}}
 	res := collect(context.Background(), cfg, []string{dir}, nil)
 	if f := res.files[a]; f.Status != scan.StatusFailed || !strings.Contains(f.Error, "changed while it was read") {

@@ -436,7 +436,7 @@ func TestThumbModes(t *testing.T) {
 		cfg := testConfig(t, 1, 1)
 		cfg.Thumbs = mode
 		lib := &keepLibrary{thumbs: map[string]map[int][]byte{}}
-		cfg.ResultsDB = lib
+		cfg.Library = lib
 		var finished map[int][]byte
 		res := collect(context.Background(), cfg, []string{video}, func(ev scan.Event) {
 			if f, ok := ev.(scan.FileFinished); ok {

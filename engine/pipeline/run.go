@@ -35,9 +35,9 @@ type Config struct {
 	FileTimeout    time.Duration
 	// Thumbs says which thumbnails the run makes.
 	Thumbs Thumbs
-	// ResultsDB, when set, replays files it already holds with the same
+	// Library, when set, replays files it already holds with the same
 	// identity instead of scanning them, and keeps every file this run finishes.
-	ResultsDB ResultsDB
+	Library Library
 	// Remote, when set, scans the files on other machines; Detector is then
 	// the model they must use, but it does not run here.
 	Remote Remote
@@ -317,10 +317,10 @@ const (
 // waitForCopies, a file of the same content as one this run scans is a
 // copyOf it: the channel closes once that one finished.
 func (r *runner) reuse(path string, waitForCopies bool) (answer, <-chan struct{}) {
-	if r.cfg.ResultsDB == nil || r.ctx.Err() != nil {
+	if r.cfg.Library == nil || r.ctx.Err() != nil {
 		return toScan, nil
 	}
-	known, err := r.cfg.ResultsDB.Reuse(path)
+	known, err := r.cfg.Library.Reuse(path)
 	r.mu.Lock()
 	if known.Read {
 		r.sum.Fingerprinted++
@@ -642,10 +642,10 @@ func (r *runner) finish(fs *fileState) {
 // carries it with its thumbnails.
 func (r *runner) finished(res scan.FileResult, thumbs map[int][]byte) {
 	var libErr error
-	if r.cfg.ResultsDB != nil {
-		if libErr = r.cfg.ResultsDB.Keep(res, thumbs); libErr != nil {
+	if r.cfg.Library != nil {
+		if libErr = r.cfg.Library.Keep(res, thumbs); libErr != nil {
 			r.mu.Lock()
-			r.sum.ResultsDBErrors++
+			r.sum.LibraryErrors++
 			r.mu.Unlock()
 		}
 	}
@@ -656,7 +656,7 @@ func (r *runner) finished(res scan.FileResult, thumbs map[int][]byte) {
 		close(r.content[fp]) // its copies may ask the library now
 	}
 	r.mu.Unlock()
-	r.send(scan.FileFinished{Result: res, Thumbs: thumbs, Params: r.cfg.Params, ResultsDBErr: libErr})
+	r.send(scan.FileFinished{Result: res, Thumbs: thumbs, Params: r.cfg.Params, LibraryErr: libErr})
 }
 
 func encodeJPEG(img image.Image) []byte {

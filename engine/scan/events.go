@@ -40,13 +40,13 @@ type FrameAnalysed struct {
 // FileFinished carries a file's full result, the JPEG thumbnails of its
 // frames by frame index (when the run makes them) and the parameters the
 // result was made with. FromLibrary says it came from the library;
-// ResultsDBErr says the library could not keep it.
+// LibraryErr says the library could not keep it.
 type FileFinished struct {
-	Result       FileResult
-	Thumbs       map[int][]byte
-	Params       Params
-	FromLibrary  bool
-	ResultsDBErr error
+	Result      FileResult
+	Thumbs      map[int][]byte
+	Params      Params
+	FromLibrary bool
+	LibraryErr  error
 }
 
 // RunFinished comes last. Err is the context's error if the run was cancelled.

@@ -12,17 +12,17 @@ type Summary struct {
 	// Fingerprinted counts the files the library read to know their
 	// content (the others' fingerprints were cached for their size and mtime).
 	Fingerprinted int
-	// ResultsDBErrors counts finished files the library failed to keep.
-	ResultsDBErrors int
-	Ignored         int
-	Cancelled       int // files queued but not finished because the run was cancelled
-	Frames          int // analysed frames (keyframes, gap frames and cut frames)
-	Keyframes       int // of which keyframes
-	Cuts            int // of which cut frames
-	Inferences      int // frames the model ran on in this run (the others repeat a similar frame's detections, or come from the library)
-	Detections      int
-	ModelLoads      int64
-	Elapsed         time.Duration
+	// LibraryErrors counts finished files the library failed to keep.
+	LibraryErrors int
+	Ignored       int
+	Cancelled     int // files queued but not finished because the run was cancelled
+	Frames        int // analysed frames (keyframes, gap frames and cut frames)
+	Keyframes     int // of which keyframes
+	Cuts          int // of which cut frames
+	Inferences    int // frames the model ran on in this run (the others repeat a similar frame's detections, or come from the library)
+	Detections    int
+	ModelLoads    int64
+	Elapsed       time.Duration
 	// InferenceBusy is the wall time during which at least one inference ran.
 	InferenceBusy time.Duration
 	// FirstResult is the time from the run's start to its first analysed frame.

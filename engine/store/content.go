@@ -15,7 +15,7 @@ import (
 // at. A fingerprint taken before at the same path, size and mtime comes
 // from the library's cache, so an unchanged file costs a stat; otherwise
 // the file is read (read is true) and the cache remembers it.
-func (s *Store) Fingerprint(path string) (fp string, st fingerprint.Stat, read bool, err error) {
+func (s *Library) Fingerprint(path string) (fp string, st fingerprint.Stat, read bool, err error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return "", fingerprint.Stat{}, false, err
@@ -54,7 +54,7 @@ func current(fp string) bool { return strings.HasPrefix(fp, "v1:") && fingerprin
 //     sharing the thumbnails.
 //
 // The returned result carries id.Path.
-func (s *Store) Reuse(id Identity) (Stored, bool, error) {
+func (s *Library) Reuse(id Identity) (Stored, bool, error) {
 	row, err := s.byContent(id)
 	if err != nil {
 		return Stored{}, false, err
@@ -93,7 +93,7 @@ type storedRow struct {
 
 // byContent finds the result of id's content and parameters: at id.Path
 // if there is one, else the most recent.
-func (s *Store) byContent(id Identity) (storedRow, error) {
+func (s *Library) byContent(id Identity) (storedRow, error) {
 	var r storedRow
 	if id.Fingerprint == "" {
 		return r, nil
@@ -109,7 +109,7 @@ func (s *Store) byContent(id Identity) (storedRow, error) {
 
 // legacy finds a result stored without a fingerprint at id's path, size
 // and mtime.
-func (s *Store) legacy(id Identity) (storedRow, error) {
+func (s *Library) legacy(id Identity) (storedRow, error) {
 	r := storedRow{path: id.Path, size: id.Size, mtime: id.ModTime}
 	err := s.db.QueryRow(`SELECT id FROM files WHERE path=? AND size=? AND mtime_ns=? AND fingerprint='' AND `+sameScan+` AND revision=? AND status IN ('ok','partial')`,
 		append(append([]any{id.Path, id.Size, id.ModTime}, id.scanArgs()...), id.Revision)...).Scan(&r.id)
@@ -128,7 +128,7 @@ func gone(path string) bool {
 
 // move gives id.Path the results stored at from for id's content, in one
 // transaction: what id.Path held for the same model and settings goes.
-func (s *Store) move(from string, id Identity) error {
+func (s *Library) move(from string, id Identity) error {
 	tx, err := s.db.Begin()
 	if err != nil {
 		return err
@@ -150,7 +150,7 @@ func (s *Store) move(from string, id Identity) error {
 
 // copyRow stores the result src again for id.Path, frames, detections
 // and thumbnail names included, in one transaction, and returns its row.
-func (s *Store) copyRow(src int64, id Identity) (int64, error) {
+func (s *Library) copyRow(src int64, id Identity) (int64, error) {
 	tx, err := s.db.Begin()
 	if err != nil {
 		return 0, err
@@ -186,7 +186,7 @@ func (s *Store) copyRow(src int64, id Identity) (int64, error) {
 }
 
 // load reads one stored result by its row.
-func (s *Store) load(fileID int64) (Stored, error) {
+func (s *Library) load(fileID int64) (Stored, error) {
 	var st Stored
 	res := &st.Result
 	var status, params string
@@ -212,7 +212,7 @@ type FileState struct {
 
 // LastSeen returns, for every stored path, the file as its latest result
 // saw it, without reading any frame (clips checks a source against it).
-func (s *Store) LastSeen() (map[string]FileState, error) {
+func (s *Library) LastSeen() (map[string]FileState, error) {
 	rows, err := s.db.Query(`WITH ` + latest + ` SELECT f.path, f.size, f.mtime_ns, f.fingerprint FROM files f JOIN latest ON f.id=latest.id`)
 	if err != nil {
 		return nil, err

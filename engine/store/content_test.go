@@ -28,7 +28,7 @@ func randomFile(t *testing.T, path string, size int, seed int64) {
 // scanned asks the run's library about path as a run does, and keeps a
 // sample result for it when the library had none (a scan); it returns
 // what the library knew.
-func scanned(t *testing.T, l *RunDB, path string) scan.Known {
+func scanned(t *testing.T, l *RunLibrary, path string) scan.Known {
 	t.Helper()
 	k, err := l.Reuse(path)
 	if err != nil {
@@ -47,7 +47,7 @@ func scanned(t *testing.T, l *RunDB, path string) scan.Known {
 }
 
 // paths lists the stored rows' paths, sorted.
-func storedPaths(t *testing.T, s *Store) []string {
+func storedPaths(t *testing.T, s *Library) []string {
 	t.Helper()
 	rows, err := s.db.Query(`SELECT path FROM files ORDER BY path`)
 	if err != nil {
@@ -84,7 +84,7 @@ func TestFollowsContent(t *testing.T) {
 	a := filepath.Join(dir, "trip", "a.mp4")
 	randomFile(t, a, 3<<20, 1)
 	p := params("abc")
-	run := func() *RunDB { return s.ForRun(p, false) }
+	run := func() *RunLibrary { return s.ForRun(p, false) }
 
 	if k := scanned(t, run(), a); k.Found || !k.Read || k.Fingerprint == "" {
 		t.Fatalf("first scan: %+v", k)

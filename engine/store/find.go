@@ -39,7 +39,7 @@ type Scope struct {
 }
 
 // present drops the missing paths (by path) unless the scope includes them.
-func (s *Store) present(sc Scope, paths []string) (map[string]bool, error) {
+func (s *Library) present(sc Scope, paths []string) (map[string]bool, error) {
 	if sc.IncludeMissing {
 		return map[string]bool{}, nil
 	}
@@ -54,7 +54,7 @@ func (s *Store) present(sc Scope, paths []string) (map[string]bool, error) {
 // e names positively (negations cannot narrow them, since a class seen
 // only briefly may not count). query.Match then decides on each
 // candidate's frames.
-func (s *Store) Find(e query.Expr, o query.Options, sc Scope) ([]Match, error) {
+func (s *Library) Find(e query.Expr, o query.Options, sc Scope) ([]Match, error) {
 	cand, args := candidates(e, float64(o.MinConfidence))
 	where, pathArgs := underRoots("latest.path", sc.Roots)
 	q := `WITH ` + latest + ` SELECT latest.id, latest.path FROM latest WHERE ` + where
@@ -109,7 +109,7 @@ func (s *Store) Find(e query.Expr, o query.Options, sc Scope) ([]Match, error) {
 
 // classFrames reads the files' analysed frames with their detections of
 // the named classes only, in two queries.
-func (s *Store) classFrames(files []file, names []query.Class) (map[int64][]scan.Frame, error) {
+func (s *Library) classFrames(files []file, names []query.Class) (map[int64][]scan.Frame, error) {
 	ids := make([]int64, len(files))
 	for i, f := range files {
 		ids[i] = f.id
@@ -239,7 +239,7 @@ func atPaths(col string, paths []string) (string, []any) {
 // ClassNames lists the classes find may name: those of the models the
 // library's results came from. For results stored before the library kept
 // models' classes, the classes they detected stand in.
-func (s *Store) ClassNames() ([]string, error) {
+func (s *Library) ClassNames() ([]string, error) {
 	set := map[string]bool{}
 	rows, err := s.db.Query(`SELECT DISTINCT f.model_sha, m.names FROM files f LEFT JOIN models m ON m.sha=f.model_sha`)
 	if err != nil {
@@ -294,7 +294,7 @@ func (s *Store) ClassNames() ([]string, error) {
 }
 
 // rememberModel keeps a model's class names, for ClassNames.
-func (s *Store) rememberModel(sha string, names []string) error {
+func (s *Library) rememberModel(sha string, names []string) error {
 	raw, err := json.Marshal(names)
 	if err != nil {
 		return err
@@ -306,7 +306,7 @@ func (s *Store) rememberModel(sha string, names []string) error {
 // ModelClasses returns the class names of the model with this sha256, by
 // class id. For results stored before the library kept them, the
 // detections' own ids and names stand in (ids never seen become "class N").
-func (s *Store) ModelClasses(sha string) ([]string, error) {
+func (s *Library) ModelClasses(sha string) ([]string, error) {
 	var raw string
 	err := s.db.QueryRow(`SELECT names FROM models WHERE sha=?`, sha).Scan(&raw)
 	if err == nil {

@@ -15,7 +15,7 @@ import (
 // synthetic fills a library with files of frames 1 s apart and random
 // detections: person in about half the files, dog in about a tenth, and
 // other classes; each file's classes come and go in runs of frames.
-func synthetic(t testing.TB, path string, files, framesPerFile, detsPerFile int) *Store {
+func synthetic(t testing.TB, path string, files, framesPerFile, detsPerFile int) *Library {
 	t.Helper()
 	s, err := Open(path)
 	if err != nil {
@@ -77,7 +77,7 @@ func synthetic(t testing.TB, path string, files, framesPerFile, detsPerFile int)
 }
 
 // bruteForce evaluates e on every latest file, in Go: what Find must equal.
-func bruteForce(t *testing.T, s *Store, e query.Expr, o query.Options, roots []string) []Match {
+func bruteForce(t *testing.T, s *Library, e query.Expr, o query.Options, roots []string) []Match {
 	t.Helper()
 	stored, err := s.Latest(all)
 	if err != nil {

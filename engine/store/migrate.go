@@ -217,7 +217,7 @@ const fillFileClasses = `INSERT INTO file_classes (file_id, class, max_conf)
 // SchemaVersion is the version this build writes.
 func SchemaVersion() int { return len(migrations) }
 
-func (s *Store) migrate() error {
+func (s *Library) migrate() error {
 	var v int
 	if err := s.db.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
 		return fmt.Errorf("not a vidsift library (or unreadable): %w", err)

@@ -8,13 +8,13 @@ import (
 	"github.com/vidsift/vidsift/engine/scan"
 )
 
-// RunDB is the library as one run sees it (a pipeline.ResultsDB): the
+// RunLibrary is the library as one run sees it (a pipeline.Library): the
 // model and settings are fixed, and each file's identity (fingerprint
 // included) is taken when the run first asks about it, so a file that
 // changes during the scan is stored under its old identity and redone
 // next time.
-type RunDB struct {
-	store    *Store
+type RunLibrary struct {
+	lib    *Library
 	params   scan.Params
 	rescan   bool
 	mu       sync.Mutex
@@ -25,17 +25,17 @@ type RunDB struct {
 
 // ForRun binds the store to a run's settings. With rescan, nothing is
 // reused, but every finished file is still kept.
-func (s *Store) ForRun(p scan.Params, rescan bool) *RunDB {
-	return &RunDB{store: s, params: p, rescan: rescan, ids: map[string]Identity{}}
+func (s *Library) ForRun(p scan.Params, rescan bool) *RunLibrary {
+	return &RunLibrary{lib: s, params: p, rescan: rescan, ids: map[string]Identity{}}
 }
 
 // Reuse fingerprints path (from the cache when it is unchanged) and
 // returns the stored result of the same content and settings, if one
-// finished ok or partial (see Store.Reuse). A file that cannot be
+// finished ok or partial (see Library.Reuse). A file that cannot be
 // fingerprinted because it is not there or not readable is left to the
 // scan to report; one that changes while read is an error.
-func (l *RunDB) Reuse(path string) (scan.Known, error) {
-	fp, st, read, err := l.store.Fingerprint(path)
+func (l *RunLibrary) Reuse(path string) (scan.Known, error) {
+	fp, st, read, err := l.lib.Fingerprint(path)
 	known := scan.Known{Fingerprint: fp, Read: read}
 	switch {
 	case errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission):
@@ -50,13 +50,13 @@ func (l *RunDB) Reuse(path string) (scan.Known, error) {
 	if l.rescan {
 		return known, nil
 	}
-	stored, ok, err := l.store.Reuse(id)
+	stored, ok, err := l.lib.Reuse(id)
 	if err != nil || !ok {
 		return known, err
 	}
 	known.Found, known.Result, known.Thumbs = true, stored.Result, map[int][]byte{}
 	for idx, name := range stored.Thumbs {
-		if b, err := l.store.Thumbnail(name); err == nil {
+		if b, err := l.lib.Thumbnail(name); err == nil {
 			known.Thumbs[idx] = b
 		}
 	}
@@ -66,10 +66,10 @@ func (l *RunDB) Reuse(path string) (scan.Known, error) {
 // Keep stores a finished file under the identity it had when the run
 // began. A failed file that is no longer there is not kept: there is
 // nothing to redo or show.
-func (l *RunDB) Keep(res scan.FileResult, thumbs map[int][]byte) error {
+func (l *RunLibrary) Keep(res scan.FileResult, thumbs map[int][]byte) error {
 	l.model.Do(func() {
 		if len(l.params.Model.Names) > 0 {
-			l.modelErr = l.store.rememberModel(l.params.Model.SHA256, l.params.Model.Names)
+			l.modelErr = l.lib.rememberModel(l.params.Model.SHA256, l.params.Model.Names)
 		}
 	})
 	if l.modelErr != nil {
@@ -87,5 +87,5 @@ func (l *RunDB) Keep(res scan.FileResult, thumbs map[int][]byte) error {
 			return err
 		}
 	}
-	return l.store.Save(id, res, thumbs)
+	return l.lib.Save(id, res, thumbs)
 }

@@ -28,8 +28,8 @@ import (
 // FileName is the library's database file inside the data folder.
 const FileName = "library.db"
 
-// Store is an open results library. It is safe for concurrent use.
-type Store struct {
+// Library is an open results library. It is safe for concurrent use.
+type Library struct {
 	db     *sql.DB
 	path   string
 	thumbs string
@@ -52,7 +52,7 @@ func readOnly(err error) bool {
 // Open opens (creating and migrating when needed) the library at path.
 // A library that cannot be written fails with ErrReadOnly; OpenReadOnly
 // reads it still.
-func Open(path string) (*Store, error) {
+func Open(path string) (*Library, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		if readOnly(err) {
 			err = ErrReadOnly
@@ -63,7 +63,7 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("library %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, thumbs: filepath.Join(filepath.Dir(path), "thumbs")}
+	s := &Library{db: db, path: path, thumbs: filepath.Join(filepath.Dir(path), "thumbs")}
 	if err := s.migrate(); err != nil {
 		db.Close()
 		if readOnly(err) {
@@ -78,7 +78,7 @@ func Open(path string) (*Store, error) {
 // stats, missing), on a read-only medium too: SQLite takes no locks and
 // writes nothing, so nobody may change the library meanwhile. A library
 // of an older schema cannot be read so (it needs migrating).
-func OpenReadOnly(path string) (*Store, error) {
+func OpenReadOnly(path string) (*Library, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("library %s: %w", path, err)
 	}
@@ -95,7 +95,7 @@ func OpenReadOnly(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("library %s: schema version %d, this vidsift reads %d; opening it to upgrade needs write access", path, v, len(migrations))
 	}
-	return &Store{db: db, path: path, thumbs: filepath.Join(filepath.Dir(path), "thumbs")}, nil
+	return &Library{db: db, path: path, thumbs: filepath.Join(filepath.Dir(path), "thumbs")}, nil
 }
 
 // open opens the SQLite database at path with URI parameters query.
@@ -112,7 +112,7 @@ func open(path, query string) (*sql.DB, error) {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Library) Close() error { return s.db.Close() }
 
 // Identity says when a stored result may stand in for a scan: the same
 // content (Fingerprint; Lookup takes path, size and mtime instead),
@@ -143,7 +143,7 @@ const sameScan = `model_sha=? AND params=?`
 func (id Identity) scanArgs() []any { return []any{id.Params.Model.SHA256, id.Params.Key()} }
 
 // Lookup returns the stored result for id if it finished ok or partial.
-func (s *Store) Lookup(id Identity) (Stored, bool, error) {
+func (s *Library) Lookup(id Identity) (Stored, bool, error) {
 	row := s.db.QueryRow(`SELECT id, status, error, container, codec, width, height, duration, fps, keyframe_interval
 		FROM files WHERE path=? AND size=? AND mtime_ns=? AND `+sameScan+` AND revision=? AND status IN ('ok','partial')`,
 		append([]any{id.Path, id.Size, id.ModTime}, append(id.scanArgs(), id.Revision)...)...)
@@ -167,7 +167,7 @@ func (s *Store) Lookup(id Identity) (Stored, bool, error) {
 }
 
 // fill reads a stored file's frames, detections and thumbnail names.
-func (s *Store) fill(fileID int64, st *Stored) error {
+func (s *Library) fill(fileID int64, st *Stored) error {
 	rows, err := s.db.Query(`SELECT idx, time_s, kind, same_as, width, height, thumb FROM frames WHERE file_id=? ORDER BY idx`, fileID)
 	if err != nil {
 		return err
@@ -218,7 +218,7 @@ func (s *Store) fill(fileID int64, st *Stored) error {
 // Save stores a finished file in one transaction, replacing what was stored
 // for the same path, model and settings. thumbs maps frame index to JPEG
 // bytes (optional); they are written to the cache folder by content hash.
-func (s *Store) Save(id Identity, res scan.FileResult, thumbs map[int][]byte) error {
+func (s *Library) Save(id Identity, res scan.FileResult, thumbs map[int][]byte) error {
 	names := map[int]string{}
 	for idx, jpg := range thumbs {
 		name, err := s.putThumb(jpg)
@@ -285,7 +285,7 @@ func (s *Store) Save(id Identity, res scan.FileResult, thumbs map[int][]byte) er
 }
 
 // putThumb writes a JPEG once under its content hash and returns its name.
-func (s *Store) putThumb(jpg []byte) (string, error) {
+func (s *Library) putThumb(jpg []byte) (string, error) {
 	sum := sha256.Sum256(jpg)
 	name := hex.EncodeToString(sum[:]) + ".jpg"
 	path := filepath.Join(s.thumbs, name[:2], name)
@@ -302,7 +302,7 @@ func (s *Store) putThumb(jpg []byte) (string, error) {
 }
 
 // Thumbnail reads a stored thumbnail by the name Save gave it.
-func (s *Store) Thumbnail(name string) ([]byte, error) {
+func (s *Library) Thumbnail(name string) ([]byte, error) {
 	if len(name) < 3 || filepath.Base(name) != name {
 		return nil, fmt.Errorf("bad thumbnail name %q", name)
 	}
@@ -325,7 +325,7 @@ type Stored struct {
 
 // Latest returns, for every path in scope, the most recently stored
 // result (of any model or settings), sorted by path.
-func (s *Store) Latest(sc Scope) ([]Stored, error) {
+func (s *Library) Latest(sc Scope) ([]Stored, error) {
 	where, args := underRoots("f.path", sc.Roots)
 	rows, err := s.db.Query(`WITH `+latest+` SELECT f.id, f.path, f.status, f.error, f.container, f.codec, f.width, f.height, f.duration, f.fps, f.keyframe_interval, f.scanned_at, f.model_sha, f.params, f.size, f.mtime_ns, f.fingerprint
 		FROM files f JOIN latest ON f.id=latest.id WHERE `+where+` ORDER BY f.path`, args...)
@@ -388,7 +388,7 @@ func (s *Store) Latest(sc Scope) ([]Stored, error) {
 }
 
 // Counts reports stored files, frames and detections (for tests and the app).
-func (s *Store) Counts() (files, frames, detections int, err error) {
+func (s *Library) Counts() (files, frames, detections int, err error) {
 	err = s.db.QueryRow(`SELECT (SELECT COUNT(*) FROM files), (SELECT COUNT(*) FROM frames), (SELECT COUNT(*) FROM detections)`).
 		Scan(&files, &frames, &detections)
 	return

@@ -22,7 +22,7 @@ func sampleResult(path string) scan.FileResult {
 		}}
 }
 
-func openTemp(t *testing.T) (*Store, string) {
+func openTemp(t *testing.T) (*Library, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), FileName)
 	s, err := Open(path)

@@ -39,7 +39,7 @@ type ModelStats struct {
 }
 
 // Stats reads the library's figures.
-func (s *Store) Stats() (Stats, error) {
+func (s *Library) Stats() (Stats, error) {
 	st := Stats{ByStatus: map[string]int{}}
 	err := s.db.QueryRow(`SELECT COUNT(*), COUNT(DISTINCT path), COUNT(NULLIF(fingerprint, '')),
 		COALESCE(MIN(scanned_at), ''), COALESCE(MAX(scanned_at), ''),
@@ -116,7 +116,7 @@ type Missing struct {
 
 // Missing lists the missing files at or under roots (all when none),
 // sorted by path. It stats every stored path under roots.
-func (s *Store) Missing(roots []string) ([]Missing, error) {
+func (s *Library) Missing(roots []string) ([]Missing, error) {
 	where, args := underRoots("path", roots)
 	rows, err := s.db.Query(`SELECT path, COUNT(*), MAX(scanned_at) FROM files WHERE `+where+` GROUP BY path ORDER BY path`, args...)
 	if err != nil {
@@ -154,7 +154,7 @@ func (s *Store) Missing(roots []string) ([]Missing, error) {
 
 // missingAmong says which of the stored paths are missing: gone, with no
 // fingerprint of theirs stored at another path that exists.
-func (s *Store) missingAmong(paths []string) (map[string]bool, error) {
+func (s *Library) missingAmong(paths []string) (map[string]bool, error) {
 	out := map[string]bool{}
 	for _, p := range paths {
 		if !gone(p) {
@@ -194,7 +194,7 @@ type Forgotten struct {
 // folder prefix: /a/1 does not reach /a/10), of any model or settings,
 // with their cached fingerprints, in one transaction; then the thumbnails
 // no stored frame names any more. With dry, it only counts.
-func (s *Store) Forget(paths []string, dry bool) (Forgotten, error) {
+func (s *Library) Forget(paths []string, dry bool) (Forgotten, error) {
 	if len(paths) == 0 {
 		return Forgotten{}, nil
 	}
@@ -203,7 +203,7 @@ func (s *Store) Forget(paths []string, dry bool) (Forgotten, error) {
 }
 
 // forget is Forget of the rows whose path meets where.
-func (s *Store) forget(where string, args []any, dry bool) (Forgotten, error) {
+func (s *Library) forget(where string, args []any, dry bool) (Forgotten, error) {
 	tx, err := s.db.Begin()
 	if err != nil {
 		return Forgotten{}, err
@@ -288,7 +288,7 @@ func unnamed(tx *sql.Tx, names []string) ([]string, error) {
 }
 
 // Prune forgets the missing files at or under roots (see Missing).
-func (s *Store) Prune(roots []string, dry bool) ([]Missing, Forgotten, error) {
+func (s *Library) Prune(roots []string, dry bool) ([]Missing, Forgotten, error) {
 	missing, err := s.Missing(roots)
 	if err != nil || len(missing) == 0 {
 		return missing, Forgotten{}, err
@@ -318,7 +318,7 @@ func (e RelocateError) Error() string {
 // mounted elsewhere, or a moved archive. Cached fingerprints move too, so
 // the next scan of new costs a stat per file. It refuses (RelocateError)
 // when new already holds results, and prefixes inside one another.
-func (s *Store) Relocate(old, new string, dry bool) (Forgotten, error) {
+func (s *Library) Relocate(old, new string, dry bool) (Forgotten, error) {
 	old, new = filepath.Clean(old), filepath.Clean(new)
 	switch {
 	case old == new:

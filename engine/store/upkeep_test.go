@@ -15,7 +15,7 @@ import (
 // and a/10 (prefixes that must not be confused), a/1/x, a/1/y (a copy
 // of x: same content) and b/z, each with one thumbnail of its own but y,
 // whose thumbnail is x's. It returns the library and the paths.
-func upkeepLibrary(t *testing.T) (*Store, map[string]string) {
+func upkeepLibrary(t *testing.T) (*Library, map[string]string) {
 	t.Helper()
 	s, _ := openTemp(t)
 	dir := t.TempDir()
@@ -34,7 +34,7 @@ func upkeepLibrary(t *testing.T) (*Store, map[string]string) {
 	return s, paths
 }
 
-func thumbFiles(t *testing.T, s *Store) int {
+func thumbFiles(t *testing.T, s *Library) int {
 	t.Helper()
 	st, err := s.Stats()
 	if err != nil {

@@ -201,8 +201,8 @@ func (w *watcher) run(ctx context.Context, inputs []string) {
 // partial and not kept (the library gets them once they settled).
 func (w *watcher) scanFiles(ctx context.Context, paths []string, growing bool) {
 	cfg := w.cfg
-	if growing && cfg.ResultsDB != nil {
-		cfg.ResultsDB = asItStands{}
+	if growing && cfg.Library != nil {
+		cfg.Library = asItStands{}
 	}
 	for ev := range pipeline.Run(ctx, cfg, paths) {
 		switch e := ev.(type) {

@@ -153,7 +153,7 @@ func TestStillWritten(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer lib.Close()
-	cfg.ResultsDB = lib.ForRun(cfg.Params, false)
+	cfg.Library = lib.ForRun(cfg.Params, false)
 	dir := t.TempDir()
 	clip, err := os.ReadFile(testenv.Shared(t, "testdata/videos/dog_person_vp9.webm"))
 	if err != nil {

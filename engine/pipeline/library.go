@@ -2,13 +2,13 @@ package pipeline
 
 import "github.com/vidsift/vidsift/engine/scan"
 
-// ResultsDB keeps finished results between runs (engine/store implements
+// Library keeps finished results between runs (engine/store implements
 // it). Reuse is asked once per file before it is scanned (again for a
 // second copy of a file this run scanned, once the first is kept); an
 // error fails the file with it (the file changed while the library read
 // it, say). Keep gets every file this run finishes (with JPEG thumbnails
 // by frame index when the run makes thumbnails).
-type ResultsDB interface {
+type Library interface {
 	Reuse(path string) (scan.Known, error)
 	Keep(res scan.FileResult, thumbs map[int][]byte) error
 }
