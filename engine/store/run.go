@@ -14,7 +14,7 @@ import (
 // changes during the scan is stored under its old identity and redone
 // next time.
 type RunLibrary struct {
-	lib    *Library
+	lib      *Library
 	params   scan.Params
 	rescan   bool
 	mu       sync.Mutex
