@@ -31,7 +31,7 @@ func TestExportSaysHowItWasMade(t *testing.T) {
 	test.Tap(u.toolbar.start)
 	loop.until(t, "the run to finish", func() bool { return u.coll.Summary().Files == 5 && !u.activity.Running() })
 
-	made := export.Settings{Confidence: 0.25, IoU: 0.7, Classes: []string{}, Workers: 1, Threads: 2, MaxGap: 1, MinGap: 0, ReuseSimilar: false}
+	made := export.Settings{Confidence: 0.25, IoU: 0.7, Classes: []string{}, Workers: 1, Threads: 2, MaxGap: 1, MinGap: 0, ReuseSimilar: false, Cuts: true}
 	check := func(u *UI, want export.Settings, modelPath string) {
 		t.Helper()
 		out := filepath.Join(t.TempDir(), "export.json")

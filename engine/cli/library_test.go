@@ -298,7 +298,7 @@ func TestSchema5Library(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec(`DROP INDEX files_fingerprint; ALTER TABLE files DROP COLUMN fingerprint; DROP TABLE fingerprints; PRAGMA user_version = 5`); err != nil {
+	if _, err := db.Exec(`ALTER TABLE frames DROP COLUMN kind; DROP INDEX files_fingerprint; ALTER TABLE files DROP COLUMN fingerprint; DROP TABLE fingerprints; PRAGMA user_version = 5`); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()

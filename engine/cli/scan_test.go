@@ -416,7 +416,7 @@ func TestSettingsBlock(t *testing.T) {
 	videos, photos := testenv.Shared(t, "testdata/videos"), testenv.Shared(t, "testdata/photos")
 	dir := t.TempDir()
 	model := testenv.Model(t)
-	custom := export.Settings{Confidence: 0.25, IoU: 0.7, Classes: []string{}, Workers: 1, Threads: 2, MaxGap: 1, MinGap: 0, ReuseSimilar: false}
+	custom := export.Settings{Confidence: 0.25, IoU: 0.7, Classes: []string{}, Workers: 1, Threads: 2, MaxGap: 1, MinGap: 0, ReuseSimilar: false, Cuts: true}
 	out := filepath.Join(dir, "scan.json")
 	if code, stderr := scanCmd(t, "--model", model, "--workers", "1", "--threads", "2", "--max-gap", "1", "--min-gap", "0", "--reuse-similar=false",
 		"--json", out, videos); code != ExitOK {
@@ -450,12 +450,12 @@ func TestSettingsBlock(t *testing.T) {
 		t.Fatalf("export: exit %d: %s", code, stderr)
 	}
 	doc = readDoc(t, all)
-	mixed := export.Settings{Confidence: 0.25, IoU: 0.7, Classes: []string{}, Mixed: []string{"max_gap_s", "min_gap_s", "reuse_similar"}}
+	mixed := export.Settings{Confidence: 0.25, IoU: 0.7, Classes: []string{}, Cuts: true, Mixed: []string{"max_gap_s", "min_gap_s", "reuse_similar"}}
 	if !reflect.DeepEqual(doc.Settings, mixed) || doc.Model.SHA256 != sha {
 		t.Errorf("export of mixed settings\n got %+v\nwant %+v", doc.Settings, mixed)
 	}
 	for _, f := range doc.Files {
-		want := export.FileSettings{ModelSHA256: sha, InputSize: [2]int{640, 640}, Confidence: 0.25, IoU: 0.7, MaxGap: 1, MinGap: 0, ReuseSimilar: false}
+		want := export.FileSettings{ModelSHA256: sha, InputSize: [2]int{640, 640}, Confidence: 0.25, IoU: 0.7, MaxGap: 1, MinGap: 0, ReuseSimilar: false, Cuts: true}
 		if strings.HasPrefix(f.Path, photos) {
 			want.MaxGap, want.MinGap, want.ReuseSimilar = 2, 0.5, true
 		}
