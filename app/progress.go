@@ -65,8 +65,8 @@ func (p *progressView) show(s progressSnapshot) {
 		p.label.SetText(fmt.Sprintf("Stopped: %d of %d files done, %d frames.", s.done, s.total, s.frames))
 	case s.finished:
 		sm := s.summary
-		text := fmt.Sprintf("Done: %d files (%d ok, %d partial, %d failed, %d ignored), %d frames (%d keyframes, %d inferred) in %.1f s.",
-			sm.Files, sm.OK, sm.Partial, sm.Failed, sm.Ignored, sm.Frames, sm.Keyframes, sm.Inferences, sm.Elapsed.Seconds())
+		text := fmt.Sprintf("Done: %d files (%d ok, %d partial, %d failed, %d ignored), %d frames (%d keyframes, %d cut frames, %d inferred) in %.1f s.",
+			sm.Files, sm.OK, sm.Partial, sm.Failed, sm.Ignored, sm.Frames, sm.Keyframes, sm.Cuts, sm.Inferences, sm.Elapsed.Seconds())
 		if sm.Skipped > 0 {
 			text += fmt.Sprintf(" %d answered from the library (moved, copied or unchanged files are not scanned again).", sm.Skipped)
 		}

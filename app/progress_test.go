@@ -20,7 +20,7 @@ func TestProgressView(t *testing.T) {
 	sum := scan.Summary{Files: 4, OK: 3, Failed: 1, Skipped: 2, Frames: 20, Keyframes: 12, Inferences: 15, Elapsed: 2 * time.Second}
 	p.show(progressSnapshot{done: 4, total: 4, finished: true, summary: sum, hint: "Look between keyframes."})
 	if p.bar.Value != 1 || !strings.HasPrefix(p.label.Text, "Done: 4 files (3 ok, 0 partial, 1 failed") || !strings.Contains(p.label.Text, " 2 answered from the library") ||
-		!strings.Contains(p.label.Text, "20 frames (12 keyframes, 15 inferred)") || !strings.HasSuffix(p.label.Text, " Look between keyframes.") {
+		!strings.Contains(p.label.Text, "20 frames (12 keyframes, 0 cut frames, 15 inferred)") || !strings.HasSuffix(p.label.Text, " Look between keyframes.") {
 		t.Errorf("done: %.2f %q", p.bar.Value, p.label.Text)
 	}
 	p.show(progressSnapshot{done: 2, total: 4, frames: 9, finished: true, err: context.Canceled})

@@ -72,8 +72,8 @@ type Layout struct {
 	options      detect.Options
 }
 
-// sessionVariants are the ONNX Runtime session options the issue asks to
-// choose by measurement, each changed alone from the default.
+// sessionVariants are the ONNX Runtime session options worth choosing by
+// measurement, each changed alone from the default.
 var sessionVariants = []struct {
 	name string
 	opts detect.Options
@@ -101,7 +101,7 @@ type EndToEnd struct {
 	FirstResultSec float64 `json:"first_result_s"`
 }
 
-// Report is everything measured; the JSON names match the issue's.
+// Report is everything measured; the README explains each JSON name.
 type Report struct {
 	Created         string   `json:"created"`
 	CPUs            int      `json:"cpus"`

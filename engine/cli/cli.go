@@ -40,7 +40,7 @@ type command struct {
 	usage string // the synopsis after "Usage: "
 	about string // what it does, for --help
 	// options holds the command's flags; flags that name a config key
-	// (flagKeys) override VIDSIFT_* and the config file.
+	// (configFlags) override VIDSIFT_* and the config file.
 	options interface{ AddFlags(*pflag.FlagSet) }
 	run     func(ctx context.Context, e env, args []string) error
 }
@@ -51,7 +51,7 @@ func commands() []command {
 	library, watch, clipsOpts := &libraryOptions{}, &watchOptions{}, &clipsOptions{}
 	return []command{
 		{"scan", "vidsift scan [flags] PATH...",
-			"Finds objects in the keyframes of videos and photos (files or folders).",
+			"Finds objects in videos (their keyframes, and frames between them) and photos (files or folders).",
 			scan, func(ctx context.Context, e env, args []string) error { return runScan(ctx, e, *scan, args) }},
 		{"watch", "vidsift watch [scan flags] [--settle 5s] [--poll 5m] PATH...",
 			"Scans PATHs, then keeps watching them: each new or changed file is scanned once its size and\nmtime stayed the same for --settle. Moves cost no inference (the library knows files by\ncontent); a file that goes is reported, its results kept. Runs until interrupted.",
@@ -150,7 +150,7 @@ func (c command) execute(ctx context.Context, args []string, stdout, stderr io.W
 
 // Usage prints the command overview.
 func Usage(w io.Writer) {
-	fmt.Fprintf(w, `vidsift finds objects in the keyframes of videos and photos, locally.
+	fmt.Fprintf(w, `vidsift finds objects in videos and photos, locally.
 
 Usage:
   vidsift                         open the desktop app

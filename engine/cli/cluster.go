@@ -22,19 +22,14 @@ import (
 type authFlags struct{}
 
 func (authFlags) AddFlags(fs *pflag.FlagSet) {
-	fs.String("token", "", "cluster token (VIDSIFT_NATS_TOKEN)")
-	fs.String("user", "", "cluster user, with --password (VIDSIFT_NATS_USER)")
-	fs.String("password", "", "cluster password (VIDSIFT_NATS_PASSWORD)")
-	fs.String("tls-cert", "", "TLS certificate file (PEM)")
-	fs.String("tls-key", "", "TLS key file (PEM) of --tls-cert")
-	fs.String("tls-ca", "", "CA file (PEM) to trust, and for a hub to check client certificates against")
+	addConfigFlags(fs, "token", "user", "password", "tls-cert", "tls-key", "tls-ca")
 }
 
 // natsFlags point a client at a cluster.
 type natsFlags struct{ authFlags }
 
 func (o natsFlags) AddFlags(fs *pflag.FlagSet, what string) {
-	fs.String("nats", "", what)
+	addConfigFlag(fs, "nats", what)
 	o.authFlags.AddFlags(fs)
 }
 
@@ -98,10 +93,10 @@ func (o *workerOptions) AddFlags(fs *pflag.FlagSet) {
 	o.natsFlags.AddFlags(fs, "URL of the cluster's hub, e.g. nats://hub.local:4222")
 	fs.StringArrayVar(&o.Roots, "root", nil, "open only files under DIR (repeatable)")
 	fs.StringArrayVar(&o.Maps, "map", nil, "FROM=TO: a job's path under FROM is this worker's TO (repeatable; TO counts as a root)")
-	fs.Int("workers", 0, "files scanned at once (default: number of CPUs)")
-	fs.Int("threads", 0, "total inference threads (default: number of CPUs)")
+	addConfigFlag(fs, "workers", "files scanned at once")
+	addConfigFlags(fs, "threads")
 	fs.StringVar(&o.Name, "name", "", "this worker's name in results (default: host name and pid)")
-	fs.String("onnxruntime-library", "", "path of libonnxruntime.so.1 (default: the one setup installed)")
+	addConfigFlags(fs, "onnxruntime-library")
 	fs.StringVar(&o.CrashOn, "crash-on", "", "test hook: exit when a job's path contains this")
 	_ = fs.MarkHidden("crash-on")
 }

@@ -223,17 +223,17 @@ func absPaths(paths []string) ([]string, error) {
 
 // atLeast returns r with only the detections of confidence ≥ conf.
 func atLeast(r scan.FileResult, conf float32) scan.FileResult {
-	kfs := make([]scan.Frame, len(r.Frames))
+	frames := make([]scan.Frame, len(r.Frames))
 	for i, k := range r.Frames {
-		kfs[i] = k
-		kfs[i].Detections = nil
+		frames[i] = k
+		frames[i].Detections = nil
 		for _, d := range k.Detections {
 			if d.Confidence >= conf {
-				kfs[i].Detections = append(kfs[i].Detections, d)
+				frames[i].Detections = append(frames[i].Detections, d)
 			}
 		}
 	}
-	r.Frames = kfs
+	r.Frames = frames
 	return r
 }
 

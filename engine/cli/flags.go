@@ -1,31 +1,100 @@
 package cli
 
 import (
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
 	"github.com/vidsift/vidsift/engine/config"
-	"github.com/vidsift/vidsift/engine/scan"
 )
 
-// Flag groups that several commands share, each declared once.
+// Settings reach commands one way: a flag that sets a config key is a row
+// of configFlags, declared by addConfigFlags with the key's default and
+// bound to the key by bindFlags; the command reads the setting from viper,
+// where the environment and the config file set it too.
+
+// configFlag is a flag that sets a config key.
+type configFlag struct{ name, key, help string }
+
+var configFlags = []configFlag{
+	{"conf", config.Confidence, "drop detections below this confidence, 0..1"},
+	{"iou", config.IoU, "IoU above which NMS drops the weaker box of a class"},
+	{"classes", config.Classes, "only these classes, e.g. person,dog (default: all)"},
+	{"workers", config.Workers, "files decoded at once"},
+	{"threads", config.Threads, "total inference threads"},
+	{"model", config.Model, "YOLO ONNX model file (default: the one setup installed)"},
+	{"onnxruntime-library", config.RuntimeLibrary, "path of libonnxruntime.so.1 (default: the one setup installed)"},
+	{"intra-op-threads", config.IntraOpThreads, "ONNX Runtime threads per inference; threads/intra-op-threads run at once"},
+	{"decoder-threads", config.DecoderThreads, "FFmpeg threads per file (0: FFmpeg decides)"},
+	{"decoder-thread-type", config.DecoderThreadType, "FFmpeg threading: frame, slice, or empty for both"},
+	{"file-timeout", config.FileTimeout, "give up on one file after this long"},
+	{"max-gap", config.MaxGap, "longest stretch of video without an analysed frame, e.g. 2, 0.5 or 1500ms (0: keyframes only)"},
+	{"min-gap", config.MinGap, "skip a keyframe this close to the previous analysed one (0: every keyframe)"},
+	{"cuts", config.Cuts, "analyse the first frame of each shot that starts between keyframes (only with --max-gap above 0; =false: keyframes and gap frames only)"},
+	{"reuse-similar", config.ReuseSimilar, "a frame that looks the same as the last inferred one repeats its detections (=false: infer every frame)"},
+	{"rect", config.Rect, "a model of dynamic input size runs each frame on its own rectangle, not the full square (=false: square)"},
+	{"nats", config.Nats, "URL of the cluster's hub, e.g. nats://hub.local:4222 (VIDSIFT_NATS)"},
+	{"library", config.Library, `results library (default: the data folder's library.db; "off": none)`},
+	{"token", config.NatsToken, "cluster token (VIDSIFT_NATS_TOKEN)"},
+	{"user", config.NatsUser, "cluster user, with --password (VIDSIFT_NATS_USER)"},
+	{"password", config.NatsPassword, "cluster password (VIDSIFT_NATS_PASSWORD)"},
+	{"tls-cert", config.NatsTLSCert, "TLS certificate file (PEM)"},
+	{"tls-key", config.NatsTLSKey, "TLS key file (PEM) of --tls-cert"},
+	{"tls-ca", config.NatsTLSCA, "CA file (PEM) to trust, and for a hub to check client certificates against"},
+}
+
+// keyAnnotation marks a flag declared from configFlags with its key.
+const keyAnnotation = "vidsift-config-key"
+
+// addConfigFlags declares the named rows of configFlags, each typed and
+// defaulted by its key's default; help, when given, words the flag for this
+// command instead of the row's text.
+func addConfigFlags(fs *pflag.FlagSet, names ...string) {
+	for _, name := range names {
+		addConfigFlag(fs, name, "")
+	}
+}
+
+func addConfigFlag(fs *pflag.FlagSet, name, help string) {
+	i := slices.IndexFunc(configFlags, func(f configFlag) bool { return f.name == name })
+	if i < 0 {
+		panic("cli: no config flag " + name) // a programming error, caught by any test of the command
+	}
+	row := configFlags[i]
+	if help == "" {
+		help = row.help
+	}
+	switch d := config.Default(row.key).(type) {
+	case float64:
+		fs.Float64(name, d, help)
+	case int:
+		fs.Int(name, d, help)
+	case bool:
+		fs.Bool(name, d, help)
+	case string:
+		fs.String(name, d, help)
+	case []string:
+		fs.StringSlice(name, d, help)
+	case time.Duration:
+		fs.Var(&durationValue{d}, name, help)
+	default:
+		panic(fmt.Sprintf("cli: config key %s has a default of type %T", row.key, d))
+	}
+	_ = fs.SetAnnotation(name, keyAnnotation, []string{row.key}) // the flag was just declared
+}
 
 // modelFlags choose the detector: the model and the ONNX Runtime library.
-type modelFlags struct{ Model, RuntimeLibrary string }
+type modelFlags struct{}
 
-func (o *modelFlags) AddFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.Model, "model", "", "YOLO ONNX model file (default: the one setup installed)")
-	fs.StringVar(&o.RuntimeLibrary, "onnxruntime-library", "", "path of libonnxruntime.so.1 (default: the one setup installed)")
-}
+func (modelFlags) AddFlags(fs *pflag.FlagSet) { addConfigFlags(fs, "model", "onnxruntime-library") }
 
 // libraryFlags choose the results library.
-type libraryFlags struct{ ResultsDB string }
+type libraryFlags struct{}
 
-func (o *libraryFlags) AddFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.ResultsDB, "library", "", `results library (default: the data folder's library.db; "off": none)`)
-}
+func (libraryFlags) AddFlags(fs *pflag.FlagSet) { addConfigFlags(fs, "library") }
 
 // missingFlags say whether a command that reads the library lists the
 // files `vidsift library missing` would list.
@@ -59,11 +128,7 @@ func (o *outputFlags) AddFlags(fs *pflag.FlagSet) {
 type samplingFlags struct{}
 
 func (samplingFlags) AddFlags(fs *pflag.FlagSet) {
-	fs.Var(&durationValue{scan.DefaultMaxGap}, "max-gap", "longest stretch of video without an analysed frame, e.g. 2, 0.5 or 1500ms (0: keyframes only)")
-	fs.Var(&durationValue{scan.DefaultMinGap}, "min-gap", "skip a keyframe this close to the previous analysed one (0: every keyframe)")
-	fs.Bool("cuts", scan.DefaultCuts, "analyse the first frame of each shot that starts between keyframes (only with --max-gap above 0; =false: keyframes and gap frames only)")
-	fs.Bool("reuse-similar", scan.DefaultReuseSimilar, "a frame that looks the same as the last inferred one repeats its detections (=false: infer every frame)")
-	fs.Bool("rect", scan.DefaultRect, "a model of dynamic input size runs each frame on its own rectangle, not the full square (=false: square)")
+	addConfigFlags(fs, "max-gap", "min-gap", "cuts", "reuse-similar", "rect")
 }
 
 // durationValue is a flag that takes a Go duration or a bare number of
@@ -81,24 +146,12 @@ func (v *durationValue) Set(s string) error {
 	return err
 }
 
-// flagKeys maps flags to the config keys they set.
-var flagKeys = map[string]string{
-	"conf": config.Confidence, "iou": config.IoU, "classes": config.Classes,
-	"workers": config.Workers, "threads": config.Threads, "model": config.Model,
-	"onnxruntime-library": config.RuntimeLibrary, "decoder-threads": config.DecoderThreads,
-	"intra-op-threads": config.IntraOpThreads, "library": config.Library,
-	"decoder-thread-type": config.DecoderThreadType, "file-timeout": config.FileTimeout,
-	"max-gap": config.MaxGap, "min-gap": config.MinGap, "cuts": config.Cuts, "reuse-similar": config.ReuseSimilar, "rect": config.Rect,
-	"nats": config.Nats, "token": config.NatsToken, "user": config.NatsUser, "password": config.NatsPassword,
-	"tls-cert": config.NatsTLSCert, "tls-key": config.NatsTLSKey, "tls-ca": config.NatsTLSCA,
-}
-
 // bindFlags makes the flags the user set override VIDSIFT_* and the
 // config file, key by key; flags left alone leave those in charge.
 func bindFlags(v *viper.Viper, fs *pflag.FlagSet) {
 	fs.Visit(func(f *pflag.Flag) {
-		if key, ok := flagKeys[f.Name]; ok {
-			_ = v.BindPFlag(key, f) // only fails for a nil flag
+		if key := f.Annotations[keyAnnotation]; len(key) == 1 {
+			_ = v.BindPFlag(key[0], f) // only fails for a nil flag
 		}
 	})
 }

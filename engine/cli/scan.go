@@ -28,7 +28,6 @@ type scanOptions struct {
 	modelFlags
 	samplingFlags
 	libraryFlags
-	selectionFlags
 	outputFlags
 	natsFlags
 	queueFlags
@@ -39,18 +38,12 @@ type scanOptions struct {
 }
 
 func (o *scanOptions) AddFlags(fs *pflag.FlagSet) {
-	o.selectionFlags.AddFlags(fs)
-	fs.Float64("iou", scan.DefaultIoU, "IoU above which NMS drops the weaker box of a class")
-	fs.Int("workers", 0, "files decoded at once (default: number of CPUs)")
-	fs.Int("threads", 0, "total inference threads (default: number of CPUs)")
+	addConfigFlags(fs, "conf", "classes", "iou", "workers", "threads")
 	o.modelFlags.AddFlags(fs)
-	fs.Int("intra-op-threads", 1, "ONNX Runtime threads per inference; threads/intra-op-threads run at once")
-	fs.Int("decoder-threads", 0, "FFmpeg threads per file (0: FFmpeg decides)")
-	fs.String("decoder-thread-type", "", "FFmpeg threading: frame, slice, or empty for both")
-	fs.Var(&durationValue{scan.DefaultSettings().FileTimeout}, "file-timeout", "give up on one file after this long")
+	addConfigFlags(fs, "intra-op-threads", "decoder-threads", "decoder-thread-type", "file-timeout")
 	o.samplingFlags.AddFlags(fs)
 	o.outputFlags.AddFlags(fs)
-	fs.StringVar(&o.Thumbs, "thumbs", "", "write a JPEG of each keyframe with its boxes under DIR")
+	fs.StringVar(&o.Thumbs, "thumbs", "", "write a JPEG of each analysed frame with its boxes under DIR")
 	o.libraryFlags.AddFlags(fs)
 	o.natsFlags.AddFlags(fs, "scan on the cluster whose hub is at URL instead of this computer (VIDSIFT_NATS)")
 	o.queueFlags.AddFlags(fs)

@@ -69,8 +69,8 @@ const EnvPrefix = "VIDSIFT"
 func defaults() map[string]any {
 	d := scan.DefaultSettings()
 	return map[string]any{
-		Confidence:        float64(d.Confidence),
-		IoU:               float64(d.IoU),
+		Confidence:        scan.DefaultConfidence,
+		IoU:               scan.DefaultIoU,
 		Classes:           d.Classes,
 		Workers:           d.Workers,
 		Threads:           d.Threads,
@@ -95,6 +95,10 @@ func defaults() map[string]any {
 		NatsTLSCA:         "",
 	}
 }
+
+// Default is key's default value (nil for an unknown key): a float64,
+// int, bool, string, []string or time.Duration.
+func Default(key string) any { return defaults()[key] }
 
 // Keys lists every key, sorted.
 func Keys() []string {

@@ -214,24 +214,24 @@ func Build(results []scan.FileResult, sum scan.Summary, o Options) Document {
 			}
 		}
 		for _, k := range r.Frames {
-			kf := Frame{Index: k.Index, Time: round(k.Time, 3), Key: k.Kind == scan.KeyFrame, Kind: string(k.Kind), Detections: []Detection{}}
+			fr := Frame{Index: k.Index, Time: round(k.Time, 3), Key: k.Kind == scan.KeyFrame, Kind: string(k.Kind), Detections: []Detection{}}
 			if k.Reused {
-				kf.SameAs = &k.SameAs
+				fr.SameAs = &k.SameAs
 			}
 			if o.Thumbnail != nil {
-				kf.Thumbnail = o.Thumbnail(r.Path, k.Index)
+				fr.Thumbnail = o.Thumbnail(r.Path, k.Index)
 			}
 			for _, d := range k.Detections {
 				if !o.keep(d.Class) {
 					continue
 				}
-				kf.Detections = append(kf.Detections, Detection{
+				fr.Detections = append(fr.Detections, Detection{
 					Class: d.Class, ClassID: d.ClassID, Confidence: round(float64(d.Confidence), 4),
 					Box: [4]float64{round(d.Box[0], 1), round(d.Box[1], 1), round(d.Box[2], 1), round(d.Box[3], 1)},
 				})
 			}
-			detections += len(kf.Detections)
-			f.Frames = append(f.Frames, kf)
+			detections += len(fr.Detections)
+			f.Frames = append(f.Frames, fr)
 		}
 		for _, s := range scan.Spans(r.Frames, o.keep) {
 			f.Spans = append(f.Spans, Span{Class: s.Class, Start: round(s.Start, 3), End: round(s.End, 3), MaxConfidence: round(float64(s.MaxConfidence), 4)})

@@ -58,7 +58,8 @@ func OpenObjects() int64 { return openObjects.Load() }
 // ErrNoVideo is returned for inputs without a video stream (audio-only files).
 var ErrNoVideo = errors.New("no video stream")
 
-// Open opens path and prepares a keyframe-only decoder for its best video stream.
+// Open opens path and prepares a decoder for its best video stream (Options.Sampling says
+// which of its packets reach it).
 //
 // No global lock is taken: avformat_open_input, avformat_find_stream_info and
 // avcodec_open2 are thread-safe in FFmpeg >= 4 (codec init locking is internal),

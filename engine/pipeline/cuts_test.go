@@ -54,8 +54,8 @@ func checkCutSpacing(t *testing.T, f scan.FileResult) {
 // TestCutFrames: in edited footage whose shots start between keyframes
 // (testdata/fixtures.json, "shots"), cut frames give every shot an analysed
 // frame within 0.5 s of its start and find the classes each shot shows;
-// without them, shots go unseen. H.264 and HEVC are what the issue asks
-// for; VP9 and MPEG-4 Part 2 hold too.
+// without them, shots go unseen. In H.264 and HEVC, and in VP9 and MPEG-4
+// Part 2 alike.
 func TestCutFrames(t *testing.T) {
 	exps := testenv.Expectations(t, filepath.Join(testenv.RepoRoot(), "testdata", "fixtures.json"))
 	for _, name := range []string{"shots/compilation_h264.mp4", "shots/compilation_hevc.mkv", "shots/compilation_vp9.webm", "shots/compilation_mpeg4.avi"} {

@@ -113,7 +113,7 @@ type runner struct {
 
 type inferJob struct {
 	file  *fileState
-	kf    scan.Frame
+	frame    scan.Frame
 	slot  *detect.Buffers // nil for a reused frame
 	thumb *image.RGBA     // the thumbnail, with ImageThumbs
 	jpeg  []byte          // the thumbnail as JPEG
@@ -409,11 +409,11 @@ func (r *runner) analyse(fs *fileState, k *media.Frame, buf *scratch, reuse bool
 	if err := k.RGB(lb.ResizedW, lb.ResizedH, buf.model); err != nil {
 		return err
 	}
-	kf := scan.Frame{Index: k.Index, Time: k.Time, Kind: k.Kind, Width: k.Width, Height: k.Height}
+	frame := scan.Frame{Index: k.Index, Time: k.Time, Kind: k.Kind, Width: k.Width, Height: k.Height}
 	if reuse {
 		lk := lookOf(buf.model, lb.ResizedW, lb.ResizedH)
 		if fs.lastLook != nil && sameLook(fs.lastLook, lk) {
-			kf.Reused, kf.SameAs = true, fs.lastInferred
+			frame.Reused, frame.SameAs = true, fs.lastInferred
 		} else {
 			fs.lastLook, fs.lastInferred = lk, k.Index
 		}
@@ -433,8 +433,8 @@ func (r *runner) analyse(fs *fileState, k *media.Frame, buf *scratch, reuse bool
 	fs.mu.Lock()
 	fs.pending++
 	fs.mu.Unlock()
-	if kf.Reused {
-		r.reuseDetections(inferJob{file: fs, kf: kf, thumb: img, jpeg: jpg})
+	if frame.Reused {
+		r.reuseDetections(inferJob{file: fs, frame: frame, thumb: img, jpeg: jpg})
 		return nil
 	}
 	var slot *detect.Buffers
@@ -450,7 +450,7 @@ func (r *runner) analyse(fs *fileState, k *media.Frame, buf *scratch, reuse bool
 		return err
 	}
 	select {
-	case r.infer <- inferJob{file: fs, kf: kf, slot: slot, thumb: img, jpeg: jpg}:
+	case r.infer <- inferJob{file: fs, frame: frame, slot: slot, thumb: img, jpeg: jpg}:
 		return nil
 	case <-r.ctx.Done():
 		r.slots <- slot
@@ -464,12 +464,12 @@ func (r *runner) analyse(fs *fileState, k *media.Frame, buf *scratch, reuse bool
 func (r *runner) reuseDetections(job inferJob) {
 	fs := job.file
 	fs.mu.Lock()
-	src, done := fs.inferred[job.kf.SameAs]
+	src, done := fs.inferred[job.frame.SameAs]
 	if !done {
 		if fs.waiting == nil {
 			fs.waiting = map[int][]inferJob{}
 		}
-		fs.waiting[job.kf.SameAs] = append(fs.waiting[job.kf.SameAs], job)
+		fs.waiting[job.frame.SameAs] = append(fs.waiting[job.frame.SameAs], job)
 	}
 	fs.mu.Unlock()
 	switch {
@@ -504,23 +504,23 @@ func (r *runner) sourceDone(fs *fileState, index int, dets []scan.Detection, ok 
 
 // analysed reports a frame with its detections and files it in its result.
 func (r *runner) analysed(job inferJob, dets []scan.Detection) {
-	job.kf.Detections = dets
+	job.frame.Detections = dets
 	r.mu.Lock()
 	if r.sum.FirstResult == 0 {
 		r.sum.FirstResult = time.Since(r.start)
 	}
 	r.mu.Unlock()
-	r.send(scan.FrameAnalysed{Path: job.file.path, Frame: job.kf, Thumbnail: job.thumb, JPEG: job.jpeg, Duration: job.file.duration})
-	kf := job.kf
+	r.send(scan.FrameAnalysed{Path: job.file.path, Frame: job.frame, Thumbnail: job.thumb, JPEG: job.jpeg, Duration: job.file.duration})
+	frame := job.frame
 	if job.jpeg != nil {
 		job.file.mu.Lock()
 		if job.file.thumbs == nil {
 			job.file.thumbs = map[int][]byte{}
 		}
-		job.file.thumbs[kf.Index] = job.jpeg
+		job.file.thumbs[frame.Index] = job.jpeg
 		job.file.mu.Unlock()
 	}
-	r.frameDone(job.file, &kf)
+	r.frameDone(job.file, &frame)
 }
 
 func (r *runner) thumbnail(k *media.Frame, buf *scratch) (*image.RGBA, error) {
@@ -540,7 +540,7 @@ func (r *runner) inferLoop() {
 	for job := range r.infer {
 		if r.ctx.Err() != nil {
 			r.slots <- job.slot
-			r.sourceDone(job.file, job.kf.Index, nil, false)
+			r.sourceDone(job.file, job.frame.Index, nil, false)
 			r.frameDone(job.file, nil)
 			continue
 		}
@@ -554,12 +554,12 @@ func (r *runner) inferLoop() {
 				job.file.err = err
 			}
 			job.file.mu.Unlock()
-			r.sourceDone(job.file, job.kf.Index, nil, false)
+			r.sourceDone(job.file, job.frame.Index, nil, false)
 			r.frameDone(job.file, nil)
 			continue
 		}
 		r.analysed(job, dets)
-		r.sourceDone(job.file, job.kf.Index, dets, true)
+		r.sourceDone(job.file, job.frame.Index, dets, true)
 	}
 }
 
@@ -581,10 +581,10 @@ func (r *runner) busyEnd() {
 	r.mu.Unlock()
 }
 
-func (r *runner) frameDone(fs *fileState, kf *scan.Frame) {
+func (r *runner) frameDone(fs *fileState, frame *scan.Frame) {
 	fs.mu.Lock()
-	if kf != nil {
-		fs.frames = append(fs.frames, *kf)
+	if frame != nil {
+		fs.frames = append(fs.frames, *frame)
 	}
 	fs.pending--
 	ready := fs.decoded && fs.pending == 0 && !fs.finished

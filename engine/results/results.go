@@ -157,7 +157,7 @@ func (c *Collection) file(path string) *File {
 	return f
 }
 
-// Len is the number of keyframes held.
+// Len is the number of frames held.
 func (c *Collection) Len() int {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
@@ -278,7 +278,7 @@ func (c *Collection) matches(q Query, it Item, files map[string][]query.Range) b
 	return false
 }
 
-// Select returns the IDs of the keyframes q shows, in display order.
+// Select returns the IDs of the frames q shows, in display order.
 func (c *Collection) Select(q Query) []int {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
@@ -304,7 +304,7 @@ func (c *Collection) Select(q Query) []int {
 	return ids
 }
 
-// ClassCounts counts, per reported class, the keyframes that show it at
+// ClassCounts counts, per reported class, the frames that show it at
 // q's confidence among those q's name filter lets through (q's class choice
 // is ignored, so every class keeps its count while one is selected).
 func (c *Collection) ClassCounts(q Query) map[string]int {
@@ -368,7 +368,7 @@ func (c *Collection) MadeWith() map[string]scan.Params {
 }
 
 // Results returns finished files as scan results for export. With a
-// query, files and keyframes outside it are left out and detections are
+// query, files and frames outside it are left out and detections are
 // limited to what it shows.
 func (c *Collection) Results(q *Query) []scan.FileResult {
 	c.mu.RLock()

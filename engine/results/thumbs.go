@@ -14,7 +14,7 @@ import (
 )
 
 // ThumbStore keeps thumbnails as JPEG: in memory up to a budget, then in
-// files under a cache folder, so 10,000+ keyframes stay far below 1 GB.
+// files under a cache folder, so 10,000+ frames stay far below 1 GB.
 type ThumbStore struct {
 	mu     sync.Mutex
 	dir    string // created on first spill
@@ -79,7 +79,7 @@ func (s *ThumbStore) Get(id int) (image.Image, error) {
 	r, ok := s.refs[id]
 	s.mu.Unlock()
 	if !ok {
-		return nil, fmt.Errorf("no thumbnail for keyframe %d", id)
+		return nil, fmt.Errorf("no thumbnail for frame %d", id)
 	}
 	data := r.data
 	if r.file != "" {

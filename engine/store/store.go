@@ -172,9 +172,9 @@ func (s *Library) fill(fileID int64, st *Stored) error {
 	if err != nil {
 		return err
 	}
-	var kfs []scan.Frame
+	var frames []scan.Frame
 	st.Thumbs = map[int]string{}
-	pos := map[int]int{} // frame index -> position in kfs
+	pos := map[int]int{} // frame index -> position in frames
 	for rows.Next() {
 		var k scan.Frame
 		var thumb string
@@ -184,8 +184,8 @@ func (s *Library) fill(fileID int64, st *Stored) error {
 			return err
 		}
 		k.Reused, k.SameAs = sameAs.Valid, int(sameAs.Int64)
-		pos[k.Index] = len(kfs)
-		kfs = append(kfs, k)
+		pos[k.Index] = len(frames)
+		frames = append(frames, k)
 		if thumb != "" {
 			st.Thumbs[k.Index] = thumb
 		}
@@ -194,7 +194,7 @@ func (s *Library) fill(fileID int64, st *Stored) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	defer func() { st.Result.Frames = kfs }()
+	defer func() { st.Result.Frames = frames }()
 	drows, err := s.db.Query(`SELECT frame_idx, class_id, class, confidence, x1, y1, x2, y2 FROM detections WHERE file_id=? ORDER BY frame_idx, seq`, fileID)
 	if err != nil {
 		return err
@@ -209,7 +209,7 @@ func (s *Library) fill(fileID int64, st *Stored) error {
 		}
 		d.Confidence = float32(conf)
 		if p, ok := pos[idx]; ok {
-			kfs[p].Detections = append(kfs[p].Detections, d)
+			frames[p].Detections = append(frames[p].Detections, d)
 		}
 	}
 	return drows.Err()

@@ -1,0 +1,46 @@
+package cli
+
+import (
+	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+
+	"github.com/vidsift/vidsift/engine/config"
+)
+
+// TestConfigFlags: each row of configFlags names a config key with a
+// default, and a flag the user sets reaches its key, typed as the key's
+// default; a flag left alone does not hide the environment or config file.
+func TestConfigFlags(t *testing.T) {
+	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
+	seen := map[string]bool{}
+	for _, f := range configFlags {
+		if config.Default(f.key) == nil {
+			t.Errorf("--%s sets %q, which is not a config key", f.name, f.key)
+		}
+		if seen[f.name] {
+			t.Errorf("--%s twice", f.name)
+		}
+		seen[f.name] = true
+		addConfigFlags(fs, f.name)
+	}
+	if err := fs.Parse([]string{"--max-gap", "1.5", "--cuts=false", "--conf", "0.4", "--classes", "dog,cat", "--workers", "3", "--library", "off"}); err != nil {
+		t.Fatal(err)
+	}
+	v := viper.New()
+	v.Set(config.IoU, 0.5) // as the config file would
+	bindFlags(v, fs)
+	if d, err := config.Duration(v.Get(config.MaxGap)); err != nil || d != 1500*time.Millisecond {
+		t.Errorf("--max-gap 1.5: %v %v", v.Get(config.MaxGap), err)
+	}
+	if v.GetBool(config.Cuts) || v.GetFloat64(config.Confidence) != 0.4 || v.GetInt(config.Workers) != 3 ||
+		v.GetString(config.Library) != "off" || len(v.GetStringSlice(config.Classes)) != 2 {
+		t.Errorf("set flags: cuts %v conf %v workers %v library %q classes %v", v.Get(config.Cuts), v.Get(config.Confidence),
+			v.Get(config.Workers), v.Get(config.Library), v.Get(config.Classes))
+	}
+	if v.GetFloat64(config.IoU) != 0.5 {
+		t.Errorf("--iou left alone overrode the config file: %v", v.Get(config.IoU))
+	}
+}
