@@ -113,7 +113,7 @@ type runner struct {
 
 type inferJob struct {
 	file  *fileState
-	frame    scan.Frame
+	frame scan.Frame
 	slot  *detect.Buffers // nil for a reused frame
 	thumb *image.RGBA     // the thumbnail, with ImageThumbs
 	jpeg  []byte          // the thumbnail as JPEG
