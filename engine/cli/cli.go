@@ -32,6 +32,13 @@ const (
 type env struct {
 	v              *viper.Viper
 	stdout, stderr io.Writer
+	hooks          hooks
+}
+
+// hooks are what a test binary that runs the CLI adds; Main sets none.
+type hooks struct {
+	// workerOnJob is the worker's WorkerOptions.OnJob.
+	workerOnJob func(path string)
 }
 
 // command is one `vidsift NAME`.
@@ -90,12 +97,16 @@ func (noOptions) AddFlags(*pflag.FlagSet) {}
 // Main runs `vidsift ARGS...` (ARGS without the program name) and returns
 // the exit code.
 func Main(args []string, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return exitCode(stderr, dispatch(ctx, args, stdout, stderr))
+	return mainWith(args, stdout, stderr, hooks{})
 }
 
-func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func mainWith(args []string, stdout, stderr io.Writer, h hooks) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return exitCode(stderr, dispatch(ctx, args, stdout, stderr, h))
+}
+
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, h hooks) error {
 	if len(args) == 0 {
 		Usage(stderr)
 		return errUsageShown
@@ -109,7 +120,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
-			return c.execute(ctx, args[1:], stdout, stderr)
+			return c.execute(ctx, args[1:], stdout, stderr, h)
 		}
 	}
 	fmt.Fprintf(stderr, "vidsift: unknown command %q\n\n", args[0])
@@ -118,7 +129,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 // execute parses the command's flags, loads the settings and runs it.
-func (c command) execute(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func (c command) execute(ctx context.Context, args []string, stdout, stderr io.Writer, h hooks) error {
 	fs := pflag.NewFlagSet(c.name, pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -140,7 +151,7 @@ func (c command) execute(ctx context.Context, args []string, stdout, stderr io.W
 		return usageError{err}
 	}
 	bindFlags(v, fs)
-	err = c.run(ctx, env{v: v, stdout: stdout, stderr: stderr}, fs.Args())
+	err = c.run(ctx, env{v: v, stdout: stdout, stderr: stderr, hooks: h}, fs.Args())
 	if errors.Is(err, errNeedsUsage) {
 		fs.Usage()
 		return errUsageShown

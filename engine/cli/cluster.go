@@ -83,10 +83,9 @@ func runHub(ctx context.Context, e env, opts hubOptions, args []string) error {
 // workerOptions are `vidsift worker`'s flags.
 type workerOptions struct {
 	natsFlags
-	Roots   []string
-	Maps    []string
-	Name    string
-	CrashOn string
+	Roots []string
+	Maps  []string
+	Name  string
 }
 
 func (o *workerOptions) AddFlags(fs *pflag.FlagSet) {
@@ -97,8 +96,6 @@ func (o *workerOptions) AddFlags(fs *pflag.FlagSet) {
 	addConfigFlags(fs, "threads")
 	fs.StringVar(&o.Name, "name", "", "this worker's name in results (default: host name and pid)")
 	addConfigFlags(fs, "onnxruntime-library")
-	fs.StringVar(&o.CrashOn, "crash-on", "", "test hook: exit when a job's path contains this")
-	_ = fs.MarkHidden("crash-on")
 }
 
 // runWorker takes jobs from the cluster until interrupted.
@@ -149,7 +146,7 @@ func runWorker(ctx context.Context, e env, opts workerOptions, args []string) er
 	return cluster.RunWorker(ctx, nc, cluster.WorkerOptions{
 		Name: name, Paths: policy, Workers: settings.Workers, Threads: settings.Threads, Models: models,
 		LoadModel: func(path string) (*detect.Model, error) { return load.Model(e.v, path, 1) },
-		Log:       log, CrashOn: opts.CrashOn,
+		Log:       log, OnJob: e.hooks.workerOnJob,
 	})
 }
 

@@ -615,7 +615,8 @@ func TestClusterMaxDeliver(t *testing.T) {
 			defer supervised.Done()
 			for i := 0; ; i++ {
 				cmd := cliProcess("worker", "--nats", hub.URL(), "--name", fmt.Sprintf("%s.%d", name, i),
-					"--workers", "1", "--threads", "1", "--crash-on", "crash_me")
+					"--workers", "1", "--threads", "1")
+				cmd.Env = append(cmd.Env, crashOn+"=crash_me")
 				done := make(chan error, 1)
 				if err := cmd.Start(); err != nil {
 					return

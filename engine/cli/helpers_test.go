@@ -2,9 +2,11 @@ package cli
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/vidsift/vidsift/engine/config"
@@ -18,9 +20,22 @@ import (
 // the desktop app's binary.
 const asCLI = "VIDSIFT_TEST_BINARY_IS_CLI"
 
+// crashOn, in a worker process's environment, makes it exit at once (code
+// 3, as a decoder crash would) when it takes a job whose path contains it.
+const crashOn = "VIDSIFT_TEST_CRASH_ON"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(asCLI) == "1" {
-		os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
+		var h hooks
+		if text := os.Getenv(crashOn); text != "" {
+			h.workerOnJob = func(path string) {
+				if strings.Contains(path, text) {
+					fmt.Fprintln(os.Stderr, "test: crashing on", path)
+					os.Exit(3)
+				}
+			}
+		}
+		os.Exit(mainWith(os.Args[1:], os.Stdout, os.Stderr, h))
 	}
 	os.Exit(m.Run())
 }

@@ -35,9 +35,9 @@ type WorkerOptions struct {
 	// consumer; a submitter's settings replace it.
 	Queue Queue
 	Log   *slog.Logger
-	// CrashOn is a test hook: the worker exits at once when it takes a
-	// job whose path contains this text, as a decoder crash would.
-	CrashOn string
+	// OnJob, when set, is called with a job's path as the worker takes it,
+	// before the file is opened.
+	OnJob func(path string)
 }
 
 // worker is one `vidsift worker` process.
@@ -193,9 +193,8 @@ func (w *worker) handle(ctx context.Context, msg jetstream.Msg) {
 		_ = msg.Term() // its run was stopped or its submitter is gone
 		return
 	}
-	if w.o.CrashOn != "" && strings.Contains(job.Path, w.o.CrashOn) {
-		log.Error("test hook: crashing on this job")
-		os.Exit(3)
+	if w.o.OnJob != nil {
+		w.o.OnJob(job.Path)
 	}
 
 	fileCtx, cancel := context.WithCancel(ctx)
