@@ -26,12 +26,12 @@ fixtures:
 
 vet:
 	$(GO) vet ./...
-	@unformatted=$$(gofmt -l *.go engine app testdata 2>/dev/null); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	@unformatted=$$(gofmt -l *.go engine app internal testdata 2>/dev/null); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 
 # -race rebuilds cgo packages, so it runs on the engine and the UI package,
 # not on main (whose GLFW build would take minutes more).
 unit:
-	$(GO) test -race -count=1 -timeout 30m ./engine/... ./app/...
+	$(GO) test -race -count=1 -timeout 30m ./engine/... ./app/... ./internal/...
 
 # Without -race: the real app binary under Xvfb, and the memory soak, which
 # the race detector's shadow memory would distort. (The CLI's process tests,

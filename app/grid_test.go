@@ -16,6 +16,7 @@ import (
 
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/scan"
+	"github.com/vidsift/vidsift/internal/testenv"
 )
 
 // BenchmarkRedrawDuringRun measures one redraw of the window as a run
@@ -25,7 +26,7 @@ import (
 // the Go heap holding those 10,000 items with their thumbnails (real
 // photos at 320 px, kept as JPEG within the app's 256 MiB budget).
 func BenchmarkRedrawDuringRun(b *testing.B) {
-	isolate(b)
+	testenv.Isolate(b)
 	v, err := config.New()
 	if err != nil {
 		b.Fatal(err)

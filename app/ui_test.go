@@ -21,6 +21,7 @@ import (
 	"github.com/vidsift/vidsift/engine/export"
 	"github.com/vidsift/vidsift/engine/groundtruth"
 	"github.com/vidsift/vidsift/engine/scan"
+	"github.com/vidsift/vidsift/internal/testenv"
 )
 
 // mainLoop stands in for Fyne's main goroutine: the UI's background work
@@ -75,7 +76,7 @@ func newTestUI(t *testing.T) (*UI, *mainLoop) {
 }
 
 func artifact(t *testing.T, name string, w fyne.Window) {
-	dir := filepath.Join(repoRoot(), "testdata", "generated", "artifacts")
+	dir := filepath.Join(testenv.RepoRoot(), "testdata", "generated", "artifacts")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -542,7 +543,7 @@ func TestStop(t *testing.T) {
 
 // TestNoModel: the window still opens without a model and says how to get one.
 func TestNoModel(t *testing.T) {
-	isolate(t)
+	testenv.Isolate(t)
 	v, _ := config.New()
 	loop := &mainLoop{fns: make(chan func(), 64)}
 	u := New(test.NewTempApp(t), Options{Do: loop.do, Config: v, CacheDir: t.TempDir()})

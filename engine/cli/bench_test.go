@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/vidsift/vidsift/engine/bench"
-	"github.com/vidsift/vidsift/engine/internal/testenv"
+	"github.com/vidsift/vidsift/internal/testenv"
 )
 
 // TestBench runs `vidsift bench` on two clips, the child scan included (this

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/vidsift/vidsift/engine/clips"
-	"github.com/vidsift/vidsift/engine/internal/testenv"
+	"github.com/vidsift/vidsift/internal/testenv"
 	"github.com/vidsift/vidsift/engine/media"
 	"github.com/vidsift/vidsift/engine/scan"
 )

@@ -22,7 +22,7 @@ import (
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/export"
 	"github.com/vidsift/vidsift/engine/groundtruth"
-	"github.com/vidsift/vidsift/engine/internal/testenv"
+	"github.com/vidsift/vidsift/internal/testenv"
 )
 
 // The cluster tests run an embedded hub in this process, real `vidsift
@@ -225,7 +225,19 @@ func (s *bgScan) wait(t *testing.T) (int, string) {
 
 // localReference is a local scan of the shared test media, once per test
 // binary: what every cluster scan must equal.
-var localReference = sync.OnceValues(func() (export.Document, error) {
+func localReference(t testing.TB) (export.Document, error) {
+	media := sharedMedia(t)
+	localRef.once.Do(func() { localRef.doc, localRef.err = scanLocally(media) })
+	return localRef.doc, localRef.err
+}
+
+var localRef struct {
+	once sync.Once
+	doc  export.Document
+	err  error
+}
+
+func scanLocally(media string) (export.Document, error) {
 	dir, err := os.MkdirTemp("", "vidsift-local-")
 	if err != nil {
 		return export.Document{}, err
@@ -233,7 +245,7 @@ var localReference = sync.OnceValues(func() (export.Document, error) {
 	defer os.RemoveAll(dir)
 	out := filepath.Join(dir, "local.json")
 	var stderr strings.Builder
-	if code := Main([]string{"scan", "-q", "--library", "off", "--json", out, sharedMedia()}, &stderr, &stderr); code != 0 {
+	if code := Main([]string{"scan", "-q", "--library", "off", "--json", out, media}, &stderr, &stderr); code != 0 {
 		return export.Document{}, fmt.Errorf("local scan: exit %d\n%s", code, stderr.String())
 	}
 	b, err := os.ReadFile(out)
@@ -242,14 +254,15 @@ var localReference = sync.OnceValues(func() (export.Document, error) {
 	}
 	var doc export.Document
 	return doc, json.Unmarshal(b, &doc)
-})
+}
 
-func sharedMedia() string { return filepath.Join(testenv.RepoRoot(), "..", "shared", "testdata") }
+// sharedMedia is the shared test media (a missing folder fails under CI).
+func sharedMedia(t testing.TB) string { return testenv.Shared(t, "testdata") }
 
 // sameAsLocal checks a cluster scan's files against the local scan's.
 func sameAsLocal(t *testing.T, doc export.Document) {
 	t.Helper()
-	ref, err := localReference()
+	ref, err := localReference(t)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,7 +305,7 @@ func TestClusterScan(t *testing.T) {
 	_, cache2 := startWorker(t, hub.URL(), "w2")
 
 	out := filepath.Join(t.TempDir(), "cluster.json")
-	code, stderr := scanCmd(t, "--nats", hub.URL(), "--json", out, sharedMedia())
+	code, stderr := scanCmd(t, "--nats", hub.URL(), "--json", out, sharedMedia(t))
 	if code != 0 {
 		t.Fatalf("cluster scan: exit %d\n%s", code, stderr)
 	}
@@ -328,7 +341,7 @@ func TestClusterScan(t *testing.T) {
 
 	// A second scan reuses the library and sends nothing to the cluster.
 	out2 := filepath.Join(t.TempDir(), "again.json")
-	if code, stderr := scanCmd(t, "--nats", hub.URL(), "--json", out2, sharedMedia()); code != 0 {
+	if code, stderr := scanCmd(t, "--nats", hub.URL(), "--json", out2, sharedMedia(t)); code != 0 {
 		t.Fatalf("second scan: exit %d\n%s", code, stderr)
 	}
 	if again := readDoc(t, out2); again.Summary.Skipped != len(doc.Files) {
@@ -542,8 +555,8 @@ func TestClusterCredentials(t *testing.T) {
 	clusterEnv(t)
 	hub := startHub(t, "127.0.0.1:0", t.TempDir(), cluster.Auth{User: "ana", Password: "right"})
 	for _, args := range [][]string{
-		{"scan", "--nats", hub.URL(), "--user", "ana", "--password", "wrong", sharedMedia()},
-		{"scan", "--nats", hub.URL(), sharedMedia()},
+		{"scan", "--nats", hub.URL(), "--user", "ana", "--password", "wrong", sharedMedia(t)},
+		{"scan", "--nats", hub.URL(), sharedMedia(t)},
 		{"worker", "--nats", hub.URL(), "--token", "guess"},
 	} {
 		code, _, stderr := vidsift(t, args...)

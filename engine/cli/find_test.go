@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/vidsift/vidsift/engine/export"
-	"github.com/vidsift/vidsift/engine/internal/testenv"
+	"github.com/vidsift/vidsift/internal/testenv"
 )
 
 // findCase is an expression with its meaning written out in Go, for an

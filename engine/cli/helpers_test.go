@@ -12,7 +12,7 @@ import (
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/export"
 	"github.com/vidsift/vidsift/engine/groundtruth"
-	"github.com/vidsift/vidsift/engine/internal/testenv"
+	"github.com/vidsift/vidsift/internal/testenv"
 )
 
 // asCLI makes the test binary stand in for vidsift, so tests that need a

@@ -13,7 +13,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/vidsift/vidsift/engine/groundtruth"
-	"github.com/vidsift/vidsift/engine/internal/testenv"
+	"github.com/vidsift/vidsift/internal/testenv"
 )
 
 // TestKillAndResume kills a headless scan with SIGKILL after a few files are

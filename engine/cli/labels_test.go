@@ -14,7 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/vidsift/vidsift/engine/export"
-	"github.com/vidsift/vidsift/engine/internal/testenv"
+	"github.com/vidsift/vidsift/internal/testenv"
 )
 
 // box is a detection's box in some image's pixels, with its class.

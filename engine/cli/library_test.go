@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/vidsift/vidsift/engine/export"
-	"github.com/vidsift/vidsift/engine/internal/testenv"
+	"github.com/vidsift/vidsift/internal/testenv"
 )
 
 // archiveNames are where archive puts the shared clips and photos: in

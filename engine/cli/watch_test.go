@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vidsift/vidsift/engine/internal/testenv"
+	"github.com/vidsift/vidsift/internal/testenv"
 )
 
 func sharedClip(t *testing.T, name string) []byte {

@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/vidsift/vidsift/engine/config"
-	"github.com/vidsift/vidsift/engine/internal/testenv"
+	"github.com/vidsift/vidsift/internal/testenv"
 	"github.com/vidsift/vidsift/engine/scan"
 )
 

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/vidsift/vidsift/engine/internal/testenv"
+	"github.com/vidsift/vidsift/internal/testenv"
 )
 
 // BenchmarkInferLayouts compares ways to spend the machine's cores on one

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/vidsift/vidsift/engine/config"
-	"github.com/vidsift/vidsift/engine/internal/testenv"
+	"github.com/vidsift/vidsift/internal/testenv"
 )
 
 func TestModel(t *testing.T) {

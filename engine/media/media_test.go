@@ -12,7 +12,7 @@ import (
 
 	"github.com/asticode/go-astiav"
 
-	"github.com/vidsift/vidsift/engine/internal/testenv"
+	"github.com/vidsift/vidsift/internal/testenv"
 	"github.com/vidsift/vidsift/engine/scan"
 )
 

@@ -18,7 +18,7 @@ import (
 	"testing"
 
 	"github.com/vidsift/vidsift/engine/detect"
-	"github.com/vidsift/vidsift/engine/internal/testenv"
+	"github.com/vidsift/vidsift/internal/testenv"
 	"github.com/vidsift/vidsift/engine/scan"
 )
 

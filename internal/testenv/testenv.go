@@ -1,7 +1,8 @@
-// Package testenv is the engine tests' support: where the shared assets and
-// generated fixtures are, and an environment isolated from the user's. When
-// an asset is missing a test fails under CI (CI=true) and is skipped, with
-// the command that provides it, elsewhere. Only _test.go files import it.
+// Package testenv is the tests' support, the engine's and the app's alike:
+// where the shared assets and generated fixtures are, and an environment
+// isolated from the user's. When an asset is missing a test fails under CI
+// (CI=true) and is skipped, with the command that provides it, elsewhere.
+// Only _test.go files import it.
 package testenv
 
 import (
@@ -32,7 +33,7 @@ var runtimeLibrary = func() string {
 // RepoRoot is the checkout's top folder.
 func RepoRoot() string {
 	_, file, _, _ := runtime.Caller(0)
-	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", "..", ".."))
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
 }
 
 // Shared returns the path of a file under ../shared, or stops the test.
