@@ -8,9 +8,9 @@ import (
 	"testing"
 
 	"github.com/vidsift/vidsift/engine/clips"
-	"github.com/vidsift/vidsift/internal/testenv"
 	"github.com/vidsift/vidsift/engine/media"
 	"github.com/vidsift/vidsift/engine/scan"
+	"github.com/vidsift/vidsift/internal/testenv"
 )
 
 type clipsDoc struct {

@@ -12,8 +12,8 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/vidsift/vidsift/engine/config"
-	"github.com/vidsift/vidsift/internal/testenv"
 	"github.com/vidsift/vidsift/engine/scan"
+	"github.com/vidsift/vidsift/internal/testenv"
 )
 
 // isolate clears the user's settings (testenv.Isolate) and returns the

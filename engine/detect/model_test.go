@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vidsift/vidsift/internal/testenv"
 	"github.com/vidsift/vidsift/engine/scan"
+	"github.com/vidsift/vidsift/internal/testenv"
 )
 
 func loadShared(t *testing.T, name string) *Model {

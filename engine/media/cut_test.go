@@ -9,8 +9,8 @@ import (
 
 	"github.com/asticode/go-astiav"
 
-	"github.com/vidsift/vidsift/internal/testenv"
 	"github.com/vidsift/vidsift/engine/scan"
+	"github.com/vidsift/vidsift/internal/testenv"
 )
 
 // audioStreams counts a file's audio streams.

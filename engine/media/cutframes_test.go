@@ -5,8 +5,8 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/vidsift/vidsift/internal/testenv"
 	"github.com/vidsift/vidsift/engine/scan"
+	"github.com/vidsift/vidsift/internal/testenv"
 )
 
 func TestPacketSizesOutlier(t *testing.T) {

@@ -12,8 +12,8 @@ import (
 
 	"github.com/asticode/go-astiav"
 
-	"github.com/vidsift/vidsift/internal/testenv"
 	"github.com/vidsift/vidsift/engine/scan"
+	"github.com/vidsift/vidsift/internal/testenv"
 )
 
 // decodeAll opens path and returns its info, outcome and analysed frames as 64×64 RGB.

@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/vidsift/vidsift/internal/testenv"
 	"github.com/vidsift/vidsift/engine/scan"
+	"github.com/vidsift/vidsift/internal/testenv"
 )
 
 // stretches returns the longest stretch of f's video without an analysed

@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vidsift/vidsift/internal/testenv"
 	"github.com/vidsift/vidsift/engine/scan"
 	"github.com/vidsift/vidsift/engine/store"
+	"github.com/vidsift/vidsift/internal/testenv"
 )
 
 func copyFile(t *testing.T, src, dst string) {

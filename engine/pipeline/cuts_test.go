@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/vidsift/vidsift/engine/groundtruth"
-	"github.com/vidsift/vidsift/internal/testenv"
 	"github.com/vidsift/vidsift/engine/scan"
+	"github.com/vidsift/vidsift/internal/testenv"
 )
 
 // scanFile scans one file at a sampling policy, with reuse on.

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vidsift/vidsift/internal/testenv"
 	"github.com/vidsift/vidsift/engine/scan"
+	"github.com/vidsift/vidsift/internal/testenv"
 )
 
 // TestHostileNames: long, non-UTF-8 and quote/space/newline names scan like any other.

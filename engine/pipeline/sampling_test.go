@@ -4,8 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"github.com/vidsift/vidsift/internal/testenv"
 	"github.com/vidsift/vidsift/engine/scan"
+	"github.com/vidsift/vidsift/internal/testenv"
 )
 
 // scanOne scans one file under the default policy (reuse as asked).

@@ -18,8 +18,8 @@ import (
 	"testing"
 
 	"github.com/vidsift/vidsift/engine/detect"
-	"github.com/vidsift/vidsift/internal/testenv"
 	"github.com/vidsift/vidsift/engine/scan"
+	"github.com/vidsift/vidsift/internal/testenv"
 )
 
 // TestSoak scans 100 files (links to the shared clips) twice in one process,

@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/vidsift/vidsift/engine/detect"
-	"github.com/vidsift/vidsift/internal/testenv"
 	"github.com/vidsift/vidsift/engine/pipeline"
 	"github.com/vidsift/vidsift/engine/scan"
 	"github.com/vidsift/vidsift/engine/store"
+	"github.com/vidsift/vidsift/internal/testenv"
 )
 
 var (
