@@ -40,7 +40,7 @@ func (u *UI) Start() {
 	if url, token, ok := s.runOn.cluster(); ok {
 		nc, err := u.connectCluster(url, token)
 		if err != nil {
-			dialog.ShowError(err, u.win)
+			dialog.ShowError(worded(err), u.win)
 			return
 		}
 		closeConn = nc.Close

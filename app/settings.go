@@ -288,9 +288,9 @@ func (s *settingsView) showModel(m *detect.Model, err error) {
 	switch {
 	case err != nil && m != nil:
 		// A failed pick keeps the model that works: say which one scans.
-		s.modelInfo.SetText("Could not load that model: " + err.Error() + "\nStill using " + describe(m))
+		s.modelInfo.SetText("Could not load that model: " + worded(err).Error() + "\nStill using " + describe(m))
 	case err != nil:
-		s.modelInfo.SetText("No usable model: " + err.Error())
+		s.modelInfo.SetText("No usable model: " + worded(err).Error())
 	case m != nil:
 		s.modelInfo.SetText(describe(m))
 	}

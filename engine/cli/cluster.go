@@ -118,7 +118,7 @@ func runWorker(ctx context.Context, e env, opts workerOptions, args []string) er
 	for _, m := range opts.Maps {
 		mapping, err := cluster.ParseMapping(m)
 		if err != nil {
-			return usageError{err}
+			return usagef("--map %w", err)
 		}
 		policy.Maps = append(policy.Maps, mapping)
 	}

@@ -560,12 +560,12 @@ func TestClusterCredentials(t *testing.T) {
 		{"worker", "--nats", hub.URL(), "--token", "guess"},
 	} {
 		code, _, stderr := vidsift(t, args...)
-		if code != ExitUsage || !strings.Contains(stderr, "refused the credentials") {
+		if code != ExitUsage || !strings.Contains(stderr, "refused the credentials") || !strings.Contains(stderr, "check --token") {
 			t.Errorf("vidsift %s: exit %d, %q; want %d and a refusal", strings.Join(args, " "), code, stderr, ExitUsage)
 		}
 	}
 	code, _, stderr := vidsift(t, "hub", "--listen", "0.0.0.0:0", "--store", t.TempDir())
-	if code != ExitUsage || !strings.Contains(stderr, "without credentials") {
+	if code != ExitUsage || !strings.Contains(stderr, "needs credentials") || !strings.Contains(stderr, "Set --token") {
 		t.Errorf("hub on 0.0.0.0 without credentials: exit %d, %q", code, stderr)
 	}
 	for _, cmd := range []string{"hub", "worker"} {

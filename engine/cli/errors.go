@@ -5,6 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+
+	"github.com/vidsift/vidsift/engine/cluster"
+	"github.com/vidsift/vidsift/engine/config"
+	"github.com/vidsift/vidsift/engine/detect"
 )
 
 // usageError is a mistake in how vidsift was called or configured: bad
@@ -49,10 +54,43 @@ func exitCode(stderr io.Writer, err error) int {
 		fmt.Fprintln(stderr, "vidsift:", err)
 		return ExitInterrupted
 	case errors.As(err, &usage):
-		fmt.Fprintln(stderr, "vidsift:", err)
+		fmt.Fprintln(stderr, "vidsift:", worded(err))
 		return ExitUsage
 	default:
-		fmt.Fprintln(stderr, "vidsift:", err)
+		fmt.Fprintln(stderr, "vidsift:", worded(err))
 		return ExitSomeBad
 	}
+}
+
+// worded is err with the CLI's remedy, if it has one.
+func worded(err error) string {
+	r := remedy(err)
+	switch {
+	case r == "":
+		return err.Error()
+	case strings.HasPrefix(r, "\n"):
+		return err.Error() + r
+	}
+	return err.Error() + " " + r
+}
+
+// remedy words, with the CLI's flags and commands, what to do about an
+// engine error that says what went wrong ("" when there is nothing to add).
+func remedy(err error) string {
+	switch {
+	case errors.Is(err, config.ErrNoModel):
+		return "\nChoose one with --model FILE (or VIDSIFT_MODEL), run `make setup` to install the default,\n" +
+			"or export one with Ultralytics: pip install ultralytics && yolo export model=yolov8n.pt format=onnx dynamic=True"
+	case errors.Is(err, detect.ErrNoRuntime):
+		return "(run `make setup`, or name it with --onnxruntime-library or VIDSIFT_ONNXRUNTIME_LIBRARY)"
+	case errors.Is(err, cluster.ErrTLSPair):
+		return "(--tls-cert and --tls-key go together)"
+	case errors.Is(err, cluster.ErrCredentials):
+		return "(check --token, or --user and --password: VIDSIFT_NATS_TOKEN, VIDSIFT_NATS_USER, VIDSIFT_NATS_PASSWORD)"
+	case errors.Is(err, cluster.ErrNoHub):
+		return "(start one with `vidsift hub`)"
+	case errors.Is(err, cluster.ErrOpenHub):
+		return "\nSet --token (or --user and --password), and --tls-cert/--tls-key on an untrusted network."
+	}
+	return ""
 }

@@ -43,10 +43,21 @@ func (a Auth) check() error {
 		return errors.New("a user needs a password, and a password a user")
 	}
 	if (a.TLSCert == "") != (a.TLSKey == "") {
-		return errors.New("--tls-cert and --tls-key go together")
+		return ErrTLSPair
 	}
 	return nil
 }
+
+// What Connect can fail with, for the front ends to word their remedy.
+var (
+	ErrTLSPair     = errors.New("a TLS certificate needs its key, and a key its certificate")
+	ErrCredentials = errors.New("the hub refused the credentials")
+	ErrNoHub       = errors.New("no hub answers")
+	// ErrOpenHub: a hub beyond loopback without credentials, which anyone
+	// who reaches it could read paths and results from and hand workers
+	// jobs through.
+	ErrOpenHub = errors.New("beyond loopback a hub needs credentials: anyone who reaches it could read your paths and results and hand your workers jobs")
+)
 
 // Connect opens a client connection that keeps reconnecting while the
 // hub is away (a restarted hub picks up where it left off), under name.
@@ -71,9 +82,9 @@ func Connect(url string, auth Auth, name string) (*nats.Conn, error) {
 	nc, err := nats.Connect(url, opts...)
 	switch {
 	case errors.Is(err, nats.ErrAuthorization):
-		return nil, fmt.Errorf("%s refused the credentials: check --token, or --user and --password (VIDSIFT_NATS_TOKEN, VIDSIFT_NATS_USER, VIDSIFT_NATS_PASSWORD)", url)
+		return nil, fmt.Errorf("%s: %w", url, ErrCredentials)
 	case errors.Is(err, nats.ErrNoServers):
-		return nil, fmt.Errorf("no NATS server answers at %s (start one with `vidsift hub`): %w", url, err)
+		return nil, fmt.Errorf("%w at %s: %w", ErrNoHub, url, err)
 	case err != nil:
 		return nil, fmt.Errorf("connecting to %s: %w", url, err)
 	}

@@ -43,17 +43,17 @@ func StartHub(o HubOptions) (*Hub, error) {
 	}
 	host, portText, err := net.SplitHostPort(o.Listen)
 	if err != nil {
-		return nil, fmt.Errorf("hub: --listen %q: want HOST:PORT", o.Listen)
+		return nil, fmt.Errorf("hub: listen address %q: want HOST:PORT", o.Listen)
 	}
 	port, err := strconv.Atoi(portText)
 	if err != nil || port < 0 || port > 65535 {
-		return nil, fmt.Errorf("hub: --listen %q: bad port", o.Listen)
+		return nil, fmt.Errorf("hub: listen address %q: bad port", o.Listen)
 	}
 	if port == 0 {
 		port = server.RANDOM_PORT // nats-server reads 0 as its default, 4222
 	}
 	if !isLoopback(host) && !o.Auth.Any() {
-		return nil, fmt.Errorf("hub: refusing to listen on %s without credentials: anyone who reaches it could read your paths and results and hand your workers jobs; set --token (or --user and --password), and --tls-cert/--tls-key on an untrusted network", o.Listen)
+		return nil, fmt.Errorf("hub: refusing to listen on %s: %w", o.Listen, ErrOpenHub)
 	}
 	opts := &server.Options{
 		ServerName: "vidsift-hub", Host: host, Port: port,

@@ -16,10 +16,10 @@ type Mapping struct{ From, To string }
 func ParseMapping(s string) (Mapping, error) {
 	from, to, ok := strings.Cut(s, "=")
 	if !ok || from == "" || to == "" {
-		return Mapping{}, fmt.Errorf("--map %q: want FROM=TO, e.g. /mnt/nas=/Volumes/nas", s)
+		return Mapping{}, fmt.Errorf("%q: want FROM=TO, e.g. /mnt/nas=/Volumes/nas", s)
 	}
 	if !filepath.IsAbs(from) || !filepath.IsAbs(to) {
-		return Mapping{}, fmt.Errorf("--map %q: both sides must be absolute paths", s)
+		return Mapping{}, fmt.Errorf("%q: both sides must be absolute paths", s)
 	}
 	return Mapping{From: filepath.Clean(from), To: filepath.Clean(to)}, nil
 }

@@ -298,7 +298,7 @@ func (w *worker) scan(ctx context.Context, job Job) (scan.FileResult, map[int][]
 		case err != nil:
 			return failed("worker %s cannot read it: %v", w.o.Name, err)
 		case fp != job.Fingerprint:
-			return failed("worker %s refused it: %s holds other content than the submitter's file (a stale copy, or a --map to the wrong folder)", w.o.Name, local)
+			return failed("worker %s refused it: %s holds other content than the submitter's file (a stale copy, or a path mapping to the wrong folder)", w.o.Name, local)
 		}
 	} else if f, err := os.Open(local); err != nil {
 		return failed("worker %s cannot read it: %v", w.o.Name, err)

@@ -300,10 +300,7 @@ func FindModel(v *viper.Viper) (string, error) {
 			}
 		}
 	}
-	return "", fmt.Errorf("%w (looked in %s).\n"+
-		"Choose one with --model FILE (or VIDSIFT_MODEL), run `make setup` to install the default,\n"+
-		"or export one with Ultralytics: pip install ultralytics && yolo export model=yolov8n.pt format=onnx dynamic=True",
-		ErrNoModel, strings.Join(tried, ", "))
+	return "", fmt.Errorf("%w (looked in %s)", ErrNoModel, strings.Join(tried, ", "))
 }
 
 // FindRuntimeLibrary returns the ONNX Runtime library to load: the configured one,

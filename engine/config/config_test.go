@@ -92,7 +92,7 @@ func TestBrokenConfigFile(t *testing.T) {
 func TestFindModel(t *testing.T) {
 	_, data := isolate(t)
 	v := newConfig(t)
-	if _, err := config.FindModel(v); !errors.Is(err, config.ErrNoModel) || !strings.Contains(err.Error(), "yolo export") {
+	if _, err := config.FindModel(v); !errors.Is(err, config.ErrNoModel) || strings.Contains(err.Error(), "--model") || !strings.Contains(err.Error(), "looked in") {
 		t.Errorf("no model: %v", err)
 	}
 	float := filepath.Join(data, "yolov8n.onnx")

@@ -27,6 +27,9 @@ var (
 	sessions    atomic.Int64
 )
 
+// ErrNoRuntime says the ONNX Runtime library named is not there.
+var ErrNoRuntime = errors.New("no ONNX Runtime library")
+
 // Init loads the ONNX Runtime shared library once per process. Calling it
 // again with the same path is a no-op; another path is an error.
 func Init(library string) error {
@@ -40,7 +43,7 @@ func Init(library string) error {
 	}
 	if strings.ContainsRune(library, '/') {
 		if _, err := os.Stat(library); err != nil {
-			return fmt.Errorf("ONNX Runtime library: %w (run `make setup`, or set VIDSIFT_ONNXRUNTIME_LIBRARY)", err)
+			return fmt.Errorf("%w: %w", ErrNoRuntime, err)
 		}
 	}
 	ort.SetSharedLibraryPath(library)
