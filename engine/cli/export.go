@@ -223,17 +223,7 @@ func absPaths(paths []string) ([]string, error) {
 
 // atLeast returns r with only the detections of confidence ≥ conf.
 func atLeast(r scan.FileResult, conf float32) scan.FileResult {
-	frames := make([]scan.Frame, len(r.Frames))
-	for i, k := range r.Frames {
-		frames[i] = k
-		frames[i].Detections = nil
-		for _, d := range k.Detections {
-			if d.Confidence >= conf {
-				frames[i].Detections = append(frames[i].Detections, d)
-			}
-		}
-	}
-	r.Frames = frames
+	r.Frames = scan.Filter{MinConfidence: conf}.Frames(r.Frames)
 	return r
 }
 

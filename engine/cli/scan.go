@@ -199,7 +199,7 @@ func collectRun(ctx context.Context, stderr io.Writer, cfg pipeline.Config, path
 		case scan.FrameAnalysed:
 			if opts.Thumbs != "" && run.thumbErr == nil {
 				k := e.Frame
-				run.thumbErr = export.WriteThumbnail(export.ThumbPath(opts.Thumbs, e.Path, k.Index), e.Thumbnail, e.JPEG, k.Width, keepOnly(k.Detections, keep))
+				run.thumbErr = export.WriteThumbnail(export.ThumbPath(opts.Thumbs, e.Path, k.Index), e.Thumbnail, e.JPEG, k.Width, scan.Filter{Classes: keep}.Detections(k.Detections))
 			}
 		case scan.Notice:
 			if !opts.Quiet {
@@ -290,18 +290,4 @@ func sparseKeyframesHint(maxGap float64, results []scan.FileResult) string {
 	return fmt.Sprintf("hint: in %d file(s) keyframes lie more than %.0f s apart (up to %.1f s), and this scan looked at keyframes only:\n"+
 		"      what shows between them was not seen. --max-gap 2 (max_gap in config.yaml, VIDSIFT_MAX_GAP) analyses a frame at least every 2 s.",
 		n, scan.SparseKeyframes, widest)
-}
-
-// keepOnly filters detections to the classes in keep (nil keeps all).
-func keepOnly(dets []scan.Detection, keep map[string]bool) []scan.Detection {
-	if keep == nil {
-		return dets
-	}
-	var out []scan.Detection
-	for _, d := range dets {
-		if keep[d.Class] {
-			out = append(out, d)
-		}
-	}
-	return out
 }

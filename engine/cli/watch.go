@@ -66,7 +66,7 @@ func runWatch(ctx context.Context, e env, opts watchOptions, paths []string) err
 		case scan.FrameAnalysed:
 			if opts.Thumbs != "" && thumbErr == nil {
 				k := ev.Frame
-				if thumbErr = export.WriteThumbnail(export.ThumbPath(opts.Thumbs, ev.Path, k.Index), ev.Thumbnail, ev.JPEG, k.Width, keepOnly(k.Detections, sc.keep)); thumbErr != nil {
+				if thumbErr = export.WriteThumbnail(export.ThumbPath(opts.Thumbs, ev.Path, k.Index), ev.Thumbnail, ev.JPEG, k.Width, scan.Filter{Classes: sc.keep}.Detections(k.Detections)); thumbErr != nil {
 					fmt.Fprintf(e.stderr, "vidsift: thumbnails: %v (no more are written)\n", thumbErr)
 				}
 			}
@@ -74,7 +74,7 @@ func runWatch(ctx context.Context, e env, opts watchOptions, paths []string) err
 			r := ev.Result
 			classes := map[string]int{}
 			for _, k := range r.Frames {
-				for _, d := range keepOnly(k.Detections, sc.keep) {
+				for _, d := range (scan.Filter{Classes: sc.keep}).Detections(k.Detections) {
 					classes[d.Class]++
 				}
 			}

@@ -168,8 +168,6 @@ type Options struct {
 	Thumbnail func(path string, index int) string
 }
 
-func (o Options) keep(class string) bool { return o.Classes == nil || o.Classes[class] }
-
 // madeWith is what the result at path was made with.
 func (o Options) madeWith(path string) (scan.Params, bool) {
 	if p, ok := o.Params[path]; ok {
@@ -221,10 +219,7 @@ func Build(results []scan.FileResult, sum scan.Summary, o Options) Document {
 			if o.Thumbnail != nil {
 				fr.Thumbnail = o.Thumbnail(r.Path, k.Index)
 			}
-			for _, d := range k.Detections {
-				if !o.keep(d.Class) {
-					continue
-				}
+			for _, d := range (scan.Filter{Classes: o.Classes}).Detections(k.Detections) {
 				fr.Detections = append(fr.Detections, Detection{
 					Class: d.Class, ClassID: d.ClassID, Confidence: round(float64(d.Confidence), 4),
 					Box: [4]float64{round(d.Box[0], 1), round(d.Box[1], 1), round(d.Box[2], 1), round(d.Box[3], 1)},
@@ -233,7 +228,7 @@ func Build(results []scan.FileResult, sum scan.Summary, o Options) Document {
 			detections += len(fr.Detections)
 			f.Frames = append(f.Frames, fr)
 		}
-		for _, s := range scan.Spans(r.Frames, o.keep) {
+		for _, s := range scan.Spans((scan.Filter{Classes: o.Classes}).Frames(r.Frames)) {
 			f.Spans = append(f.Spans, Span{Class: s.Class, Start: round(s.Start, 3), End: round(s.End, 3), MaxConfidence: round(float64(s.MaxConfidence), 4)})
 		}
 		doc.Files = append(doc.Files, f)

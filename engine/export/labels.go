@@ -35,12 +35,7 @@ func LabelImages(results []scan.FileResult, keep map[string]bool) []LabelImage {
 	var out []LabelImage
 	for _, r := range results {
 		for _, k := range r.Frames {
-			var dets []scan.Detection
-			for _, d := range k.Detections {
-				if keep == nil || keep[d.Class] {
-					dets = append(dets, d)
-				}
-			}
+			dets := scan.Filter{Classes: keep}.Detections(k.Detections)
 			out = append(out, LabelImage{Video: r.Path, Index: k.Index, Time: k.Time, FrameW: k.Width, FrameH: k.Height, Dets: dets})
 		}
 	}

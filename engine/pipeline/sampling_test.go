@@ -42,7 +42,7 @@ func TestOneKeyframePerson(t *testing.T) {
 		}
 	}
 	covered := 0.0
-	for _, s := range scan.Spans(f.Frames, func(c string) bool { return c == "person" }) {
+	for _, s := range scan.Spans(scan.Filter{Classes: map[string]bool{"person": true}}.Frames(f.Frames)) {
 		covered += s.End - s.Start
 	}
 	if seen < 5 || covered < 10 {

@@ -28,18 +28,14 @@ type Range struct{ Start, End float64 }
 //   - with Together, the runs of consecutive frames where it holds.
 func Match(e Expr, frames []scan.Frame, o Options) (bool, []Range) {
 	counted := make([]scan.Frame, len(frames))
+	keep := scan.Filter{MinConfidence: o.MinConfidence}
 	for i, k := range frames {
-		counted[i] = scan.Frame{Index: k.Index, Time: k.Time}
-		for _, d := range k.Detections {
-			if d.Confidence >= o.MinConfidence {
-				counted[i].Detections = append(counted[i].Detections, d)
-			}
-		}
+		counted[i] = scan.Frame{Index: k.Index, Time: k.Time, Detections: keep.Detections(k.Detections)}
 	}
 	// Spans as the scan JSON writes them (times rounded to the ms),
 	// without those shorter than MinDuration.
 	var spans []scan.Span
-	for _, s := range scan.Spans(counted, nil) {
+	for _, s := range scan.Spans(counted) {
 		s.Start, s.End = ms(s.Start), ms(s.End)
 		if s.End-s.Start >= o.MinDuration-1e-9 {
 			spans = append(spans, s)

@@ -212,8 +212,7 @@ func (q Query) keeps(d scan.Detection) bool {
 // counts reports whether a detection counts for the expression: it passes
 // the class and confidence filters.
 func (q Query) counts(d scan.Detection) bool {
-	return (len(q.Classes) == 0 || q.Classes[d.Class]) && (len(q.Wanted) == 0 || q.Wanted[d.Class]) &&
-		d.Confidence >= q.MinConfidence
+	return scan.Filter{Classes: q.Classes, MinConfidence: q.MinConfidence}.Keeps(d) && (len(q.Wanted) == 0 || q.Wanted[d.Class])
 }
 
 // fileMatches evaluates q's expression on every file as `vidsift find`
@@ -416,7 +415,7 @@ func (c *Collection) Spans(path string, q Query) []scan.Span {
 		it := c.items[id]
 		frames = append(frames, scan.Frame{Index: it.Index, Time: it.Time, Detections: q.Shown(it)})
 	}
-	return scan.Spans(frames, nil)
+	return scan.Spans(frames)
 }
 
 // Close removes the thumbnail cache.

@@ -65,7 +65,7 @@ func TestSpans(t *testing.T) {
 		{Time: 4},
 		{Time: 6, Detections: []Detection{det("dog", 0.3)}},
 	}
-	got := Spans(frames, nil)
+	got := Spans(frames)
 	want := []Span{{"dog", 0, 2, 0.9}, {"person", 2, 2, 0.4}, {"dog", 6, 6, 0.3}}
 	if len(got) != len(want) {
 		t.Fatalf("spans %+v", got)
@@ -75,7 +75,7 @@ func TestSpans(t *testing.T) {
 			t.Errorf("span %d: %+v, want %+v", i, got[i], want[i])
 		}
 	}
-	if only := Spans(frames, func(c string) bool { return c == "person" }); len(only) != 1 || only[0].Class != "person" {
+	if only := Spans(Filter{Classes: map[string]bool{"person": true}}.Frames(frames)); len(only) != 1 || only[0].Class != "person" {
 		t.Errorf("person only: %+v", only)
 	}
 }

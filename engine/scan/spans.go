@@ -9,19 +9,16 @@ type Span struct {
 	MaxConfidence float32
 }
 
-// Spans merges, for each class, consecutive analysed frames where it is detected
-// (keep, when non-nil, limits the classes). Spans come ordered by start
-// time, then class name.
-func Spans(frames []Frame, keep func(string) bool) []Span {
+// Spans merges, for each class, consecutive analysed frames where it is
+// detected (a Filter's Frames limits the classes or confidence first).
+// Spans come ordered by start time, then class name.
+func Spans(frames []Frame) []Span {
 	open := map[string]*Span{}
 	var spans []Span
 	var order []string
 	for _, f := range frames {
 		best := map[string]float32{}
 		for _, d := range f.Detections {
-			if keep != nil && !keep(d.Class) {
-				continue
-			}
 			if c, ok := best[d.Class]; !ok || d.Confidence > c {
 				best[d.Class] = d.Confidence
 			}
