@@ -384,17 +384,8 @@ func TestCutFramesCLI(t *testing.T) {
 	if cuts < 8 || doc.Summary.Cuts != cuts || !strings.Contains(stderr, fmt.Sprintf("%d cut frames", cuts)) {
 		t.Errorf("%d cut frames in the JSON, summary %d:\n%s", cuts, doc.Summary.Cuts, stderr)
 	}
-	f, err := os.Open(csvPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := export.DecodeCSV(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	csvCuts := map[string]bool{}
-	for _, r := range rows {
+	for _, r := range readCSV(t, csvPath) {
 		if r[len(r)-1] == "cut" {
 			csvCuts[r[2]] = true
 		}

@@ -226,13 +226,7 @@ func TestMigrateFromVersion5(t *testing.T) {
 		INSERT INTO file_classes (file_id, class, max_conf) VALUES (?, 'dog', 0.9)`, id, id, id); err != nil {
 		t.Fatal(err)
 	}
-	db.Close()
-
-	s, err := Open(path)
-	if err != nil {
-		t.Fatalf("opening a version-5 library: %v", err)
-	}
-	defer s.Close()
+	s := migrated(t, db, path, 5)
 	st, _ := s.Stats()
 	if st.Files != 1 || st.Frames != 1 || st.Detections != 1 || st.Fingerprinted != 0 {
 		t.Errorf("after migrating: %+v", st)

@@ -185,13 +185,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 		INSERT INTO detections (file_id, kf_idx, seq, class_id, class, confidence, x1, y1, x2, y2) VALUES (1, 0, 0, 16, 'dog', 0.9, 1, 2, 3, 4);`); err != nil {
 		t.Fatal(err)
 	}
-	db.Close()
-
-	s, err := Open(path)
-	if err != nil {
-		t.Fatalf("opening a version-1 library: %v", err)
-	}
-	defer s.Close()
+	s := migrated(t, db, path, 1)
 	var v int
 	s.db.QueryRow(`PRAGMA user_version`).Scan(&v)
 	if v != SchemaVersion() || v < 2 {
@@ -245,6 +239,19 @@ func TestMigrateFromVersion1(t *testing.T) {
 			t.Errorf("%+v: the saved result is not reused", id)
 		}
 	}
+}
+
+// migrated closes db, a library of schema version v that a test filled,
+// and opens it as vidsift does, which migrates it.
+func migrated(t *testing.T, db *sql.DB, path string, v int) *Library {
+	t.Helper()
+	db.Close()
+	s, err := Open(path)
+	if err != nil {
+		t.Fatalf("opening a version-%d library: %v", v, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }
 
 // librarySchema makes an empty library of schema version v, as vidsift
@@ -308,13 +315,7 @@ func TestMigrateFromVersion4(t *testing.T) {
 			}
 		}
 	}
-	db.Close()
-
-	s, err := Open(path)
-	if err != nil {
-		t.Fatalf("opening a version-4 library: %v", err)
-	}
-	defer s.Close()
+	s := migrated(t, db, path, 4)
 	if files, frames, dets, err := s.Counts(); files != 4 || frames != 4 || dets != 4 || err != nil {
 		t.Errorf("after migrating: %d files, %d frames, %d detections (%v); want 4 of each", files, frames, dets, err)
 	}
@@ -373,13 +374,7 @@ func TestMigrateFromVersion6(t *testing.T) {
 	if _, err := db.Exec(`INSERT INTO frames (file_id, idx, time_s, key, width, height, thumb) VALUES (?, 0, 0, 1, 640, 360, ''), (?, 1, 2, 0, 640, 360, '')`, id, id); err != nil {
 		t.Fatal(err)
 	}
-	db.Close()
-
-	s, err := Open(path)
-	if err != nil {
-		t.Fatalf("opening a version-6 library: %v", err)
-	}
-	defer s.Close()
+	s := migrated(t, db, path, 6)
 	st, ok, err := s.Lookup(Identity{Path: "/v/old.mp4", Size: 10, ModTime: 20, Params: p, Revision: scan.ResultsRevision})
 	if !ok || err != nil || len(st.Result.Frames) != 2 || st.Result.Frames[0].Kind != scan.KeyFrame || st.Result.Frames[1].Kind != scan.GapFrame {
 		t.Fatalf("after migrating: %v %v %+v", ok, err, st.Result.Frames)
