@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"fyne.io/fyne/v2/dialog"
@@ -32,6 +33,7 @@ func (u *UI) Start() {
 	}
 	s := u.settings
 	cfg := pipeline.NewConfig(m, settings)
+	cfg.FFmpegLog = slog.Default()   // the terminal the app was started from; the problems list has each damaged file's messages
 	cfg.Thumbs = pipeline.JPEGThumbs // the grid keeps them compressed, as the library does
 	if u.library != nil {
 		cfg.Library = u.library.ForRun(cfg.Params, s.rescan.Checked)

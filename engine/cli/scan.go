@@ -16,7 +16,6 @@ import (
 	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/export"
 	"github.com/vidsift/vidsift/engine/load"
-	"github.com/vidsift/vidsift/engine/media"
 	"github.com/vidsift/vidsift/engine/pipeline"
 	"github.com/vidsift/vidsift/engine/scan"
 	"github.com/vidsift/vidsift/engine/store"
@@ -115,11 +114,6 @@ func prepareScan(e env, opts scanOptions, needLibrary bool) (_ *preparedScan, er
 	if err != nil {
 		return nil, usageError{err}
 	}
-	logLevel := slog.LevelError
-	if opts.Verbose {
-		logLevel = slog.LevelDebug
-	}
-	media.SetLogger(slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: logLevel})))
 
 	p := &preparedScan{settings: settings}
 	defer func() {
@@ -135,6 +129,11 @@ func prepareScan(e env, opts scanOptions, needLibrary bool) (_ *preparedScan, er
 		return nil, usageError{err}
 	}
 	cfg := pipeline.NewConfig(p.model, settings)
+	logLevel := slog.LevelError
+	if opts.Verbose {
+		logLevel = slog.LevelDebug
+	}
+	cfg.FFmpegLog = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: logLevel}))
 	if opts.Thumbs != "" {
 		cfg.Thumbs = pipeline.ImageThumbs // drawn on, then written
 	}

@@ -318,6 +318,7 @@ func (w *worker) scan(ctx context.Context, job Job) (scan.FileResult, map[int][]
 	cfg := pipeline.NewConfig(model, scan.Settings{Params: s.Params, Workers: 1,
 		Threads: max(1, w.o.Threads/w.o.Workers), IntraOpThreads: 1, FileTimeout: s.FileTimeout})
 	cfg.Thumbs = min(s.Thumbs, pipeline.JPEGThumbs)
+	cfg.FFmpegLog = w.o.Log
 	var res scan.FileResult
 	var thumbs map[int][]byte
 	for ev := range pipeline.Run(ctx, cfg, []string{local}) {

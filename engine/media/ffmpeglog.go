@@ -1,29 +1,25 @@
 package media
 
 import (
+	"context"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/asticode/go-astiav"
 )
 
-// FFmpeg logs through one process-wide callback. We route it into slog and,
-// when the message comes from a demuxer or decoder we opened, record errors
-// against that file so it can be reported as partial.
+// FFmpeg logs through one process-wide callback. A message from a demuxer
+// or decoder of a file we opened goes to that file's Options.Log, and an
+// error is recorded against the file so it can be reported as partial. A
+// message no file can be named for (frame-threading contexts are FFmpeg's
+// own copies) goes, once, to each logger the open files were given.
 
 var (
 	logOnce   sync.Once
-	logger    atomic.Pointer[slog.Logger]
 	recorders sync.Map // astiav.Classer -> *damageRecorder
 )
-
-// SetLogger sends FFmpeg's messages to l (nil discards them).
-func SetLogger(l *slog.Logger) {
-	logger.Store(l)
-	installLogCallback()
-}
 
 func installLogCallback() {
 	logOnce.Do(func() {
@@ -42,24 +38,40 @@ func installLogCallback() {
 			if rec != nil && l <= astiav.LogLevelError {
 				rec.add(msg)
 			}
-			if lg := logger.Load(); lg != nil {
-				level := slog.LevelDebug
-				if l <= astiav.LogLevelError {
-					level = slog.LevelWarn
+			level := slog.LevelDebug
+			if l <= astiav.LogLevelError {
+				level = slog.LevelWarn
+			}
+			if rec != nil {
+				if rec.log != nil {
+					rec.log.Log(context.Background(), level, "ffmpeg: "+msg, "level", int(l), "file", rec.path)
 				}
-				attrs := []any{"level", int(l)}
-				if rec != nil {
-					attrs = append(attrs, "file", rec.path)
-				}
-				lg.Log(nil, level, "ffmpeg: "+msg, attrs...)
+				return
+			}
+			for _, lg := range openLoggers() {
+				lg.Log(context.Background(), level, "ffmpeg: "+msg, "level", int(l))
 			}
 		})
 	})
 }
 
-// damageRecorder collects FFmpeg error messages for one file.
+// openLoggers are the distinct loggers of the files open now.
+func openLoggers() []*slog.Logger {
+	var out []*slog.Logger
+	recorders.Range(func(_, v any) bool {
+		if lg := v.(*damageRecorder).log; lg != nil && !slices.Contains(out, lg) {
+			out = append(out, lg)
+		}
+		return true
+	})
+	return out
+}
+
+// damageRecorder collects FFmpeg error messages for one file, and logs
+// them to its Options.Log.
 type damageRecorder struct {
 	path string
+	log  *slog.Logger
 	mu   sync.Mutex
 	msgs []string
 }

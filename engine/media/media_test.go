@@ -1,9 +1,11 @@
 package media
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -380,4 +382,32 @@ func checkAllFreed(t *testing.T) {
 	if n := OpenObjects(); n != 0 {
 		t.Errorf("%d FFmpeg objects left open", n)
 	}
+}
+
+// TestFFmpegLog: FFmpeg's messages about a damaged file reach the logger
+// its Options name, with the file; a file opened without one logs nothing.
+func TestFFmpegLog(t *testing.T) {
+	p := testenv.Fixture(t, "corrupt_middle.mp4")
+	decode := func(l *slog.Logger) Outcome {
+		f, err := Open(context.Background(), p, Options{Sampling: scan.DefaultParams().Sampling, DecoderThreads: 1, Log: l})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		out, err := f.Frames(context.Background(), func(*Frame) error { return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	var buf bytes.Buffer
+	out := decode(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	if out.Damage == "" || !strings.Contains(buf.String(), "ffmpeg: ") || !strings.Contains(buf.String(), "file="+p) {
+		t.Errorf("damage %q, log:\n%s", out.Damage, buf.String())
+	}
+	buf.Reset()
+	if out := decode(nil); out.Damage == "" || buf.Len() != 0 {
+		t.Errorf("without a logger: damage %q, the other logger got:\n%s", out.Damage, buf.String())
+	}
+	checkAllFreed(t)
 }

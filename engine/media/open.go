@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"os"
 	"strings"
@@ -29,6 +30,9 @@ type Options struct {
 	Timeout time.Duration
 	// Sampling picks the frames Frames analyses (the zero value: keyframes only).
 	Sampling scan.Sampling
+	// Log receives FFmpeg's messages about the file (nil: dropped; its
+	// errors still say how a partial file is damaged).
+	Log *slog.Logger
 }
 
 // File is an opened media file. It is not safe for concurrent use.
@@ -82,7 +86,7 @@ func Open(ctx context.Context, path string, opts Options) (*File, error) {
 		f.Close()
 	}
 
-	m := &File{path: path, opts: opts, damage: &damageRecorder{path: path}}
+	m := &File{path: path, opts: opts, damage: &damageRecorder{path: path, log: opts.Log}}
 	if opts.Timeout > 0 {
 		m.deadline = time.Now().Add(opts.Timeout)
 	}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"image"
 	"image/jpeg"
+	"log/slog"
 	"sort"
 	"sync"
 	"time"
@@ -33,6 +34,9 @@ type Config struct {
 	DecoderThreads int
 	ThreadType     string
 	FileTimeout    time.Duration
+	// FFmpegLog receives FFmpeg's messages about the files (nil: dropped;
+	// a damaged file's result says what FFmpeg reported either way).
+	FFmpegLog *slog.Logger
 	// Thumbs says which thumbnails the run makes.
 	Thumbs Thumbs
 	// Library, when set, replays files it already holds with the same
@@ -382,7 +386,7 @@ func (r *runner) decodeFile(path string, buf *scratch) {
 	fs := &fileState{path: path}
 	r.send(scan.FileStarted{Path: path})
 	opts := media.Options{DecoderThreads: r.cfg.DecoderThreads, ThreadType: r.cfg.ThreadType,
-		Timeout: r.cfg.FileTimeout, Sampling: r.cfg.Sampling}
+		Timeout: r.cfg.FileTimeout, Sampling: r.cfg.Sampling, Log: r.cfg.FFmpegLog}
 	f, err := media.Open(r.ctx, path, opts)
 	if err != nil {
 		r.decodeDone(fs, media.Outcome{}, err)
