@@ -187,7 +187,7 @@ type scanRun struct {
 }
 
 // collectRun runs the pipeline, draws the progress line, writes --thumbs
-// as keyframes arrive and reports files the library could not keep.
+// as frames arrive and reports files the library could not keep.
 func collectRun(ctx context.Context, stderr io.Writer, cfg pipeline.Config, paths []string, opts scanOptions, keep map[string]bool) scanRun {
 	run := scanRun{params: map[string]scan.Params{}}
 	prog := newProgressLine(stderr, opts.Quiet)

@@ -74,7 +74,7 @@ type FileSettings struct {
 // File is one scanned file.
 type File struct {
 	Path   string  `json:"path"`   // absolute, as found on disk
-	Status string  `json:"status"` // "ok", "partial" (damaged; the keyframes found are listed) or "failed"
+	Status string  `json:"status"` // "ok", "partial" (damaged; the frames found are listed) or "failed"
 	Error  string  `json:"error"`  // why a file failed or is partial; "" when ok
 	Media  Media   `json:"media"`  // what the file holds
 	Frames []Frame `json:"frames"` // the analysed frames, in time order
@@ -111,7 +111,7 @@ type Frame struct {
 	Detections []Detection `json:"detections"`          // by confidence, highest first
 }
 
-// Detection is one object found in a keyframe.
+// Detection is one object found in a frame.
 type Detection struct {
 	Class      string     `json:"class"`      // the model's name for the class
 	ClassID    int        `json:"class_id"`   // index into model.classes

@@ -24,7 +24,7 @@ import (
 	"golang.org/x/image/math/fixed"
 )
 
-// ThumbPath names a keyframe's thumbnail: <dir>/<first 16 hex of
+// ThumbPath names a frame's thumbnail: <dir>/<first 16 hex of
 // sha256(path)>/<index>.jpg. Hashing keeps hostile or huge file names out of
 // the folder structure.
 func ThumbPath(dir, mediaPath string, index int) string {

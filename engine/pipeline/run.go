@@ -1,5 +1,5 @@
 // Package pipeline is the bulk engine: it discovers media in the inputs,
-// decodes frames (keyframes and gap frames) on several workers, runs one shared model on them and
+// decodes frames (keyframes, gap frames and cut frames) on several workers, runs one shared model on them and
 // streams typed events. Data flows one way: files → frames → detections → events.
 package pipeline
 
