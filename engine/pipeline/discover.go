@@ -5,8 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
-	"syscall"
 
 	"github.com/vidsift/vidsift/engine/media"
 	"github.com/vidsift/vidsift/engine/scan"
@@ -38,7 +36,7 @@ func discover(inputs []string) discovery {
 			d.failed = append(d.failed, scan.FileResult{Path: p, Status: scan.StatusFailed, Error: err.Error()})
 		}
 	}
-	visited := map[devIno]bool{}
+	walk := Walk{File: func(p string, _ os.FileInfo) { add(p) }, Other: func() { d.ignored++ }}
 	for _, in := range inputs {
 		abs, err := filepath.Abs(in)
 		if err != nil {
@@ -50,7 +48,7 @@ func discover(inputs []string) discovery {
 		case err != nil:
 			fail(abs, describeStatErr(err))
 		case st.IsDir():
-			d.walk(abs, visited, add)
+			walk.Dir(abs)
 		case st.Mode().IsRegular():
 			add(abs)
 		default:
@@ -60,58 +58,6 @@ func discover(inputs []string) discovery {
 	sort.Strings(d.files)
 	sort.Slice(d.failed, func(i, j int) bool { return d.failed[i].Path < d.failed[j].Path })
 	return d
-}
-
-type devIno struct{ dev, ino uint64 }
-
-func idOf(st os.FileInfo) (devIno, bool) {
-	s, ok := st.Sys().(*syscall.Stat_t)
-	if !ok {
-		return devIno{}, false
-	}
-	return devIno{uint64(s.Dev), uint64(s.Ino)}, true
-}
-
-func (d *discovery) walk(dir string, visited map[devIno]bool, add func(string)) {
-	st, err := os.Stat(dir)
-	if err != nil {
-		d.ignored++
-		return
-	}
-	if id, ok := idOf(st); ok {
-		if visited[id] {
-			return // a symlink loop or a folder reached twice
-		}
-		visited[id] = true
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		d.ignored++
-		return
-	}
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), ".") {
-			continue
-		}
-		p := filepath.Join(dir, e.Name())
-		mode := e.Type()
-		if mode&os.ModeSymlink != 0 {
-			st, err := os.Stat(p)
-			if err != nil {
-				d.ignored++ // dangling link
-				continue
-			}
-			mode = st.Mode().Type()
-		}
-		switch {
-		case mode.IsDir():
-			d.walk(p, visited, add)
-		case mode.IsRegular() && media.IsCandidate(p):
-			add(p)
-		default:
-			d.ignored++
-		}
-	}
 }
 
 func describeStatErr(err error) error {

@@ -5,13 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	"github.com/fsnotify/fsnotify"
 
 	"github.com/vidsift/vidsift/engine/fingerprint"
 	"github.com/vidsift/vidsift/engine/media"
 	"github.com/vidsift/vidsift/engine/paths"
+	"github.com/vidsift/vidsift/engine/pipeline"
 )
 
 // tree is what a watch knows of its folders: the media files under them
@@ -31,52 +31,22 @@ func newTree(roots []string, fsw *fsnotify.Watcher) *tree {
 	return &tree{roots: roots, known: map[string]fingerprint.Stat{}, folders: map[string]bool{}, fsw: fsw}
 }
 
-type devIno struct{ dev, ino uint64 }
-
-// walk visits the folder dir and every folder under it, as discovery
-// does (hidden entries skipped, symlinks followed, loops cut), watching
-// each folder before reading it so that nothing created meanwhile is
-// missed; file gets each media candidate with its stat.
-func (t *tree) walk(dir string, visited map[devIno]bool, file func(string, fingerprint.Stat)) {
-	st, err := os.Stat(dir)
-	if err != nil || !st.IsDir() {
-		return
-	}
-	if s, ok := st.Sys().(*syscall.Stat_t); ok {
-		id := devIno{uint64(s.Dev), uint64(s.Ino)}
-		if visited[id] {
-			return // a symlink loop, or a folder reached twice
-		}
-		visited[id] = true
-	}
-	if !t.folders[dir] {
-		if t.fsw != nil && t.watchErr == nil {
-			if err := t.fsw.Add(dir); err != nil {
-				t.watchErr = err
+// walker walks folders as discovery does (pipeline.Walk), watching each
+// folder before reading it so that nothing created meanwhile is missed;
+// file gets each media candidate with its stat.
+func (t *tree) walker(file func(string, fingerprint.Stat)) *pipeline.Walk {
+	return &pipeline.Walk{
+		Folder: func(dir string) {
+			if !t.folders[dir] {
+				if t.fsw != nil && t.watchErr == nil {
+					if err := t.fsw.Add(dir); err != nil {
+						t.watchErr = err
+					}
+				}
+				t.folders[dir] = true
 			}
-		}
-		t.folders[dir] = true
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), ".") {
-			continue
-		}
-		p := filepath.Join(dir, e.Name())
-		if !e.IsDir() && e.Type()&os.ModeSymlink == 0 && !media.IsCandidate(p) {
-			continue // not media: no stat
-		}
-		fi, err := os.Stat(p) // follows symlinks
-		switch {
-		case err != nil:
-		case fi.IsDir():
-			t.walk(p, visited, file)
-		case fi.Mode().IsRegular() && media.IsCandidate(p):
-			file(p, fingerprint.StatOf(fi))
-		}
+		},
+		File: func(p string, fi os.FileInfo) { file(p, fingerprint.StatOf(fi)) },
 	}
 }
 

@@ -271,7 +271,7 @@ func (w *watcher) changed(path string) {
 		w.lost(path)
 	case fi.IsDir():
 		if !w.tree.folders[path] {
-			w.tree.walk(path, map[devIno]bool{}, w.maybeChanged)
+			w.tree.walker(w.maybeChanged).Dir(path)
 			w.watchErr()
 		}
 	default:
@@ -379,7 +379,10 @@ func (w *watcher) settle(now time.Time) {
 // queued and known files not found are reported gone.
 func (w *watcher) walkAll(report bool) {
 	seen := map[string]bool{}
-	visited := map[devIno]bool{}
+	walk := w.tree.walker(func(p string, st fingerprint.Stat) {
+		seen[p] = true
+		w.found1(p, st, report)
+	})
 	for _, r := range w.tree.roots {
 		fi, err := os.Stat(r)
 		switch {
@@ -393,10 +396,7 @@ func (w *watcher) walkAll(report bool) {
 			}
 			continue
 		}
-		w.tree.walk(r, visited, func(p string, st fingerprint.Stat) {
-			seen[p] = true
-			w.found1(p, st, report)
-		})
+		walk.Dir(r)
 	}
 	w.watchErr()
 	if !report {
@@ -459,7 +459,7 @@ func (w *watcher) rootsBack() {
 		if fi, err := os.Stat(r); err == nil && fi.IsDir() {
 			delete(w.gone, r)
 			w.say(fmt.Sprintf("%s is back: watching it again", r))
-			w.tree.walk(r, map[devIno]bool{}, w.maybeChanged)
+			w.tree.walker(w.maybeChanged).Dir(r)
 			w.watchErr()
 		}
 	}
