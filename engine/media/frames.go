@@ -46,7 +46,7 @@ type Outcome struct {
 // wait in a buffer of at most one gap and reach the decoder (which skips
 // non-reference frames, skip_frame=noref) only when a gap frame is due in
 // their group of pictures, or when a packet may open a new shot (Cuts; see
-// cuts.go). An error from fn stops decoding and is returned.
+// cutframes.go). An error from fn stops decoding and is returned.
 // A file that yields no frame at all is an error.
 func (m *File) Frames(ctx context.Context, fn func(*Frame) error) (Outcome, error) {
 	stop := m.interruptOn(ctx)
