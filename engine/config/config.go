@@ -182,10 +182,17 @@ func Load(v *viper.Viper) (scan.Settings, error) {
 	}
 	s.Confidence = float32(v.GetFloat64(Confidence))
 	s.IoU = float32(v.GetFloat64(IoU))
-	s.ReuseSimilar = v.GetBool(ReuseSimilar)
-	s.Rect = v.GetBool(Rect)
 	var maxGap, minGap time.Duration
+	var cuts bool
 	var errs []error
+	// viper's GetBool reads "yes" or a typo as false: a switch that is not
+	// true or false is an error instead.
+	for key, b := range map[string]*bool{ReuseSimilar: &s.ReuseSimilar, Rect: &s.Rect, Cuts: &cuts} {
+		var err error
+		if *b, err = Bool(v.Get(key)); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", key, err))
+		}
+	}
 	for key, d := range map[string]*time.Duration{FileTimeout: &s.FileTimeout, MaxGap: &maxGap, MinGap: &minGap} {
 		var err error
 		if *d, err = Duration(v.Get(key)); err != nil {
@@ -224,8 +231,26 @@ func Load(v *viper.Viper) (scan.Settings, error) {
 	}
 	// Keyframes only decodes no packet between keyframes: no cut frames
 	// either, and the results say so.
-	s.Sampling = scan.Sampling{MaxGap: maxGap.Seconds(), MinGap: minGap.Seconds(), Cuts: v.GetBool(Cuts) && maxGap > 0}
+	s.Sampling = scan.Sampling{MaxGap: maxGap.Seconds(), MinGap: minGap.Seconds(), Cuts: cuts && maxGap > 0}
 	return s, errors.Join(errs...)
+}
+
+// Bool reads a switch: a bool, 0 or 1, or text as strconv.ParseBool takes
+// it (true, false, 1, 0, t, f, in any case).
+func Bool(raw any) (bool, error) {
+	switch x := raw.(type) {
+	case bool:
+		return x, nil
+	case int:
+		if x == 0 || x == 1 {
+			return x == 1, nil
+		}
+	case string:
+		if b, err := strconv.ParseBool(strings.TrimSpace(x)); err == nil {
+			return b, nil
+		}
+	}
+	return false, fmt.Errorf("%v is neither true nor false", raw)
 }
 
 // Duration reads a duration setting: a Go duration ("2s", "500ms") or a

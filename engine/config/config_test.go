@@ -190,6 +190,12 @@ func TestCuts(t *testing.T) {
 	if s := loadSettings(t); s.Sampling.Cuts {
 		t.Error("cut frames on with keyframes only")
 	}
+	// A switch that is neither true nor false is an error naming its key, not false.
+	t.Setenv(config.EnvVar(config.Cuts), "yes please")
+	t.Setenv(config.EnvVar(config.Rect), "off")
+	if _, err := config.Load(newConfig(t)); err == nil || !strings.Contains(err.Error(), "cuts: yes please is neither true nor false") || !strings.Contains(err.Error(), "rect:") {
+		t.Errorf("bad switches: %v", err)
+	}
 }
 
 // TestDurationsInSeconds: every duration setting takes a bare number of
