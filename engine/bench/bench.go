@@ -152,26 +152,18 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	rep := &Report{Created: time.Now().UTC().Format(time.RFC3339), CPUs: runtime.NumCPU(), Model: o.Model, Clips: o.Clips}
 
-	if o.SamplingOnly {
-		return rep, rep.sampling(ctx, o)
-	}
-	if o.ClusterOnly {
-		return rep, rep.cluster(ctx, o)
-	}
-	if o.RectOnly {
-		return rep, rep.rect(ctx, o)
-	}
-	if o.LibraryOnly {
-		return rep, rep.library(ctx, o)
-	}
-	if o.WatchOnly {
-		return rep, rep.watchCosts(ctx, o)
-	}
-	if o.ClipsOnly {
-		return rep, rep.clipCosts(ctx, o)
-	}
-	if o.CutFramesOnly {
-		return rep, rep.cutFrameCosts(ctx, o)
+	// A …Only option measures that alone.
+	for _, only := range []struct {
+		on      bool
+		measure func(context.Context, Options) error
+	}{
+		{o.SamplingOnly, rep.sampling}, {o.ClusterOnly, rep.cluster}, {o.RectOnly, rep.rect},
+		{o.LibraryOnly, rep.library}, {o.WatchOnly, rep.watchCosts}, {o.ClipsOnly, rep.clipCosts},
+		{o.CutFramesOnly, rep.cutFrameCosts},
+	} {
+		if only.on {
+			return rep, only.measure(ctx, o)
+		}
 	}
 	o.Log("decode: vidsift vs ffmpeg CLI on %d files", len(o.Clips))
 	if err := rep.decode(ctx, o); err != nil {

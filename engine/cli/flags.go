@@ -50,14 +50,15 @@ var configFlags = []configFlag{
 const keyAnnotation = "vidsift-config-key"
 
 // addConfigFlags declares the named rows of configFlags, each typed and
-// defaulted by its key's default; help, when given, words the flag for this
-// command instead of the row's text.
+// defaulted by its key's default.
 func addConfigFlags(fs *pflag.FlagSet, names ...string) {
 	for _, name := range names {
 		addConfigFlag(fs, name, "")
 	}
 }
 
+// addConfigFlag declares one row; help, when given, words the flag for this
+// command instead of the row's text.
 func addConfigFlag(fs *pflag.FlagSet, name, help string) {
 	i := slices.IndexFunc(configFlags, func(f configFlag) bool { return f.name == name })
 	if i < 0 {
