@@ -54,32 +54,32 @@ func (rep *Report) cutFrameCosts(ctx context.Context, o Options) error {
 	cpu := runtime.NumCPU()
 	for _, path := range o.Clips {
 		f := CutFramesFile{Name: filepath.Base(path)}
-		if f.DecodedOff, _, err = decodeCount(ctx, path, off); err != nil {
+		offOut, err := decodeOnly(ctx, path, off)
+		if err != nil {
 			return err
 		}
-		var out media.Outcome
-		if f.DecodedOn, out, err = decodeCount(ctx, path, on); err != nil {
+		onOut, err := decodeOnly(ctx, path, on)
+		if err != nil {
 			return err
 		}
-		f.Candidates = out.CutCandidates
+		f.DecodedOff, f.DecodedOn, f.Candidates = offOut.Decoded, onOut.Decoded, onOut.CutCandidates
 		o.Log("cut frames: %s, cuts off and on, best of %d", f.Name, cutFrameRounds)
 		for round := 0; round < cutFrameRounds; round++ {
-			for _, s := range []scan.Sampling{off, on} {
-				r, err := scanOnce(ctx, m, []string{path}, s, true, cpu)
+			for _, run := range []struct {
+				s      scan.Sampling
+				frames *int
+				wall   *float64
+			}{{off, &f.FramesOff, &f.WallOffSec}, {on, &f.FramesOn, &f.WallOnSec}} {
+				r, err := scanOnce(ctx, m, []string{path}, run.s, true, cpu)
 				if err != nil {
 					return err
 				}
-				sec := r.sum.Elapsed.Seconds()
-				if s.Cuts {
-					f.FramesOn, f.Cuts = r.sum.Frames, r.sum.Cuts
-					if round == 0 || sec < f.WallOnSec {
-						f.WallOnSec = sec
-					}
-				} else {
-					f.FramesOff = r.sum.Frames
-					if round == 0 || sec < f.WallOffSec {
-						f.WallOffSec = sec
-					}
+				*run.frames = r.sum.Frames
+				if run.s.Cuts {
+					f.Cuts = r.sum.Cuts
+				}
+				if sec := r.sum.Elapsed.Seconds(); round == 0 || sec < *run.wall {
+					*run.wall = sec
 				}
 			}
 		}
@@ -98,14 +98,12 @@ func (rep *Report) cutFrameCosts(ctx context.Context, o Options) error {
 	return nil
 }
 
-// decodeCount decodes path at a policy without inference and says how
-// many frames the decoder produced.
-func decodeCount(ctx context.Context, path string, s scan.Sampling) (int, media.Outcome, error) {
+// decodeOnly decodes path at a policy without inference.
+func decodeOnly(ctx context.Context, path string, s scan.Sampling) (media.Outcome, error) {
 	f, err := media.Open(ctx, path, media.Options{Sampling: s})
 	if err != nil {
-		return 0, media.Outcome{}, err
+		return media.Outcome{}, err
 	}
 	defer f.Close()
-	out, err := f.Frames(ctx, func(*media.Frame) error { return nil })
-	return out.Decoded, out, err
+	return f.Frames(ctx, func(*media.Frame) error { return nil })
 }
