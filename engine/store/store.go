@@ -263,9 +263,6 @@ func (s *Library) Save(id Identity, res scan.FileResult, thumbs map[int][]byte) 
 		}
 	}
 	for _, k := range res.Frames {
-		if k.Kind == "" {
-			k.Kind = scan.GapFrame // as a frame with Key false was, before kinds
-		}
 		var sameAs sql.NullInt64
 		if k.Reused {
 			sameAs = sql.NullInt64{Int64: int64(k.SameAs), Valid: true}
