@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/vidsift/vidsift/internal/testenv"
 )
 
 // spec computes version 1 from its definition, reading the whole file.
@@ -33,13 +35,6 @@ func spec(t *testing.T, path string) string {
 	return "v1:" + hex.EncodeToString(h.Sum(nil))
 }
 
-func write(t *testing.T, path string, b []byte) {
-	t.Helper()
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func of(t *testing.T, path string) string {
 	t.Helper()
 	fp, st, err := Of(path)
@@ -60,7 +55,7 @@ func TestVersion1(t *testing.T) {
 		b := make([]byte, size)
 		rng.Read(b)
 		p := filepath.Join(dir, "f")
-		write(t, p, b)
+		testenv.WriteFile(t, p, b, 0o644)
 		if got, want := of(t, p), spec(t, p); got != want {
 			t.Errorf("size %d: %s; the definition gives %s", size, got, want)
 		}
@@ -78,12 +73,12 @@ func TestContentNotName(t *testing.T) {
 	b := make([]byte, 5<<20)
 	rand.New(rand.NewSource(2)).Read(b)
 	a := filepath.Join(dir, "a.mp4")
-	write(t, a, b)
+	testenv.WriteFile(t, a, b, 0o644)
 	fa := of(t, a)
 
 	c := filepath.Join(dir, "sub", "copy with spaces.mp4")
 	os.MkdirAll(filepath.Dir(c), 0o755)
-	write(t, c, b)
+	testenv.WriteFile(t, c, b, 0o644)
 	old := time.Now().Add(-48 * time.Hour)
 	os.Chtimes(c, old, old)
 	if fc := of(t, c); fc != fa {
@@ -105,7 +100,7 @@ func TestContentNotName(t *testing.T) {
 		}(),
 	}
 	for name, x := range changed {
-		write(t, c, x)
+		testenv.WriteFile(t, c, x, 0o644)
 		if of(t, c) == fa {
 			t.Errorf("%s: the fingerprint did not change", name)
 		}
@@ -134,7 +129,7 @@ func TestRefused(t *testing.T) {
 func TestChangedWhileRead(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "growing.mp4")
-	write(t, p, make([]byte, 2<<20))
+	testenv.WriteFile(t, p, make([]byte, 2<<20), 0o644)
 	f, err := os.Open(p)
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vidsift/vidsift/engine/scan"
+	"github.com/vidsift/vidsift/internal/testenv"
 )
 
 // randomFile writes size random bytes (seeded) at path.
@@ -17,12 +18,7 @@ func randomFile(t *testing.T, path string, size int, seed int64) {
 	t.Helper()
 	b := make([]byte, size)
 	rand.New(rand.NewSource(seed)).Read(b)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testenv.WriteFile(t, path, b, 0o644)
 }
 
 // scanned asks the run's library about path as a run does, and keeps a
