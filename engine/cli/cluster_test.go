@@ -568,6 +568,10 @@ func TestClusterCredentials(t *testing.T) {
 	if code != ExitUsage || !strings.Contains(stderr, "needs credentials") || !strings.Contains(stderr, "Set --token") {
 		t.Errorf("hub on 0.0.0.0 without credentials: exit %d, %q", code, stderr)
 	}
+	code, _, stderr = vidsift(t, "hub", "--listen", "nonsense", "--store", t.TempDir())
+	if code != ExitUsage || !strings.Contains(stderr, `listen address "nonsense"`) || !strings.Contains(stderr, "--listen HOST:PORT") {
+		t.Errorf("hub --listen nonsense: exit %d, %q", code, stderr)
+	}
 	for _, cmd := range []string{"hub", "worker"} {
 		if code, _, stderr := vidsift(t, cmd, "--help"); code != 0 || !strings.Contains(stderr, "Usage: vidsift "+cmd) {
 			t.Errorf("%s --help: exit %d\n%s", cmd, code, stderr)

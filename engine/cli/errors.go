@@ -89,6 +89,8 @@ func remedy(err error) string {
 		return "(check --token, or --user and --password: VIDSIFT_NATS_TOKEN, VIDSIFT_NATS_USER, VIDSIFT_NATS_PASSWORD)"
 	case errors.Is(err, cluster.ErrNoHub):
 		return "(start one with `vidsift hub`)"
+	case errors.Is(err, cluster.ErrListenAddress):
+		return "(--listen HOST:PORT, e.g. --listen 0.0.0.0:4222)"
 	case errors.Is(err, cluster.ErrOpenHub):
 		return "\nSet --token (or --user and --password), and --tls-cert/--tls-key on an untrusted network."
 	}

@@ -53,6 +53,8 @@ var (
 	ErrTLSPair     = errors.New("a TLS certificate needs its key, and a key its certificate")
 	ErrCredentials = errors.New("the hub refused the credentials")
 	ErrNoHub       = errors.New("no hub answers")
+	// ErrListenAddress: a hub's listen address that is not HOST:PORT.
+	ErrListenAddress = errors.New("listen address")
 	// ErrOpenHub: a hub beyond loopback without credentials, which anyone
 	// who reaches it could read paths and results from and hand workers
 	// jobs through.

@@ -43,11 +43,11 @@ func StartHub(o HubOptions) (*Hub, error) {
 	}
 	host, portText, err := net.SplitHostPort(o.Listen)
 	if err != nil {
-		return nil, fmt.Errorf("hub: listen address %q: want HOST:PORT", o.Listen)
+		return nil, fmt.Errorf("hub: %w %q: want HOST:PORT", ErrListenAddress, o.Listen)
 	}
 	port, err := strconv.Atoi(portText)
 	if err != nil || port < 0 || port > 65535 {
-		return nil, fmt.Errorf("hub: listen address %q: bad port", o.Listen)
+		return nil, fmt.Errorf("hub: %w %q: bad port", ErrListenAddress, o.Listen)
 	}
 	if port == 0 {
 		port = server.RANDOM_PORT // nats-server reads 0 as its default, 4222
