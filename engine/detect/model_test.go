@@ -281,20 +281,6 @@ func TestRectShapes(t *testing.T) {
 	if len(b.sets) != maxShapes {
 		t.Errorf("%d tensor sets after %d shapes, want %d", len(b.sets), len(sizes), maxShapes)
 	}
-	// This int8 export scores a blank canvas as sure objects at 448 rows
-	// (and 96, 192, …): a 451×300 photo, 640×426 in the model, goes to 480
-	// rows instead; the float32 export computes right at 448.
-	if lb, err := m.Letterbox(451, 300, true); err != nil || lb.InputW != 640 || lb.InputH != 480 || lb.PadY != 27 {
-		t.Errorf("int8, 451×300: %+v %v; want 640×480", lb, err)
-	}
-	if lb, err := m.Letterbox(300, 451, true); err != nil || lb.InputW != 480 || lb.InputH != 640 {
-		t.Errorf("int8, 300×451: %+v %v; want 480×640", lb, err)
-	}
-	f := loadShared(t, "yolov8n_dynamic.onnx")
-	if lb, err := f.Letterbox(451, 300, true); err != nil || lb.InputW != 640 || lb.InputH != 448 {
-		t.Errorf("float32, 451×300: %+v %v; want 640×448", lb, err)
-	}
-	f.Close()
 	b.Free()
 	m.Close()
 	if open := OpenObjects(); open != before {
