@@ -55,12 +55,19 @@ func (s *Library) present(sc Scope, paths []string) (map[string]bool, error) {
 // only briefly may not count). query.Match then decides on each
 // candidate's frames.
 func (s *Library) Find(e query.Expr, o query.Options, sc Scope) ([]Match, error) {
-	cand, args := candidates(e, float64(o.MinConfidence))
-	where, pathArgs := underRoots("latest.path", sc.Roots)
+	where, args := underRoots("latest.path", sc.Roots)
 	q := `WITH ` + latest + ` SELECT latest.id, latest.path FROM latest WHERE ` + where
-	args = append(pathArgs, args...)
-	if cand != "" {
-		q += ` AND latest.id IN (` + cand + `)`
+	cand, err := s.candidates(e, float64(o.MinConfidence))
+	if err != nil {
+		return nil, err
+	}
+	if cand != nil {
+		list, err := json.Marshal(cand)
+		if err != nil {
+			return nil, err
+		}
+		q += ` AND latest.id IN (SELECT value FROM json_each(?))`
+		args = append(args, string(list))
 	}
 	rows, err := s.db.Query(q+` ORDER BY latest.path`, args...)
 	if err != nil {
@@ -169,32 +176,64 @@ func (s *Library) classFrames(files []file, names []query.Class) (map[int64][]sc
 	return frames, drows.Err()
 }
 
-// candidates is a SELECT of the file ids where e may hold: e with every
-// negation taken as true, each class a lookup in the detections' class
-// index (file_classes). "" means every file is a candidate.
-func candidates(e query.Expr, minConf float64) (string, []any) {
+// candidates lists the ids of the stored files where e may hold (nil:
+// every file may): e with every negation taken as true, on the classes
+// each file detects (the class index, file_classes). It is worked out
+// here rather than in SQL: one lookup however long e is, where an SQL
+// expression of e would meet SQLite's limits on nesting and on compound
+// SELECTs at a few hundred terms.
+func (s *Library) candidates(e query.Expr, minConf float64) ([]int64, error) {
+	if mayHold(e, func(string) bool { return false }) {
+		return nil, nil // holds on a file that detects nothing: no narrowing
+	}
+	names, err := json.Marshal(query.Positive(e))
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Query(`SELECT file_id, class FROM file_classes
+		WHERE max_conf>=? AND class IN (SELECT value FROM json_each(?))`, minConf, string(names))
+	if err != nil {
+		return nil, err
+	}
+	detected := map[int64]map[string]bool{}
+	var order []int64
+	err = eachRow(rows, func(r *sql.Rows) error {
+		var id int64
+		var class string
+		if err := r.Scan(&id, &class); err != nil {
+			return err
+		}
+		if detected[id] == nil {
+			detected[id] = map[string]bool{}
+			order = append(order, id)
+		}
+		detected[id][class] = true
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	ids := []int64{}
+	for _, id := range order {
+		if mayHold(e, func(c string) bool { return detected[id][c] }) {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
+
+// mayHold evaluates e with every negation true: whether e may hold in a
+// file that detects the classes has says it does.
+func mayHold(e query.Expr, has func(string) bool) bool {
 	switch x := e.(type) {
 	case query.Class:
-		return `SELECT file_id FROM file_classes WHERE class=? AND max_conf>=?`, []any{x.Name, minConf}
+		return has(x.Name)
 	case query.And:
-		l, la := candidates(x.L, minConf)
-		r, ra := candidates(x.R, minConf)
-		switch {
-		case l == "":
-			return r, ra
-		case r == "":
-			return l, la
-		}
-		return `SELECT file_id FROM (` + l + `) INTERSECT SELECT file_id FROM (` + r + `)`, append(la, ra...)
+		return mayHold(x.L, has) && mayHold(x.R, has)
 	case query.Or:
-		l, la := candidates(x.L, minConf)
-		r, ra := candidates(x.R, minConf)
-		if l == "" || r == "" {
-			return "", nil
-		}
-		return `SELECT file_id FROM (` + l + `) UNION SELECT file_id FROM (` + r + `)`, append(la, ra...)
+		return mayHold(x.L, has) || mayHold(x.R, has)
 	}
-	return "", nil // a negation: any file may hold
+	return true // a negation: any file may hold
 }
 
 // underRoots is an SQL condition on a path column: at or under one of

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -128,10 +129,19 @@ func TestFindAgreesWithGo(t *testing.T) {
 		{expr: "!person", o: query.Options{MinDuration: 3}},
 		{expr: "person & car", o: query.Options{MinDuration: 2, Together: true}},
 		{expr: "person", roots: []string{"/archive/07", "/archive/1", "/archive/33/"}}, // /archive/1 holds nothing: /archive/10 is not under it
+		// Long expressions (a generated query): 500 terms must not hit
+		// SQLite's limits on nesting or compound SELECTs.
+		{expr: strings.Repeat("cat | dog | horse | ", 166) + "truck"},
+		{expr: strings.Repeat("person & ", 499) + "car"},
+		{expr: strings.Repeat("(", 300) + "dog" + strings.Repeat(" | horse)", 300) + " & !cat"},
+		{expr: strings.Repeat("!cat & ", 250) + "(dog | !truck)"},
 	} {
 		e, err := query.Parse(c.expr)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if len(c.expr) > 60 {
+			c.expr = c.expr[:60] + "…"
 		}
 		if e, err = query.Resolve(e, names); err != nil {
 			t.Fatal(err)
