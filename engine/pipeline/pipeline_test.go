@@ -47,7 +47,7 @@ func TestGroundTruth(t *testing.T) {
 		t.Run(p.name, func(t *testing.T) {
 			cfg := testConfig(t, 2, 2)
 			cfg.Sampling, cfg.ReuseSimilar = p.sampling, p.reuse
-			res := collect(context.Background(), cfg, []string{root}, nil)
+			res := collect(context.Background(), cfg, testenv.GroundTruthMedia(t), nil)
 			if res.err != nil {
 				t.Fatal(res.err)
 			}
@@ -92,7 +92,7 @@ func TestGroundTruthOtherModels(t *testing.T) {
 		for _, p := range policies {
 			cfg := testConfig(t, 2, 2)
 			cfg.Detector, cfg.Sampling, cfg.ReuseSimilar, cfg.Rect = m, p.sampling, p.reuse, c.rect
-			res := collect(context.Background(), cfg, []string{root}, nil)
+			res := collect(context.Background(), cfg, testenv.GroundTruthMedia(t), nil)
 			for rel, exp := range gt {
 				f := res.files[filepath.Join(root, rel)]
 				if f.Status != scan.StatusOK {
@@ -217,7 +217,7 @@ func TestFolderWalk(t *testing.T) {
 // TestWorkersAgree: four decode workers and two inference streams give the
 // detections of one worker and one stream.
 func TestWorkersAgree(t *testing.T) {
-	inputs := []string{testenv.Shared(t, "testdata")}
+	inputs := testenv.GroundTruthMedia(t)
 	if fx, err := os.Stat(filepath.Join(testenv.RepoRoot(), "testdata", "generated")); err == nil && fx.IsDir() {
 		for _, n := range []string{"hevc.mkv", "vp9.webm", "av1.mkv", "h264_10bit.mp4", "rotated90.mp4", "raw.h264"} {
 			inputs = append(inputs, testenv.Fixture(t, n))

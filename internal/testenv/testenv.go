@@ -10,6 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"sort"
+	"strings"
 	"testing"
 
 	"github.com/vidsift/vidsift/engine/config"
@@ -41,6 +44,27 @@ func Shared(t testing.TB, rel string) string {
 	t.Helper()
 	return require(t, filepath.Join(RepoRoot(), "..", "shared", rel),
 		"the shared assets (../shared beside the checkout)")
+}
+
+// GroundTruthMedia returns the shared folders that ground_truth.json
+// describes (photos/, videos/): what a test scans to hold the results to
+// it. The shared testdata holds other folders too (text/, with its own
+// truth), which such a scan must not meet.
+func GroundTruthMedia(t testing.TB) []string {
+	t.Helper()
+	root := Shared(t, "testdata")
+	var dirs []string
+	for rel := range Expectations(t, filepath.Join(root, "ground_truth.json")) {
+		dir, _, ok := strings.Cut(filepath.ToSlash(rel), "/")
+		if d := filepath.Join(root, dir); ok && !slices.Contains(dirs, d) {
+			dirs = append(dirs, d)
+		}
+	}
+	if len(dirs) == 0 {
+		t.Fatal("ground_truth.json names no files in folders")
+	}
+	sort.Strings(dirs)
+	return dirs
 }
 
 // Fixture returns the path of a generated fixture under testdata/generated.
