@@ -316,3 +316,48 @@ func TestSchema5Library(t *testing.T) {
 		t.Errorf("the moved folder after migrating: %+v", s)
 	}
 }
+
+// TestSweepingPathsRefused: an empty PATH (an unset shell variable) and
+// the root are refused with a usage error by the commands that forget or
+// rewrite, and an empty one by every upkeep command, the library left as
+// it was; a dry run says what it would do in plain English, and an upkeep
+// command typed without `library` is pointed there.
+func TestSweepingPathsRefused(t *testing.T) {
+	isolated(t)
+	t.Setenv("VIDSIFT_MODEL", testenv.Model(t))
+	dir := t.TempDir()
+	photo := filepath.Join(dir, "horses.jpg")
+	b, err := os.ReadFile(testenv.Shared(t, "testdata/photos/horses.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testenv.WriteFile(t, photo, b, 0o644)
+	scanDoc(t, photo)
+	t.Chdir(dir) // where an empty PATH would lead
+	var before, after statsDoc
+	libraryJSON(t, &before, "stats")
+	for _, args := range [][]string{
+		{"forget", ""}, {"forget", "  "}, {"forget", dir, ""}, {"forget", "/"}, {"forget", "/.."},
+		{"relocate", "", dir}, {"relocate", dir, ""}, {"relocate", dir, " \t"}, {"relocate", "/", dir}, {"relocate", dir, "/"},
+		{"prune", ""}, {"missing", ""},
+	} {
+		code, _, stderr := vidsift(t, append([]string{"library"}, args...)...)
+		if code != ExitUsage || !strings.Contains(stderr, "refused") {
+			t.Errorf("library %q: exit %d, want %d and a refusal\n%s", args, code, ExitUsage, stderr)
+		}
+	}
+	if libraryJSON(t, &after, "stats"); after != before || after.Files != 1 {
+		t.Errorf("stats %+v after the refusals, were %+v", after, before)
+	}
+
+	code, _, stderr := vidsift(t, "library", "--dry-run", "forget", dir)
+	if code != ExitOK || !strings.Contains(stderr, "would forget 1 files") || strings.Contains(stderr, "would have") {
+		t.Errorf("forget --dry-run: exit %d\n%s", code, stderr)
+	}
+	for _, sub := range []string{"relocate", "forget", "prune", "stats", "missing"} {
+		code, _, stderr := vidsift(t, sub, dir)
+		if code != ExitUsage || !strings.Contains(stderr, "vidsift library "+sub) {
+			t.Errorf("vidsift %s: exit %d, want a pointer to `vidsift library %s`\n%s", sub, code, sub, stderr)
+		}
+	}
+}
