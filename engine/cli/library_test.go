@@ -361,3 +361,93 @@ func TestSweepingPathsRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestReadOnlyMountLibrary: a library on a read-only mount (nothing can be
+// made beside it, so SQLite cannot make its -shm file) is read by find,
+// export, clips, library stats and missing; upkeep that changes it is
+// refused with the way out, and a scan warns and goes on without it. A
+// write-ahead log left beside such a library is read when its -shm file
+// is there too, and otherwise refused by name rather than read around.
+func TestReadOnlyMountLibrary(t *testing.T) {
+	lib := isolated(t)
+	t.Setenv("VIDSIFT_MODEL", testenv.Model(t))
+	src := t.TempDir()
+	video, photo := filepath.Join(src, "person.mkv"), filepath.Join(src, "horses.jpg")
+	testenv.WriteFile(t, video, sharedClip(t, "one_by_one_person_h264.mkv"), 0o644)
+	b, err := os.ReadFile(testenv.Shared(t, "testdata/photos/horses.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testenv.WriteFile(t, photo, b, 0o644)
+	scanDoc(t, src)
+	var want, got statsDoc
+	libraryJSON(t, &want, "stats")
+
+	// Before the mount, a copy of the library as a vidsift killed after
+	// forgetting the photo leaves it: the change only in its log.
+	withLog, logOnly := t.TempDir(), t.TempDir()
+	scratch := filepath.Join(t.TempDir(), "library.db")
+	copyFile(t, lib, scratch)
+	db, err := sql.Open("sqlite", "file:"+scratch+"?_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint(0)&_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(`DELETE FROM files WHERE path=?`, photo); err != nil {
+		t.Fatal(err)
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		copyFile(t, scratch+suffix, filepath.Join(withLog, "library.db"+suffix))
+		if suffix != "-shm" {
+			copyFile(t, scratch+suffix, filepath.Join(logOnly, "library.db"+suffix))
+		}
+	}
+	db.Close()
+
+	testenv.ReadOnlyMount(t, filepath.Dir(lib))
+	if found := findPaths(t, "person"); strings.Join(found, "|") != video {
+		t.Errorf("find person: %q, want %q", found, video)
+	}
+	if libraryJSON(t, &got, "stats"); got != want {
+		t.Errorf("stats %+v, were %+v before the mount", got, want)
+	}
+	var missing struct{ Missing []struct{ Path string } }
+	if libraryJSON(t, &missing, "missing"); len(missing.Missing) != 0 {
+		t.Errorf("missing: %+v", missing)
+	}
+	out := filepath.Join(t.TempDir(), "export.json")
+	if code, _, stderr := vidsift(t, "export", "--json", out); code != ExitOK || len(readDoc(t, out).Files) != 2 {
+		t.Errorf("export: exit %d\n%s", code, stderr)
+	}
+	clipsOut := filepath.Join(t.TempDir(), "clips")
+	if code, _, stderr := vidsift(t, "clips", "--out", clipsOut, "person"); code != ExitOK || len(testenv.ReadJSON[clipsDoc](t, filepath.Join(clipsOut, "clips.json")).Clips) == 0 {
+		t.Errorf("clips: exit %d\n%s", code, stderr)
+	}
+	if code, _, stderr := vidsift(t, "library", "forget", photo); code != ExitUsage || !strings.Contains(stderr, "read-only") || !strings.Contains(stderr, "copy the library") {
+		t.Errorf("forget: exit %d\n%s", code, stderr)
+	}
+	if code, stderr := scanCmd(t, photo); code != ExitOK || !strings.Contains(stderr, "scanning without the results library") || !strings.Contains(stderr, "read-only") {
+		t.Errorf("scan: exit %d\n%s", code, stderr)
+	}
+
+	testenv.ReadOnlyMount(t, withLog)
+	testenv.ReadOnlyMount(t, logOnly)
+	lib = filepath.Join(withLog, "library.db")
+	if found := findPaths(t, "--library", lib, "--include-missing", "horse | person"); strings.Join(found, "|") != video {
+		t.Errorf("find in the library whose log forgot the photo: %q, want %q", found, video)
+	}
+	code, _, stderr := vidsift(t, "find", "--library", filepath.Join(logOnly, "library.db"), "horse")
+	if code != ExitUsage || !strings.Contains(stderr, "write-ahead log") || !strings.Contains(stderr, "-wal") {
+		t.Errorf("find in a library whose log cannot be read: exit %d\n%s", code, stderr)
+	}
+}
+
+// copyFile copies src to dst.
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testenv.WriteFile(t, dst, b, 0o644)
+}
