@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vidsift/vidsift/engine/export"
+	"github.com/vidsift/vidsift/engine/store"
 	"github.com/vidsift/vidsift/internal/testenv"
 )
 
@@ -450,4 +451,59 @@ func copyFile(t *testing.T, src, dst string) {
 		t.Fatal(err)
 	}
 	testenv.WriteFile(t, dst, b, 0o644)
+}
+
+// TestLibrariesInOneFolder: two libraries in one folder, scanned from
+// folders that share a photo (the same thumbnail), each keep their own
+// thumbnails: forgetting everything in one leaves the other's readable,
+// counted and exported, and stats counts only a library's own.
+func TestLibrariesInOneFolder(t *testing.T) {
+	isolated(t)
+	t.Setenv("VIDSIFT_MODEL", testenv.Model(t))
+	dir, srcA, srcB := t.TempDir(), t.TempDir(), t.TempDir()
+	a, b := filepath.Join(dir, "a.db"), filepath.Join(dir, "b.db")
+	for src, photos := range map[string][]string{srcA: {"horses.jpg", "dog_bicycle_truck.jpg"}, srcB: {"horses.jpg", "person_dog_horse.jpg"}} {
+		for _, name := range photos {
+			copyFile(t, testenv.Shared(t, "testdata/photos/"+name), filepath.Join(src, name))
+		}
+	}
+	scanDoc(t, "--library", a, srcA)
+	scanDoc(t, "--library", b, srcB)
+	var statsA, statsB, after statsDoc
+	libraryJSON(t, &statsA, "--library", a, "stats")
+	libraryJSON(t, &statsB, "--library", b, "stats")
+	if statsA.Thumbnails != 2 || statsB.Thumbnails != 2 {
+		t.Errorf("thumbnails: a %d, b %d; want 2 each (one per photo)", statsA.Thumbnails, statsB.Thumbnails)
+	}
+
+	var forgot struct{ Paths, Thumbnails int }
+	if libraryJSON(t, &forgot, "--library", b, "forget", srcB); forgot.Paths != 2 {
+		t.Errorf("forget in b: %+v", forgot)
+	}
+	if libraryJSON(t, &after, "--library", b, "stats"); after.Files != 0 || after.Thumbnails != 0 {
+		t.Errorf("b after forgetting everything: %+v", after)
+	}
+	if libraryJSON(t, &after, "--library", a, "stats"); after != statsA {
+		t.Errorf("a after b forgot: %+v, was %+v", after, statsA)
+	}
+	lib, err := store.OpenReadOnly(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lib.Close()
+	stored, err := lib.Latest(store.Scope{})
+	if err != nil || len(stored) != 2 {
+		t.Fatalf("a holds %d files: %v", len(stored), err)
+	}
+	for _, st := range stored {
+		for idx, name := range st.Thumbs {
+			if _, err := lib.Thumbnail(name); err != nil {
+				t.Errorf("a's thumbnail of %s frame %d: %v", st.Result.Path, idx, err)
+			}
+		}
+	}
+	coco := filepath.Join(t.TempDir(), "a.json")
+	if code, _, stderr := vidsift(t, "export", "--library", a, "--coco", coco); code != ExitOK || len(testenv.ReadJSON[export.COCO](t, coco).Images) != 2 {
+		t.Errorf("export --coco of a: exit %d\n%s", code, stderr)
+	}
 }

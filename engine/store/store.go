@@ -33,6 +33,26 @@ type Library struct {
 	db     *sql.DB
 	path   string
 	thumbs string
+	// borrowed: thumbs is the folder libraries used to share (see
+	// adoptSharedThumbs), read where it cannot be adopted: only the
+	// thumbnails this library names there are its own.
+	borrowed bool
+}
+
+// sharedThumbs is the thumbnails folder every library in a folder used to
+// share, and the default library's own still.
+const sharedThumbs = "thumbs"
+
+// ThumbnailFolder is where the library at path keeps its thumbnails:
+// "thumbs" beside the default library.db, where they always were, and
+// "NAME.thumbs" beside a library of another NAME, so that libraries in one
+// folder never count or delete each other's.
+func ThumbnailFolder(path string) string {
+	dir, name := filepath.Split(path)
+	if name == FileName {
+		return filepath.Join(dir, sharedThumbs)
+	}
+	return filepath.Join(dir, name+".thumbs")
 }
 
 // ErrReadOnly says the library cannot be written: it lies on a
@@ -137,12 +157,89 @@ func Open(path string) (*Library, error) {
 	if err != nil {
 		return nil, fmt.Errorf("library %s: %w", path, unopened(path, err))
 	}
-	s := &Library{db: db, path: path, thumbs: filepath.Join(filepath.Dir(path), "thumbs")}
+	s := &Library{db: db, path: path, thumbs: ThumbnailFolder(path)}
 	if err := s.migrate(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("library %s: %w", path, unopened(path, err))
 	}
+	if err := s.adoptSharedThumbs(); err != nil {
+		db.Close()
+		if readOnly(err) {
+			err = ErrReadOnly
+		}
+		return nil, fmt.Errorf("library %s: its thumbnails: %w", path, err)
+	}
 	return s, nil
+}
+
+// adoptSharedThumbs gives a library that kept its thumbnails in the
+// folder libraries used to share (before each had its own) a folder of
+// its own, the first time it is opened to write: hard links to (or, where
+// the file system has none, copies of) the thumbnails its rows name, made
+// in a temporary folder renamed into place, so that it is whole or absent.
+// The shared folder is left as it was, for the other libraries beside.
+func (s *Library) adoptSharedThumbs() error {
+	shared := filepath.Join(filepath.Dir(s.path), sharedThumbs)
+	if s.thumbs == shared || exists(s.thumbs) || !exists(shared) {
+		return nil
+	}
+	names, err := s.thumbNames()
+	if err != nil || len(names) == 0 {
+		return err
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(s.path), "."+filepath.Base(s.thumbs)+"-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp) // left only when the rename failed
+	for _, name := range names {
+		src, dst := filepath.Join(shared, name[:2], name), filepath.Join(tmp, name[:2], name)
+		if !exists(src) {
+			continue // deleted by another library's upkeep: the loss this folder ends
+		}
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		if os.Link(src, dst) == nil {
+			continue
+		}
+		jpg, err := os.ReadFile(src)
+		if err == nil {
+			err = os.WriteFile(dst, jpg, 0o644)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	return os.Rename(tmp, s.thumbs)
+}
+
+// thumbNames lists the thumbnails the library's frames name.
+func (s *Library) thumbNames() ([]string, error) {
+	rows, err := s.db.Query(`SELECT DISTINCT thumb FROM frames WHERE thumb<>''`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		if len(name) > 2 && filepath.Base(name) == name {
+			names = append(names, name)
+		}
+	}
+	return names, rows.Err()
+}
+
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }
 
 // OpenReadOnly opens the library at path to read it only (find, export,
@@ -183,7 +280,12 @@ func OpenReadOnly(path string) (*Library, error) {
 		}
 		return nil, fmt.Errorf("library %s: schema version %d, this vidsift reads %d; opening it to upgrade needs write access", path, v, len(migrations))
 	}
-	return &Library{db: db, path: path, thumbs: filepath.Join(filepath.Dir(path), "thumbs")}, nil
+	s := &Library{db: db, path: path, thumbs: ThumbnailFolder(path)}
+	if shared := filepath.Join(filepath.Dir(path), sharedThumbs); !exists(s.thumbs) && exists(shared) {
+		// Not adopted yet (see adoptSharedThumbs), and it cannot be here.
+		s.thumbs, s.borrowed = shared, true
+	}
+	return s, nil
 }
 
 // open opens the SQLite database at path with URI parameters query.
