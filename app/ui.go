@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -125,12 +126,23 @@ func (u *UI) openLibrary() {
 		return
 	}
 	lib, err := store.Open(path)
+	readOnly := errors.Is(err, store.ErrReadOnly)
+	if readOnly {
+		// Shown all the same (a read-only medium); scans run without it,
+		// as nothing can be stored there.
+		lib, err = store.OpenReadOnly(path)
+	}
 	if err != nil {
 		u.libErr = err
 		u.progress.label.SetText("Results library unavailable: " + err.Error())
 		return
 	}
-	u.library = lib
+	if readOnly {
+		u.libErr = store.ErrReadOnly
+		defer lib.Close()
+	} else {
+		u.library = lib
+	}
 	stored, err := lib.Latest(store.Scope{}) // the files that are gone, content kept nowhere else, are not shown
 	if err != nil {
 		u.progress.label.SetText("Results library unreadable: " + err.Error())
@@ -145,7 +157,10 @@ func (u *UI) openLibrary() {
 		}
 		pipeline.Replay(st.Result, thumbs, st.Params, func(ev scan.Event) { u.coll.Add(ev) })
 	}
-	if len(stored) > 0 {
+	switch {
+	case readOnly:
+		u.progress.label.SetText(fmt.Sprintf("Library (read-only): %d files from earlier scans (%s). New scans are not stored: copy it somewhere writable and name the copy as library in config.yaml to add to it.", len(stored), path))
+	case len(stored) > 0:
 		u.progress.label.SetText(fmt.Sprintf("Library: %d files from earlier scans (%s). Start a scan to add more.", len(stored), path))
 	}
 	u.refreshAll()

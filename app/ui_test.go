@@ -610,6 +610,32 @@ func TestLibraryOnStart(t *testing.T) {
 	}
 }
 
+// TestReadOnlyLibraryOnStart: a library on a read-only mount (where
+// SQLite cannot make its -shm file) is still shown when the app opens,
+// thumbnails included, and the app says new scans are not stored there.
+func TestReadOnlyLibraryOnStart(t *testing.T) {
+	withModel(t)
+	photos := shared(t, "testdata/photos")
+	u, loop := newTestUI(t)
+	drop(u, photos)
+	test.Tap(u.toolbar.start)
+	loop.until(t, "the first run", func() bool { return u.coll.Summary().Files == 6 && !u.activity.Running() })
+	u.library.Close()
+	u.library = nil
+
+	testenv.ReadOnlyMount(t, filepath.Dir(config.LibraryFile(u.cfg)))
+	u2, _ := newTestUI(t)
+	if got := len(u2.Shown()); got != 6 {
+		t.Fatalf("the app shows %d keyframes from the read-only library, want 6 (%q)", got, u2.progress.label.Text)
+	}
+	if _, err := u2.coll.Thumbnail(u2.Shown()[0]); err != nil {
+		t.Errorf("library thumbnail: %v", err)
+	}
+	if text := u2.progress.label.Text; !strings.Contains(text, "read-only") || !strings.Contains(text, "not stored") || u2.library != nil {
+		t.Errorf("progress says %q; library kept for scans: %v", text, u2.library != nil)
+	}
+}
+
 func readJSON(t *testing.T, path string) export.Document {
 	t.Helper()
 	var doc export.Document

@@ -124,6 +124,10 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, h ho
 		}
 	}
 	fmt.Fprintf(stderr, "vidsift: unknown command %q\n\n", args[0])
+	if librarySubcommands[args[0]] {
+		// The upkeep commands live under `library`; say so before the overview.
+		fmt.Fprintf(stderr, "Did you mean `vidsift library %s`?\n\n", args[0])
+	}
 	Usage(stderr)
 	return errUsageShown
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/vidsift/vidsift/engine/cluster"
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/detect"
+	"github.com/vidsift/vidsift/engine/store"
 )
 
 // usageError is a mistake in how vidsift was called or configured: bad
@@ -93,6 +94,12 @@ func remedy(err error) string {
 		return "(--listen HOST:PORT, e.g. --listen 0.0.0.0:4222)"
 	case errors.Is(err, cluster.ErrOpenHub):
 		return "\nSet --token (or --user and --password), and --tls-cert/--tls-key on an untrusted network."
+	case errors.Is(err, store.ErrNotLibrary):
+		return "(--library names the library file, a new one if it does not exist; --library off scans without one)"
+	case errors.Is(err, store.ErrDamaged):
+		return "(restore it from a backup, or move it aside: the next scan starts a new library at that path)"
+	case errors.Is(err, store.ErrUnreadLog):
+		return "(copy the library with its -wal file and its thumbnails folder somewhere writable and name the copy with --library: vidsift reads the log there)"
 	}
 	return ""
 }

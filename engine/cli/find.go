@@ -148,7 +148,8 @@ func openLibrary(e env, write bool) (*store.Library, string, error) {
 	db, err := store.Open(path)
 	switch {
 	case errors.Is(err, store.ErrReadOnly) && write:
-		return nil, "", usagef("%v: this command changes it; copy the library (with the thumbs folder beside it) somewhere writable and name the copy with --library", err)
+		return nil, "", usagef("%v: this command changes it; copy the library and its thumbnails folder %s somewhere writable, keeping their names, and name the copy with --library",
+			err, store.ThumbnailFolder(path))
 	case errors.Is(err, store.ErrReadOnly):
 		db, err = store.OpenReadOnly(path)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -37,12 +38,18 @@ const libraryAbout = `The results library's upkeep. Every command is one transac
   forget PATH...         forget everything stored at or under PATHs
 A thumbnail is deleted once no stored frame names it.`
 
+// librarySubcommands are `vidsift library`'s commands.
+var librarySubcommands = map[string]bool{"stats": true, "missing": true, "prune": true, "relocate": true, "forget": true}
+
 // runLibrary runs one of the library's upkeep commands.
 func runLibrary(_ context.Context, e env, opts libraryOptions, args []string) error {
 	if len(args) == 0 {
 		return errNeedsUsage
 	}
 	sub, args := args[0], args[1:]
+	if err := refuseSweepingPaths(sub, args); err != nil {
+		return err
+	}
 	paths, err := absPaths(args)
 	if err != nil {
 		return usageError{err}
@@ -79,7 +86,7 @@ func runLibrary(_ context.Context, e env, opts libraryOptions, args []string) er
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
-		return out.forgotten("pruned", missing, f)
+		return out.forgotten(pruned, missing, f)
 	case "forget":
 		f, err := db.Forget(paths, opts.DryRun)
 		if err != nil {
@@ -88,7 +95,7 @@ func runLibrary(_ context.Context, e env, opts libraryOptions, args []string) er
 		if f.Paths == 0 {
 			fmt.Fprintf(e.stderr, "vidsift: the library holds nothing at or under %s\n", strings.Join(paths, ", "))
 		}
-		return out.forgotten("forgot", nil, f)
+		return out.forgotten(forgot, nil, f)
 	case "relocate":
 		f, err := db.Relocate(paths[0], paths[1], opts.DryRun)
 		var onto store.RelocateError
@@ -104,9 +111,27 @@ func runLibrary(_ context.Context, e env, opts libraryOptions, args []string) er
 		} else if _, err := os.Stat(paths[1]); err != nil {
 			fmt.Fprintf(e.stderr, "vidsift: note: %s is not there now (%v)\n", paths[1], err)
 		}
-		return out.forgotten("relocated", nil, f)
+		return out.forgotten(relocated, nil, f)
 	}
 	return usagef("library: unknown command %q (stats, missing, prune, relocate, forget)", sub)
+}
+
+// refuseSweepingPaths refuses PATHs that would reach far more than meant:
+// an empty one (an unset shell variable) would be the working folder, and
+// forgetting or relocating the root would touch every stored file.
+func refuseSweepingPaths(sub string, args []string) error {
+	for _, a := range args {
+		if strings.TrimSpace(a) == "" {
+			return usagef("library %s: an empty PATH (an unset variable?) is refused: name the folder", sub)
+		}
+		if sub != "forget" && sub != "relocate" {
+			continue
+		}
+		if abs, err := filepath.Abs(a); err == nil && abs == filepath.Dir(abs) {
+			return usagef("library %s: %s is the root: it reaches every stored file, so it is refused (to start afresh, name a new library with --library)", sub, abs)
+		}
+	}
+	return nil
 }
 
 // libraryOutput prints what a library command did, as text or JSON.
@@ -195,7 +220,16 @@ func (o libraryOutput) missing(missing []store.Missing) error {
 	return nil
 }
 
-func (o libraryOutput) forgotten(verb string, missing []store.Missing, f store.Forgotten) error {
+// upkeepVerb is what an upkeep command did, and what a dry run would do.
+type upkeepVerb struct{ done, would string }
+
+var (
+	pruned    = upkeepVerb{"pruned", "prune"}
+	forgot    = upkeepVerb{"forgot", "forget"}
+	relocated = upkeepVerb{"relocated", "relocate"}
+)
+
+func (o libraryOutput) forgotten(verb upkeepVerb, missing []store.Missing, f store.Forgotten) error {
 	if o.json {
 		doc := struct {
 			DryRun     bool          `json:"dry_run"`
@@ -204,7 +238,7 @@ func (o libraryOutput) forgotten(verb string, missing []store.Missing, f store.F
 			Thumbnails int           `json:"thumbnails_deleted"`
 			Missing    []missingJSON `json:"missing,omitempty"`
 		}{o.dry, f.Paths, f.Results, f.Thumbnails, nil}
-		if verb == "pruned" {
+		if verb == pruned {
 			doc.Missing = missingDocs(missing)
 		}
 		return o.printJSON(doc)
@@ -212,10 +246,10 @@ func (o libraryOutput) forgotten(verb string, missing []store.Missing, f store.F
 	for _, m := range missing {
 		fmt.Fprintln(o.e.stdout, m.Path)
 	}
-	would := ""
 	if o.dry {
-		would = "dry run, nothing changed: would have "
+		fmt.Fprintf(o.e.stderr, "dry run, nothing changed: would %s %d files (%d results) and delete %d thumbnails\n", verb.would, f.Paths, f.Results, f.Thumbnails)
+		return nil
 	}
-	fmt.Fprintf(o.e.stderr, "%s%s %d files (%d results); %d thumbnails deleted\n", would, verb, f.Paths, f.Results, f.Thumbnails)
+	fmt.Fprintf(o.e.stderr, "%s %d files (%d results); %d thumbnails deleted\n", verb.done, f.Paths, f.Results, f.Thumbnails)
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vidsift/vidsift/engine/export"
+	"github.com/vidsift/vidsift/engine/store"
 	"github.com/vidsift/vidsift/internal/testenv"
 )
 
@@ -314,5 +315,195 @@ func TestSchema5Library(t *testing.T) {
 	os.Rename(dir, moved)
 	if s := scanDoc(t, moved).Summary; s.Skipped != len(archiveNames) || s.Inferences != 0 {
 		t.Errorf("the moved folder after migrating: %+v", s)
+	}
+}
+
+// TestSweepingPathsRefused: an empty PATH (an unset shell variable) and
+// the root are refused with a usage error by the commands that forget or
+// rewrite, and an empty one by every upkeep command, the library left as
+// it was; a dry run says what it would do in plain English, and an upkeep
+// command typed without `library` is pointed there.
+func TestSweepingPathsRefused(t *testing.T) {
+	isolated(t)
+	t.Setenv("VIDSIFT_MODEL", testenv.Model(t))
+	dir := t.TempDir()
+	photo := filepath.Join(dir, "horses.jpg")
+	b, err := os.ReadFile(testenv.Shared(t, "testdata/photos/horses.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testenv.WriteFile(t, photo, b, 0o644)
+	scanDoc(t, photo)
+	t.Chdir(dir) // where an empty PATH would lead
+	var before, after statsDoc
+	libraryJSON(t, &before, "stats")
+	for _, args := range [][]string{
+		{"forget", ""}, {"forget", "  "}, {"forget", dir, ""}, {"forget", "/"}, {"forget", "/.."},
+		{"relocate", "", dir}, {"relocate", dir, ""}, {"relocate", dir, " \t"}, {"relocate", "/", dir}, {"relocate", dir, "/"},
+		{"prune", ""}, {"missing", ""},
+	} {
+		code, _, stderr := vidsift(t, append([]string{"library"}, args...)...)
+		if code != ExitUsage || !strings.Contains(stderr, "refused") {
+			t.Errorf("library %q: exit %d, want %d and a refusal\n%s", args, code, ExitUsage, stderr)
+		}
+	}
+	if libraryJSON(t, &after, "stats"); after != before || after.Files != 1 {
+		t.Errorf("stats %+v after the refusals, were %+v", after, before)
+	}
+
+	code, _, stderr := vidsift(t, "library", "--dry-run", "forget", dir)
+	if code != ExitOK || !strings.Contains(stderr, "would forget 1 files") || strings.Contains(stderr, "would have") {
+		t.Errorf("forget --dry-run: exit %d\n%s", code, stderr)
+	}
+	for _, sub := range []string{"relocate", "forget", "prune", "stats", "missing"} {
+		code, _, stderr := vidsift(t, sub, dir)
+		if code != ExitUsage || !strings.Contains(stderr, "vidsift library "+sub) {
+			t.Errorf("vidsift %s: exit %d, want a pointer to `vidsift library %s`\n%s", sub, code, sub, stderr)
+		}
+	}
+}
+
+// TestReadOnlyMountLibrary: a library on a read-only mount (nothing can be
+// made beside it, so SQLite cannot make its -shm file) is read by find,
+// export, clips, library stats and missing; upkeep that changes it is
+// refused with the way out, and a scan warns and goes on without it. A
+// write-ahead log left beside such a library is read when its -shm file
+// is there too, and otherwise refused by name rather than read around.
+func TestReadOnlyMountLibrary(t *testing.T) {
+	lib := isolated(t)
+	t.Setenv("VIDSIFT_MODEL", testenv.Model(t))
+	src := t.TempDir()
+	video, photo := filepath.Join(src, "person.mkv"), filepath.Join(src, "horses.jpg")
+	testenv.WriteFile(t, video, sharedClip(t, "one_by_one_person_h264.mkv"), 0o644)
+	b, err := os.ReadFile(testenv.Shared(t, "testdata/photos/horses.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testenv.WriteFile(t, photo, b, 0o644)
+	scanDoc(t, src)
+	var want, got statsDoc
+	libraryJSON(t, &want, "stats")
+
+	// Before the mount, a copy of the library as a vidsift killed after
+	// forgetting the photo leaves it: the change only in its log.
+	withLog, logOnly := t.TempDir(), t.TempDir()
+	scratch := filepath.Join(t.TempDir(), "library.db")
+	copyFile(t, lib, scratch)
+	db, err := sql.Open("sqlite", "file:"+scratch+"?_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint(0)&_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(`DELETE FROM files WHERE path=?`, photo); err != nil {
+		t.Fatal(err)
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		copyFile(t, scratch+suffix, filepath.Join(withLog, "library.db"+suffix))
+		if suffix != "-shm" {
+			copyFile(t, scratch+suffix, filepath.Join(logOnly, "library.db"+suffix))
+		}
+	}
+	db.Close()
+
+	testenv.ReadOnlyMount(t, filepath.Dir(lib))
+	if found := findPaths(t, "person"); strings.Join(found, "|") != video {
+		t.Errorf("find person: %q, want %q", found, video)
+	}
+	if libraryJSON(t, &got, "stats"); got != want {
+		t.Errorf("stats %+v, were %+v before the mount", got, want)
+	}
+	var missing struct{ Missing []struct{ Path string } }
+	if libraryJSON(t, &missing, "missing"); len(missing.Missing) != 0 {
+		t.Errorf("missing: %+v", missing)
+	}
+	out := filepath.Join(t.TempDir(), "export.json")
+	if code, _, stderr := vidsift(t, "export", "--json", out); code != ExitOK || len(readDoc(t, out).Files) != 2 {
+		t.Errorf("export: exit %d\n%s", code, stderr)
+	}
+	clipsOut := filepath.Join(t.TempDir(), "clips")
+	if code, _, stderr := vidsift(t, "clips", "--out", clipsOut, "person"); code != ExitOK || len(testenv.ReadJSON[clipsDoc](t, filepath.Join(clipsOut, "clips.json")).Clips) == 0 {
+		t.Errorf("clips: exit %d\n%s", code, stderr)
+	}
+	if code, _, stderr := vidsift(t, "library", "forget", photo); code != ExitUsage || !strings.Contains(stderr, "read-only") || !strings.Contains(stderr, "copy the library") {
+		t.Errorf("forget: exit %d\n%s", code, stderr)
+	}
+	if code, stderr := scanCmd(t, photo); code != ExitOK || !strings.Contains(stderr, "scanning without the results library") || !strings.Contains(stderr, "read-only") {
+		t.Errorf("scan: exit %d\n%s", code, stderr)
+	}
+
+	testenv.ReadOnlyMount(t, withLog)
+	testenv.ReadOnlyMount(t, logOnly)
+	lib = filepath.Join(withLog, "library.db")
+	if found := findPaths(t, "--library", lib, "--include-missing", "horse | person"); strings.Join(found, "|") != video {
+		t.Errorf("find in the library whose log forgot the photo: %q, want %q", found, video)
+	}
+	code, _, stderr := vidsift(t, "find", "--library", filepath.Join(logOnly, "library.db"), "horse")
+	if code != ExitUsage || !strings.Contains(stderr, "write-ahead log") || !strings.Contains(stderr, "-wal") {
+		t.Errorf("find in a library whose log cannot be read: exit %d\n%s", code, stderr)
+	}
+}
+
+// copyFile copies src to dst.
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testenv.WriteFile(t, dst, b, 0o644)
+}
+
+// TestLibrariesInOneFolder: two libraries in one folder, scanned from
+// folders that share a photo (the same thumbnail), each keep their own
+// thumbnails: forgetting everything in one leaves the other's readable,
+// counted and exported, and stats counts only a library's own.
+func TestLibrariesInOneFolder(t *testing.T) {
+	isolated(t)
+	t.Setenv("VIDSIFT_MODEL", testenv.Model(t))
+	dir, srcA, srcB := t.TempDir(), t.TempDir(), t.TempDir()
+	a, b := filepath.Join(dir, "a.db"), filepath.Join(dir, "b.db")
+	for src, photos := range map[string][]string{srcA: {"horses.jpg", "dog_bicycle_truck.jpg"}, srcB: {"horses.jpg", "person_dog_horse.jpg"}} {
+		for _, name := range photos {
+			copyFile(t, testenv.Shared(t, "testdata/photos/"+name), filepath.Join(src, name))
+		}
+	}
+	scanDoc(t, "--library", a, srcA)
+	scanDoc(t, "--library", b, srcB)
+	var statsA, statsB, after statsDoc
+	libraryJSON(t, &statsA, "--library", a, "stats")
+	libraryJSON(t, &statsB, "--library", b, "stats")
+	if statsA.Thumbnails != 2 || statsB.Thumbnails != 2 {
+		t.Errorf("thumbnails: a %d, b %d; want 2 each (one per photo)", statsA.Thumbnails, statsB.Thumbnails)
+	}
+
+	var forgot struct{ Paths, Thumbnails int }
+	if libraryJSON(t, &forgot, "--library", b, "forget", srcB); forgot.Paths != 2 {
+		t.Errorf("forget in b: %+v", forgot)
+	}
+	if libraryJSON(t, &after, "--library", b, "stats"); after.Files != 0 || after.Thumbnails != 0 {
+		t.Errorf("b after forgetting everything: %+v", after)
+	}
+	if libraryJSON(t, &after, "--library", a, "stats"); after != statsA {
+		t.Errorf("a after b forgot: %+v, was %+v", after, statsA)
+	}
+	lib, err := store.OpenReadOnly(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lib.Close()
+	stored, err := lib.Latest(store.Scope{})
+	if err != nil || len(stored) != 2 {
+		t.Fatalf("a holds %d files: %v", len(stored), err)
+	}
+	for _, st := range stored {
+		for idx, name := range st.Thumbs {
+			if _, err := lib.Thumbnail(name); err != nil {
+				t.Errorf("a's thumbnail of %s frame %d: %v", st.Result.Path, idx, err)
+			}
+		}
+	}
+	coco := filepath.Join(t.TempDir(), "a.json")
+	if code, _, stderr := vidsift(t, "export", "--library", a, "--coco", coco); code != ExitOK || len(testenv.ReadJSON[export.COCO](t, coco).Images) != 2 {
+		t.Errorf("export --coco of a: exit %d\n%s", code, stderr)
 	}
 }

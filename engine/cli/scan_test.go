@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"image/jpeg"
@@ -266,14 +267,69 @@ func countDetections(f export.File, conf float64) int {
 	return n
 }
 
-// TestUnusableLibrary: a library that cannot be opened is warned about and
-// the scan still runs and exits 0.
+// TestUnusableLibrary: a --library that is not a library (not SQLite,
+// another program's database, a folder) or a damaged one stops the scan
+// (exit 2, the file left as it was, nothing written) with words that tell
+// them apart; one written by a newer vidsift is warned about and the scan
+// goes on without it, saying so.
 func TestUnusableLibrary(t *testing.T) {
-	junk := isolated(t)
+	lib := isolated(t)
+	photo := testenv.Shared(t, "testdata/photos/horses.jpg")
+	if code, stderr := scanCmd(t, "--model", testenv.Model(t), photo); code != ExitOK {
+		t.Fatalf("scan into a library: exit %d\n%s", code, stderr)
+	}
+	whole, err := os.ReadFile(lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	junk, truncated, folder, other, newer := filepath.Join(dir, "junk.db"), filepath.Join(dir, "truncated.db"), filepath.Join(dir, "folder.db"), filepath.Join(dir, "other.db"), filepath.Join(dir, "newer.db")
 	testenv.WriteFile(t, junk, []byte(strings.Repeat("not sqlite ", 200)), 0o644)
-	code, stderr := scanCmd(t, "--model", testenv.Model(t), testenv.Shared(t, "testdata/photos/horses.jpg"))
-	if code != ExitOK || !strings.Contains(stderr, "scanning without the results library") {
-		t.Errorf("exit %d\n%s", code, stderr)
+	testenv.WriteFile(t, truncated, whole[:len(whole)/2], 0o644)
+	testenv.WriteFile(t, newer, whole, 0o644)
+	if err := os.Mkdir(folder, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for path, q := range map[string]string{other: `CREATE TABLE notes (text TEXT)`, newer: `PRAGMA user_version = 1000`} {
+		db, err := sql.Open("sqlite", path)
+		if err == nil {
+			_, err = db.Exec(q)
+			db.Close()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	otherBefore, _ := os.ReadFile(other)
+	for path, want := range map[string][]string{
+		junk:      {"not a vidsift library", "not a SQLite database"},
+		other:     {"not a vidsift library", "another program"},
+		folder:    {"not a vidsift library", "folder"},
+		truncated: {"damaged", "truncated or corrupt", "backup"},
+	} {
+		out := filepath.Join(t.TempDir(), "scan.json")
+		code, stderr := scanCmd(t, "--model", testenv.Model(t), "--library", path, "--json", out, photo)
+		if code != ExitUsage || strings.Contains(stderr, "scanning without") {
+			t.Errorf("%s: exit %d, want %d\n%s", filepath.Base(path), code, ExitUsage, stderr)
+		}
+		for _, w := range want {
+			if !strings.Contains(stderr, w) {
+				t.Errorf("%s: %q not said\n%s", filepath.Base(path), w, stderr)
+			}
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("%s: the scan ran and wrote %s", filepath.Base(path), out)
+		}
+	}
+	if otherAfter, _ := os.ReadFile(other); string(otherAfter) != string(otherBefore) {
+		t.Error("another program's database was changed")
+	}
+	if code, _, stderr := vidsift(t, "find", "--library", truncated, "horse"); code != ExitUsage || !strings.Contains(stderr, "damaged") {
+		t.Errorf("find in the truncated library: exit %d\n%s", code, stderr)
+	}
+	code, stderr := scanCmd(t, "--model", testenv.Model(t), "--library", newer, photo)
+	if code != ExitOK || !strings.Contains(stderr, "scanning without the results library") || !strings.Contains(stderr, "newer vidsift") {
+		t.Errorf("a newer library: exit %d\n%s", code, stderr)
 	}
 }
 

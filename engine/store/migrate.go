@@ -220,10 +220,25 @@ func SchemaVersion() int { return len(migrations) }
 func (s *Library) migrate() error {
 	var v int
 	if err := s.db.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
-		return fmt.Errorf("not a vidsift library (or unreadable): %w", err)
+		return err // Open says what the file is
 	}
 	if v > len(migrations) {
-		return fmt.Errorf("the library has schema version %d, newer than this vidsift understands (%d): upgrade vidsift", v, len(migrations))
+		return fmt.Errorf("%w: schema version %d, newer than this vidsift understands (%d): upgrade vidsift", ErrNewerSchema, v, len(migrations))
+	}
+	if v == 0 {
+		// Version 0 is a new, empty database: one with tables is another
+		// program's, which a migration must not fill with vidsift's.
+		var tables int
+		if err := s.db.QueryRow(`SELECT COUNT(*) FROM sqlite_master`).Scan(&tables); err != nil {
+			return err
+		}
+		if tables > 0 {
+			return fmt.Errorf("%w: a SQLite database of another program (%d tables or indexes, none of vidsift's schema)", ErrNotLibrary, tables)
+		}
+	}
+	// The journal mode is kept in the file: once WAL, every connection is.
+	if _, err := s.db.Exec(`PRAGMA journal_mode=WAL`); err != nil {
+		return err
 	}
 	if v == len(migrations) {
 		return nil

@@ -33,69 +33,259 @@ type Library struct {
 	db     *sql.DB
 	path   string
 	thumbs string
+	// borrowed: thumbs is the folder libraries used to share (see
+	// adoptSharedThumbs), read where it cannot be adopted: only the
+	// thumbnails this library names there are its own.
+	borrowed bool
+}
+
+// sharedThumbs is the thumbnails folder every library in a folder used to
+// share, and the default library's own still.
+const sharedThumbs = "thumbs"
+
+// ThumbnailFolder is where the library at path keeps its thumbnails:
+// "thumbs" beside the default library.db, where they always were, and
+// "NAME.thumbs" beside a library of another NAME, so that libraries in one
+// folder never count or delete each other's.
+func ThumbnailFolder(path string) string {
+	dir, name := filepath.Split(path)
+	if name == FileName {
+		return filepath.Join(dir, sharedThumbs)
+	}
+	return filepath.Join(dir, name+".thumbs")
 }
 
 // ErrReadOnly says the library cannot be written: it lies on a
 // read-only medium, or this user may not write it or its folder.
 var ErrReadOnly = errors.New("the library is read-only (a read-only medium, or no permission to write it)")
 
-// sqliteReadOnly is SQLite's primary result code SQLITE_READONLY.
-const sqliteReadOnly = 8
+// What a library that cannot be used at all is: something else (not
+// SQLite, another program's database, a folder), a vidsift library SQLite
+// cannot read whole (cut short by a full disk or a copy that stopped,
+// overwritten in part), or one written by a newer vidsift.
+var (
+	ErrNotLibrary  = errors.New("not a vidsift library")
+	ErrDamaged     = errors.New("the library is damaged (truncated or corrupt)")
+	ErrNewerSchema = errors.New("the library was written by a newer vidsift")
+)
+
+// ErrUnreadLog says a library that cannot be written has a write-ahead
+// log beside it (the last changes of a vidsift that did not close it)
+// which SQLite cannot read there: reading without it would show the
+// library as it was before them.
+var ErrUnreadLog = errors.New("its write-ahead log holds changes that cannot be read where the library lies (read-only, with no -shm file beside it)")
+
+// SQLite's primary result codes that say what a library is.
+const (
+	sqliteReadOnly = 8
+	sqliteCorrupt  = 11
+	sqliteCantOpen = 14
+	sqliteNotADB   = 26
+)
+
+func sqliteCode(err error) int {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() & 0xff
+	}
+	return 0
+}
 
 // readOnly says err is SQLite (or the file system) refusing to write.
 func readOnly(err error) bool {
-	var se *sqlite.Error
-	return errors.As(err, &se) && se.Code()&0xff == sqliteReadOnly ||
-		errors.Is(err, syscall.EROFS) || errors.Is(err, syscall.EACCES)
+	return sqliteCode(err) == sqliteReadOnly || errors.Is(err, syscall.EROFS) || errors.Is(err, syscall.EACCES)
+}
+
+// unopened says why SQLite could not open or read the library at path
+// (err), in this package's errors where it can tell.
+func unopened(path string, err error) error {
+	switch sqliteCode(err) {
+	case sqliteNotADB:
+		return fmt.Errorf("%w: not a SQLite database (%v)", ErrNotLibrary, err)
+	case sqliteCorrupt:
+		return fmt.Errorf("%w: %v", ErrDamaged, err)
+	case sqliteCantOpen:
+		// A library in WAL mode needs its -shm file: on a read-only mount
+		// SQLite cannot create it and says only that it cannot open.
+		if !writableFolder(filepath.Dir(path)) {
+			return ErrReadOnly
+		}
+	}
+	if readOnly(err) {
+		return ErrReadOnly
+	}
+	return err
+}
+
+// writableFolder says whether a file can be made in dir, by making one.
+func writableFolder(dir string) bool {
+	f, err := os.CreateTemp(dir, ".vidsift-probe-*")
+	if err != nil {
+		return false
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return true
+}
+
+// notAFolder refuses a library path that is a folder (SQLite would say
+// only that it cannot open it).
+func notAFolder(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("%w: it is a folder, not a file", ErrNotLibrary)
+	}
+	return nil
 }
 
 // Open opens (creating and migrating when needed) the library at path.
 // A library that cannot be written fails with ErrReadOnly; OpenReadOnly
-// reads it still.
+// reads it still. One that cannot be used fails with ErrNotLibrary,
+// ErrDamaged or ErrNewerSchema.
 func Open(path string) (*Library, error) {
+	if err := notAFolder(path); err != nil {
+		return nil, fmt.Errorf("library %s: %w", path, err)
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		if readOnly(err) {
 			err = ErrReadOnly
 		}
 		return nil, fmt.Errorf("library %s: %w", path, err)
 	}
-	db, err := open(path, "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)")
+	// WAL is set once the file is known to be a library (migrate): the
+	// journal mode is written into the file, another program's included.
+	db, err := open(path, "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)")
 	if err != nil {
-		return nil, fmt.Errorf("library %s: %w", path, err)
+		return nil, fmt.Errorf("library %s: %w", path, unopened(path, err))
 	}
-	s := &Library{db: db, path: path, thumbs: filepath.Join(filepath.Dir(path), "thumbs")}
+	s := &Library{db: db, path: path, thumbs: ThumbnailFolder(path)}
 	if err := s.migrate(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("library %s: %w", path, unopened(path, err))
+	}
+	if err := s.adoptSharedThumbs(); err != nil {
 		db.Close()
 		if readOnly(err) {
 			err = ErrReadOnly
 		}
-		return nil, fmt.Errorf("library %s: %w", path, err)
+		return nil, fmt.Errorf("library %s: its thumbnails: %w", path, err)
 	}
 	return s, nil
+}
+
+// adoptSharedThumbs gives a library that kept its thumbnails in the
+// folder libraries used to share (before each had its own) a folder of
+// its own, the first time it is opened to write: hard links to (or, where
+// the file system has none, copies of) the thumbnails its rows name, made
+// in a temporary folder renamed into place, so that it is whole or absent.
+// The shared folder is left as it was, for the other libraries beside.
+func (s *Library) adoptSharedThumbs() error {
+	shared := filepath.Join(filepath.Dir(s.path), sharedThumbs)
+	if s.thumbs == shared || exists(s.thumbs) || !exists(shared) {
+		return nil
+	}
+	names, err := s.thumbNames()
+	if err != nil || len(names) == 0 {
+		return err
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(s.path), "."+filepath.Base(s.thumbs)+"-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp) // left only when the rename failed
+	for _, name := range names {
+		src, dst := filepath.Join(shared, name[:2], name), filepath.Join(tmp, name[:2], name)
+		if !exists(src) {
+			continue // deleted by another library's upkeep: the loss this folder ends
+		}
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		if os.Link(src, dst) == nil {
+			continue
+		}
+		jpg, err := os.ReadFile(src)
+		if err == nil {
+			err = os.WriteFile(dst, jpg, 0o644)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	return os.Rename(tmp, s.thumbs)
+}
+
+// thumbNames lists the thumbnails the library's frames name.
+func (s *Library) thumbNames() ([]string, error) {
+	rows, err := s.db.Query(`SELECT DISTINCT thumb FROM frames WHERE thumb<>''`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		if len(name) > 2 && filepath.Base(name) == name {
+			names = append(names, name)
+		}
+	}
+	return names, rows.Err()
+}
+
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }
 
 // OpenReadOnly opens the library at path to read it only (find, export,
 // stats, missing), on a read-only medium too: SQLite takes no locks and
 // writes nothing, so nobody may change the library meanwhile. A library
-// of an older schema cannot be read so (it needs migrating).
+// of an older schema cannot be read so (it needs migrating), nor one whose
+// write-ahead log cannot be read (ErrUnreadLog).
 func OpenReadOnly(path string) (*Library, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("library %s: %w", path, err)
 	}
-	db, err := open(path, "mode=ro&immutable=1")
+	if err := notAFolder(path); err != nil {
+		return nil, fmt.Errorf("library %s: %w", path, err)
+	}
+	// immutable ignores a write-ahead log: with one beside the library, read
+	// it as SQLite reads a WAL library read-only, which needs its -shm file.
+	query := "mode=ro&immutable=1"
+	pendingLog := false
+	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
+		query, pendingLog = "mode=ro", true
+	}
+	db, err := open(path, query)
 	if err != nil {
 		return nil, fmt.Errorf("library %s: %w", path, err)
 	}
 	var v int
 	if err := db.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("library %s: not a vidsift library (or unreadable): %w", path, err)
+		if pendingLog && sqliteCode(err) == sqliteCantOpen {
+			return nil, fmt.Errorf("library %s: %w", path, ErrUnreadLog)
+		}
+		return nil, fmt.Errorf("library %s: %w", path, unopened(path, err))
 	}
 	if v != len(migrations) {
 		db.Close()
+		if v > len(migrations) {
+			return nil, fmt.Errorf("library %s: %w (schema version %d, this vidsift reads %d)", path, ErrNewerSchema, v, len(migrations))
+		}
 		return nil, fmt.Errorf("library %s: schema version %d, this vidsift reads %d; opening it to upgrade needs write access", path, v, len(migrations))
 	}
-	return &Library{db: db, path: path, thumbs: filepath.Join(filepath.Dir(path), "thumbs")}, nil
+	s := &Library{db: db, path: path, thumbs: ThumbnailFolder(path)}
+	if shared := filepath.Join(filepath.Dir(path), sharedThumbs); !exists(s.thumbs) && exists(shared) {
+		// Not adopted yet (see adoptSharedThumbs), and it cannot be here.
+		s.thumbs, s.borrowed = shared, true
+	}
+	return s, nil
 }
 
 // open opens the SQLite database at path with URI parameters query.

@@ -87,6 +87,16 @@ func (s *Library) Stats() (Stats, error) {
 			st.DatabaseBytes += fi.Size()
 		}
 	}
+	if s.borrowed {
+		names, err := s.thumbNames()
+		for _, name := range names {
+			if fi, err := os.Stat(filepath.Join(s.thumbs, name[:2], name)); err == nil {
+				st.Thumbnails++
+				st.ThumbnailBytes += fi.Size()
+			}
+		}
+		return st, err
+	}
 	err = filepath.WalkDir(s.thumbs, func(_ string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {

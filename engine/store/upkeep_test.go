@@ -3,12 +3,14 @@ package store
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/vidsift/vidsift/engine/query"
+	"github.com/vidsift/vidsift/engine/scan"
 )
 
 // upkeepLibrary scans (as content_test's scanned) files under dir: a/1
@@ -198,5 +200,91 @@ func TestManyRoots(t *testing.T) {
 	}
 	if got := storedPaths(t, s); !equal(got, []string{p["a/10/w.mp4"]}) {
 		t.Errorf("after forgetting: %v", got)
+	}
+}
+
+// TestSharedThumbsAdopted: a library that kept its thumbnails in the
+// "thumbs" folder every library in its folder used to share gets a folder
+// of its own when next opened, holding what its rows name; the shared
+// folder is left whole for the others, and the library's upkeep no longer
+// reaches it. Read-only, before adopting, it reads the shared folder and
+// counts only its own thumbnails there.
+func TestSharedThumbsAdopted(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "mine.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := Identity{Path: "/v/a.mp4", Size: 1, ModTime: 1, Params: params("m"), Revision: scan.ResultsRevision}
+	if err := s.Save(id, sampleResult(id.Path), map[int][]byte{0: []byte("frame 0"), 2: []byte("frame 2")}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	// As vidsift left it before: its thumbnails in the shared folder, with
+	// the default library's, one of which is the same picture as its own.
+	shared := filepath.Join(dir, "thumbs")
+	if err := os.Rename(ThumbnailFolder(path), shared); err != nil {
+		t.Fatal(err)
+	}
+	other, err := Open(filepath.Join(dir, FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Save(id, sampleResult(id.Path), map[int][]byte{0: []byte("frame 0"), 1: []byte("another's")}); err != nil {
+		t.Fatal(err)
+	}
+	other.Close()
+	countShared := func() int {
+		n := 0
+		filepath.WalkDir(shared, func(_ string, d fs.DirEntry, _ error) error {
+			if d != nil && d.Type().IsRegular() {
+				n++
+			}
+			return nil
+		})
+		return n
+	}
+	if n := countShared(); n != 3 {
+		t.Fatalf("%d thumbnails in the shared folder, want 3", n)
+	}
+
+	ro, err := OpenReadOnly(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := thumbFiles(t, ro); n != 2 {
+		t.Errorf("read-only before adopting: %d thumbnails counted, want its own 2", n)
+	}
+	ro.Close()
+
+	s, err = Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if n := thumbFiles(t, s); n != 2 {
+		t.Errorf("after adopting: %d thumbnails, want 2", n)
+	}
+	st, _, err := s.Lookup(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for idx, name := range st.Thumbs {
+		if b, err := s.Thumbnail(name); err != nil || string(b) != fmt.Sprintf("frame %d", idx) {
+			t.Errorf("frame %d's thumbnail: %q %v", idx, b, err)
+		}
+	}
+	if f, err := s.Forget([]string{"/v"}, false); err != nil || f.Thumbnails != 2 {
+		t.Errorf("forget: %+v %v", f, err)
+	}
+	if n := countShared(); n != 3 {
+		t.Errorf("%d thumbnails left in the shared folder after forgetting in mine.db, want 3", n)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			t.Errorf("left beside the libraries: %s", e.Name())
+		}
 	}
 }
