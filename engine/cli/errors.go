@@ -97,6 +97,8 @@ func remedy(err error) string {
 		return "(--listen HOST:PORT, e.g. --listen 0.0.0.0:4222)"
 	case errors.Is(err, export.ErrIsFolder):
 		return "(name a file to write, e.g. one inside it)"
+	case errors.Is(err, export.ErrNotExport):
+		return "(choose an empty or new folder; --force writes into it anyway, deleting none of its files)"
 	case errors.Is(err, cluster.ErrOpenHub):
 		return "\nSet --token (or --user and --password), and --tls-cert/--tls-key on an untrusted network."
 	}

@@ -42,7 +42,7 @@ func (o *exportOptions) AddFlags(fs *pflag.FlagSet) {
 // labelFlags name the exports for labelling tools.
 type labelFlags struct {
 	COCO, Images, YOLO string
-	FullRes            bool
+	FullRes, Force     bool
 }
 
 func (o *labelFlags) AddFlags(fs *pflag.FlagSet) {
@@ -50,6 +50,7 @@ func (o *labelFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Images, "images", "", "the COCO images' folder (default: FILE's name + _images beside it)")
 	fs.StringVar(&o.YOLO, "yolo", "", "write a YOLO dataset to DIR: images/, labels/ and data.yaml")
 	fs.BoolVar(&o.FullRes, "full-res", false, "decode the frames again at full size for --coco/--yolo (default: the library's thumbnails)")
+	fs.BoolVar(&o.Force, "force", false, "write --coco's images or --yolo into a folder that holds other files than an earlier export's (none of them is deleted)")
 }
 
 // runExport writes the latest stored result of every file in the library
@@ -61,8 +62,8 @@ func runExport(ctx context.Context, e env, opts exportOptions, paths []string) e
 	if opts.Together && opts.Where == "" {
 		return usagef("--together needs --where EXPR")
 	}
-	if (opts.Images != "" && opts.COCO == "") || (opts.FullRes && opts.COCO == "" && opts.YOLO == "") {
-		return usagef("--images needs --coco FILE, and --full-res --coco or --yolo")
+	if (opts.Images != "" && opts.COCO == "") || ((opts.FullRes || opts.Force) && opts.COCO == "" && opts.YOLO == "") {
+		return usagef("--images needs --coco FILE, and --full-res and --force --coco or --yolo")
 	}
 	if opts.Confidence < 0 || opts.Confidence > 1 {
 		return usagef("--conf must be between 0 and 1")
@@ -70,10 +71,8 @@ func runExport(ctx context.Context, e env, opts exportOptions, paths []string) e
 	if err := opts.outputFlags.check(); err != nil {
 		return err
 	}
-	if opts.COCO != "" {
-		if err := export.CheckTarget(opts.COCO); err != nil {
-			return usageError{fmt.Errorf("--coco: %w", err)}
-		}
+	if err := opts.labelFlags.check(); err != nil {
+		return err
 	}
 	roots, err := absPaths(paths)
 	if err != nil {

@@ -274,3 +274,53 @@ func TestOutputIsFolder(t *testing.T) {
 		t.Errorf("export --json -: exit %d, %v\n%s%s", code, err, stdout, stderr)
 	}
 }
+
+// TestLabelExportReplaces: `export --yolo DIR` (and --coco's images) into
+// an earlier export replaces it, so data.yaml trains on this export
+// alone; a folder of other files is refused, before any work, unless
+// --force, which deletes none of them.
+func TestLabelExportReplaces(t *testing.T) {
+	isolated(t)
+	photos := testenv.Shared(t, "testdata/photos")
+	if code, stdout, stderr := vidsift(t, "scan", "--model", testenv.Model(t), photos); code != ExitOK {
+		t.Fatalf("scan: exit %d\n%s%s", code, stdout, stderr)
+	}
+	dir := t.TempDir()
+	yolo, coco := filepath.Join(dir, "yolo"), filepath.Join(dir, "coco.json")
+	images := func(folder string) []string {
+		entries, err := os.ReadDir(folder)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range entries {
+			if strings.HasSuffix(e.Name(), ".jpg") || strings.HasSuffix(e.Name(), ".txt") {
+				out = append(out, e.Name())
+			}
+		}
+		return out
+	}
+	for _, args := range [][]string{{}, {filepath.Join(photos, "horses.jpg")}} {
+		if code, _, stderr := vidsift(t, append([]string{"export", "--yolo", yolo, "--coco", coco}, args...)...); code != ExitOK {
+			t.Fatalf("export %v: exit %d\n%s", args, code, stderr)
+		}
+	}
+	for _, folder := range []string{filepath.Join(yolo, "images"), filepath.Join(yolo, "labels"), filepath.Join(dir, "coco_images")} {
+		if got := images(folder); len(got) != 1 {
+			t.Errorf("%s after a 1-image export over a 6-image one: %v", folder, got)
+		}
+	}
+
+	theirs := t.TempDir()
+	testenv.WriteFile(t, filepath.Join(theirs, "notes.txt"), []byte("mine"), 0o644)
+	code, stdout, stderr := vidsift(t, "export", "--yolo", theirs)
+	if code != ExitUsage || !strings.Contains(stderr, "holds no vidsift export") || !strings.Contains(stderr, "--force") || strings.Contains(stderr, "exported") {
+		t.Errorf("--yolo into a folder of other files: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if code, _, stderr := vidsift(t, "export", "--yolo", theirs, "--force"); code != ExitOK || len(images(filepath.Join(theirs, "images"))) != 6 {
+		t.Errorf("--force: exit %d\n%s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(theirs, "notes.txt")); err != nil {
+		t.Errorf("--force deleted a file vidsift did not write: %v", err)
+	}
+}
