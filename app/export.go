@@ -107,7 +107,7 @@ func (u *UI) exportLabels(path, kind string, q *results.Query, keep map[string]b
 		return export.EncodeImage(thumb)
 	}
 	if kind == "yolo" {
-		return export.WriteYOLO(path, set, src)
+		return export.WriteYOLO(path, set, src, false)
 	}
-	return export.WriteCOCO(path, strings.TrimSuffix(path, filepath.Ext(path))+"_images", set, src)
+	return export.WriteCOCO(path, strings.TrimSuffix(path, filepath.Ext(path))+"_images", set, src, false)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/vidsift/vidsift/engine/cluster"
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/detect"
+	"github.com/vidsift/vidsift/engine/export"
 	"github.com/vidsift/vidsift/engine/store"
 )
 
@@ -33,6 +34,9 @@ var (
 	// ErrSomeFilesBad: some files failed or were partial; the per-file
 	// summary says which.
 	ErrSomeFilesBad error = silentError{ExitSomeBad, "some files failed or were partial"}
+	// ErrNotStored: every file was scanned, but the library could not
+	// keep some; the summary says which and why.
+	ErrNotStored error = silentError{ExitSomeBad, "the library could not keep some files"}
 	// ErrNoMatch: a query command matched nothing (as grep: exit 1).
 	ErrNoMatch error = silentError{ExitSomeBad, "nothing matched"}
 	// errUsageShown: the usage (or pflag's message) is already printed.
@@ -92,6 +96,10 @@ func remedy(err error) string {
 		return "(start one with `vidsift hub`)"
 	case errors.Is(err, cluster.ErrListenAddress):
 		return "(--listen HOST:PORT, e.g. --listen 0.0.0.0:4222)"
+	case errors.Is(err, export.ErrIsFolder):
+		return "(name a file to write, e.g. one inside it)"
+	case errors.Is(err, export.ErrNotExport):
+		return "(choose an empty or new folder; --force writes into it anyway, deleting none of its files)"
 	case errors.Is(err, cluster.ErrOpenHub):
 		return "\nSet --token (or --user and --password), and --tls-cert/--tls-key on an untrusted network."
 	case errors.Is(err, store.ErrNotLibrary):

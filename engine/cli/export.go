@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -41,7 +42,7 @@ func (o *exportOptions) AddFlags(fs *pflag.FlagSet) {
 // labelFlags name the exports for labelling tools.
 type labelFlags struct {
 	COCO, Images, YOLO string
-	FullRes            bool
+	FullRes, Force     bool
 }
 
 func (o *labelFlags) AddFlags(fs *pflag.FlagSet) {
@@ -49,6 +50,7 @@ func (o *labelFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Images, "images", "", "the COCO images' folder (default: FILE's name + _images beside it)")
 	fs.StringVar(&o.YOLO, "yolo", "", "write a YOLO dataset to DIR: images/, labels/ and data.yaml")
 	fs.BoolVar(&o.FullRes, "full-res", false, "decode the frames again at full size for --coco/--yolo (default: the library's thumbnails)")
+	fs.BoolVar(&o.Force, "force", false, "write --coco's images or --yolo into a folder that holds other files than an earlier export's (none of them is deleted)")
 }
 
 // runExport writes the latest stored result of every file in the library
@@ -60,11 +62,17 @@ func runExport(ctx context.Context, e env, opts exportOptions, paths []string) e
 	if opts.Together && opts.Where == "" {
 		return usagef("--together needs --where EXPR")
 	}
-	if (opts.Images != "" && opts.COCO == "") || (opts.FullRes && opts.COCO == "" && opts.YOLO == "") {
-		return usagef("--images needs --coco FILE, and --full-res --coco or --yolo")
+	if (opts.Images != "" && opts.COCO == "") || ((opts.FullRes || opts.Force) && opts.COCO == "" && opts.YOLO == "") {
+		return usagef("--images needs --coco FILE, and --full-res and --force --coco or --yolo")
 	}
 	if opts.Confidence < 0 || opts.Confidence > 1 {
 		return usagef("--conf must be between 0 and 1")
+	}
+	if err := opts.outputFlags.check(); err != nil {
+		return err
+	}
+	if err := opts.labelFlags.check(); err != nil {
+		return err
 	}
 	roots, err := absPaths(paths)
 	if err != nil {
@@ -100,12 +108,15 @@ func runExport(ctx context.Context, e env, opts exportOptions, paths []string) e
 	// threads are not recorded (0).
 	doc := export.Build(sel.results, sel.summary, export.Options{Params: sel.params,
 		MinConfidence: float32(opts.Confidence), Classes: keep})
-	err = writeExports(doc, opts.outputFlags)
+	err = writeExports(doc, opts.outputFlags, e.stdout)
 	if opts.COCO != "" || opts.YOLO != "" {
 		err = errors.Join(err, writeLabels(ctx, e, db, sel, keep, opts.labelFlags))
 	}
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(e.stderr, "exported %d files (%d detections) from %s\n", len(doc.Files), doc.Summary.Detections, path)
-	return err
+	return nil
 }
 
 // where keeps the stored results where a find expression holds (with
@@ -237,15 +248,27 @@ func splitClasses(in []string) []string {
 	return out
 }
 
-// writeExports writes doc to the JSON and CSV files that are set; a
-// failed write does not stop the other.
-func writeExports(doc export.Document, out outputFlags) error {
+// writeExports writes doc to the JSON and CSV files that are set (one of
+// them may be stdoutName: to stdout); a failed write does not stop the other.
+func writeExports(doc export.Document, out outputFlags, stdout io.Writer) error {
 	var errs []error
 	if out.JSON != "" {
-		errs = append(errs, export.WriteJSON(out.JSON, doc))
+		errs = append(errs, writeExport(out.JSON, stdout, doc, export.WriteJSON, export.EncodeJSON))
 	}
 	if out.CSV != "" {
-		errs = append(errs, export.WriteCSV(out.CSV, doc))
+		errs = append(errs, writeExport(out.CSV, stdout, doc, export.WriteCSV, export.EncodeCSV))
 	}
 	return errors.Join(errs...)
+}
+
+// writeExport writes doc to path with write, or to stdout with encode.
+func writeExport(path string, stdout io.Writer, doc export.Document,
+	write func(string, export.Document) error, encode func(io.Writer, export.Document) error) error {
+	if path != stdoutName {
+		return write(path, doc)
+	}
+	if err := encode(stdout, doc); err != nil {
+		return fmt.Errorf("cannot write to standard output: %w", err)
+	}
+	return nil
 }

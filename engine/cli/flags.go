@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/vidsift/vidsift/engine/config"
+	"github.com/vidsift/vidsift/engine/export"
 )
 
 // Settings reach commands one way: a flag that sets a config key is a row
@@ -116,12 +117,33 @@ func (o *selectionFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.Float64Var(&o.Confidence, "conf", 0, "only detections at least this confident, 0..1 (scan default: 0.25)")
 }
 
-// outputFlags name the files a command writes.
+// outputFlags name the files a command writes; stdoutName writes to
+// standard output instead.
 type outputFlags struct{ JSON, CSV string }
 
+// stdoutName, as an output's file, is standard output.
+const stdoutName = "-"
+
 func (o *outputFlags) AddFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.JSON, "json", "", "write the results as JSON to FILE")
-	fs.StringVar(&o.CSV, "csv", "", "write one row per detection as CSV to FILE")
+	fs.StringVar(&o.JSON, "json", "", "write the results as JSON to FILE (-: standard output)")
+	fs.StringVar(&o.CSV, "csv", "", "write one row per detection as CSV to FILE (-: standard output)")
+}
+
+// check refuses, before any work, outputs that cannot be written: both
+// to standard output, or a file that is a folder or lies in none.
+func (o outputFlags) check() error {
+	if o.JSON == stdoutName && o.CSV == stdoutName {
+		return usagef("--json - and --csv - cannot both write to standard output")
+	}
+	for _, out := range []struct{ flag, path string }{{"--json", o.JSON}, {"--csv", o.CSV}} {
+		if out.path == "" || out.path == stdoutName {
+			continue
+		}
+		if err := export.CheckTarget(out.path); err != nil {
+			return usageError{fmt.Errorf("%s: %w", out.flag, err)}
+		}
+	}
+	return nil
 }
 
 // samplingFlags choose the frames analysed (scan.Sampling says what

@@ -67,11 +67,13 @@ func vidsift(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errb.String()
 }
 
-// scanCmd runs `vidsift scan ARGS...` in this process.
+// scanCmd runs `vidsift scan ARGS...` in this process and returns
+// everything it printed: its results (stdout), then its progress,
+// notices and errors (stderr).
 func scanCmd(t *testing.T, args ...string) (int, string) {
 	t.Helper()
-	code, _, stderr := vidsift(t, append([]string{"scan"}, args...)...)
-	return code, stderr
+	code, stdout, stderr := vidsift(t, append([]string{"scan"}, args...)...)
+	return code, stdout + stderr
 }
 
 func readDoc(t *testing.T, path string) export.Document {

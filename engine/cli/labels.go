@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"image/jpeg"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -30,20 +31,46 @@ func writeLabels(ctx context.Context, e env, db *store.Library, sel storedSelect
 		annotations += len(img.Dets)
 	}
 	if o.COCO != "" {
-		images := o.Images
-		if images == "" {
-			images = strings.TrimSuffix(o.COCO, filepath.Ext(o.COCO)) + "_images"
-		}
-		if err := export.WriteCOCO(o.COCO, images, set, src); err != nil {
+		images := o.cocoImages()
+		if err := export.WriteCOCO(o.COCO, images, set, src, o.Force); err != nil {
 			return fmt.Errorf("--coco: %w", err)
 		}
 		fmt.Fprintf(e.stderr, "COCO: %d images (in %s), %d annotations, in %s\n", len(set.Images), images, annotations, o.COCO)
 	}
 	if o.YOLO != "" {
-		if err := export.WriteYOLO(o.YOLO, set, src); err != nil {
+		if err := export.WriteYOLO(o.YOLO, set, src, o.Force); err != nil {
 			return fmt.Errorf("--yolo: %w", err)
 		}
 		fmt.Fprintf(e.stderr, "YOLO: %d images, %d boxes, in %s\n", len(set.Images), annotations, o.YOLO)
+	}
+	return nil
+}
+
+// cocoImages is the folder of --coco's images.
+func (o labelFlags) cocoImages() string {
+	if o.Images != "" {
+		return o.Images
+	}
+	return strings.TrimSuffix(o.COCO, filepath.Ext(o.COCO)) + "_images"
+}
+
+// check refuses, before any work, label exports that cannot be written:
+// a COCO file that is a folder, a folder that is not an earlier export's
+// (without --force).
+func (o labelFlags) check() error {
+	if o.COCO != "" {
+		// Its folder need not exist: it is made with the images'.
+		if st, err := os.Stat(o.COCO); err == nil && st.IsDir() {
+			return usageError{fmt.Errorf("--coco: cannot write %s: %w", o.COCO, export.ErrIsFolder)}
+		}
+		if err := export.CheckFolder(o.cocoImages(), export.COCOImagesFolder, o.Force); err != nil {
+			return usageError{fmt.Errorf("--coco's images: %w", err)}
+		}
+	}
+	if o.YOLO != "" {
+		if err := export.CheckFolder(o.YOLO, export.YOLOFolder, o.Force); err != nil {
+			return usageError{fmt.Errorf("--yolo: %w", err)}
+		}
 	}
 	return nil
 }

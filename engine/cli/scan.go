@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -56,6 +57,9 @@ func runScan(ctx context.Context, e env, opts scanOptions, paths []string) error
 	if len(paths) == 0 {
 		return errNeedsUsage
 	}
+	if err := opts.outputFlags.check(); err != nil {
+		return err
+	}
 	sc, err := prepareScan(e, opts, false)
 	if err != nil {
 		return err
@@ -67,11 +71,14 @@ func runScan(ctx context.Context, e env, opts scanOptions, paths []string) error
 	doc := export.Build(run.results, run.finished.Summary, export.Options{
 		ModelPath: model.Path, Params: run.params, Asked: &cfg.Params,
 		Workers: settings.Workers, Threads: settings.Threads,
-		Classes: keep, Thumbnail: thumbnailNamer(opts.Thumbs),
+		Classes: keep, Thumbnail: thumbnailNamer(opts.Thumbs), NotStored: run.notStored,
 	})
-	writeErr := writeExports(doc, opts.outputFlags)
+	writeErr := writeExports(doc, opts.outputFlags, e.stdout)
 	if !opts.Quiet {
-		printSummary(e.stderr, doc, model.Shape(cfg.Rect), sparseKeyframesHint(cfg.Sampling.MaxGap, run.results))
+		printSummary(resultsTo(e, opts.outputFlags), doc, run.fromLibrary, model.Shape(cfg.Rect))
+		if hint := sparseKeyframesHint(cfg.Sampling.MaxGap, run.results); hint != "" {
+			fmt.Fprintln(e.stderr, hint)
+		}
 	}
 	var stopped, thumbs error
 	if run.finished.Err != nil {
@@ -86,7 +93,19 @@ func runScan(ctx context.Context, e env, opts scanOptions, paths []string) error
 	if s := run.finished.Summary; s.Failed > 0 || s.Partial > 0 {
 		return ErrSomeFilesBad
 	}
+	if len(run.notStored) > 0 {
+		return ErrNotStored
+	}
 	return nil
+}
+
+// resultsTo is where a command's result lines go: standard output, unless
+// an export (--json - or --csv -) goes there.
+func resultsTo(e env, out outputFlags) io.Writer {
+	if out.JSON == stdoutName || out.CSV == stdoutName {
+		return e.stderr
+	}
+	return e.stdout
 }
 
 // preparedScan is what scan and watch run with: the settings, the model,
@@ -184,16 +203,18 @@ func reportedClasses(model *detect.Model, names []string) (map[string]bool, erro
 
 // scanRun is what a scan's events add up to.
 type scanRun struct {
-	results  []scan.FileResult
-	params   map[string]scan.Params // what each result was made with
-	finished scan.RunFinished
-	thumbErr error
+	results     []scan.FileResult
+	params      map[string]scan.Params // what each result was made with
+	fromLibrary map[string]bool        // results the library answered with
+	notStored   map[string]string      // path -> why the library could not keep its result
+	finished    scan.RunFinished
+	thumbErr    error
 }
 
 // collectRun runs the pipeline, draws the progress line, writes --thumbs
-// as frames arrive and reports files the library could not keep.
+// as frames arrive and notes files the library answered or could not keep.
 func collectRun(ctx context.Context, stderr io.Writer, cfg pipeline.Config, paths []string, opts scanOptions, keep map[string]bool) scanRun {
-	run := scanRun{params: map[string]scan.Params{}}
+	run := scanRun{params: map[string]scan.Params{}, fromLibrary: map[string]bool{}, notStored: map[string]string{}}
 	prog := newProgressLine(stderr, opts.Quiet)
 	defer prog.end()
 	for ev := range pipeline.Run(ctx, cfg, paths) {
@@ -211,8 +232,11 @@ func collectRun(ctx context.Context, stderr io.Writer, cfg pipeline.Config, path
 		case scan.FileFinished:
 			run.results = append(run.results, e.Result)
 			run.params[e.Result.Path] = e.Params
+			if e.FromLibrary {
+				run.fromLibrary[e.Result.Path] = true
+			}
 			if e.LibraryErr != nil {
-				fmt.Fprintf(stderr, "vidsift: the library could not keep %s: %v\n", e.Result.Path, e.LibraryErr)
+				run.notStored[e.Result.Path] = e.LibraryErr.Error()
 			}
 		case scan.RunFinished:
 			run.finished = e
@@ -229,10 +253,13 @@ func thumbnailNamer(dir string) func(path string, index int) string {
 	return func(path string, index int) string { return export.ThumbPath(dir, path, index) }
 }
 
-// printSummary writes the per-file lines, the totals with how the model
-// ran (shape) and hint (if any).
-func printSummary(w io.Writer, doc export.Document, shape, hint string) {
+// printSummary writes the per-file lines (each marked when the library
+// answered it or could not keep it), the totals with how the model ran
+// (shape), why files failed or were not stored, and those without
+// detections.
+func printSummary(w io.Writer, doc export.Document, fromLibrary map[string]bool, shape string) {
 	var none []string
+	failed, notStored := map[string]int{}, map[string]int{}
 	for _, f := range doc.Files {
 		classes := map[string]int{}
 		for _, k := range f.Frames {
@@ -243,7 +270,13 @@ func printSummary(w io.Writer, doc export.Document, shape, hint string) {
 		if f.Status != string(scan.StatusFailed) && len(classes) == 0 {
 			none = append(none, f.Path)
 		}
-		fmt.Fprintln(w, fileLine(f.Status, f.Error, f.Path, len(f.Frames), classes))
+		if f.Status == string(scan.StatusFailed) {
+			failed[reason(f.Path, f.Error)]++
+		}
+		if f.LibraryError != "" {
+			notStored[reason(f.Path, f.LibraryError)]++
+		}
+		fmt.Fprintln(w, fileLine(f.Status, f.Error, f.Path, len(f.Frames), classes)+fileNote(fromLibrary[f.Path], f.Worker, f.LibraryError))
 	}
 	s := doc.Summary
 	fmt.Fprintf(w, "\n%d files: %d ok, %d partial, %d failed, %d ignored, %d reused from the library (%d fingerprinted); %d frames (%d keyframes, %d cut frames, %d inferred), %d detections in %.1f s",
@@ -252,19 +285,61 @@ func printSummary(w io.Writer, doc export.Document, shape, hint string) {
 		fmt.Fprintf(w, " (%.1f frames/s)", float64(s.Frames)/s.Elapsed)
 	}
 	fmt.Fprintf(w, "; model %s\n", shape)
-	if hint != "" {
-		fmt.Fprintln(w, hint)
+	if len(failed) > 0 {
+		fmt.Fprintln(w, "failed: "+tally(failed))
+	}
+	if len(notStored) > 0 {
+		fmt.Fprintln(w, "not stored in the library: "+tally(notStored))
 	}
 	if len(none) > 0 {
 		fmt.Fprintf(w, "no detections in %d file(s):\n", len(none))
 		for _, p := range none {
-			fmt.Fprintln(w, "  "+p)
+			fmt.Fprintln(w, "  "+displayPath(p))
 		}
 	}
 }
 
+// reason is the gist of an error about a file, for counting alike errors
+// together: its first and last parts, leaving out those that name a file
+// ("thumbnail cache: write /x/.tmp123: no space left on device":
+// "thumbnail cache: no space left on device").
+func reason(path, why string) string {
+	var parts []string
+	for _, p := range strings.Split(why, ": ") {
+		if p = strings.TrimSpace(p); p != "" && !strings.Contains(p, string(filepath.Separator)) {
+			parts = append(parts, p)
+		}
+	}
+	switch len(parts) {
+	case 0:
+		return strings.TrimSpace(strings.ReplaceAll(why, path, "…"))
+	case 1:
+		return parts[0]
+	}
+	return parts[0] + ": " + parts[len(parts)-1]
+}
+
+// tally writes counted reasons, the commonest first:
+// "4,998 × permission denied, 2 × not a media file".
+func tally(counts map[string]int) string {
+	reasons := make([]string, 0, len(counts))
+	for r := range counts {
+		reasons = append(reasons, r)
+	}
+	sort.Slice(reasons, func(i, j int) bool {
+		a, b := reasons[i], reasons[j]
+		return counts[a] > counts[b] || counts[a] == counts[b] && a < b
+	})
+	parts := make([]string, len(reasons))
+	for i, r := range reasons {
+		parts[i] = thousands(counts[r]) + " × " + displayPath(r)
+	}
+	return strings.Join(parts, ", ")
+}
+
 // fileLine is a file's line in scan's and watch's output: its status,
-// frames, path and what was found (or why it failed).
+// frames, path and what was found (or why it failed). The path and the
+// reason are shown escaped (displayPath): a name cannot forge a line.
 func fileLine(status, why, path string, frames int, classes map[string]int) string {
 	var parts []string
 	for c, n := range classes {
@@ -273,14 +348,31 @@ func fileLine(status, why, path string, frames int, classes map[string]int) stri
 	sort.Strings(parts)
 	found := strings.Join(parts, " ")
 	if status == string(scan.StatusFailed) {
-		found = why
+		found = displayPath(why)
 	} else if found == "" {
 		found = "no detections"
 	}
 	if status == string(scan.StatusPartial) {
-		found += "  [" + why + "]"
+		found += "  [" + displayPath(why) + "]"
 	}
-	return fmt.Sprintf("%-7s %4d frames  %s  %s", status, frames, path, found)
+	return fmt.Sprintf("%-7s %4d frames  %s  %s", status, frames, displayPath(path), found)
+}
+
+// fileNote is what a file's line adds after fileLine: that the library
+// answered for it, the cluster worker that scanned it, and that the
+// library could not keep it (libraryErr set; the summary says why).
+func fileNote(fromLibrary bool, worker, libraryErr string) string {
+	var note string
+	switch {
+	case fromLibrary:
+		note = "  (from the library)"
+	case worker != "":
+		note = "  (worker " + displayPath(worker) + ")"
+	}
+	if libraryErr != "" {
+		note += "  (not stored in the library)"
+	}
+	return note
 }
 
 // sparseKeyframesHint names the setting that covers files whose keyframes

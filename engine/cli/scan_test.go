@@ -39,7 +39,7 @@ func TestScanCLI(t *testing.T) {
 		t.Error(line)
 	}
 	if !strings.Contains(stderr, "11 files: 11 ok") {
-		t.Errorf("no summary on stderr:\n%s", stderr)
+		t.Errorf("no summary:\n%s", stderr)
 	}
 
 	// CSV: one row per detection.
@@ -167,6 +167,11 @@ func TestLibraryReuse(t *testing.T) {
 		code, stderr := scanCmd(t, "--model", model, "--json", second, root)
 		if code != ExitOK || !strings.Contains(stderr, "11 reused") {
 			t.Fatalf("second scan: exit %d\n%s", code, stderr)
+		}
+		for _, line := range strings.Split(stderr, "\n") {
+			if strings.Contains(line, " frames  ") && !strings.HasSuffix(line, "  (from the library)") {
+				t.Errorf("a reused file's line does not say so: %q", line)
+			}
 		}
 		a, b := readDoc(t, first), readDoc(t, second)
 		if a.Summary.Skipped != 0 || b.Summary.Skipped != 11 || b.Summary.Files != 11 || b.Summary.OK != 11 {

@@ -208,7 +208,8 @@ func Load(v *viper.Viper) (scan.Settings, error) {
 	if s.Workers < 1 || s.Workers > 256 {
 		errs = append(errs, fmt.Errorf("%s must be 1..256, got %v", Workers, v.Get(Workers)))
 	}
-	if s.Threads < 1 || s.Threads > 256 {
+	threadsOK := s.Threads >= 1 && s.Threads <= 256
+	if !threadsOK {
 		errs = append(errs, fmt.Errorf("%s must be 1..256, got %v", Threads, v.Get(Threads)))
 	}
 	if s.DecoderThreads < 0 || s.DecoderThreads > 64 {
@@ -217,7 +218,9 @@ func Load(v *viper.Viper) (scan.Settings, error) {
 	if t := s.DecoderThreadType; t != "" && t != "frame" && t != "slice" {
 		errs = append(errs, fmt.Errorf("%s must be frame, slice or empty (both), got %q", DecoderThreadType, t))
 	}
-	if s.IntraOpThreads < 1 || s.IntraOpThreads > s.Threads {
+	// Held against threads only when threads is valid: a bad threads is
+	// one error, not two.
+	if s.IntraOpThreads < 1 || threadsOK && s.IntraOpThreads > s.Threads {
 		errs = append(errs, fmt.Errorf("%s must be 1..%s (%d), got %v", IntraOpThreads, Threads, s.Threads, v.Get(IntraOpThreads)))
 	}
 	if s.FileTimeout < 0 {

@@ -81,6 +81,21 @@ func TestValidation(t *testing.T) {
 	}
 }
 
+// TestZeroThreads: threads 0 is one error, about threads; the intra-op
+// threads are not also refused for exceeding it.
+func TestZeroThreads(t *testing.T) {
+	isolate(t)
+	t.Setenv("VIDSIFT_THREADS", "0")
+	_, err := config.Load(newConfig(t))
+	if err == nil || !strings.Contains(err.Error(), "threads must be 1..256") || strings.Contains(err.Error(), config.IntraOpThreads) {
+		t.Errorf("error %v", err)
+	}
+	t.Setenv("VIDSIFT_INTRA_OP_THREADS", "0")
+	if _, err := config.Load(newConfig(t)); err == nil || !strings.Contains(err.Error(), config.IntraOpThreads+" must be 1..") {
+		t.Errorf("intra-op threads 0 with threads 0: error %v", err)
+	}
+}
+
 func TestBrokenConfigFile(t *testing.T) {
 	cfgDir, _ := isolate(t)
 	testenv.WriteFile(t, filepath.Join(cfgDir, "vidsift", "config.yaml"), []byte("confidence: [oops\n"), 0o644)

@@ -85,6 +85,10 @@ type File struct {
 	// Settings are what this file was made with, when the files' settings
 	// differ (Settings.Mixed); absent when they agree.
 	Settings *FileSettings `json:"settings,omitempty"`
+	// LibraryError says why the results library could not keep this
+	// file's result (a full disk, say); absent when it kept it, or when
+	// the scan ran without a library.
+	LibraryError string `json:"library_error,omitempty"`
 }
 
 // Media describes the video stream that was scanned.
@@ -134,6 +138,7 @@ type Summary struct {
 	Partial       int     `json:"partial"`        // files with status "partial"
 	Failed        int     `json:"failed"`         // files with status "failed"
 	Skipped       int     `json:"skipped"`        // files whose stored results were reused instead of scanned
+	NotStored     int     `json:"not_stored"`     // files the results library could not keep (each has a library_error)
 	Fingerprinted int     `json:"fingerprinted"`  // files the library read (1 MiB at most) to know their content; others were cached
 	Ignored       int     `json:"ignored"`        // files in the folders that are not media
 	Frames        int     `json:"frames"`         // frames analysed (or replayed from the library)
@@ -166,6 +171,9 @@ type Options struct {
 	Classes map[string]bool
 	// Thumbnail names the thumbnail of a frame, or "" (nil: none).
 	Thumbnail func(path string, index int) string
+	// NotStored says, by path, why the results library could not keep a
+	// file's result (File.LibraryError).
+	NotStored map[string]string
 }
 
 // madeWith is what the result at path was made with.
@@ -193,7 +201,7 @@ func Build(results []scan.FileResult, sum scan.Summary, o Options) Document {
 	detections := 0
 	for _, r := range sorted {
 		f := File{
-			Path: r.Path, Status: string(r.Status), Error: r.Error, Worker: r.Worker,
+			Path: r.Path, Status: string(r.Status), Error: r.Error, Worker: r.Worker, LibraryError: o.NotStored[r.Path],
 			Media: Media{
 				Container: r.Media.Container, Codec: r.Media.Codec,
 				Width: r.Media.Width, Height: r.Media.Height,
@@ -235,7 +243,7 @@ func Build(results []scan.FileResult, sum scan.Summary, o Options) Document {
 	}
 	doc.Summary = Summary{
 		Files: sum.Files, OK: sum.OK, Partial: sum.Partial, Failed: sum.Failed,
-		Skipped: sum.Skipped, Fingerprinted: sum.Fingerprinted, Ignored: sum.Ignored, Frames: sum.Frames, Keyframes: sum.Keyframes, Cuts: sum.Cuts, Inferences: sum.Inferences,
+		Skipped: sum.Skipped, NotStored: len(o.NotStored), Fingerprinted: sum.Fingerprinted, Ignored: sum.Ignored, Frames: sum.Frames, Keyframes: sum.Keyframes, Cuts: sum.Cuts, Inferences: sum.Inferences,
 		Detections: detections, ModelLoads: sum.ModelLoads, Elapsed: round(sum.Elapsed.Seconds(), 3),
 		FirstResult: round(sum.FirstResult.Seconds(), 3), PeakRSSMB: round(float64(sum.PeakRSS)/(1<<20), 1),
 	}

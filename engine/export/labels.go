@@ -132,9 +132,20 @@ func scaled(img LabelImage, d scan.Detection, w, h int) (x1, y1, x2, y2 float64)
 	return d.Box[0] * sx, d.Box[1] * sy, d.Box[2] * sx, d.Box[3] * sy
 }
 
-// WriteCOCO writes set as a COCO file, with its images in imagesDir.
-func WriteCOCO(file, imagesDir string, set LabelSet, src ImageSource) error {
-	if err := os.MkdirAll(imagesDir, 0o755); err != nil {
+// WriteCOCO writes set as a COCO file, with its images in imagesDir. The
+// images of an export written there before are replaced; a folder that
+// holds other files is refused (ErrNotExport) unless force, and then
+// nothing of it is deleted.
+func WriteCOCO(file, imagesDir string, set LabelSet, src ImageSource, force bool) error {
+	folder, err := openFolder(imagesDir, COCOImagesFolder, force)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, img := range set.Images {
+		names = append(names, ImageName(img.Video, img.Index))
+	}
+	if err := folder.begin(names); err != nil {
 		return err
 	}
 	doc := COCO{Info: COCOInfo{Description: "vidsift detections: each image an analysed frame"},
@@ -175,11 +186,14 @@ func WriteCOCO(file, imagesDir string, set LabelSet, src ImageSource) error {
 				Score: float64(d.Confidence)})
 		}
 	}
-	return atomicWrite(file, func(w io.Writer) error {
+	if err := atomicWrite(file, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", " ")
 		return enc.Encode(doc)
-	})
+	}); err != nil {
+		return err
+	}
+	return folder.finish(names)
 }
 
 // YOLOData is a YOLO dataset's data.yaml, as Ultralytics reads it.
@@ -192,12 +206,27 @@ type YOLOData struct {
 
 // WriteYOLO writes set as a YOLO dataset in dir: images/, labels/ (one
 // "class cx cy w h" line per box, normalised to the image) and data.yaml.
-func WriteYOLO(dir string, set LabelSet, src ImageSource) error {
+// A dataset written there before is replaced; a folder that holds other
+// files is refused (ErrNotExport) unless force, and then nothing of it is
+// deleted.
+func WriteYOLO(dir string, set LabelSet, src ImageSource, force bool) error {
+	folder, err := openFolder(dir, YOLOFolder, force)
+	if err != nil {
+		return err
+	}
 	images, labels := filepath.Join(dir, "images"), filepath.Join(dir, "labels")
 	for _, d := range []string{images, labels} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return err
 		}
+	}
+	files := []string{"data.yaml"}
+	for _, img := range set.Images {
+		name := strings.TrimSuffix(ImageName(img.Video, img.Index), ".jpg")
+		files = append(files, "images/"+name+".jpg", "labels/"+name+".txt")
+	}
+	if err := folder.begin(files); err != nil {
+		return err
 	}
 	for _, img := range set.Images {
 		jpg, w, h, err := src(img)
@@ -223,5 +252,8 @@ func WriteYOLO(dir string, set LabelSet, src ImageSource) error {
 	if err != nil {
 		return err
 	}
-	return renameio.WriteFile(filepath.Join(dir, "data.yaml"), raw, 0o644)
+	if err := renameio.WriteFile(filepath.Join(dir, "data.yaml"), raw, 0o644); err != nil {
+		return err
+	}
+	return folder.finish(files)
 }

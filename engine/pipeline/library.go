@@ -6,8 +6,11 @@ import "github.com/vidsift/vidsift/engine/scan"
 // it). Reuse is asked once per file before it is scanned (again for a
 // second copy of a file this run scanned, once the first is kept); an
 // error fails the file with it (the file changed while the library read
-// it, say). Keep gets every file this run finishes (with JPEG thumbnails
-// by frame index when the run makes thumbnails).
+// it, say), so a library whose own storage fails (a full disk) answers
+// nothing found instead and the file is scanned. Keep gets every file this
+// run finishes (with JPEG thumbnails by frame index when the run makes
+// thumbnails); its error goes out with the file's FileFinished, the
+// result unchanged.
 type Library interface {
 	Reuse(path string) (scan.Known, error)
 	Keep(res scan.FileResult, thumbs map[int][]byte) error

@@ -26,16 +26,26 @@ func (s *Library) Fingerprint(path string) (fp string, st fingerprint.Stat, read
 		return fp, st, false, nil
 	}
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return "", st, false, err
+		return "", st, false, databaseError{err}
 	}
 	if fp, st, err = fingerprint.Of(path); err != nil {
 		return "", st, true, err
 	}
-	_, err = s.db.Exec(`INSERT INTO fingerprints (path, size, mtime_ns, fingerprint) VALUES (?,?,?,?)
+	// A cache that cannot remember it (a full disk) still returns the
+	// fingerprint, with the error.
+	if _, err = s.db.Exec(`INSERT INTO fingerprints (path, size, mtime_ns, fingerprint) VALUES (?,?,?,?)
 		ON CONFLICT(path) DO UPDATE SET size=excluded.size, mtime_ns=excluded.mtime_ns, fingerprint=excluded.fingerprint`,
-		path, st.Size, st.ModTime, fp)
-	return fp, st, true, err
+		path, st.Size, st.ModTime, fp); err != nil {
+		return fp, st, true, databaseError{err}
+	}
+	return fp, st, true, nil
 }
+
+// databaseError is a failure of the library's own database (a full disk,
+// a damaged file), as against one of the file it was asked about.
+type databaseError struct{ error }
+
+func (e databaseError) Unwrap() error { return e.error }
 
 // current says a fingerprint is of the version this build computes.
 func current(fp string) bool { return strings.HasPrefix(fp, "v1:") && fingerprint.Version == 1 }

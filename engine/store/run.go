@@ -33,13 +33,21 @@ func (s *Library) ForRun(p scan.Params, rescan bool) *RunLibrary {
 // returns the stored result of the same content and settings, if one
 // finished ok or partial (see Library.Reuse). A file that cannot be
 // fingerprinted because it is not there or not readable is left to the
-// scan to report; one that changes while read is an error.
+// scan to report; one that changes while read is an error. When the
+// library's database fails (a full disk), nothing is found: the file is
+// scanned, and Keep says whether the library can hold it.
 func (l *RunLibrary) Reuse(path string) (scan.Known, error) {
 	fp, st, read, err := l.lib.Fingerprint(path)
 	known := scan.Known{Fingerprint: fp, Read: read}
+	var dbErr databaseError
 	switch {
 	case errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission):
 		return known, nil
+	case errors.As(err, &dbErr) && fp == "":
+		return known, nil
+	case errors.As(err, &dbErr):
+		// Fingerprinted, but the cache could not remember it: the
+		// stored results may still be read.
 	case err != nil:
 		return known, err
 	}
@@ -52,7 +60,7 @@ func (l *RunLibrary) Reuse(path string) (scan.Known, error) {
 	}
 	stored, ok, err := l.lib.Reuse(id)
 	if err != nil || !ok {
-		return known, err
+		return known, nil // an error is the database's: scan the file
 	}
 	known.Found, known.Result, known.Thumbs = true, stored.Result, map[int][]byte{}
 	for idx, name := range stored.Thumbs {
