@@ -764,10 +764,10 @@ func TestClusterWatch(t *testing.T) {
 	startWorker(t, hub.URL(), "w1")
 	tree := t.TempDir()
 	p := startProcess(t, "watch", nil, "watch", "--nats", hub.URL(), "--settle", "1s", tree)
-	p.log.waitFor(t, "watch", `^watching 1 folders, 0 files`)
+	p.log.waitFor(t, "watch", `^watching 1 folder, 0 files`)
 	path := filepath.Join(tree, "arrived.mp4")
 	testenv.WriteFile(t, path, clip, 0o644)
-	p.log.waitFor(t, "watch", `^ok .* frames  `+regexp.QuoteMeta(path)+`  .*\(worker w1\)$`)
+	p.stdout.waitFor(t, "watch", `^ok .* frames  `+regexp.QuoteMeta(path)+`  .*\(worker w1\)$`)
 	if files, _ := libraryCounts(t, os.Getenv(config.EnvVar(config.Library))); files != 1 {
 		t.Errorf("the library keeps %d results, want 1", files)
 	}
