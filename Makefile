@@ -18,8 +18,13 @@ setup:
 setup-test:
 	@bash .ci/setup.sh --test
 
+# The commit (with +dirty for uncommitted changes) goes in at link time, so
+# `vidsift version` names it even where Go stamps no VCS information
+# (GOFLAGS=-buildvcs=false); outside a git checkout it is left out.
+COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null)
+DIRTY  := $(if $(COMMIT),$(shell git diff --quiet HEAD 2>/dev/null || echo +dirty))
 build:
-	$(GO) build -o vidsift .
+	$(GO) build $(if $(COMMIT),-ldflags "-X 'github.com/vidsift/vidsift/engine/cli.stampedVersion=(devel) $(COMMIT)$(DIRTY)'") -o vidsift .
 
 fixtures:
 	bash testdata/make_fixtures.sh

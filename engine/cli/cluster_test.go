@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -121,13 +122,15 @@ func (l *logWatch) waitFor(t *testing.T, who, re string) string {
 	}
 }
 
-// process is a vidsift process whose stderr a test watches.
+// process is a vidsift process whose stderr (log) and stdout a test
+// watches.
 type process struct {
-	name string
-	cmd  *exec.Cmd
-	log  *logWatch
-	done chan struct{} // closed when it has exited
-	err  error
+	name   string
+	cmd    *exec.Cmd
+	log    *logWatch
+	stdout *logWatch
+	done   chan struct{} // closed when it has exited
+	err    error
 }
 
 func startProcess(t *testing.T, name string, env []string, args ...string) *process {
@@ -138,16 +141,26 @@ func startProcess(t *testing.T, name string, env []string, args ...string) *proc
 	if err != nil {
 		t.Fatal(err)
 	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &process{name: name, cmd: cmd, log: newLogWatch(), done: make(chan struct{})}
+	p := &process{name: name, cmd: cmd, log: newLogWatch(), stdout: newLogWatch(), done: make(chan struct{})}
+	var read sync.WaitGroup
+	for pipe, log := range map[io.Reader]*logWatch{stderr: p.log, stdout: p.stdout} {
+		read.Go(func() {
+			sc := bufio.NewScanner(pipe)
+			for sc.Scan() {
+				log.add(sc.Text())
+			}
+			close(log.closed)
+		})
+	}
 	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			p.log.add(sc.Text())
-		}
-		close(p.log.closed)
+		read.Wait() // Wait closes the pipes: read them to the end first
 		p.err = cmd.Wait()
 		close(p.done)
 	}()
@@ -160,7 +173,7 @@ func startProcess(t *testing.T, name string, env []string, args ...string) *proc
 			<-p.done
 		}
 		if t.Failed() || os.Getenv("VIDSIFT_TEST_LOGS") != "" {
-			t.Logf("%s said:\n%s", name, p.log.text())
+			t.Logf("%s said:\n%s\nand printed:\n%s", name, p.log.text(), p.stdout.text())
 		}
 	})
 	return p
@@ -751,10 +764,10 @@ func TestClusterWatch(t *testing.T) {
 	startWorker(t, hub.URL(), "w1")
 	tree := t.TempDir()
 	p := startProcess(t, "watch", nil, "watch", "--nats", hub.URL(), "--settle", "1s", tree)
-	p.log.waitFor(t, "watch", `^watching 1 folders, 0 files`)
+	p.log.waitFor(t, "watch", `^watching 1 folder, 0 files`)
 	path := filepath.Join(tree, "arrived.mp4")
 	testenv.WriteFile(t, path, clip, 0o644)
-	p.log.waitFor(t, "watch", `^ok .* frames  `+regexp.QuoteMeta(path)+`  .*\(worker w1\)$`)
+	p.stdout.waitFor(t, "watch", `^ok .* frames  `+regexp.QuoteMeta(path)+`  .*\(worker w1\)$`)
 	if files, _ := libraryCounts(t, os.Getenv(config.EnvVar(config.Library))); files != 1 {
 		t.Errorf("the library keeps %d results, want 1", files)
 	}

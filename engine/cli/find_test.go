@@ -2,10 +2,12 @@ package cli
 
 import (
 	"encoding/csv"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -187,8 +189,8 @@ func TestFind(t *testing.T) {
 		}
 		_, vids, stdout := find(t, "person", filepath.Join(media, "videos"))
 		first := strings.SplitN(stdout, "\n", 2)[0]
-		if want := vids.Files[0].Path + "  " + clock(vids.Files[0].Spans[0].Start) + "–"; !strings.HasPrefix(first, want) {
-			t.Errorf("first line %q, want it to start %q", first, want)
+		if s := vids.Files[0].Spans[0]; !strings.HasPrefix(first, vids.Files[0].Path+"  "+spanText(s.Start, s.End)) {
+			t.Errorf("first line %q, want it to start with the path and %s", first, spanText(s.Start, s.End))
 		}
 		out := filepath.Join(t.TempDir(), "find.csv")
 		if code, _, stderr := vidsift(t, "find", "--csv", out, "dog & person"); code != 0 {
@@ -252,4 +254,125 @@ func countWith(doc export.Document, class string) int {
 		}
 	}
 	return n
+}
+
+// TestFindLines scans two clips, one under a name with a newline that
+// would forge a result line, and holds what find prints against its JSON:
+// names escaped (raw with --null), times in tenths that cover each span,
+// and notes on stderr for a --conf below the scans' floor, a PATH that
+// does not exist, and matches left out because their files went.
+func TestFindLines(t *testing.T) {
+	isolated(t)
+	t.Setenv("VIDSIFT_MODEL", testenv.Model(t))
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "plain.mp4")
+	forged := filepath.Join(dir, "cam\nplain.mp4  0:00.0–9:59.0.mp4")
+	testenv.WriteFile(t, plain, sharedClip(t, "one_by_one_person_h264.mkv"), 0o644)
+	walker, err := os.ReadFile(testenv.Fixture(t, "small_person_walks_in.mp4"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testenv.WriteFile(t, forged, walker, 0o644)
+	if code, stderr := scanCmd(t, "-q", "--max-gap", "0.7", dir); code != 0 { // frames between whole seconds
+		t.Fatalf("scan: exit %d\n%s", code, stderr)
+	}
+
+	out := filepath.Join(t.TempDir(), "find.json")
+	code, stdout, stderr := vidsift(t, "find", "--json", out, "person")
+	doc := testenv.ReadJSON[export.FindDocument](t, out)
+	if code != ExitOK || len(doc.Files) != 2 || doc.Files[0].Path != forged || doc.Files[1].Path != plain {
+		t.Fatalf("find person: exit %d, %+v\n%s", code, doc, stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	if len(lines) != len(doc.Files) {
+		t.Errorf("%d lines for %d files:\n%s", len(lines), len(doc.Files), stdout)
+	}
+	fractional := false
+	for i, f := range doc.Files[:min(len(doc.Files), len(lines))] {
+		prefix := strconv.Quote(f.Path) + "  "
+		if f.Path == plain {
+			prefix = plain + "  "
+		}
+		spans, ok := strings.CutPrefix(lines[i], prefix)
+		if !ok {
+			t.Errorf("line %d is %q, want it to start %q", i+1, lines[i], prefix)
+			continue
+		}
+		printed := strings.Split(spans, ", ")
+		if len(printed) != len(f.Spans) {
+			t.Errorf("%q: %d spans printed, %d in the JSON", lines[i], len(printed), len(f.Spans))
+			continue
+		}
+		for j, s := range f.Spans {
+			from, to, _ := strings.Cut(printed[j], "–")
+			start, end := clockSeconds(t, from), clockSeconds(t, to)
+			// Tenths: the start cut down, the end rounded up, never
+			// shorter than what was seen.
+			if start > s.Start+1e-6 || start <= s.Start-0.1 || end < s.End-1e-6 || end >= s.End+0.1 {
+				t.Errorf("span %.3f–%.3f printed %s", s.Start, s.End, printed[j])
+			}
+			fractional = fractional || math.Abs(s.End-math.Round(s.End)) > 1e-3
+		}
+	}
+	if !fractional {
+		t.Error("every span ends on a whole second: the clips prove nothing about the times' precision")
+	}
+
+	// --null: the paths as they are, each ended by a NUL, for xargs -0.
+	if code, stdout, _ := vidsift(t, "find", "--null", "person"); code != ExitOK || stdout != forged+"\x00"+plain+"\x00" {
+		t.Errorf("find --null person: exit %d, %q", code, stdout)
+	}
+
+	// The library holds nothing under the scan's floor (0.25 by default).
+	_, _, stderr = vidsift(t, "find", "--conf", "0.1", "person")
+	if strings.Count(stderr, "--conf 0.1 is below the confidence the scans kept (0.25)") != 1 {
+		t.Errorf("find --conf 0.1: stderr does not say the floor once:\n%s", stderr)
+	}
+	if _, _, stderr = vidsift(t, "find", "--conf", "0.5", "person"); stderr != "" {
+		t.Errorf("find --conf 0.5 said:\n%s", stderr)
+	}
+
+	// A PATH that neither exists nor is in the library is a mistake.
+	nowhere := filepath.Join(dir, "nowhere")
+	if code, _, stderr := vidsift(t, "find", "person", nowhere); code != ExitUsage || !strings.Contains(stderr, nowhere+" does not exist") {
+		t.Errorf("find person %s: exit %d\n%s", nowhere, code, stderr)
+	}
+
+	// Every match gone: nothing printed, but stderr says why and the remedy.
+	for _, p := range []string{plain, forged} {
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, stdout, stderr = vidsift(t, "find", "person", plain) // gone, but in the library: no mistake
+	if code != ExitSomeBad || stdout != "" || !strings.Contains(stderr, "1 match left out") || !strings.Contains(stderr, "--include-missing") {
+		t.Errorf("find person %s after it went: exit %d %q\n%s", plain, code, stdout, stderr)
+	}
+	code, stdout, stderr = vidsift(t, "find", "person")
+	if code != ExitSomeBad || stdout != "" || !strings.Contains(stderr, "2 matches left out") || !strings.Contains(stderr, "--include-missing") {
+		t.Errorf("find person after both went: exit %d %q\n%s", code, stdout, stderr)
+	}
+	if code, stdout, _ = vidsift(t, "find", "--include-missing", "person"); code != ExitOK || strings.Count(stdout, "\n") != 2 {
+		t.Errorf("find --include-missing person: exit %d\n%s", code, stdout)
+	}
+
+	// The help says what --csv writes.
+	_, _, stderr = vidsift(t, "find", "--help")
+	if !strings.Contains(stderr, "one row per span") || strings.Contains(stderr, "per detection") || !strings.Contains(stderr, "--null") {
+		t.Errorf("find --help:\n%s", stderr)
+	}
+}
+
+// clockSeconds reads m:ss, m:ss.s or h:mm:ss(.s) back into seconds.
+func clockSeconds(t *testing.T, s string) float64 {
+	t.Helper()
+	var total float64
+	for _, part := range strings.Split(s, ":") {
+		v, err := strconv.ParseFloat(part, 64)
+		if err != nil {
+			t.Fatalf("%q is not a clock time", s)
+		}
+		total = total*60 + v
+	}
+	return total
 }

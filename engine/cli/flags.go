@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -75,7 +77,8 @@ func addConfigFlag(fs *pflag.FlagSet, name, help string) {
 	case int:
 		fs.Int(name, d, help)
 	case bool:
-		fs.Bool(name, d, help)
+		fs.Var(&switchValue{d}, name, help)
+		fs.Lookup(name).NoOptDefVal = "true" // --cuts alone turns it on
 	case string:
 		fs.String(name, d, help)
 	case []string:
@@ -167,6 +170,24 @@ func (v *durationValue) Set(s string) error {
 		v.d = d
 	}
 	return err
+}
+
+// switchValue is a flag that turns a setting on or off, read as the
+// config file's switches are (config.Bool), so a value that is neither
+// names the values it takes instead of strconv's wording. Its type is
+// "bool", so help and viper treat it as pflag's own.
+type switchValue struct{ on bool }
+
+func (v *switchValue) String() string   { return strconv.FormatBool(v.on) }
+func (v *switchValue) Type() string     { return "bool" }
+func (v *switchValue) IsBoolFlag() bool { return true }
+func (v *switchValue) Set(s string) error {
+	on, err := config.Bool(s)
+	if err != nil {
+		return errors.New("it takes true or false (or 1, 0, t, f)")
+	}
+	v.on = on
+	return nil
 }
 
 // bindFlags makes the flags the user set override VIDSIFT_* and the

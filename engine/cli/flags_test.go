@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -42,5 +43,32 @@ func TestConfigFlags(t *testing.T) {
 	}
 	if v.GetFloat64(config.IoU) != 0.5 {
 		t.Errorf("--iou left alone overrode the config file: %v", v.Get(config.IoU))
+	}
+}
+
+// TestSwitchFlags: a switch alone turns it on, =false or =0 off, and a
+// value that is neither is refused naming the flag and the values it
+// takes, not strconv's internals.
+func TestSwitchFlags(t *testing.T) {
+	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
+	addConfigFlags(fs, "cuts", "rect", "reuse-similar")
+	if err := fs.Parse([]string{"--cuts", "--rect=0", "--reuse-similar=False"}); err != nil {
+		t.Fatal(err)
+	}
+	v := viper.New()
+	bindFlags(v, fs)
+	if !v.GetBool(config.Cuts) || v.GetBool(config.Rect) || v.GetBool(config.ReuseSimilar) {
+		t.Errorf("--cuts --rect=0 --reuse-similar=False: cuts %v rect %v reuse_similar %v", v.Get(config.Cuts), v.Get(config.Rect), v.Get(config.ReuseSimilar))
+	}
+	isolated(t)
+	for _, cmd := range []string{"scan", "watch"} {
+		code, _, stderr := vidsift(t, cmd, "--cuts=maybe", t.TempDir())
+		if code != ExitUsage || !strings.Contains(stderr, `"maybe" for "--cuts"`) || !strings.Contains(stderr, "true or false") ||
+			strings.Contains(stderr, "strconv") || strings.Contains(stderr, "ParseBool") {
+			t.Errorf("%s --cuts=maybe: exit %d\n%s", cmd, code, stderr)
+		}
+	}
+	if _, _, stderr := vidsift(t, "scan", "--help"); !strings.Contains(stderr, "--cuts ") || strings.Contains(stderr, "--cuts bool") {
+		t.Errorf("scan --help does not list --cuts as a switch:\n%s", stderr)
 	}
 }

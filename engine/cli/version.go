@@ -24,10 +24,25 @@ func runVersion(_ context.Context, e env, _ []string) error {
 	return nil
 }
 
-// buildVersion is the module version, or for a build from a checkout its
-// VCS revision (with "+dirty" for uncommitted changes).
+// stampedVersion is set at link time by `make build`
+// (-ldflags "-X github.com/vidsift/vidsift/engine/cli.stampedVersion=...",
+// the commit from git), so a build knows its commit even where Go does
+// not stamp it (-buildvcs=false, a build outside the checkout's git).
+var stampedVersion string
+
+// buildVersion is what `vidsift version` says vidsift is.
 func buildVersion() string {
 	info, ok := debug.ReadBuildInfo()
+	return pickVersion(stampedVersion, info, ok)
+}
+
+// pickVersion is the version stamped at link time if any, else the module
+// version, else for a build from a checkout the VCS revision Go stamped
+// (with "+dirty" for uncommitted changes).
+func pickVersion(stamped string, info *debug.BuildInfo, ok bool) string {
+	if stamped != "" {
+		return stamped
+	}
 	if !ok {
 		return "(unknown)"
 	}
@@ -43,14 +58,14 @@ func buildVersion() string {
 			}
 		}
 	}
-	if rev != "" && (v == "" || v == "(devel)") {
-		if len(rev) > 12 {
-			rev = rev[:12]
-		}
-		return "(devel) " + rev + modified
+	if v != "" && v != "(devel)" {
+		return v // a tagged module, or (Go 1.24 on) a pseudo-version naming the commit
 	}
-	if v == "" {
-		v = "(devel)"
+	if rev == "" {
+		return "(devel), commit unknown (built without VCS stamping: make build names it)"
 	}
-	return v
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	return "(devel) " + rev + modified
 }

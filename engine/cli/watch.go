@@ -2,7 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -24,6 +27,11 @@ type watchOptions struct {
 
 func (o *watchOptions) AddFlags(fs *pflag.FlagSet) {
 	o.scanOptions.AddFlags(fs)
+	// A watch does not end, so it writes no JSON or CSV: runWatch refuses
+	// them with the remedy, and the help does not offer them.
+	_ = fs.MarkHidden("json") // only fails for an unknown flag
+	_ = fs.MarkHidden("csv")
+	_ = fs.MarkHidden("quiet") // a watch prints no progress or summary to quieten
 	o.Settle.d, o.Poll.d = watch.DefaultSettle, watch.DefaultPoll
 	fs.Var(&o.Settle, "settle", "scan a new or changed file once its size and mtime stayed the same this long")
 	fs.Var(&o.Poll, "poll", "walk the folders again this often whatever the events say (network mounts report only local changes; 0: off)")
@@ -32,7 +40,9 @@ func (o *watchOptions) AddFlags(fs *pflag.FlagSet) {
 }
 
 // runWatch scans PATHs, then keeps watching them and scans each new or
-// changed file once it settled, until interrupted.
+// changed file once it settled, until interrupted. Its result lines (a
+// file scanned, a file gone) go to stdout, so `vidsift watch DIR > log`
+// keeps them; what it watches and its notices go to stderr.
 func runWatch(ctx context.Context, e env, opts watchOptions, paths []string) error {
 	switch {
 	case len(paths) == 0:
@@ -45,6 +55,11 @@ func runWatch(ctx context.Context, e env, opts watchOptions, paths []string) err
 		return usagef("--settle must be positive")
 	case opts.Poll.d < 0:
 		return usagef("--poll must not be negative")
+	}
+	for _, p := range paths {
+		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+			return usagef("%s does not exist: watch a folder or file that does (a folder that goes later is picked up again when it returns)", displayPath(p))
+		}
 	}
 	sc, err := prepareScan(e, opts.scanOptions, true)
 	if err != nil {
@@ -78,30 +93,36 @@ func runWatch(ctx context.Context, e env, opts watchOptions, paths []string) err
 					classes[d.Class]++
 				}
 			}
-			line := fileLine(string(r.Status), r.Error, r.Path, len(r.Frames), classes)
+			line := fileLine(string(r.Status), r.Error, displayPath(r.Path), len(r.Frames), classes)
 			switch {
 			case ev.FromLibrary:
 				line += "  (from the library)"
 			case r.Worker != "":
 				line += "  (worker " + r.Worker + ")"
 			}
-			fmt.Fprintln(e.stderr, line)
+			fmt.Fprintln(e.stdout, line)
 			if ev.LibraryErr != nil {
-				fmt.Fprintf(e.stderr, "vidsift: the library could not keep %s: %v\n", r.Path, ev.LibraryErr)
+				fmt.Fprintf(e.stderr, "vidsift: the library could not keep %s: %v\n", displayPath(r.Path), ev.LibraryErr)
 			}
 		case scan.FileGone:
-			fmt.Fprintf(e.stderr, "gone              %s  (its results stay in the library: vidsift library missing lists it)\n", ev.Path)
+			fmt.Fprintf(e.stdout, "gone              %s  (its results stay in the library: vidsift library missing lists it)\n", displayPath(ev.Path))
 		}
 	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("stopped watching (%w)", err)
+	if ctx.Err() != nil {
+		// Interrupted is how a watch ends: no error to explain.
+		fmt.Fprintln(e.stderr, "vidsift: stopped watching")
+		return errStoppedWatching
 	}
 	return nil
 }
 
+// errStoppedWatching ends a watch that was interrupted (exit 130), once it
+// has said so.
+var errStoppedWatching error = silentError{ExitInterrupted, "stopped watching"}
+
 // watchingLine says what is watched, e.g. "watching 3 folders, 1,204 files".
 func watchingLine(w scan.Watching, poll time.Duration) string {
-	line := fmt.Sprintf("watching %s folders, %s files", thousands(w.Folders), thousands(w.Files))
+	line := fmt.Sprintf("watching %s, %s", plural(w.Folders, "folder", "folders"), plural(w.Files, "file", "files"))
 	switch {
 	case w.Polling != "":
 		every := poll
