@@ -24,7 +24,9 @@ func TestScanCLI(t *testing.T) {
 	dir := t.TempDir()
 	jsonPath, csvPath, thumbs := filepath.Join(dir, "out.json"), filepath.Join(dir, "out.csv"), filepath.Join(dir, "thumbs")
 	before := detect.Loads()
-	code, stderr := scanCmd(t, "--model", testenv.Model(t), "--json", jsonPath, "--csv", csvPath, "--thumbs", thumbs, root)
+	files := len(testenv.Expectations(t, filepath.Join(root, "ground_truth.json")))
+	args := append([]string{"--model", testenv.Model(t), "--json", jsonPath, "--csv", csvPath, "--thumbs", thumbs}, testenv.GroundTruthMedia(t)...)
+	code, stderr := scanCmd(t, args...)
 	if code != ExitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
@@ -32,13 +34,13 @@ func TestScanCLI(t *testing.T) {
 		t.Errorf("the scan loaded the model %d times", got)
 	}
 	doc := readDoc(t, jsonPath)
-	if doc.Schema != export.Schema || doc.Summary.ModelLoads != detect.Loads() || doc.Summary.OK != 11 || doc.Summary.Files != 11 {
+	if doc.Schema != export.Schema || doc.Summary.ModelLoads != detect.Loads() || doc.Summary.OK != files || doc.Summary.Files != files {
 		t.Errorf("schema %q summary %+v", doc.Schema, doc.Summary)
 	}
 	for _, line := range checkGroundTruth(t, doc, root) {
 		t.Error(line)
 	}
-	if !strings.Contains(stderr, "11 files: 11 ok") {
+	if !strings.Contains(stderr, fmt.Sprintf("%d files: %d ok", files, files)) {
 		t.Errorf("no summary:\n%s", stderr)
 	}
 
@@ -160,12 +162,15 @@ func TestLibraryReuse(t *testing.T) {
 	dir := t.TempDir()
 	model := testenv.Model(t)
 	first, second, third := filepath.Join(dir, "1.json"), filepath.Join(dir, "2.json"), filepath.Join(dir, "3.json")
+	files := len(testenv.Expectations(t, filepath.Join(root, "ground_truth.json")))
+	media := testenv.GroundTruthMedia(t)
+	scanMedia := func(args ...string) (int, string) { return scanCmd(t, append(args, media...)...) }
 	t.Run("second scan reuses", func(t *testing.T) {
-		if code, stderr := scanCmd(t, "--model", model, "--json", first, root); code != ExitOK {
+		if code, stderr := scanMedia("--model", model, "--json", first); code != ExitOK {
 			t.Fatalf("first scan: exit %d\n%s", code, stderr)
 		}
-		code, stderr := scanCmd(t, "--model", model, "--json", second, root)
-		if code != ExitOK || !strings.Contains(stderr, "11 reused") {
+		code, stderr := scanMedia("--model", model, "--json", second)
+		if code != ExitOK || !strings.Contains(stderr, fmt.Sprintf("%d reused", files)) {
 			t.Fatalf("second scan: exit %d\n%s", code, stderr)
 		}
 		for _, line := range strings.Split(stderr, "\n") {
@@ -174,7 +179,7 @@ func TestLibraryReuse(t *testing.T) {
 			}
 		}
 		a, b := readDoc(t, first), readDoc(t, second)
-		if a.Summary.Skipped != 0 || b.Summary.Skipped != 11 || b.Summary.Files != 11 || b.Summary.OK != 11 {
+		if a.Summary.Skipped != 0 || b.Summary.Skipped != files || b.Summary.Files != files || b.Summary.OK != files {
 			t.Errorf("skipped %d then %d (%+v)", a.Summary.Skipped, b.Summary.Skipped, b.Summary)
 		}
 		if ja, jb := mustJSON(t, a.Files), mustJSON(t, b.Files); ja != jb {
@@ -183,14 +188,14 @@ func TestLibraryReuse(t *testing.T) {
 	})
 	t.Run("new settings and --rescan redo", func(t *testing.T) {
 		// Another confidence floor is another identity: nothing reused.
-		if code, _ := scanCmd(t, "--model", model, "--conf", "0.3", "--json", third, root); code != ExitOK || readDoc(t, third).Summary.Skipped != 0 {
+		if code, _ := scanMedia("--model", model, "--conf", "0.3", "--json", third); code != ExitOK || readDoc(t, third).Summary.Skipped != 0 {
 			t.Errorf("new settings reused stored results")
 		}
-		if code, _ := scanCmd(t, "--model", model, "--rescan", "--json", third, root); code != ExitOK || readDoc(t, third).Summary.Skipped != 0 {
+		if code, _ := scanMedia("--model", model, "--rescan", "--json", third); code != ExitOK || readDoc(t, third).Summary.Skipped != 0 {
 			t.Errorf("--rescan reused stored results")
 		}
 		// Another sampling policy is another identity too.
-		if code, _ := scanCmd(t, "--model", model, "--max-gap", "0", "--json", third, root); code != ExitOK || readDoc(t, third).Summary.Skipped != 0 {
+		if code, _ := scanMedia("--model", model, "--max-gap", "0", "--json", third); code != ExitOK || readDoc(t, third).Summary.Skipped != 0 {
 			t.Errorf("a keyframes-only scan reused results of the default policy")
 		}
 	})
@@ -201,8 +206,8 @@ func TestLibraryReuse(t *testing.T) {
 			t.Fatalf("export: exit %d\n%s", code, stderr)
 		}
 		doc := readDoc(t, out)
-		if len(doc.Files) != 11 {
-			t.Fatalf("export has %d files", len(doc.Files))
+		if len(doc.Files) != files {
+			t.Fatalf("export has %d files, want %d", len(doc.Files), files)
 		}
 		for _, why := range checkGroundTruth(t, doc, root) {
 			t.Error("export:", why)
