@@ -9,6 +9,7 @@ import (
 
 	"github.com/vidsift/vidsift/engine/query"
 	"github.com/vidsift/vidsift/engine/store"
+	"github.com/vidsift/vidsift/internal/testenv"
 )
 
 // TestSearchIsFind: the search bar answers as `vidsift find` does (the
@@ -19,7 +20,7 @@ import (
 func TestSearchIsFind(t *testing.T) {
 	withModel(t)
 	u, loop := newTestUI(t)
-	drop(u, shared(t, "testdata"))
+	drop(u, testenv.GroundTruthMedia(t)...)
 	test.Tap(u.toolbar.start)
 	loop.until(t, "the run to finish", func() bool { return u.coll.Summary().Files > 0 && !u.activity.Running() })
 

@@ -122,9 +122,10 @@ func TestScanSharedMedia(t *testing.T) {
 	artifact(t, "01-empty.png", u.Window())
 
 	if !t.Run("drop and start", func(t *testing.T) {
-		drop(u, root)
-		drop(u, root, root) // duplicates are ignored
-		if len(u.queue.paths) != 1 {
+		media := testenv.GroundTruthMedia(t) // photos/ and videos/
+		drop(u, media...)
+		drop(u, append(media, media...)...) // duplicates are ignored
+		if len(u.queue.paths) != len(media) {
 			t.Fatalf("queue %v", u.queue.paths)
 		}
 		if u.toolbar.start.Disabled() {
