@@ -66,23 +66,30 @@ var ErrContainer = errors.New("the container cannot hold these streams")
 // elementary stream): there is nothing to seek or cut by.
 var ErrNoTimestamps = errors.New("its video has no timestamps (a raw stream?): it cannot be cut without re-encoding")
 
-// firstVideoTimed reads up to the first video packet and fails with
-// ErrNoTimestamps when it carries no time (the caller seeks afterwards).
-func (m *File) firstVideoTimed(pkt *astiav.Packet, video int) error {
+// firstVideoTimed reads up to the first video packet and returns its
+// earliest time (its dts, before its pts when frames are reordered); it
+// fails with ErrNoTimestamps when the packet carries no time (the caller
+// seeks afterwards).
+func (m *File) firstVideoTimed(pkt *astiav.Packet, video int) (int64, error) {
 	for {
 		if err := m.fc.ReadFrame(pkt); err != nil {
 			if errors.Is(err, astiav.ErrEof) {
-				return errors.New("no video packet")
+				return 0, errors.New("no video packet")
 			}
-			return fmt.Errorf("reading: %w", err)
+			return 0, fmt.Errorf("reading: %w", err)
 		}
-		isVideo, timed := pkt.StreamIndex() == video, pkt.Pts() != astiav.NoPtsValue || pkt.Dts() != astiav.NoPtsValue
+		isVideo, pts, dts := pkt.StreamIndex() == video, pkt.Pts(), pkt.Dts()
 		pkt.Unref()
 		if isVideo {
-			if !timed {
-				return ErrNoTimestamps
+			switch {
+			case pts == astiav.NoPtsValue && dts == astiav.NoPtsValue:
+				return 0, ErrNoTimestamps
+			case pts == astiav.NoPtsValue:
+				return dts, nil
+			case dts == astiav.NoPtsValue:
+				return pts, nil
 			}
-			return nil
+			return min(pts, dts), nil
 		}
 	}
 }
@@ -154,23 +161,38 @@ func (m *File) cut(ctx context.Context, dst, tmpPath string, start, end float64)
 	if origin == astiav.NoPtsValue {
 		origin = 0
 	}
-	toTS := func(t float64) int64 { return origin + int64(math.Floor(t/tb.Float64())) }
+	// Times are to the millisecond (as a scan's frame times are): a
+	// keyframe at 1.2 s is at or before 1.2 however 1.2 rounds in tb.
+	toTS := func(t float64) int64 { return origin + int64(math.Floor((t+0.0005)/tb.Float64())) }
 	startTS, endTS := toTS(start), toTS(end)
 	pkt := astiav.AllocPacket()
 	defer pkt.Free()
-	if err := m.firstVideoTimed(pkt, vi); err != nil {
+	first, err := m.firstVideoTimed(pkt, vi)
+	if err != nil {
 		if cerr := m.ctxErr(ctx); cerr != nil {
 			return info, cerr // the interrupt, not a read error
 		}
 		return info, err
 	}
-	if err := m.fc.SeekFrame(video.Index(), startTS, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
-		info.FromStart = true
-		if err := m.fc.SeekFrame(video.Index(), origin, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
-			// Cannot even rewind: read on from where opening left off.
-			_ = err
+	// A seek lands at or before its target in decode order, which is not
+	// always at or before the keyframe shown at the target: MPEG-TS and PS
+	// seek by dts, and a keyframe followed by B-frames is decoded before it
+	// is shown. So when the first keyframe read after a seek is later than
+	// the start, cut seeks again, further back each time (1 s, 2 s, 4 s,
+	// ...), down to before the first packet (rewind: from the start).
+	rewind := first - 1
+	seekTo, back := startTS, max(int64(1/tb.Float64()), 1)
+	seek := func(ts int64) {
+		seekTo = max(ts, rewind)
+		if err := m.fc.SeekFrame(vi, seekTo, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
+			info.FromStart, seekTo = true, rewind
+			if err := m.fc.SeekFrame(vi, rewind, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
+				// Cannot even rewind: read on from where opening left off.
+				_ = err
+			}
 		}
 	}
+	seek(startTS)
 
 	// Packets wait in pending until the keyframe the clip begins at is
 	// known: the last one at or before startTS (one GOP at most).
@@ -218,6 +240,11 @@ func (m *File) cut(ctx context.Context, dst, tmpPath string, start, end float64)
 			if cerr := m.ctxErr(ctx); cerr != nil {
 				return info, cerr // the interrupt, not a read error
 			}
+			if errors.Is(err, astiav.ErrEof) && begin == astiav.NoPtsValue && seekTo > rewind {
+				seek(seekTo - back) // landed past the last keyframe
+				back *= 2
+				continue
+			}
 			if errors.Is(err, astiav.ErrEof) {
 				break
 			}
@@ -247,7 +274,16 @@ func (m *File) cut(ctx context.Context, dst, tmpPath string, start, end float64)
 			continue
 		}
 		if !writing {
-			if isVideo && pkt.Flags().Has(astiav.PacketFlagKey) && (vts <= startTS || begin == astiav.NoPtsValue) {
+			key := isVideo && pkt.Flags().Has(astiav.PacketFlagKey)
+			if key && begin == astiav.NoPtsValue && vts > startTS && seekTo > rewind {
+				// The seek landed past the keyframe the clip needs (nothing
+				// is pending before the first keyframe).
+				pkt.Unref()
+				seek(seekTo - back)
+				back *= 2
+				continue
+			}
+			if key && (vts <= startTS || begin == astiav.NoPtsValue) {
 				for _, p := range pending {
 					p.Free()
 				}

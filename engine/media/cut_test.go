@@ -1,9 +1,13 @@
 package media
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -131,5 +135,64 @@ func TestCutCancelled(t *testing.T) {
 	os.Remove(tmp) // Cut removes it; m.cut leaves that to Cut
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("left behind: %v", entries)
+	}
+}
+
+// TestCutStartOffsets: whatever the container and wherever its timestamps
+// start (MPEG-TS, which seeks by dts, starting at 1.4 s or just before the
+// 33-bit wrap-around; MP4 and Matroska moved 5 s on), a cut at or after a
+// keyframe of the scan's stream time starts at that keyframe: the clip's
+// first picture is the source's frame there, and Start says so.
+func TestCutStartOffsets(t *testing.T) {
+	src := testenv.Shared(t, "testdata/videos/street_bikes_h264.mp4")
+	dir := t.TempDir()
+	remuxes := map[string][]string{
+		"stream.ts": nil,
+		"wraps.ts":  {"-output_ts_offset", "95443"}, // 2^33 ticks of 90 kHz are 95443.7 s
+		"moved.mp4": {"-output_ts_offset", "5"},
+		"moved.mkv": {"-output_ts_offset", "5"},
+	}
+	for name, extra := range remuxes {
+		path := filepath.Join(dir, name)
+		args := append(append([]string{"-v", "error", "-i", src, "-c", "copy"}, extra...), path)
+		if out, err := exec.Command("ffmpeg", args...).CombinedOutput(); err != nil {
+			t.Fatalf("ffmpeg %v: %v\n%s", args, err, out)
+		}
+		_, _, frames, pictures, err := decodeAll(t, path, Options{Sampling: scan.Sampling{MaxGap: 0.01}})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var keyframes []float64
+		picture := map[float64][]byte{}
+		for i, k := range frames {
+			picture[k.Time] = pictures[i]
+			if k.Kind == scan.KeyFrame {
+				keyframes = append(keyframes, k.Time)
+			}
+		}
+		if len(keyframes) < 3 || keyframes[0] != 0 {
+			t.Fatalf("%s: keyframes at %v", name, keyframes)
+		}
+		for i, key := range keyframes {
+			for _, start := range []float64{key, key + 0.1} {
+				clip := filepath.Join(dir, fmt.Sprintf("%s_%d_%.3f%s", name, i, start, filepath.Ext(name)))
+				info, err := Cut(context.Background(), path, clip, start, start+1)
+				if err != nil {
+					t.Errorf("%s from %.3f: %v", name, start, err)
+					continue
+				}
+				if math.Abs(info.Start-key) > 0.001 {
+					t.Errorf("%s from %.3f: starts at %.3f, not at the keyframe at %.3f", name, start, info.Start, key)
+				}
+				_, _, got, gotPictures, err := decodeAll(t, clip, Options{})
+				if err != nil || len(got) == 0 {
+					t.Errorf("%s from %.3f: the clip decodes with %v, %d frames", name, start, err, len(got))
+					continue
+				}
+				if !bytes.Equal(gotPictures[0], picture[key]) {
+					t.Errorf("%s from %.3f: the clip's first picture is not the source's at %.3f", name, start, key)
+				}
+			}
+		}
 	}
 }
