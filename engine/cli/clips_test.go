@@ -124,3 +124,34 @@ func TestClips(t *testing.T) {
 }
 
 func roundMs(x float64) float64 { return float64(int64(x*1000+0.5)) / 1000 }
+
+// TestClipsToTheEnd: a moment whose last range holds at the file's last
+// analysed frame runs on to the end of the file, not to that frame (what
+// was seen may stay on screen until the end), even without padding.
+func TestClipsToTheEnd(t *testing.T) {
+	isolated(t)
+	t.Setenv("VIDSIFT_MODEL", testenv.Model(t))
+	src := t.TempDir()
+	testenv.WriteFile(t, filepath.Join(src, "dog_person_vp9.webm"), sharedClip(t, "dog_person_vp9.webm"), 0o644)
+	scanned := byName(t, scanDoc(t, src), src)["dog_person_vp9.webm"]
+	frames := scanned.Frames
+	if len(frames) == 0 || !strings.Contains(mustJSON(t, frames[len(frames)-1].Detections), `"person"`) {
+		t.Fatalf("the shared clip's last analysed frame shows no person: %s", mustJSON(t, frames))
+	}
+	last, duration := frames[len(frames)-1].Time, scanned.Media.Duration
+	if duration-last < 0.2 {
+		t.Fatalf("the last analysed frame at %.3f s is too close to the end (%.3f s) to tell", last, duration)
+	}
+	out := filepath.Join(t.TempDir(), "clips")
+	if code, _, stderr := vidsift(t, "clips", "--pad", "0", "--out", out, "person", src); code != ExitOK {
+		t.Fatalf("clips: exit %d\n%s", code, stderr)
+	}
+	doc := testenv.ReadJSON[clipsDoc](t, filepath.Join(out, "clips.json"))
+	if len(doc.Clips) == 0 {
+		t.Fatal("no clip")
+	}
+	end := doc.Clips[len(doc.Clips)-1]
+	if end.End != roundMs(duration) || end.CutEnd < duration-0.1 {
+		t.Errorf("the last moment asked to %.3f s and cut to %.3f s; the file ends at %.3f s (its last analysed frame at %.3f s)", end.End, end.CutEnd, duration, last)
+	}
+}

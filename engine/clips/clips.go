@@ -38,16 +38,19 @@ type Moment struct{ Start, End float64 }
 
 // Moments turns the ranges find reports for a file into the stretches to
 // cut: each range runs on to the next analysed frame after its end (what
-// was seen may stay on screen until then), is padded by o.Pad on both
-// sides and clipped to the file (duration 0: unknown, no upper bound),
-// and ranges closer than o.Merge are joined. frameTimes are the file's
-// analysed frames' times, in order.
+// was seen may stay on screen until then; after the last analysed frame,
+// to the end of the file when its duration is known), is padded by o.Pad
+// on both sides and clipped to the file (duration 0: unknown, no upper
+// bound), and ranges closer than o.Merge are joined. frameTimes are the
+// file's analysed frames' times, in order.
 func Moments(ranges []query.Range, frameTimes []float64, duration float64, o Options) []Moment {
 	var out []Moment
 	for _, r := range ranges {
 		end := r.End
 		if i := sort.SearchFloat64s(frameTimes, r.End+1e-6); i < len(frameTimes) {
 			end = frameTimes[i]
+		} else if duration > end {
+			end = duration
 		}
 		m := Moment{Start: max(0, r.Start-o.Pad), End: end + o.Pad}
 		if duration > 0 {

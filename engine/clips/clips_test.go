@@ -22,6 +22,7 @@ func TestMoments(t *testing.T) {
 		{"exactly the merge gap apart: kept apart", []query.Range{{Start: 2, End: 2}, {Start: 8, End: 8}}, 40, []Moment{{1, 5}, {7, 11}}},
 		{"apart: kept apart", []query.Range{{Start: 2, End: 2}, {Start: 20, End: 20}}, 40, []Moment{{1, 5}, {19, 31}}},
 		{"unknown duration", []query.Range{{Start: 30, End: 30}}, 0, []Moment{{29, 31}}},
+		{"at the last analysed frame: on to the end", []query.Range{{Start: 20, End: 30}}, 35, []Moment{{19, 35}}},
 	} {
 		if got := Moments(c.ranges, frames, c.dur, Options{Pad: 1, Merge: 2}); !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)
