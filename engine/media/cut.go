@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,21 +35,27 @@ type CutInfo struct {
 // dropped, and Dropped says so), with the video's display matrix, so a
 // rotated phone clip stays upright. The container is dst's extension's; when
 // that muxer cannot take the streams, Cut says so (ErrContainer) and the
-// caller may try Matroska. It writes a temporary file beside dst and renames
-// it when complete: cancelled or failed, it leaves nothing.
+// caller may try Matroska. A photo has nothing to cut (ErrStill). It writes
+// a temporary file beside dst (PartFile) and renames it when complete:
+// cancelled or failed, it leaves nothing. The clip's mode is 0644 less the
+// umask, as every other output's.
 func Cut(ctx context.Context, src, dst string, start, end float64) (CutInfo, error) {
 	m, err := Open(ctx, src, Options{})
 	if err != nil {
 		return CutInfo{}, err
 	}
 	defer m.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+strings.TrimSuffix(filepath.Base(dst), filepath.Ext(dst))+".*.part")
+	if m.info.Still {
+		return CutInfo{}, ErrStill
+	}
+	tmpPath, err := createPart(dst)
 	if err != nil {
 		return CutInfo{}, err
 	}
-	tmpPath := tmp.Name()
-	tmp.Close()
 	info, err := m.cut(ctx, dst, tmpPath, start, end)
+	if err == nil {
+		err = syncFile(tmpPath) // on disk before it has its final name
+	}
 	if err != nil {
 		os.Remove(tmpPath)
 		return info, err
@@ -61,6 +69,48 @@ func Cut(ctx context.Context, src, dst string, start, end float64) (CutInfo, err
 
 // ErrContainer says a container cannot hold the source's streams.
 var ErrContainer = errors.New("the container cannot hold these streams")
+
+// ErrStill says the source is a photo (a still image): it has no stretch
+// of time to cut.
+var ErrStill = errors.New("is a photo, not a video: there is nothing to cut")
+
+// PartFile tells whether name is a temporary file Cut writes a clip to
+// before renaming it (one left by a cut that was killed is stale).
+func PartFile(name string) bool {
+	return strings.HasPrefix(name, ".") && strings.HasSuffix(name, ".part")
+}
+
+// syncFile flushes the file at path to disk.
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("writing the clip to disk: %w", err)
+	}
+	return f.Close()
+}
+
+// createPart makes the empty file beside dst that a clip is written to:
+// .<dst's name less its extension>.<random>.part, created 0644 so that
+// the umask applies (os.CreateTemp's 0600 would make every clip private).
+func createPart(dst string) (string, error) {
+	stem := strings.TrimSuffix(filepath.Base(dst), filepath.Ext(dst))
+	for range 100 {
+		name := filepath.Join(filepath.Dir(dst), fmt.Sprintf(".%s.%d.part", stem, rand.Uint32()))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		return name, f.Close()
+	}
+	return "", fmt.Errorf("cannot make a temporary file beside %s", dst)
+}
 
 // ErrNoTimestamps says the video's packets carry no times (a raw
 // elementary stream): there is nothing to seek or cut by.
@@ -109,6 +159,11 @@ func (m *File) cut(ctx context.Context, dst, tmpPath string, start, end float64)
 	}
 	defer oc.Free()
 	info.Container = oc.OutputFormat().Name()
+	if oc.OutputFormat().Flags().Has(astiav.IOFormatFlagNofile) {
+		// An image muxer writes files of its own, under the final name,
+		// bypassing the temporary file.
+		return info, fmt.Errorf("%w: %s writes images, not a video", ErrContainer, info.Container)
+	}
 
 	streams := map[int]copied{}
 	video := m.stream

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/asticode/go-astiav"
@@ -194,5 +195,42 @@ func TestCutStartOffsets(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestCutMode: a clip's mode is 0644 less the umask, as every other
+// output's (not the 0600 of a temporary file).
+func TestCutMode(t *testing.T) {
+	src := testenv.Shared(t, "testdata/videos/street_bikes_h264.mp4")
+	dir := t.TempDir()
+	for _, c := range []struct {
+		umask int
+		want  os.FileMode
+	}{{0o022, 0o644}, {0o027, 0o640}, {0o002, 0o644}} {
+		old := syscall.Umask(c.umask)
+		dst := filepath.Join(dir, fmt.Sprintf("clip_%o.mp4", c.umask))
+		_, err := Cut(context.Background(), src, dst, 2, 3)
+		syscall.Umask(old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi, err := os.Stat(dst); err != nil || fi.Mode().Perm() != c.want {
+			t.Errorf("umask %03o: the clip's mode is %v (%v), want %v", c.umask, fi.Mode().Perm(), err, c.want)
+		}
+	}
+}
+
+// TestCutPhoto: a photo, PNG or JPEG, has nothing to cut: Cut says so
+// and leaves nothing, neither under the clip's name nor a temporary file.
+func TestCutPhoto(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"astronaut_person.png", "person_dog_horse.jpg"} {
+		dst := filepath.Join(dir, name)
+		if _, err := Cut(context.Background(), testenv.Shared(t, "testdata/photos/"+name), dst, 0, 1); !errors.Is(err, ErrStill) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("left behind: %v", entries)
 	}
 }
