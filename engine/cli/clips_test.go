@@ -155,3 +155,44 @@ func TestClipsToTheEnd(t *testing.T) {
 		t.Errorf("the last moment asked to %.3f s and cut to %.3f s; the file ends at %.3f s (its last analysed frame at %.3f s)", end.End, end.CutEnd, duration, last)
 	}
 }
+
+// TestClipsPhotos: photos in the library (a PNG, a JPEG) are skipped with
+// a line saying why, leave nothing in the folder, and do not fail the run;
+// the video's clip is cut and counted ("1 clip").
+func TestClipsPhotos(t *testing.T) {
+	isolated(t)
+	t.Setenv("VIDSIFT_MODEL", testenv.Model(t))
+	src := t.TempDir()
+	testenv.WriteFile(t, filepath.Join(src, "street_bikes_h264.mp4"), sharedClip(t, "street_bikes_h264.mp4"), 0o644)
+	photos := []string{"astronaut_person.png", "person_dog_horse.jpg"}
+	for _, name := range photos {
+		raw, err := os.ReadFile(testenv.Shared(t, "testdata/photos/"+name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		testenv.WriteFile(t, filepath.Join(src, name), raw, 0o644)
+	}
+	scanDoc(t, src)
+	out := filepath.Join(t.TempDir(), "clips")
+	code, _, stderr := vidsift(t, "clips", "--out", out, "person", src)
+	if code != ExitOK {
+		t.Errorf("clips over a library with photos: exit %d\n%s", code, stderr)
+	}
+	for _, name := range photos {
+		if !strings.Contains(stderr, "skipped  "+filepath.Join(src, name)+": is a photo") {
+			t.Errorf("no line says %s is skipped as a photo:\n%s", name, stderr)
+		}
+	}
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := testenv.ReadJSON[clipsDoc](t, filepath.Join(out, "clips.json"))
+	if len(entries) != 2 || len(doc.Clips) != 1 || filepath.Base(doc.Clips[0].Output) != entries[1].Name() ||
+		!strings.HasSuffix(doc.Clips[0].Output, ".mp4") {
+		t.Fatalf("the clips folder holds %v; clips.json lists %+v", entries, doc.Clips)
+	}
+	if !strings.Contains(stderr, "\n1 clip written to "+out) {
+		t.Errorf("the count of one clip:\n%s", stderr)
+	}
+}

@@ -75,9 +75,16 @@ var ErrContainer = errors.New("the container cannot hold these streams")
 var ErrStill = errors.New("is a photo, not a video: there is nothing to cut")
 
 // PartFile tells whether name is a temporary file Cut writes a clip to
-// before renaming it (one left by a cut that was killed is stale).
+// before renaming it, .<name>.<digits>.part (one left by a cut that was
+// killed is stale).
 func PartFile(name string) bool {
-	return strings.HasPrefix(name, ".") && strings.HasSuffix(name, ".part")
+	rest, ok := strings.CutSuffix(name, ".part")
+	if !ok || !strings.HasPrefix(rest, ".") {
+		return false
+	}
+	i := strings.LastIndexByte(rest, '.')
+	digits := rest[i+1:]
+	return i > 0 && digits != "" && strings.Trim(digits, "0123456789") == ""
 }
 
 // syncFile flushes the file at path to disk.
@@ -168,13 +175,10 @@ func (m *File) cut(ctx context.Context, dst, tmpPath string, start, end float64)
 	streams := map[int]copied{}
 	video := m.stream
 	vi := video.Index() // streams are compared by index: each call wraps them anew
+	info.Dropped = m.dropped()
 	for _, is := range m.fc.Streams() {
 		par := is.CodecParameters()
-		keep := is.Index() == vi || par.MediaType() == astiav.MediaTypeAudio
-		if !keep {
-			if !isAttachedPic(is) {
-				info.Dropped = append(info.Dropped, fmt.Sprintf("stream %d (%s %s)", is.Index(), par.MediaType(), par.CodecID()))
-			}
+		if !m.copies(is) {
 			continue
 		}
 		os := oc.NewStream(nil)
@@ -212,42 +216,15 @@ func (m *File) cut(ctx context.Context, dst, tmpPath string, start, end float64)
 	}
 
 	tb := video.TimeBase()
-	origin := video.StartTime()
-	if origin == astiav.NoPtsValue {
-		origin = 0
-	}
-	// Times are to the millisecond (as a scan's frame times are): a
-	// keyframe at 1.2 s is at or before 1.2 however 1.2 rounds in tb.
-	toTS := func(t float64) int64 { return origin + int64(math.Floor((t+0.0005)/tb.Float64())) }
-	startTS, endTS := toTS(start), toTS(end)
+	clk := m.clock()
+	startTS, endTS := clk.ts(start), clk.ts(end)
 	pkt := astiav.AllocPacket()
 	defer pkt.Free()
-	first, err := m.firstVideoTimed(pkt, vi)
+	sk, err := m.seekerFor(ctx, pkt)
 	if err != nil {
-		if cerr := m.ctxErr(ctx); cerr != nil {
-			return info, cerr // the interrupt, not a read error
-		}
 		return info, err
 	}
-	// A seek lands at or before its target in decode order, which is not
-	// always at or before the keyframe shown at the target: MPEG-TS and PS
-	// seek by dts, and a keyframe followed by B-frames is decoded before it
-	// is shown. So when the first keyframe read after a seek is later than
-	// the start, cut seeks again, further back each time (1 s, 2 s, 4 s,
-	// ...), down to before the first packet (rewind: from the start).
-	rewind := first - 1
-	seekTo, back := startTS, max(int64(1/tb.Float64()), 1)
-	seek := func(ts int64) {
-		seekTo = max(ts, rewind)
-		if err := m.fc.SeekFrame(vi, seekTo, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
-			info.FromStart, seekTo = true, rewind
-			if err := m.fc.SeekFrame(vi, rewind, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
-				// Cannot even rewind: read on from where opening left off.
-				_ = err
-			}
-		}
-	}
-	seek(startTS)
+	sk.seek(startTS)
 
 	// Packets wait in pending until the keyframe the clip begins at is
 	// known: the last one at or before startTS (one GOP at most).
@@ -295,10 +272,8 @@ func (m *File) cut(ctx context.Context, dst, tmpPath string, start, end float64)
 			if cerr := m.ctxErr(ctx); cerr != nil {
 				return info, cerr // the interrupt, not a read error
 			}
-			if errors.Is(err, astiav.ErrEof) && begin == astiav.NoPtsValue && seekTo > rewind {
-				seek(seekTo - back) // landed past the last keyframe
-				back *= 2
-				continue
+			if errors.Is(err, astiav.ErrEof) && begin == astiav.NoPtsValue && sk.back() {
+				continue // landed past the last keyframe
 			}
 			if errors.Is(err, astiav.ErrEof) {
 				break
@@ -330,12 +305,10 @@ func (m *File) cut(ctx context.Context, dst, tmpPath string, start, end float64)
 		}
 		if !writing {
 			key := isVideo && pkt.Flags().Has(astiav.PacketFlagKey)
-			if key && begin == astiav.NoPtsValue && vts > startTS && seekTo > rewind {
+			if key && begin == astiav.NoPtsValue && vts > startTS && sk.back() {
 				// The seek landed past the keyframe the clip needs (nothing
 				// is pending before the first keyframe).
 				pkt.Unref()
-				seek(seekTo - back)
-				back *= 2
 				continue
 			}
 			if key && (vts <= startTS || begin == astiav.NoPtsValue) {
@@ -403,7 +376,221 @@ func (m *File) cut(ctx context.Context, dst, tmpPath string, start, end float64)
 	if err := io.Close(); err != nil {
 		return info, fmt.Errorf("closing the clip: %w", err)
 	}
-	info.Start = float64(begin-origin) * tb.Float64()
-	info.End = float64(lastVideo-origin) * tb.Float64()
+	info.Start, info.End, info.FromStart = clk.seconds(begin), clk.seconds(lastVideo), sk.fromStart
 	return info, nil
+}
+
+// clock turns stream times (seconds from the video stream's start, as a
+// scan's frame times are) into the video's timestamps and back.
+type clock struct {
+	tb     astiav.Rational
+	origin int64
+}
+
+func (m *File) clock() clock {
+	c := clock{tb: m.stream.TimeBase(), origin: m.stream.StartTime()}
+	if c.origin == astiav.NoPtsValue {
+		c.origin = 0
+	}
+	return c
+}
+
+// ts is t in the video's time base. Times are to the millisecond (as a
+// scan's frame times are): a keyframe at 1.2 s is at or before 1.2 however
+// 1.2 rounds in the time base.
+func (c clock) ts(t float64) int64 {
+	return c.origin + int64(math.Floor((t+0.0005)/c.tb.Float64()))
+}
+
+func (c clock) seconds(ts int64) float64 { return float64(ts-c.origin) * c.tb.Float64() }
+
+// seeker moves reading to before a keyframe. A seek lands at or before its
+// target in decode order, which is not always at or before the keyframe
+// shown at the target: MPEG-TS and PS seek by dts, and a keyframe followed
+// by B-frames is decoded before it is shown. So when the first keyframe
+// read after a seek is later than wanted (or none came), the reader calls
+// back to seek again, further back each time (1 s, 2 s, 4 s, ...), down to
+// before the first packet (rewind: from the start).
+type seeker struct {
+	m          *File
+	rewind, to int64 // video time base
+	step       int64
+	fromStart  bool // the file could not seek: read from its start
+	videoIndex int
+}
+
+// seekerFor checks that the video's packets carry times (ErrNoTimestamps)
+// and notes where they begin.
+func (m *File) seekerFor(ctx context.Context, pkt *astiav.Packet) (*seeker, error) {
+	first, err := m.firstVideoTimed(pkt, m.stream.Index())
+	if err != nil {
+		if cerr := m.ctxErr(ctx); cerr != nil {
+			return nil, cerr // the interrupt, not a read error
+		}
+		return nil, err
+	}
+	return &seeker{m: m, rewind: first - 1, step: max(int64(1/m.stream.TimeBase().Float64()), 1), videoIndex: m.stream.Index()}, nil
+}
+
+// seek moves reading to at or before ts (or to the start, when the file
+// cannot seek there).
+func (s *seeker) seek(ts int64) {
+	s.to = max(ts, s.rewind)
+	flags := astiav.NewSeekFlags(astiav.SeekFlagBackward)
+	if err := s.m.fc.SeekFrame(s.videoIndex, s.to, flags); err != nil {
+		s.fromStart, s.to = true, s.rewind
+		if err := s.m.fc.SeekFrame(s.videoIndex, s.rewind, flags); err != nil {
+			// Cannot even rewind: read on from where opening left off.
+			_ = err
+		}
+	}
+}
+
+// back seeks again further back, and says false when reading is from the
+// start already.
+func (s *seeker) back() bool {
+	if s.to <= s.rewind {
+		return false
+	}
+	s.seek(s.to - s.step)
+	s.step *= 2
+	return true
+}
+
+// copies tells whether a cut copies stream is: the video and the audio.
+func (m *File) copies(is *astiav.Stream) bool {
+	return is.Index() == m.stream.Index() || is.CodecParameters().MediaType() == astiav.MediaTypeAudio
+}
+
+// dropped names the streams a cut leaves out (a cover picture goes unsaid).
+func (m *File) dropped() []string {
+	var out []string
+	for _, is := range m.fc.Streams() {
+		if par := is.CodecParameters(); !m.copies(is) && !isAttachedPic(is) {
+			out = append(out, fmt.Sprintf("stream %d (%s %s)", is.Index(), par.MediaType(), par.CodecID()))
+		}
+	}
+	return out
+}
+
+// CutFrom says what Cut wrote at clip when it cut src from start: a clip
+// already there, from an earlier run. Start is the keyframe of src the
+// clip begins at, End where its video ends, in src's stream time.
+func CutFrom(ctx context.Context, src, clip string, start float64) (CutInfo, error) {
+	m, err := Open(ctx, src, Options{})
+	if err != nil {
+		return CutInfo{}, err
+	}
+	defer m.Close()
+	if m.info.Still {
+		return CutInfo{}, ErrStill
+	}
+	info := CutInfo{Dropped: m.dropped()}
+	begin, err := m.keyframeAtOrBefore(ctx, start, &info.FromStart)
+	if err != nil {
+		return info, err
+	}
+	c, err := Open(ctx, clip, Options{})
+	if err != nil {
+		return info, err
+	}
+	defer c.Close()
+	length, err := c.videoLength(ctx)
+	if err != nil {
+		return info, err
+	}
+	if oc, err := astiav.AllocOutputFormatContext(nil, "", clip); err == nil && oc != nil {
+		info.Container = oc.OutputFormat().Name() // the muxer's name, as Cut says it
+		oc.Free()
+	}
+	info.Start, info.End = begin, begin+length
+	return info, nil
+}
+
+// keyframeAtOrBefore is the time of the keyframe a cut from start begins
+// at (as cut finds it).
+func (m *File) keyframeAtOrBefore(ctx context.Context, start float64, fromStart *bool) (float64, error) {
+	stop := m.interruptOn(ctx)
+	defer stop()
+	clk := m.clock()
+	startTS := clk.ts(start)
+	pkt := astiav.AllocPacket()
+	defer pkt.Free()
+	sk, err := m.seekerFor(ctx, pkt)
+	if err != nil {
+		return 0, err
+	}
+	sk.seek(startTS)
+	begin := int64(astiav.NoPtsValue)
+	for {
+		if err := m.fc.ReadFrame(pkt); err != nil {
+			if cerr := m.ctxErr(ctx); cerr != nil {
+				return 0, cerr
+			}
+			if errors.Is(err, astiav.ErrEof) && begin == astiav.NoPtsValue && sk.back() {
+				continue
+			}
+			if errors.Is(err, astiav.ErrEof) {
+				break
+			}
+			return 0, fmt.Errorf("reading: %w", err)
+		}
+		vts := pkt.Pts()
+		if vts == astiav.NoPtsValue {
+			vts = pkt.Dts()
+		}
+		isVideo, key := pkt.StreamIndex() == sk.videoIndex, pkt.Flags().Has(astiav.PacketFlagKey)
+		pkt.Unref()
+		if !isVideo || vts == astiav.NoPtsValue {
+			continue
+		}
+		if key && begin == astiav.NoPtsValue && vts > startTS && sk.back() {
+			continue // landed past the keyframe: seeks further back
+		}
+		if key && (vts <= startTS || begin == astiav.NoPtsValue) {
+			begin = vts
+		}
+		if begin != astiav.NoPtsValue && vts > startTS {
+			break
+		}
+	}
+	*fromStart = sk.fromStart
+	if begin == astiav.NoPtsValue {
+		return 0, fmt.Errorf("no keyframe at or after %.3f s", start)
+	}
+	return clk.seconds(begin), nil
+}
+
+// videoLength is where a clip's video ends, in seconds from its start
+// (from its first frame: some muxers, MPEG-TS's, delay it).
+func (m *File) videoLength(ctx context.Context) (float64, error) {
+	stop := m.interruptOn(ctx)
+	defer stop()
+	pkt := astiav.AllocPacket()
+	defer pkt.Free()
+	clk, end := m.clock(), int64(astiav.NoPtsValue)
+	for {
+		if err := m.fc.ReadFrame(pkt); err != nil {
+			if cerr := m.ctxErr(ctx); cerr != nil {
+				return 0, cerr
+			}
+			if errors.Is(err, astiav.ErrEof) && end != astiav.NoPtsValue {
+				return clk.seconds(end), nil
+			}
+			if errors.Is(err, astiav.ErrEof) {
+				return 0, errors.New("no video packet")
+			}
+			return 0, fmt.Errorf("reading: %w", err)
+		}
+		if pkt.StreamIndex() == m.stream.Index() {
+			ts := pkt.Pts()
+			if ts == astiav.NoPtsValue {
+				ts = pkt.Dts()
+			}
+			if ts != astiav.NoPtsValue && (end == astiav.NoPtsValue || ts+max(pkt.Duration(), 0) > end) {
+				end = ts + max(pkt.Duration(), 0)
+			}
+		}
+		pkt.Unref()
+	}
 }

@@ -42,7 +42,7 @@ func audioStreams(t *testing.T, path string) int {
 // TestCut: a stretch cut by stream copy from each kind of source starts
 // at the keyframe at or before the start asked for (no more than one GOP
 // early), covers the stretch, decodes to its end without damage, keeps
-// the audio and stays upright.
+// the audio and stays upright; CutFrom, given the clip later, says the same.
 func TestCut(t *testing.T) {
 	dir := t.TempDir()
 	for _, c := range []struct {
@@ -72,6 +72,10 @@ func TestCut(t *testing.T) {
 		gop := max(srcOut.KeyframeInterval, 0.05)
 		if info.Start > c.start+0.001 || info.Start < c.start-gop-0.001 {
 			t.Errorf("%s: starts at %.3f for %.3f (GOP %.2f s)", name, info.Start, c.start, gop)
+		}
+		if again, err := CutFrom(context.Background(), c.src, dst, c.start); err != nil || again.Start != info.Start ||
+			math.Abs(again.End-info.End) > 0.001 || again.Container != info.Container || len(again.Dropped) != len(info.Dropped) {
+			t.Errorf("%s: the clip found again is %+v (%v), cut as %+v", name, again, err, info)
 		}
 		want := min(c.end, srcInfo.Duration)
 		if info.End < want-0.1 {
@@ -143,7 +147,8 @@ func TestCutCancelled(t *testing.T) {
 // start (MPEG-TS, which seeks by dts, starting at 1.4 s or just before the
 // 33-bit wrap-around; MP4 and Matroska moved 5 s on), a cut at or after a
 // keyframe of the scan's stream time starts at that keyframe: the clip's
-// first picture is the source's frame there, and Start says so.
+// first picture is the source's frame there, and Start says so; CutFrom,
+// given the clip later, finds the same start and end.
 func TestCutStartOffsets(t *testing.T) {
 	src := testenv.Shared(t, "testdata/videos/street_bikes_h264.mp4")
 	dir := t.TempDir()
@@ -184,6 +189,11 @@ func TestCutStartOffsets(t *testing.T) {
 				}
 				if math.Abs(info.Start-key) > 0.001 {
 					t.Errorf("%s from %.3f: starts at %.3f, not at the keyframe at %.3f", name, start, info.Start, key)
+				}
+				// What a later run, finding the clip there, says it is.
+				if again, err := CutFrom(context.Background(), path, clip, start); err != nil || again.Start != info.Start ||
+					math.Abs(again.End-info.End) > 0.001 || again.Container != info.Container || again.FromStart != info.FromStart {
+					t.Errorf("%s from %.3f: the clip found again is %+v (%v), cut as %+v", name, start, again, err, info)
 				}
 				_, _, got, gotPictures, err := decodeAll(t, clip, Options{})
 				if err != nil || len(got) == 0 {
