@@ -39,6 +39,8 @@ type env struct {
 type hooks struct {
 	// workerOnJob is the worker's WorkerOptions.OnJob.
 	workerOnJob func(path string)
+	// clipWritten runs after clips says it wrote a clip.
+	clipWritten func(ctx context.Context)
 }
 
 // command is one `vidsift NAME`.

@@ -99,6 +99,9 @@ func runClips(ctx context.Context, e env, opts clipsOptions, args []string) erro
 				line += fmt.Sprintf("; left out: %v", c.Dropped)
 			}
 			fmt.Fprintln(e.stderr, line)
+			if e.hooks.clipWritten != nil {
+				e.hooks.clipWritten(ctx)
+			}
 			return
 		}
 		bad++

@@ -4,7 +4,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/vidsift/vidsift/engine/clips"
@@ -195,4 +198,68 @@ func TestClipsPhotos(t *testing.T) {
 	if !strings.Contains(stderr, "\n1 clip written to "+out) {
 		t.Errorf("the count of one clip:\n%s", stderr)
 	}
+}
+
+// TestClipsInterrupted: `vidsift clips` as a process, sent SIGINT once it
+// wrote its first clip, exits 130 saying how many clips it wrote (1) and
+// clips.json lists it; killed (-9) once it wrote its first clip, a run
+// again skips that clip, cuts the others, and clips.json lists every clip
+// in the folder; no temporary file is left.
+func TestClipsInterrupted(t *testing.T) {
+	isolated(t)
+	t.Setenv("VIDSIFT_MODEL", testenv.Model(t))
+	src := t.TempDir()
+	for _, name := range []string{"street_bikes_h264.mp4", "dog_person_vp9.webm"} {
+		testenv.WriteFile(t, filepath.Join(src, name), sharedClip(t, name), 0o644)
+	}
+	scanDoc(t, src)
+	args := []string{"clips", "--pad", "0", "--merge", "0", "person", src, "--out"}
+
+	out := filepath.Join(t.TempDir(), "interrupted")
+	cmd := cliProcess(append(args, out)...)
+	cmd.Env = append(cmd.Env, signalAfterClip+"=INT")
+	stderr, err := cmd.CombinedOutput()
+	files, listed := clipsIn(t, out)
+	if cmd.ProcessState.ExitCode() != ExitInterrupted || !strings.Contains(string(stderr), "1 clip written, none partly") ||
+		len(files) != 1 || !slices.Equal(files, listed) {
+		t.Errorf("SIGINT after a clip: %v; clips %v, clips.json lists %v\n%s", err, files, listed, stderr)
+	}
+
+	out = filepath.Join(t.TempDir(), "killed")
+	cmd = cliProcess(append(args, out)...)
+	cmd.Env = append(cmd.Env, signalAfterClip+"=KILL")
+	if stderr, err := cmd.CombinedOutput(); cmd.ProcessState.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+		t.Fatalf("not killed: %v\n%s", err, stderr)
+	}
+	first, _ := clipsIn(t, out)
+	code, _, again := vidsift(t, append(args, out)...)
+	files, listed = clipsIn(t, out)
+	if code != ExitSomeBad || !strings.Contains(again, "already there") || len(first) != 1 || len(files) < 2 || !slices.Equal(files, listed) {
+		t.Errorf("again after kill -9: exit %d; the killed run left %v; clips %v, clips.json lists %v\n%s", code, first, files, listed, again)
+	}
+}
+
+// clipsIn are the files in a clips folder but clips.json, and the outputs
+// its clips.json lists, both sorted; a temporary file left fails the test.
+func clipsIn(t *testing.T, dir string) (files, listed []string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".part") {
+			t.Errorf("%s: a temporary file is left: %s", dir, e.Name())
+		}
+		if e.Name() != "clips.json" {
+			files = append(files, filepath.Join(dir, e.Name()))
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "clips.json")); err == nil {
+		for _, c := range testenv.ReadJSON[clipsDoc](t, filepath.Join(dir, "clips.json")).Clips {
+			listed = append(listed, c.Output)
+		}
+	}
+	sort.Strings(listed)
+	return files, listed
 }
