@@ -85,6 +85,10 @@ func (d *detailView) saveClipDialog() {
 	}
 	id, _ := d.current()
 	src := d.coll.Item(id).Path
+	if f, ok := d.coll.File(src); ok && f.Media.Still {
+		dialog.ShowInformation("Save clip", filepath.Base(src)+" is a photo, not a video: there is nothing to cut.", d.win)
+		return
+	}
 	save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
 			return

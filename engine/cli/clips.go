@@ -78,7 +78,7 @@ func runClips(ctx context.Context, e env, opts clipsOptions, args []string) erro
 		switch {
 		case errors.Is(r.Err, clips.ErrPhoto):
 			// Not a failure: a library may hold photos beside the videos.
-			fmt.Fprintf(e.stderr, "skipped  %s: %v\n", r.Source, r.Err)
+			fmt.Fprintf(e.stderr, "skipped  %s %v\n", r.Source, r.Err)
 			return
 		case errors.Is(r.Err, clips.ErrExists):
 			fmt.Fprintf(e.stderr, "skipped  %v (--force replaces it)\n", r.Err)

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -182,7 +183,7 @@ func TestClipsPhotos(t *testing.T) {
 		t.Errorf("clips over a library with photos: exit %d\n%s", code, stderr)
 	}
 	for _, name := range photos {
-		if !strings.Contains(stderr, "skipped  "+filepath.Join(src, name)+": is a photo") {
+		if !strings.Contains(stderr, "skipped  "+filepath.Join(src, name)+" is a photo") {
 			t.Errorf("no line says %s is skipped as a photo:\n%s", name, stderr)
 		}
 	}
@@ -262,4 +263,35 @@ func clipsIn(t *testing.T, dir string) (files, listed []string) {
 	}
 	sort.Strings(listed)
 	return files, listed
+}
+
+// TestClipsMPEGTS: the moments of an MPEG-TS remux of a shared clip (its
+// timestamps start at 1.4 s, and it seeks by decode time) are cut from
+// the keyframe at or before each moment, no more than one GOP early.
+func TestClipsMPEGTS(t *testing.T) {
+	isolated(t)
+	t.Setenv("VIDSIFT_MODEL", testenv.Model(t))
+	src := t.TempDir()
+	ts := filepath.Join(src, "stream.ts")
+	if out, err := exec.Command("ffmpeg", "-v", "error", "-i", testenv.Shared(t, "testdata/videos/street_bikes_h264.mp4"), "-c", "copy", ts).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+	gop := byName(t, scanDoc(t, src), src)["stream.ts"].Media.KeyframeInterval
+	out := filepath.Join(t.TempDir(), "clips")
+	if code, _, stderr := vidsift(t, "clips", "--pad", "0", "--out", out, "person & bicycle", src); code != ExitOK {
+		t.Fatalf("clips: exit %d\n%s", code, stderr)
+	}
+	doc := testenv.ReadJSON[clipsDoc](t, filepath.Join(out, "clips.json"))
+	if len(doc.Clips) == 0 {
+		t.Fatal("no clip")
+	}
+	for _, c := range doc.Clips {
+		if c.CutStart > c.Start+0.001 || c.CutStart < c.Start-gop-0.001 || c.CutEnd < c.End-0.1 || c.Container != "mpegts" {
+			t.Errorf("%s: asked %.3f–%.3f, cut %.3f–%.3f (GOP %.2f s), %s", c.Output, c.Start, c.End, c.CutStart, c.CutEnd, gop, c.Container)
+		}
+		last, damage, err := decodesToEnd(t, c.Output)
+		if err != nil || damage != "" || last < c.End-c.CutStart-0.2 {
+			t.Errorf("%s: decodes to %.3f s (of %.3f), damage %q, %v", c.Output, last, c.End-c.CutStart, damage, err)
+		}
+	}
 }
