@@ -85,6 +85,10 @@ func (d *detailView) saveClipDialog() {
 	}
 	id, _ := d.current()
 	src := d.coll.Item(id).Path
+	if f, ok := d.coll.File(src); ok && f.Media.Still {
+		dialog.ShowInformation("Save clip", filepath.Base(src)+" is a photo, not a video: there is nothing to cut.", d.win)
+		return
+	}
 	save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
 			return
@@ -142,7 +146,7 @@ func (u *UI) clipSources(onlyShown bool) []clips.Source {
 		if len(ranges) == 0 {
 			continue
 		}
-		s := clips.Source{Path: r.Path, Ranges: ranges, FrameTimes: times, Duration: dur}
+		s := clips.Source{Path: r.Path, Ranges: ranges, FrameTimes: times, Duration: dur, Still: r.Media.Still}
 		if st, ok := known[r.Path]; ok {
 			s.Known, s.Size, s.ModTime, s.Fingerprint = true, st.Size, st.ModTime, st.Fingerprint
 		}
@@ -175,17 +179,20 @@ func (u *UI) exportClipsDialog() {
 		}
 		sources, expr := u.clipSources(onlyShown), u.clipsExpression(onlyShown)
 		bar := widget.NewProgressBar()
-		label := widget.NewLabel(fmt.Sprintf("Cutting the moments of %d files…", len(sources)))
+		label := widget.NewLabel(fmt.Sprintf("Cutting the moments of %s…", clipsNoun(len(sources), "file", "files")))
 		ctx, cancel := context.WithCancel(u.ctx)
 		prog := dialog.NewCustom("Export clips", "Stop", container.NewVBox(label, bar), u.win)
 		prog.SetOnClosed(cancel)
 		prog.Show()
 		go func() {
 			defer cancel()
-			done, failed := 0, 0
+			done, failed, photos := 0, 0, 0
 			seen := map[string]bool{}
 			written, err := ExportClips(ctx, sources, expr, dir.Path(), func(o clips.Outcome) {
-				if o.Err != nil {
+				switch {
+				case errors.Is(o.Err, clips.ErrPhoto):
+					photos++
+				case o.Err != nil:
 					failed++
 				}
 				if !seen[o.Source] {
@@ -195,24 +202,35 @@ func (u *UI) exportClipsDialog() {
 				n := done
 				u.do(func() {
 					bar.SetValue(float64(n) / float64(max(1, len(sources))))
-					label.SetText(fmt.Sprintf("%s (%d of %d files)", filepath.Base(o.Source), n, len(sources)))
+					label.SetText(fmt.Sprintf("%s (%d of %s)", filepath.Base(o.Source), n, clipsNoun(len(sources), "file", "files")))
 				})
 			})
 			u.do(func() {
 				prog.Hide()
 				switch {
 				case ctx.Err() != nil && u.ctx.Err() == nil:
-					dialog.ShowInformation("Export clips", fmt.Sprintf("Stopped: %d clips written to %s, none partly.", len(written), dir.Path()), u.win)
+					dialog.ShowInformation("Export clips", fmt.Sprintf("Stopped: %s written to %s, none partly (clips.json lists them).", clipsNoun(len(written), "clip", "clips"), dir.Path()), u.win)
 				case err != nil:
 					dialog.ShowError(err, u.win)
 				default:
-					msg := fmt.Sprintf("%d clips written to %s (clips.json lists them).", len(written), dir.Path())
+					msg := fmt.Sprintf("%s written to %s (clips.json lists them).", clipsNoun(len(written), "clip", "clips"), dir.Path())
+					if photos > 0 {
+						msg += fmt.Sprintf("\n%s skipped: a photo has no moments to cut.", clipsNoun(photos, "photo", "photos"))
+					}
 					if failed > 0 {
-						msg += fmt.Sprintf("\n%d moments or files could not be cut: a file changed or moved since it was scanned, or a clip was there already.", failed)
+						msg += fmt.Sprintf("\n%s could not be cut: a file changed or moved since it was scanned, or a clip was there already.", clipsNoun(failed, "moment or file", "moments or files"))
 					}
 					dialog.ShowInformation("Export clips", msg, u.win)
 				}
 			})
 		}()
 	}, u.win)
+}
+
+// clipsNoun is n and the noun, singular or plural: "1 clip", "2 clips".
+func clipsNoun(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

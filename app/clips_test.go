@@ -2,13 +2,16 @@ package app
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/vidsift/vidsift/engine/clips"
 	"github.com/vidsift/vidsift/engine/media"
@@ -108,4 +111,60 @@ func TestClips(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "clips.json")); err != nil {
 		t.Errorf("no clips.json: %v", err)
 	}
+}
+
+// TestClipsPhotos: photos have no moments: Export → Clips skips them (as
+// photos, not failures) and writes nothing for them, and Save clip… on a
+// photo says why it cuts nothing.
+func TestClipsPhotos(t *testing.T) {
+	withModel(t)
+	u, loop := newTestUI(t)
+	drop(u, shared(t, "testdata/photos"))
+	test.Tap(u.toolbar.start)
+	loop.until(t, "the scan to finish", func() bool { f, _ := u.coll.FileCounts(); return f > 0 && !u.activity.Running() })
+
+	dir := t.TempDir()
+	photos := 0
+	written, err := ExportClips(context.Background(), u.clipSources(false), "", dir, func(o clips.Outcome) {
+		if errors.Is(o.Err, clips.ErrPhoto) {
+			photos++
+		} else {
+			t.Errorf("%s: %v", o.Source, o.Err)
+		}
+	})
+	entries, _ := os.ReadDir(dir)
+	if err != nil || len(written) != 0 || photos == 0 || len(entries) != 1 || entries[0].Name() != "clips.json" {
+		t.Errorf("export clips of photos: %d written, %d photos skipped, %v; the folder holds %v", len(written), photos, err, entries)
+	}
+
+	u.detail.open(0)
+	if _, _, ok := u.detail.clipProposal(); !ok {
+		t.Fatal("no detection on the first photo to propose a clip for")
+	}
+	u.detail.saveClipDialog()
+	top := u.detail.win.Canvas().Overlays().Top()
+	if said := strings.Join(textsIn(top), " "); !strings.Contains(said, "is a photo") {
+		t.Errorf("Save clip… on a photo says %q", said)
+	}
+}
+
+// textsIn are the texts of the labels in o and below it.
+func textsIn(o fyne.CanvasObject) []string {
+	var out []string
+	switch v := o.(type) {
+	case nil:
+		return nil
+	case *widget.Label:
+		return []string{v.Text}
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			out = append(out, textsIn(c)...)
+		}
+		return out
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(v).Objects() {
+			out = append(out, textsIn(c)...)
+		}
+	}
+	return out
 }

@@ -39,6 +39,8 @@ type env struct {
 type hooks struct {
 	// workerOnJob is the worker's WorkerOptions.OnJob.
 	workerOnJob func(path string)
+	// clipWritten runs after clips says it wrote a clip.
+	clipWritten func(ctx context.Context)
 }
 
 // command is one `vidsift NAME`.
@@ -73,7 +75,7 @@ func commands() []command {
 			libraryAbout,
 			library, func(ctx context.Context, e env, args []string) error { return runLibrary(ctx, e, *library, args) }},
 		{"clips", "vidsift clips EXPR [PATH...] --out DIR [--together] [--min-duration 3s] [--conf X] [--pad 1s] [--merge 2s] [--force]",
-			"Cuts the moments where EXPR holds (as vidsift find answers it, from the library) into clips, by\nstream copy: no re-encoding, so a clip starts at the keyframe at or before its moment (up to one\nGOP early; the line and clips.json say by how much). Without --together a moment of 'dog & person'\nmay show only the dog: --together cuts where both are in the same frame. Each moment runs on to the\nnext analysed frame, is padded by --pad and joined with one closer than --merge. Nothing is\noverwritten without --force. Exit 0 when every clip was written, 1 when nothing matched or a clip\nfailed or was skipped, 2 on a usage error, 130 when interrupted.",
+			"Cuts the moments where EXPR holds (as vidsift find answers it, from the library) into clips, by\nstream copy: no re-encoding, so a clip starts at the keyframe at or before its moment (up to one\nGOP early; the line and clips.json say by how much). Without --together a moment of 'dog & person'\nmay show only the dog: --together cuts where both are in the same frame. Each moment runs on to the\nnext analysed frame (the last to the end of the file), is padded by --pad and joined with one\ncloser than --merge. Nothing is overwritten without --force. Exit 0 when every clip was written, 1\nwhen nothing matched or a clip failed or was skipped, 2 on a usage error, 130 when interrupted.",
 			clipsOpts, func(ctx context.Context, e env, args []string) error { return runClips(ctx, e, *clipsOpts, args) }},
 		{"bench", "vidsift bench [flags] PATH...",
 			"Measures decode, inference and end-to-end throughput on this machine, in one run, on the\nvideos at PATHs (files or folders), repeated to the file counts.",

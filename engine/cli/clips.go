@@ -76,6 +76,10 @@ func runClips(ctx context.Context, e env, opts clipsOptions, args []string) erro
 	written, err := clips.Run(ctx, sources, f.expr.String(), out, o, opts.Force, func(r clips.Outcome) {
 		c := r.Clip
 		switch {
+		case errors.Is(r.Err, clips.ErrPhoto):
+			// Not a failure: a library may hold photos beside the videos.
+			fmt.Fprintf(e.stderr, "skipped  %s %v\n", r.Source, r.Err)
+			return
 		case errors.Is(r.Err, clips.ErrExists):
 			fmt.Fprintf(e.stderr, "skipped  %v (--force replaces it)\n", r.Err)
 		case errors.Is(r.Err, clips.ErrMoved):
@@ -95,17 +99,20 @@ func runClips(ctx context.Context, e env, opts clipsOptions, args []string) erro
 				line += fmt.Sprintf("; left out: %v", c.Dropped)
 			}
 			fmt.Fprintln(e.stderr, line)
+			if e.hooks.clipWritten != nil {
+				e.hooks.clipWritten(ctx)
+			}
 			return
 		}
 		bad++
 	})
 	if ctx.Err() != nil {
-		return fmt.Errorf("stopped (%w): %d clips written, none partly", ctx.Err(), len(written))
+		return fmt.Errorf("stopped (%w): %s written, none partly (clips.json lists them)", ctx.Err(), clipCount(len(written)))
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "%d clips written to %s (clips.json lists them)\n", len(written), out)
+	fmt.Fprintf(e.stderr, "%s written to %s (clips.json lists them)\n", clipCount(len(written)), out)
 	if bad > 0 {
 		return ErrSomeFilesBad
 	}
@@ -115,9 +122,17 @@ func runClips(ctx context.Context, e env, opts clipsOptions, args []string) erro
 // clipSource is a stored file's ranges as clips.Run takes them.
 func clipSource(ranges []query.Range, st store.Stored) clips.Source {
 	s := clips.Source{Path: st.Result.Path, Ranges: ranges, Duration: st.Result.Media.Duration,
-		Known: true, Size: st.Size, ModTime: st.ModTime, Fingerprint: st.Fingerprint}
+		Still: st.Result.Media.Still, Known: true, Size: st.Size, ModTime: st.ModTime, Fingerprint: st.Fingerprint}
 	for _, k := range st.Result.Frames {
 		s.FrameTimes = append(s.FrameTimes, k.Time)
 	}
 	return s
+}
+
+// clipCount is "1 clip", "2 clips".
+func clipCount(n int) string {
+	if n == 1 {
+		return "1 clip"
+	}
+	return fmt.Sprintf("%d clips", n)
 }

@@ -3,8 +3,12 @@ package cli
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/vidsift/vidsift/engine/clips"
@@ -124,3 +128,170 @@ func TestClips(t *testing.T) {
 }
 
 func roundMs(x float64) float64 { return float64(int64(x*1000+0.5)) / 1000 }
+
+// TestClipsToTheEnd: a moment whose last range holds at the file's last
+// analysed frame runs on to the end of the file, not to that frame (what
+// was seen may stay on screen until the end), even without padding.
+func TestClipsToTheEnd(t *testing.T) {
+	isolated(t)
+	t.Setenv("VIDSIFT_MODEL", testenv.Model(t))
+	src := t.TempDir()
+	testenv.WriteFile(t, filepath.Join(src, "dog_person_vp9.webm"), sharedClip(t, "dog_person_vp9.webm"), 0o644)
+	scanned := byName(t, scanDoc(t, src), src)["dog_person_vp9.webm"]
+	frames := scanned.Frames
+	if len(frames) == 0 || !strings.Contains(mustJSON(t, frames[len(frames)-1].Detections), `"person"`) {
+		t.Fatalf("the shared clip's last analysed frame shows no person: %s", mustJSON(t, frames))
+	}
+	last, duration := frames[len(frames)-1].Time, scanned.Media.Duration
+	if duration-last < 0.2 {
+		t.Fatalf("the last analysed frame at %.3f s is too close to the end (%.3f s) to tell", last, duration)
+	}
+	out := filepath.Join(t.TempDir(), "clips")
+	if code, _, stderr := vidsift(t, "clips", "--pad", "0", "--out", out, "person", src); code != ExitOK {
+		t.Fatalf("clips: exit %d\n%s", code, stderr)
+	}
+	doc := testenv.ReadJSON[clipsDoc](t, filepath.Join(out, "clips.json"))
+	if len(doc.Clips) == 0 {
+		t.Fatal("no clip")
+	}
+	end := doc.Clips[len(doc.Clips)-1]
+	if end.End != roundMs(duration) || end.CutEnd < duration-0.1 {
+		t.Errorf("the last moment asked to %.3f s and cut to %.3f s; the file ends at %.3f s (its last analysed frame at %.3f s)", end.End, end.CutEnd, duration, last)
+	}
+}
+
+// TestClipsPhotos: photos in the library (a PNG, a JPEG) are skipped with
+// a line saying why, leave nothing in the folder, and do not fail the run;
+// the video's clip is cut and counted ("1 clip").
+func TestClipsPhotos(t *testing.T) {
+	isolated(t)
+	t.Setenv("VIDSIFT_MODEL", testenv.Model(t))
+	src := t.TempDir()
+	testenv.WriteFile(t, filepath.Join(src, "street_bikes_h264.mp4"), sharedClip(t, "street_bikes_h264.mp4"), 0o644)
+	photos := []string{"astronaut_person.png", "person_dog_horse.jpg"}
+	for _, name := range photos {
+		raw, err := os.ReadFile(testenv.Shared(t, "testdata/photos/"+name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		testenv.WriteFile(t, filepath.Join(src, name), raw, 0o644)
+	}
+	scanDoc(t, src)
+	out := filepath.Join(t.TempDir(), "clips")
+	code, _, stderr := vidsift(t, "clips", "--out", out, "person", src)
+	if code != ExitOK {
+		t.Errorf("clips over a library with photos: exit %d\n%s", code, stderr)
+	}
+	for _, name := range photos {
+		if !strings.Contains(stderr, "skipped  "+filepath.Join(src, name)+" is a photo") {
+			t.Errorf("no line says %s is skipped as a photo:\n%s", name, stderr)
+		}
+	}
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := testenv.ReadJSON[clipsDoc](t, filepath.Join(out, "clips.json"))
+	if len(entries) != 2 || len(doc.Clips) != 1 || filepath.Base(doc.Clips[0].Output) != entries[1].Name() ||
+		!strings.HasSuffix(doc.Clips[0].Output, ".mp4") {
+		t.Fatalf("the clips folder holds %v; clips.json lists %+v", entries, doc.Clips)
+	}
+	if !strings.Contains(stderr, "\n1 clip written to "+out) {
+		t.Errorf("the count of one clip:\n%s", stderr)
+	}
+}
+
+// TestClipsInterrupted: `vidsift clips` as a process, sent SIGINT once it
+// wrote its first clip, exits 130 saying how many clips it wrote (1) and
+// clips.json lists it; killed (-9) once it wrote its first clip, a run
+// again skips that clip, cuts the others, and clips.json lists every clip
+// in the folder; no temporary file is left.
+func TestClipsInterrupted(t *testing.T) {
+	isolated(t)
+	t.Setenv("VIDSIFT_MODEL", testenv.Model(t))
+	src := t.TempDir()
+	for _, name := range []string{"street_bikes_h264.mp4", "dog_person_vp9.webm"} {
+		testenv.WriteFile(t, filepath.Join(src, name), sharedClip(t, name), 0o644)
+	}
+	scanDoc(t, src)
+	args := []string{"clips", "--pad", "0", "--merge", "0", "person", src, "--out"}
+
+	out := filepath.Join(t.TempDir(), "interrupted")
+	cmd := cliProcess(append(args, out)...)
+	cmd.Env = append(cmd.Env, signalAfterClip+"=INT")
+	stderr, err := cmd.CombinedOutput()
+	files, listed := clipsIn(t, out)
+	if cmd.ProcessState.ExitCode() != ExitInterrupted || !strings.Contains(string(stderr), "1 clip written, none partly") ||
+		len(files) != 1 || !slices.Equal(files, listed) {
+		t.Errorf("SIGINT after a clip: %v; clips %v, clips.json lists %v\n%s", err, files, listed, stderr)
+	}
+
+	out = filepath.Join(t.TempDir(), "killed")
+	cmd = cliProcess(append(args, out)...)
+	cmd.Env = append(cmd.Env, signalAfterClip+"=KILL")
+	if stderr, err := cmd.CombinedOutput(); cmd.ProcessState.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+		t.Fatalf("not killed: %v\n%s", err, stderr)
+	}
+	first, _ := clipsIn(t, out)
+	code, _, again := vidsift(t, append(args, out)...)
+	files, listed = clipsIn(t, out)
+	if code != ExitSomeBad || !strings.Contains(again, "already there") || len(first) != 1 || len(files) < 2 || !slices.Equal(files, listed) {
+		t.Errorf("again after kill -9: exit %d; the killed run left %v; clips %v, clips.json lists %v\n%s", code, first, files, listed, again)
+	}
+}
+
+// clipsIn are the files in a clips folder but clips.json, and the outputs
+// its clips.json lists, both sorted; a temporary file left fails the test.
+func clipsIn(t *testing.T, dir string) (files, listed []string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".part") {
+			t.Errorf("%s: a temporary file is left: %s", dir, e.Name())
+		}
+		if e.Name() != "clips.json" {
+			files = append(files, filepath.Join(dir, e.Name()))
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "clips.json")); err == nil {
+		for _, c := range testenv.ReadJSON[clipsDoc](t, filepath.Join(dir, "clips.json")).Clips {
+			listed = append(listed, c.Output)
+		}
+	}
+	sort.Strings(listed)
+	return files, listed
+}
+
+// TestClipsMPEGTS: the moments of an MPEG-TS remux of a shared clip (its
+// timestamps start at 1.4 s, and it seeks by decode time) are cut from
+// the keyframe at or before each moment, no more than one GOP early.
+func TestClipsMPEGTS(t *testing.T) {
+	isolated(t)
+	t.Setenv("VIDSIFT_MODEL", testenv.Model(t))
+	src := t.TempDir()
+	ts := filepath.Join(src, "stream.ts")
+	if out, err := exec.Command("ffmpeg", "-v", "error", "-i", testenv.Shared(t, "testdata/videos/street_bikes_h264.mp4"), "-c", "copy", ts).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+	gop := byName(t, scanDoc(t, src), src)["stream.ts"].Media.KeyframeInterval
+	out := filepath.Join(t.TempDir(), "clips")
+	if code, _, stderr := vidsift(t, "clips", "--pad", "0", "--out", out, "person & bicycle", src); code != ExitOK {
+		t.Fatalf("clips: exit %d\n%s", code, stderr)
+	}
+	doc := testenv.ReadJSON[clipsDoc](t, filepath.Join(out, "clips.json"))
+	if len(doc.Clips) == 0 {
+		t.Fatal("no clip")
+	}
+	for _, c := range doc.Clips {
+		if c.CutStart > c.Start+0.001 || c.CutStart < c.Start-gop-0.001 || c.CutEnd < c.End-0.1 || c.Container != "mpegts" {
+			t.Errorf("%s: asked %.3f–%.3f, cut %.3f–%.3f (GOP %.2f s), %s", c.Output, c.Start, c.End, c.CutStart, c.CutEnd, gop, c.Container)
+		}
+		last, damage, err := decodesToEnd(t, c.Output)
+		if err != nil || damage != "" || last < c.End-c.CutStart-0.2 {
+			t.Errorf("%s: decodes to %.3f s (of %.3f), damage %q, %v", c.Output, last, c.End-c.CutStart, damage, err)
+		}
+	}
+}

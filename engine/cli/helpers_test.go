@@ -2,11 +2,14 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/vidsift/vidsift/engine/config"
@@ -24,6 +27,11 @@ const asCLI = "VIDSIFT_TEST_BINARY_IS_CLI"
 // 3, as a decoder crash would) when it takes a job whose path contains it.
 const crashOn = "VIDSIFT_TEST_CRASH_ON"
 
+// signalAfterClip, INT or KILL in a clips process's environment, makes it
+// send itself that signal once it has written its first clip; after INT it
+// goes on once the signal has cancelled the run.
+const signalAfterClip = "VIDSIFT_TEST_SIGNAL_AFTER_CLIP"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(asCLI) == "1" {
 		var h hooks
@@ -33,6 +41,15 @@ func TestMain(m *testing.M) {
 					fmt.Fprintln(os.Stderr, "test: crashing on", path)
 					os.Exit(3)
 				}
+			}
+		}
+		if sig, ok := map[string]syscall.Signal{"INT": syscall.SIGINT, "KILL": syscall.SIGKILL}[os.Getenv(signalAfterClip)]; ok {
+			var once sync.Once
+			h.clipWritten = func(ctx context.Context) {
+				once.Do(func() {
+					syscall.Kill(os.Getpid(), sig) //nolint:errcheck // to itself
+					<-ctx.Done()
+				})
 			}
 		}
 		os.Exit(mainWith(os.Args[1:], os.Stdout, os.Stderr, h))

@@ -12,6 +12,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -38,16 +39,19 @@ type Moment struct{ Start, End float64 }
 
 // Moments turns the ranges find reports for a file into the stretches to
 // cut: each range runs on to the next analysed frame after its end (what
-// was seen may stay on screen until then), is padded by o.Pad on both
-// sides and clipped to the file (duration 0: unknown, no upper bound),
-// and ranges closer than o.Merge are joined. frameTimes are the file's
-// analysed frames' times, in order.
+// was seen may stay on screen until then; after the last analysed frame,
+// to the end of the file when its duration is known), is padded by o.Pad
+// on both sides and clipped to the file (duration 0: unknown, no upper
+// bound), and ranges closer than o.Merge are joined. frameTimes are the
+// file's analysed frames' times, in order.
 func Moments(ranges []query.Range, frameTimes []float64, duration float64, o Options) []Moment {
 	var out []Moment
 	for _, r := range ranges {
 		end := r.End
 		if i := sort.SearchFloat64s(frameTimes, r.End+1e-6); i < len(frameTimes) {
 			end = frameTimes[i]
+		} else if duration > end {
+			end = duration
 		}
 		m := Moment{Start: max(0, r.Start-o.Pad), End: end + o.Pad}
 		if duration > 0 {
@@ -98,6 +102,9 @@ type Clip struct {
 // ErrExists says the clip's file is there already (Cut with force replaces it).
 var ErrExists = errors.New("already there")
 
+// ErrPhoto says a source is a photo: it has no moments to cut.
+var ErrPhoto = media.ErrStill
+
 // Cut writes the clip of src's moment m into dir, named by Name: in
 // src's container where that can hold its streams, else Matroska. It
 // refuses to replace a file unless force.
@@ -123,24 +130,23 @@ func Cut(ctx context.Context, src string, m Moment, dir string, force bool) (Cli
 // CutTo writes the clip of src's moment m to dst, whatever is there
 // (media.ErrContainer: dst's container cannot hold src's streams).
 func CutTo(ctx context.Context, src string, m Moment, dst string) (Clip, error) {
-	c := Clip{Source: src, Start: round3(m.Start), End: round3(m.End), Output: dst}
 	info, err := media.Cut(ctx, src, dst, m.Start, m.End)
 	if err != nil {
-		return c, err
+		return Clip{Source: src, Start: round3(m.Start), End: round3(m.End), Output: dst}, err
 	}
-	c.CutStart, c.CutEnd, c.Container, c.Dropped, c.FromStart = round3(info.Start), round3(info.End), info.Container, info.Dropped, info.FromStart
-	c.EarlyBy = round3(max(0, m.Start-info.Start))
-	return c, nil
+	return clipOf(src, m, dst, info), nil
 }
 
 // Source is a file to take moments from: the ranges where the expression
-// holds, its analysed frames' times and duration (from its result), and,
-// when Known, the size, mtime and fingerprint it was scanned with.
+// holds, its analysed frames' times and duration (from its result),
+// whether it is a photo (Still: skipped), and, when Known, the size, mtime
+// and fingerprint it was scanned with.
 type Source struct {
 	Path        string
 	Ranges      []query.Range
 	FrameTimes  []float64
 	Duration    float64
+	Still       bool
 	Known       bool
 	Size        int64
 	ModTime     int64
@@ -158,16 +164,35 @@ type Outcome struct {
 }
 
 // Run cuts the moments of every source into dir (made if needed), each
-// reported to report as it ends, and writes dir's clips.json. A source
-// that changed since its scan is skipped (ErrMoved, ErrChanged); the
-// others are cut. It returns the clips written; err is for what stops it
-// all (dir, ctx).
+// reported to report as it ends, and keeps dir's clips.json listing every
+// clip there: this run's, and those it found there already and skipped
+// (ErrExists; measured again when no clips.json lists them, as after a
+// run that was killed). clips.json is rewritten after each clip and last
+// of all, atomically, so an interrupted run lists what it completed. The
+// temporary files of a killed run are removed first. A photo is skipped
+// (ErrPhoto), and so is a source that changed since its scan (ErrMoved,
+// ErrChanged); the others are cut. It returns the clips written; err is
+// for what stops it all (dir, ctx, clips.json).
 func Run(ctx context.Context, sources []Source, expression, dir string, o Options, force bool, report func(Outcome)) ([]Clip, error) {
 	if err := writable(dir); err != nil {
 		return nil, err
 	}
-	var written []Clip
+	if err := removeParts(dir); err != nil {
+		return nil, err
+	}
+	listed := map[string]bool{}
+	for _, c := range readManifest(dir).Clips {
+		listed[c.Output] = true
+	}
+	var written, found []Clip
 	for _, s := range sources {
+		if ctx.Err() != nil {
+			break
+		}
+		if s.Still {
+			report(Outcome{Source: s.Path, Err: ErrPhoto})
+			continue
+		}
 		if s.Known {
 			if err := Unchanged(s.Path, s.Size, s.ModTime, s.Fingerprint); err != nil {
 				report(Outcome{Source: s.Path, Err: err})
@@ -175,18 +200,66 @@ func Run(ctx context.Context, sources []Source, expression, dir string, o Option
 			}
 		}
 		for _, m := range Moments(s.Ranges, s.FrameTimes, s.Duration, o) {
+			if ctx.Err() != nil {
+				break
+			}
 			c, err := Cut(ctx, s.Path, m, dir, force)
 			c.Expression = expression
-			if ctx.Err() != nil {
-				return written, errors.Join(ctx.Err(), WriteManifest(dir, written))
-			}
-			if err == nil {
+			switch {
+			case err == nil:
 				written = append(written, c)
+				_ = writeManifest(dir, found, written) // and again at the end, where a failure counts
+			case errors.Is(err, ErrExists) && !listed[c.Output]:
+				if f, ferr := foundClip(ctx, s.Path, m, c.Output); ferr == nil {
+					f.Expression = expression
+					found = append(found, f)
+					listed[c.Output] = true
+					_ = writeManifest(dir, found, written)
+				}
+			case !errors.Is(err, ErrExists) && ctx.Err() != nil:
+				// Interrupted, not failed: nothing to report.
+				return written, errors.Join(ctx.Err(), writeManifest(dir, found, written))
 			}
 			report(Outcome{Source: s.Path, Moment: m, Clip: c, Err: err})
 		}
 	}
-	return written, WriteManifest(dir, written)
+	if err := writeManifest(dir, found, written); err != nil {
+		return written, errors.Join(ctx.Err(), err)
+	}
+	return written, ctx.Err()
+}
+
+// foundClip describes the clip at output, there already, of src's moment
+// m (what CutTo would have said cutting it).
+func foundClip(ctx context.Context, src string, m Moment, output string) (Clip, error) {
+	info, err := media.CutFrom(ctx, src, output, m.Start)
+	if err != nil {
+		return Clip{}, err
+	}
+	return clipOf(src, m, output, info), nil
+}
+
+// clipOf is the Clip of src's moment m that media.Cut wrote to output.
+func clipOf(src string, m Moment, output string, info media.CutInfo) Clip {
+	return Clip{Source: src, Start: round3(m.Start), End: round3(m.End), Output: output,
+		CutStart: round3(info.Start), CutEnd: round3(info.End), EarlyBy: round3(max(0, m.Start-info.Start)),
+		Container: info.Container, Dropped: info.Dropped, FromStart: info.FromStart}
+}
+
+// removeParts removes the temporary files of cuts that were killed.
+func removeParts(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("cannot read the clips folder %s: %w", dir, err)
+	}
+	for _, e := range entries {
+		if e.Type().IsRegular() && media.PartFile(e.Name()) {
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("cannot remove a partial clip: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 // writable makes dir if needed and checks a file can be made in it.
@@ -209,23 +282,35 @@ type Manifest struct {
 	Clips  []Clip `json:"clips"`
 }
 
-// WriteManifest adds written to dir's clips.json, atomically.
-func WriteManifest(dir string, written []Clip) error {
-	var old Manifest
+// readManifest reads dir's clips.json, less the clips no longer there (an
+// unreadable one is empty: it is replaced).
+func readManifest(dir string) Manifest {
+	var old, m Manifest
 	if raw, err := os.ReadFile(filepath.Join(dir, "clips.json")); err == nil {
-		_ = json.Unmarshal(raw, &old) // an unreadable one is replaced
-	}
-	m := Manifest{Schema: "vidsift.clips/v1", Clips: []Clip{}}
-	again := map[string]bool{}
-	for _, c := range written {
-		again[c.Output] = true
+		_ = json.Unmarshal(raw, &old)
 	}
 	for _, c := range old.Clips {
-		if _, err := os.Stat(c.Output); err == nil && filepath.Dir(c.Output) == dir && !again[c.Output] {
+		if _, err := os.Stat(c.Output); err == nil && filepath.Dir(c.Output) == dir {
 			m.Clips = append(m.Clips, c)
 		}
 	}
-	m.Clips = append(m.Clips, written...)
+	return m
+}
+
+// writeManifest writes dir's clips.json, atomically: the clips it listed
+// that are still there, then those found there unlisted, then written.
+func writeManifest(dir string, found, written []Clip) error {
+	m := Manifest{Schema: "vidsift.clips/v1", Clips: []Clip{}}
+	again := map[string]bool{}
+	for _, c := range slices.Concat(found, written) {
+		again[c.Output] = true
+	}
+	for _, c := range readManifest(dir).Clips {
+		if !again[c.Output] {
+			m.Clips = append(m.Clips, c)
+		}
+	}
+	m.Clips = append(append(m.Clips, found...), written...)
 	raw, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return err

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,21 +35,27 @@ type CutInfo struct {
 // dropped, and Dropped says so), with the video's display matrix, so a
 // rotated phone clip stays upright. The container is dst's extension's; when
 // that muxer cannot take the streams, Cut says so (ErrContainer) and the
-// caller may try Matroska. It writes a temporary file beside dst and renames
-// it when complete: cancelled or failed, it leaves nothing.
+// caller may try Matroska. A photo has nothing to cut (ErrStill). It writes
+// a temporary file beside dst (PartFile) and renames it when complete:
+// cancelled or failed, it leaves nothing. The clip's mode is 0644 less the
+// umask, as every other output's.
 func Cut(ctx context.Context, src, dst string, start, end float64) (CutInfo, error) {
 	m, err := Open(ctx, src, Options{})
 	if err != nil {
 		return CutInfo{}, err
 	}
 	defer m.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+strings.TrimSuffix(filepath.Base(dst), filepath.Ext(dst))+".*.part")
+	if m.info.Still {
+		return CutInfo{}, ErrStill
+	}
+	tmpPath, err := createPart(dst)
 	if err != nil {
 		return CutInfo{}, err
 	}
-	tmpPath := tmp.Name()
-	tmp.Close()
 	info, err := m.cut(ctx, dst, tmpPath, start, end)
+	if err == nil {
+		err = syncFile(tmpPath) // on disk before it has its final name
+	}
 	if err != nil {
 		os.Remove(tmpPath)
 		return info, err
@@ -62,27 +70,83 @@ func Cut(ctx context.Context, src, dst string, start, end float64) (CutInfo, err
 // ErrContainer says a container cannot hold the source's streams.
 var ErrContainer = errors.New("the container cannot hold these streams")
 
+// ErrStill says the source is a photo (a still image): it has no stretch
+// of time to cut.
+var ErrStill = errors.New("is a photo, not a video: there is nothing to cut")
+
+// PartFile tells whether name is a temporary file Cut writes a clip to
+// before renaming it, .<name>.<digits>.part (one left by a cut that was
+// killed is stale).
+func PartFile(name string) bool {
+	rest, ok := strings.CutSuffix(name, ".part")
+	if !ok || !strings.HasPrefix(rest, ".") {
+		return false
+	}
+	i := strings.LastIndexByte(rest, '.')
+	digits := rest[i+1:]
+	return i > 0 && digits != "" && strings.Trim(digits, "0123456789") == ""
+}
+
+// syncFile flushes the file at path to disk.
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("writing the clip to disk: %w", err)
+	}
+	return f.Close()
+}
+
+// createPart makes the empty file beside dst that a clip is written to:
+// .<dst's name less its extension>.<random>.part, created 0644 so that
+// the umask applies (os.CreateTemp's 0600 would make every clip private).
+func createPart(dst string) (string, error) {
+	stem := strings.TrimSuffix(filepath.Base(dst), filepath.Ext(dst))
+	for range 100 {
+		name := filepath.Join(filepath.Dir(dst), fmt.Sprintf(".%s.%d.part", stem, rand.Uint32()))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		return name, f.Close()
+	}
+	return "", fmt.Errorf("cannot make a temporary file beside %s", dst)
+}
+
 // ErrNoTimestamps says the video's packets carry no times (a raw
 // elementary stream): there is nothing to seek or cut by.
 var ErrNoTimestamps = errors.New("its video has no timestamps (a raw stream?): it cannot be cut without re-encoding")
 
-// firstVideoTimed reads up to the first video packet and fails with
-// ErrNoTimestamps when it carries no time (the caller seeks afterwards).
-func (m *File) firstVideoTimed(pkt *astiav.Packet, video int) error {
+// firstVideoTimed reads up to the first video packet and returns its
+// earliest time (its dts, before its pts when frames are reordered); it
+// fails with ErrNoTimestamps when the packet carries no time (the caller
+// seeks afterwards).
+func (m *File) firstVideoTimed(pkt *astiav.Packet, video int) (int64, error) {
 	for {
 		if err := m.fc.ReadFrame(pkt); err != nil {
 			if errors.Is(err, astiav.ErrEof) {
-				return errors.New("no video packet")
+				return 0, errors.New("no video packet")
 			}
-			return fmt.Errorf("reading: %w", err)
+			return 0, fmt.Errorf("reading: %w", err)
 		}
-		isVideo, timed := pkt.StreamIndex() == video, pkt.Pts() != astiav.NoPtsValue || pkt.Dts() != astiav.NoPtsValue
+		isVideo, pts, dts := pkt.StreamIndex() == video, pkt.Pts(), pkt.Dts()
 		pkt.Unref()
 		if isVideo {
-			if !timed {
-				return ErrNoTimestamps
+			switch {
+			case pts == astiav.NoPtsValue && dts == astiav.NoPtsValue:
+				return 0, ErrNoTimestamps
+			case pts == astiav.NoPtsValue:
+				return dts, nil
+			case dts == astiav.NoPtsValue:
+				return pts, nil
 			}
-			return nil
+			return min(pts, dts), nil
 		}
 	}
 }
@@ -102,17 +166,19 @@ func (m *File) cut(ctx context.Context, dst, tmpPath string, start, end float64)
 	}
 	defer oc.Free()
 	info.Container = oc.OutputFormat().Name()
+	if oc.OutputFormat().Flags().Has(astiav.IOFormatFlagNofile) {
+		// An image muxer writes files of its own, under the final name,
+		// bypassing the temporary file.
+		return info, fmt.Errorf("%w: %s writes images, not a video", ErrContainer, info.Container)
+	}
 
 	streams := map[int]copied{}
 	video := m.stream
 	vi := video.Index() // streams are compared by index: each call wraps them anew
+	info.Dropped = m.dropped()
 	for _, is := range m.fc.Streams() {
 		par := is.CodecParameters()
-		keep := is.Index() == vi || par.MediaType() == astiav.MediaTypeAudio
-		if !keep {
-			if !isAttachedPic(is) {
-				info.Dropped = append(info.Dropped, fmt.Sprintf("stream %d (%s %s)", is.Index(), par.MediaType(), par.CodecID()))
-			}
+		if !m.copies(is) {
 			continue
 		}
 		os := oc.NewStream(nil)
@@ -150,27 +216,15 @@ func (m *File) cut(ctx context.Context, dst, tmpPath string, start, end float64)
 	}
 
 	tb := video.TimeBase()
-	origin := video.StartTime()
-	if origin == astiav.NoPtsValue {
-		origin = 0
-	}
-	toTS := func(t float64) int64 { return origin + int64(math.Floor(t/tb.Float64())) }
-	startTS, endTS := toTS(start), toTS(end)
+	clk := m.clock()
+	startTS, endTS := clk.ts(start), clk.ts(end)
 	pkt := astiav.AllocPacket()
 	defer pkt.Free()
-	if err := m.firstVideoTimed(pkt, vi); err != nil {
-		if cerr := m.ctxErr(ctx); cerr != nil {
-			return info, cerr // the interrupt, not a read error
-		}
+	sk, err := m.seekerFor(ctx, pkt)
+	if err != nil {
 		return info, err
 	}
-	if err := m.fc.SeekFrame(video.Index(), startTS, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
-		info.FromStart = true
-		if err := m.fc.SeekFrame(video.Index(), origin, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
-			// Cannot even rewind: read on from where opening left off.
-			_ = err
-		}
-	}
+	sk.seek(startTS)
 
 	// Packets wait in pending until the keyframe the clip begins at is
 	// known: the last one at or before startTS (one GOP at most).
@@ -218,6 +272,9 @@ func (m *File) cut(ctx context.Context, dst, tmpPath string, start, end float64)
 			if cerr := m.ctxErr(ctx); cerr != nil {
 				return info, cerr // the interrupt, not a read error
 			}
+			if errors.Is(err, astiav.ErrEof) && begin == astiav.NoPtsValue && sk.back() {
+				continue // landed past the last keyframe
+			}
 			if errors.Is(err, astiav.ErrEof) {
 				break
 			}
@@ -247,7 +304,14 @@ func (m *File) cut(ctx context.Context, dst, tmpPath string, start, end float64)
 			continue
 		}
 		if !writing {
-			if isVideo && pkt.Flags().Has(astiav.PacketFlagKey) && (vts <= startTS || begin == astiav.NoPtsValue) {
+			key := isVideo && pkt.Flags().Has(astiav.PacketFlagKey)
+			if key && begin == astiav.NoPtsValue && vts > startTS && sk.back() {
+				// The seek landed past the keyframe the clip needs (nothing
+				// is pending before the first keyframe).
+				pkt.Unref()
+				continue
+			}
+			if key && (vts <= startTS || begin == astiav.NoPtsValue) {
 				for _, p := range pending {
 					p.Free()
 				}
@@ -312,7 +376,221 @@ func (m *File) cut(ctx context.Context, dst, tmpPath string, start, end float64)
 	if err := io.Close(); err != nil {
 		return info, fmt.Errorf("closing the clip: %w", err)
 	}
-	info.Start = float64(begin-origin) * tb.Float64()
-	info.End = float64(lastVideo-origin) * tb.Float64()
+	info.Start, info.End, info.FromStart = clk.seconds(begin), clk.seconds(lastVideo), sk.fromStart
 	return info, nil
+}
+
+// clock turns stream times (seconds from the video stream's start, as a
+// scan's frame times are) into the video's timestamps and back.
+type clock struct {
+	tb     astiav.Rational
+	origin int64
+}
+
+func (m *File) clock() clock {
+	c := clock{tb: m.stream.TimeBase(), origin: m.stream.StartTime()}
+	if c.origin == astiav.NoPtsValue {
+		c.origin = 0
+	}
+	return c
+}
+
+// ts is t in the video's time base. Times are to the millisecond (as a
+// scan's frame times are): a keyframe at 1.2 s is at or before 1.2 however
+// 1.2 rounds in the time base.
+func (c clock) ts(t float64) int64 {
+	return c.origin + int64(math.Floor((t+0.0005)/c.tb.Float64()))
+}
+
+func (c clock) seconds(ts int64) float64 { return float64(ts-c.origin) * c.tb.Float64() }
+
+// seeker moves reading to before a keyframe. A seek lands at or before its
+// target in decode order, which is not always at or before the keyframe
+// shown at the target: MPEG-TS and PS seek by dts, and a keyframe followed
+// by B-frames is decoded before it is shown. So when the first keyframe
+// read after a seek is later than wanted (or none came), the reader calls
+// back to seek again, further back each time (1 s, 2 s, 4 s, ...), down to
+// before the first packet (rewind: from the start).
+type seeker struct {
+	m          *File
+	rewind, to int64 // video time base
+	step       int64
+	fromStart  bool // the file could not seek: read from its start
+	videoIndex int
+}
+
+// seekerFor checks that the video's packets carry times (ErrNoTimestamps)
+// and notes where they begin.
+func (m *File) seekerFor(ctx context.Context, pkt *astiav.Packet) (*seeker, error) {
+	first, err := m.firstVideoTimed(pkt, m.stream.Index())
+	if err != nil {
+		if cerr := m.ctxErr(ctx); cerr != nil {
+			return nil, cerr // the interrupt, not a read error
+		}
+		return nil, err
+	}
+	return &seeker{m: m, rewind: first - 1, step: max(int64(1/m.stream.TimeBase().Float64()), 1), videoIndex: m.stream.Index()}, nil
+}
+
+// seek moves reading to at or before ts (or to the start, when the file
+// cannot seek there).
+func (s *seeker) seek(ts int64) {
+	s.to = max(ts, s.rewind)
+	flags := astiav.NewSeekFlags(astiav.SeekFlagBackward)
+	if err := s.m.fc.SeekFrame(s.videoIndex, s.to, flags); err != nil {
+		s.fromStart, s.to = true, s.rewind
+		if err := s.m.fc.SeekFrame(s.videoIndex, s.rewind, flags); err != nil {
+			// Cannot even rewind: read on from where opening left off.
+			_ = err
+		}
+	}
+}
+
+// back seeks again further back, and says false when reading is from the
+// start already.
+func (s *seeker) back() bool {
+	if s.to <= s.rewind {
+		return false
+	}
+	s.seek(s.to - s.step)
+	s.step *= 2
+	return true
+}
+
+// copies tells whether a cut copies stream is: the video and the audio.
+func (m *File) copies(is *astiav.Stream) bool {
+	return is.Index() == m.stream.Index() || is.CodecParameters().MediaType() == astiav.MediaTypeAudio
+}
+
+// dropped names the streams a cut leaves out (a cover picture goes unsaid).
+func (m *File) dropped() []string {
+	var out []string
+	for _, is := range m.fc.Streams() {
+		if par := is.CodecParameters(); !m.copies(is) && !isAttachedPic(is) {
+			out = append(out, fmt.Sprintf("stream %d (%s %s)", is.Index(), par.MediaType(), par.CodecID()))
+		}
+	}
+	return out
+}
+
+// CutFrom says what Cut wrote at clip when it cut src from start: a clip
+// already there, from an earlier run. Start is the keyframe of src the
+// clip begins at, End where its video ends, in src's stream time.
+func CutFrom(ctx context.Context, src, clip string, start float64) (CutInfo, error) {
+	m, err := Open(ctx, src, Options{})
+	if err != nil {
+		return CutInfo{}, err
+	}
+	defer m.Close()
+	if m.info.Still {
+		return CutInfo{}, ErrStill
+	}
+	info := CutInfo{Dropped: m.dropped()}
+	begin, err := m.keyframeAtOrBefore(ctx, start, &info.FromStart)
+	if err != nil {
+		return info, err
+	}
+	c, err := Open(ctx, clip, Options{})
+	if err != nil {
+		return info, err
+	}
+	defer c.Close()
+	length, err := c.videoLength(ctx)
+	if err != nil {
+		return info, err
+	}
+	if oc, err := astiav.AllocOutputFormatContext(nil, "", clip); err == nil && oc != nil {
+		info.Container = oc.OutputFormat().Name() // the muxer's name, as Cut says it
+		oc.Free()
+	}
+	info.Start, info.End = begin, begin+length
+	return info, nil
+}
+
+// keyframeAtOrBefore is the time of the keyframe a cut from start begins
+// at (as cut finds it).
+func (m *File) keyframeAtOrBefore(ctx context.Context, start float64, fromStart *bool) (float64, error) {
+	stop := m.interruptOn(ctx)
+	defer stop()
+	clk := m.clock()
+	startTS := clk.ts(start)
+	pkt := astiav.AllocPacket()
+	defer pkt.Free()
+	sk, err := m.seekerFor(ctx, pkt)
+	if err != nil {
+		return 0, err
+	}
+	sk.seek(startTS)
+	begin := int64(astiav.NoPtsValue)
+	for {
+		if err := m.fc.ReadFrame(pkt); err != nil {
+			if cerr := m.ctxErr(ctx); cerr != nil {
+				return 0, cerr
+			}
+			if errors.Is(err, astiav.ErrEof) && begin == astiav.NoPtsValue && sk.back() {
+				continue
+			}
+			if errors.Is(err, astiav.ErrEof) {
+				break
+			}
+			return 0, fmt.Errorf("reading: %w", err)
+		}
+		vts := pkt.Pts()
+		if vts == astiav.NoPtsValue {
+			vts = pkt.Dts()
+		}
+		isVideo, key := pkt.StreamIndex() == sk.videoIndex, pkt.Flags().Has(astiav.PacketFlagKey)
+		pkt.Unref()
+		if !isVideo || vts == astiav.NoPtsValue {
+			continue
+		}
+		if key && begin == astiav.NoPtsValue && vts > startTS && sk.back() {
+			continue // landed past the keyframe: seeks further back
+		}
+		if key && (vts <= startTS || begin == astiav.NoPtsValue) {
+			begin = vts
+		}
+		if begin != astiav.NoPtsValue && vts > startTS {
+			break
+		}
+	}
+	*fromStart = sk.fromStart
+	if begin == astiav.NoPtsValue {
+		return 0, fmt.Errorf("no keyframe at or after %.3f s", start)
+	}
+	return clk.seconds(begin), nil
+}
+
+// videoLength is where a clip's video ends, in seconds from its start
+// (from its first frame: some muxers, MPEG-TS's, delay it).
+func (m *File) videoLength(ctx context.Context) (float64, error) {
+	stop := m.interruptOn(ctx)
+	defer stop()
+	pkt := astiav.AllocPacket()
+	defer pkt.Free()
+	clk, end := m.clock(), int64(astiav.NoPtsValue)
+	for {
+		if err := m.fc.ReadFrame(pkt); err != nil {
+			if cerr := m.ctxErr(ctx); cerr != nil {
+				return 0, cerr
+			}
+			if errors.Is(err, astiav.ErrEof) && end != astiav.NoPtsValue {
+				return clk.seconds(end), nil
+			}
+			if errors.Is(err, astiav.ErrEof) {
+				return 0, errors.New("no video packet")
+			}
+			return 0, fmt.Errorf("reading: %w", err)
+		}
+		if pkt.StreamIndex() == m.stream.Index() {
+			ts := pkt.Pts()
+			if ts == astiav.NoPtsValue {
+				ts = pkt.Dts()
+			}
+			if ts != astiav.NoPtsValue && (end == astiav.NoPtsValue || ts+max(pkt.Duration(), 0) > end) {
+				end = ts + max(pkt.Duration(), 0)
+			}
+		}
+		pkt.Unref()
+	}
 }

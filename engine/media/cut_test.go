@@ -1,10 +1,15 @@
 package media
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/asticode/go-astiav"
@@ -37,7 +42,7 @@ func audioStreams(t *testing.T, path string) int {
 // TestCut: a stretch cut by stream copy from each kind of source starts
 // at the keyframe at or before the start asked for (no more than one GOP
 // early), covers the stretch, decodes to its end without damage, keeps
-// the audio and stays upright.
+// the audio and stays upright; CutFrom, given the clip later, says the same.
 func TestCut(t *testing.T) {
 	dir := t.TempDir()
 	for _, c := range []struct {
@@ -67,6 +72,10 @@ func TestCut(t *testing.T) {
 		gop := max(srcOut.KeyframeInterval, 0.05)
 		if info.Start > c.start+0.001 || info.Start < c.start-gop-0.001 {
 			t.Errorf("%s: starts at %.3f for %.3f (GOP %.2f s)", name, info.Start, c.start, gop)
+		}
+		if again, err := CutFrom(context.Background(), c.src, dst, c.start); err != nil || again.Start != info.Start ||
+			math.Abs(again.End-info.End) > 0.001 || again.Container != info.Container || len(again.Dropped) != len(info.Dropped) {
+			t.Errorf("%s: the clip found again is %+v (%v), cut as %+v", name, again, err, info)
 		}
 		want := min(c.end, srcInfo.Duration)
 		if info.End < want-0.1 {
@@ -129,6 +138,108 @@ func TestCutCancelled(t *testing.T) {
 		t.Errorf("cancelled while reading: %v", err)
 	}
 	os.Remove(tmp) // Cut removes it; m.cut leaves that to Cut
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("left behind: %v", entries)
+	}
+}
+
+// TestCutStartOffsets: whatever the container and wherever its timestamps
+// start (MPEG-TS, which seeks by dts, starting at 1.4 s or just before the
+// 33-bit wrap-around; MP4 and Matroska moved 5 s on), a cut at or after a
+// keyframe of the scan's stream time starts at that keyframe: the clip's
+// first picture is the source's frame there, and Start says so; CutFrom,
+// given the clip later, finds the same start and end.
+func TestCutStartOffsets(t *testing.T) {
+	src := testenv.Shared(t, "testdata/videos/street_bikes_h264.mp4")
+	dir := t.TempDir()
+	remuxes := map[string][]string{
+		"stream.ts": nil,
+		"wraps.ts":  {"-output_ts_offset", "95443"}, // 2^33 ticks of 90 kHz are 95443.7 s
+		"moved.mp4": {"-output_ts_offset", "5"},
+		"moved.mkv": {"-output_ts_offset", "5"},
+	}
+	for name, extra := range remuxes {
+		path := filepath.Join(dir, name)
+		args := append(append([]string{"-v", "error", "-i", src, "-c", "copy"}, extra...), path)
+		if out, err := exec.Command("ffmpeg", args...).CombinedOutput(); err != nil {
+			t.Fatalf("ffmpeg %v: %v\n%s", args, err, out)
+		}
+		_, _, frames, pictures, err := decodeAll(t, path, Options{Sampling: scan.Sampling{MaxGap: 0.01}})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var keyframes []float64
+		picture := map[float64][]byte{}
+		for i, k := range frames {
+			picture[k.Time] = pictures[i]
+			if k.Kind == scan.KeyFrame {
+				keyframes = append(keyframes, k.Time)
+			}
+		}
+		if len(keyframes) < 3 || keyframes[0] != 0 {
+			t.Fatalf("%s: keyframes at %v", name, keyframes)
+		}
+		for i, key := range keyframes {
+			for _, start := range []float64{key, key + 0.1} {
+				clip := filepath.Join(dir, fmt.Sprintf("%s_%d_%.3f%s", name, i, start, filepath.Ext(name)))
+				info, err := Cut(context.Background(), path, clip, start, start+1)
+				if err != nil {
+					t.Errorf("%s from %.3f: %v", name, start, err)
+					continue
+				}
+				if math.Abs(info.Start-key) > 0.001 {
+					t.Errorf("%s from %.3f: starts at %.3f, not at the keyframe at %.3f", name, start, info.Start, key)
+				}
+				// What a later run, finding the clip there, says it is.
+				if again, err := CutFrom(context.Background(), path, clip, start); err != nil || again.Start != info.Start ||
+					math.Abs(again.End-info.End) > 0.001 || again.Container != info.Container || again.FromStart != info.FromStart {
+					t.Errorf("%s from %.3f: the clip found again is %+v (%v), cut as %+v", name, start, again, err, info)
+				}
+				_, _, got, gotPictures, err := decodeAll(t, clip, Options{})
+				if err != nil || len(got) == 0 {
+					t.Errorf("%s from %.3f: the clip decodes with %v, %d frames", name, start, err, len(got))
+					continue
+				}
+				if !bytes.Equal(gotPictures[0], picture[key]) {
+					t.Errorf("%s from %.3f: the clip's first picture is not the source's at %.3f", name, start, key)
+				}
+			}
+		}
+	}
+}
+
+// TestCutMode: a clip's mode is 0644 less the umask, as every other
+// output's (not the 0600 of a temporary file).
+func TestCutMode(t *testing.T) {
+	src := testenv.Shared(t, "testdata/videos/street_bikes_h264.mp4")
+	dir := t.TempDir()
+	for _, c := range []struct {
+		umask int
+		want  os.FileMode
+	}{{0o022, 0o644}, {0o027, 0o640}, {0o002, 0o644}} {
+		old := syscall.Umask(c.umask)
+		dst := filepath.Join(dir, fmt.Sprintf("clip_%o.mp4", c.umask))
+		_, err := Cut(context.Background(), src, dst, 2, 3)
+		syscall.Umask(old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi, err := os.Stat(dst); err != nil || fi.Mode().Perm() != c.want {
+			t.Errorf("umask %03o: the clip's mode is %v (%v), want %v", c.umask, fi.Mode().Perm(), err, c.want)
+		}
+	}
+}
+
+// TestCutPhoto: a photo, PNG or JPEG, has nothing to cut: Cut says so
+// and leaves nothing, neither under the clip's name nor a temporary file.
+func TestCutPhoto(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"astronaut_person.png", "person_dog_horse.jpg"} {
+		dst := filepath.Join(dir, name)
+		if _, err := Cut(context.Background(), testenv.Shared(t, "testdata/photos/"+name), dst, 0, 1); !errors.Is(err, ErrStill) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("left behind: %v", entries)
 	}
