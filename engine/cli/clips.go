@@ -98,7 +98,7 @@ func runClips(ctx context.Context, e env, opts clipsOptions, args []string) erro
 			if len(c.Dropped) > 0 {
 				line += fmt.Sprintf("; left out: %v", c.Dropped)
 			}
-			fmt.Fprintln(e.stderr, line)
+			fmt.Fprintln(e.stdout, line)
 			if e.hooks.clipWritten != nil {
 				e.hooks.clipWritten(ctx)
 			}
@@ -112,7 +112,7 @@ func runClips(ctx context.Context, e env, opts clipsOptions, args []string) erro
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "%s written to %s (clips.json lists them)\n", clipCount(len(written)), out)
+	fmt.Fprintf(e.stdout, "%s written to %s (clips.json lists them)\n", clipCount(len(written)), out)
 	if bad > 0 {
 		return ErrSomeFilesBad
 	}

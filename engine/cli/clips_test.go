@@ -178,7 +178,7 @@ func TestClipsPhotos(t *testing.T) {
 	}
 	scanDoc(t, src)
 	out := filepath.Join(t.TempDir(), "clips")
-	code, _, stderr := vidsift(t, "clips", "--out", out, "person", src)
+	code, stdout, stderr := vidsift(t, "clips", "--out", out, "person", src)
 	if code != ExitOK {
 		t.Errorf("clips over a library with photos: exit %d\n%s", code, stderr)
 	}
@@ -196,8 +196,9 @@ func TestClipsPhotos(t *testing.T) {
 		!strings.HasSuffix(doc.Clips[0].Output, ".mp4") {
 		t.Fatalf("the clips folder holds %v; clips.json lists %+v", entries, doc.Clips)
 	}
-	if !strings.Contains(stderr, "\n1 clip written to "+out) {
-		t.Errorf("the count of one clip:\n%s", stderr)
+	// Results on stdout (the clip and the count), the skips on stderr.
+	if !strings.HasPrefix(stdout, "wrote    ") || !strings.Contains(stdout, "\n1 clip written to "+out) || strings.Contains(stdout, "skipped") {
+		t.Errorf("the clip and the count of one clip on stdout:\n%s", stdout)
 	}
 }
 
