@@ -262,8 +262,7 @@ func writeExports(doc export.Document, out outputFlags, stdout io.Writer) error 
 }
 
 // writeExport writes doc to path with write, or to stdout with encode.
-func writeExport(path string, stdout io.Writer, doc export.Document,
-	write func(string, export.Document) error, encode func(io.Writer, export.Document) error) error {
+func writeExport[D any](path string, stdout io.Writer, doc D, write func(string, D) error, encode func(io.Writer, D) error) error {
 	if path != stdoutName {
 		return write(path, doc)
 	}

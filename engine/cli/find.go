@@ -176,17 +176,24 @@ func (f *found) sayConfidenceFloor(e env, conf float64) error {
 
 // runFind answers a find expression from the library, without scanning.
 func runFind(_ context.Context, e env, opts findOptions, args []string) error {
+	if err := opts.outputFlags.check(); err != nil {
+		return err
+	}
 	f, err := findInLibrary(e, opts.findFlags, opts.IncludeMissing, args)
 	if err != nil {
 		return err
 	}
 	defer f.db.Close()
 	matches, expr, o := f.matches, f.expr, opts.options()
+	lines := e.stdout
+	if opts.JSON == stdoutName || opts.CSV == stdoutName {
+		lines = e.stderr // standard output carries the document
+	}
 	for _, m := range matches {
 		if opts.Null {
-			fmt.Fprint(e.stdout, m.Path+"\x00")
+			fmt.Fprint(lines, m.Path+"\x00")
 		} else {
-			fmt.Fprintln(e.stdout, findLine(m))
+			fmt.Fprintln(lines, findLine(m))
 		}
 	}
 	if f.hidden > 0 {
@@ -205,10 +212,10 @@ func runFind(_ context.Context, e env, opts findOptions, args []string) error {
 	}
 	var werr error
 	if opts.JSON != "" {
-		werr = export.WriteFindJSON(opts.JSON, doc)
+		werr = writeExport(opts.JSON, e.stdout, doc, export.WriteFindJSON, export.EncodeFindJSON)
 	}
 	if opts.CSV != "" {
-		werr = errors.Join(werr, export.WriteFindCSV(opts.CSV, doc))
+		werr = errors.Join(werr, writeExport(opts.CSV, e.stdout, doc, export.WriteFindCSV, export.EncodeFindCSV))
 	}
 	if werr != nil {
 		return werr

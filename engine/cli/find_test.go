@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -316,6 +317,19 @@ func TestFindLines(t *testing.T) {
 	}
 	if !fractional {
 		t.Error("every span ends on a whole second: the clips prove nothing about the times' precision")
+	}
+
+	// --json - and --csv -: the document alone on stdout, the lines on stderr.
+	code, stdout, stderr = vidsift(t, "find", "--json", "-", "person")
+	var piped export.FindDocument
+	if err := json.Unmarshal([]byte(stdout), &piped); code != ExitOK || err != nil || !reflect.DeepEqual(piped, doc) || !strings.Contains(stderr, plain+"  ") {
+		t.Errorf("find --json - person: exit %d, %v; stdout:\n%s\nstderr:\n%s", code, err, stdout, stderr)
+	}
+	if code, stdout, _ := vidsift(t, "find", "--csv", "-", "person"); code != ExitOK || !strings.HasPrefix(stdout, "path,start_s,end_s\n") || strings.Count(stdout, plain+",") != len(doc.Files[1].Spans) {
+		t.Errorf("find --csv - person: exit %d\n%s", code, stdout)
+	}
+	if _, err := os.Stat("-"); err == nil {
+		t.Error("a file named - was written")
 	}
 
 	// --null: the paths as they are, each ended by a NUL, for xargs -0.

@@ -34,35 +34,41 @@ type FindSpan struct {
 
 // WriteFindJSON writes doc as JSON to path, atomically.
 func WriteFindJSON(path string, doc FindDocument) error {
-	doc.Schema = FindSchema
-	return atomicWrite(path, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(doc)
-	})
+	return atomicWrite(path, func(w io.Writer) error { return EncodeFindJSON(w, doc) })
 }
 
-// WriteFindCSV writes one row per span (path,start_s,end_s), a file
-// without spans as one row with empty times, atomically.
+// EncodeFindJSON writes doc as JSON to w.
+func EncodeFindJSON(w io.Writer, doc FindDocument) error {
+	doc.Schema = FindSchema
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+// WriteFindCSV writes doc as CSV (see EncodeFindCSV) to path, atomically.
 func WriteFindCSV(path string, doc FindDocument) error {
-	return atomicWrite(path, func(w io.Writer) error {
-		cw := csv.NewWriter(w)
-		if err := cw.Write([]string{"path", "start_s", "end_s"}); err != nil {
-			return err
-		}
-		for _, f := range doc.Files {
-			if len(f.Spans) == 0 {
-				if err := cw.Write([]string{f.Path, "", ""}); err != nil {
-					return err
-				}
+	return atomicWrite(path, func(w io.Writer) error { return EncodeFindCSV(w, doc) })
+}
+
+// EncodeFindCSV writes one row per span (path,start_s,end_s), a file
+// without spans as one row with empty times, to w.
+func EncodeFindCSV(w io.Writer, doc FindDocument) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write([]string{"path", "start_s", "end_s"}); err != nil {
+		return err
+	}
+	for _, f := range doc.Files {
+		if len(f.Spans) == 0 {
+			if err := cw.Write([]string{f.Path, "", ""}); err != nil {
+				return err
 			}
-			for _, s := range f.Spans {
-				if err := cw.Write([]string{f.Path, strconv.FormatFloat(s.Start, 'f', 3, 64), strconv.FormatFloat(s.End, 'f', 3, 64)}); err != nil {
-					return err
-				}
+		}
+		for _, s := range f.Spans {
+			if err := cw.Write([]string{f.Path, strconv.FormatFloat(s.Start, 'f', 3, 64), strconv.FormatFloat(s.End, 'f', 3, 64)}); err != nil {
+				return err
 			}
 		}
-		cw.Flush()
-		return cw.Error()
-	})
+	}
+	cw.Flush()
+	return cw.Error()
 }
