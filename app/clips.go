@@ -179,7 +179,7 @@ func (u *UI) exportClipsDialog() {
 		}
 		sources, expr := u.clipSources(onlyShown), u.clipsExpression(onlyShown)
 		bar := widget.NewProgressBar()
-		label := widget.NewLabel(fmt.Sprintf("Cutting the moments of %s…", clipsNoun(len(sources), "file", "files")))
+		label := widget.NewLabel(fmt.Sprintf("Cutting the moments of %s…", countOf(len(sources), "file", "files")))
 		ctx, cancel := context.WithCancel(u.ctx)
 		prog := dialog.NewCustom("Export clips", "Stop", container.NewVBox(label, bar), u.win)
 		prog.SetOnClosed(cancel)
@@ -202,35 +202,27 @@ func (u *UI) exportClipsDialog() {
 				n := done
 				u.do(func() {
 					bar.SetValue(float64(n) / float64(max(1, len(sources))))
-					label.SetText(fmt.Sprintf("%s (%d of %s)", filepath.Base(o.Source), n, clipsNoun(len(sources), "file", "files")))
+					label.SetText(fmt.Sprintf("%s (%d of %s)", filepath.Base(o.Source), n, countOf(len(sources), "file", "files")))
 				})
 			})
 			u.do(func() {
 				prog.Hide()
 				switch {
 				case ctx.Err() != nil && u.ctx.Err() == nil:
-					dialog.ShowInformation("Export clips", fmt.Sprintf("Stopped: %s written to %s, none partly (clips.json lists them).", clipsNoun(len(written), "clip", "clips"), dir.Path()), u.win)
+					dialog.ShowInformation("Export clips", fmt.Sprintf("Stopped: %s written to %s, none partly (clips.json lists them).", countOf(len(written), "clip", "clips"), dir.Path()), u.win)
 				case err != nil:
 					dialog.ShowError(err, u.win)
 				default:
-					msg := fmt.Sprintf("%s written to %s (clips.json lists them).", clipsNoun(len(written), "clip", "clips"), dir.Path())
+					msg := fmt.Sprintf("%s written to %s (clips.json lists them).", countOf(len(written), "clip", "clips"), dir.Path())
 					if photos > 0 {
-						msg += fmt.Sprintf("\n%s skipped: a photo has no moments to cut.", clipsNoun(photos, "photo", "photos"))
+						msg += fmt.Sprintf("\n%s skipped: a photo has no moments to cut.", countOf(photos, "photo", "photos"))
 					}
 					if failed > 0 {
-						msg += fmt.Sprintf("\n%s could not be cut: a file changed or moved since it was scanned, or a clip was there already.", clipsNoun(failed, "moment or file", "moments or files"))
+						msg += fmt.Sprintf("\n%s could not be cut: a file changed or moved since it was scanned, or a clip was there already.", countOf(failed, "moment or file", "moments or files"))
 					}
 					dialog.ShowInformation("Export clips", msg, u.win)
 				}
 			})
 		}()
 	}, u.win)
-}
-
-// clipsNoun is n and the noun, singular or plural: "1 clip", "2 clips".
-func clipsNoun(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

@@ -50,7 +50,7 @@ func (p *progressView) show(s progressSnapshot) {
 		p.label.SetText(fmt.Sprintf("Stopped watching: %d files done, %d found new or changed.", s.done, s.watching.Found))
 	case s.watching != nil:
 		w := s.watching
-		text := fmt.Sprintf("Watching %d folders, %d files · %d found since Start · %d done", w.Folders, w.Files, w.Found, s.done)
+		text := fmt.Sprintf("Watching %s, %s · %d found since Start · %d done", countOf(w.Folders, "folder", "folders"), countOf(w.Files, "file", "files"), w.Found, s.done)
 		if w.Polling != "" {
 			text += " · walking the folders instead of listening: " + w.Polling
 		}

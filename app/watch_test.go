@@ -49,7 +49,7 @@ func TestWatchFolders(t *testing.T) {
 	test.Tap(u.queue.watch)
 	test.Tap(u.toolbar.start)
 	loop.until(t, "a's frames", func() bool { return len(shownOf(u, a)) > 0 })
-	loop.until(t, "the watching line", func() bool { return strings.Contains(u.progress.label.Text, "Watching 1 folders, 1 files") })
+	loop.until(t, "the watching line", func() bool { return strings.Contains(u.progress.label.Text, "Watching 1 folder, 1 file") })
 	before := shownOf(u, a)
 
 	if err := os.WriteFile(b, read("street_bikes_h264.mp4"), 0o644); err != nil {
@@ -79,5 +79,5 @@ func TestWatchFolders(t *testing.T) {
 	if len(again.queue.paths) != 1 || !again.queue.watch.Checked {
 		t.Fatalf("the next start's queue: %v, watch %v", again.queue.paths, again.queue.watch.Checked)
 	}
-	loop2.until(t, "watching to resume", func() bool { return strings.Contains(again.progress.label.Text, "Watching 1 folders, 2 files") })
+	loop2.until(t, "watching to resume", func() bool { return strings.Contains(again.progress.label.Text, "Watching 1 folder, 2 files") })
 }
