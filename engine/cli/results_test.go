@@ -44,6 +44,47 @@ func fillDisk(t *testing.T, dir string, room int64) {
 	}
 }
 
+// smallDisk mounts a 2 MiB file system for the test (root only, as CI
+// runs the tests) and returns its folder.
+func smallDisk(t *testing.T) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("mounting a small file system needs root (CI runs as root)")
+	}
+	mnt := filepath.Join(t.TempDir(), "small")
+	if err := os.Mkdir(mnt, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mnt).CombinedOutput(); err != nil {
+		t.Fatalf("mount: %v: %s", err, out)
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("umount", mnt).CombinedOutput(); err != nil {
+			t.Errorf("umount: %v: %s", err, out)
+		}
+	})
+	return mnt
+}
+
+// TestNewLibraryOnFullDisk: a library that cannot even be created (its
+// disk is full) does not stop the scan: it warns that nothing is stored,
+// and --json holds every file. Only a file that is not a library, or a
+// damaged one, stops a scan (TestUnusableLibrary).
+func TestNewLibraryOnFullDisk(t *testing.T) {
+	isolated(t)
+	mnt := smallDisk(t)
+	fillDisk(t, mnt, 0)
+	js := filepath.Join(t.TempDir(), "out.json")
+	clip := filepath.Join(testenv.Shared(t, "testdata/videos"), "plant_cup_realshort.mp4")
+	code, stdout, stderr := vidsift(t, "scan", "--model", testenv.Model(t), "--library", filepath.Join(mnt, "new.db"), "--json", js, clip)
+	if code != ExitOK || !strings.Contains(stderr, "warning: scanning without the results library") {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	if doc := readDoc(t, js); len(doc.Files) != 1 || doc.Files[0].Status != "ok" || len(doc.Files[0].Frames) == 0 {
+		t.Errorf("the JSON: %+v", doc.Files)
+	}
+}
+
 // storedPaths are the paths the library at path holds.
 func storedPaths(t *testing.T, path string) map[string]bool {
 	t.Helper()
@@ -94,23 +135,9 @@ func checkKeptOrSaid(t *testing.T, stdout string, files []string, stored map[str
 // why, and --json and --csv (on a disk with room) hold every file's
 // detections with the status its scan had.
 func TestLibraryOnFullDisk(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("mounting a small file system needs root (CI runs as root)")
-	}
 	isolated(t)
 	dir := t.TempDir()
-	mnt := filepath.Join(dir, "small")
-	if err := os.Mkdir(mnt, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mnt).CombinedOutput(); err != nil {
-		t.Fatalf("mount: %v: %s", err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", mnt).CombinedOutput(); err != nil {
-			t.Errorf("umount: %v: %s", err, out)
-		}
-	})
+	mnt := smallDisk(t)
 	lib := filepath.Join(mnt, "library.db")
 	db, err := store.Open(lib)
 	if err != nil {

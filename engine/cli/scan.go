@@ -165,18 +165,19 @@ func prepareScan(e env, opts scanOptions, needLibrary bool) (_ *preparedScan, er
 		cfg.Remote = cluster.NewSubmitter(nc, cluster.Queue{AckWait: opts.AckWait, MaxDeliver: opts.MaxDeliver})
 	}
 	if path := config.LibraryFile(e.v); path != "" {
-		// A library this vidsift may not write (read-only home, a newer
-		// schema) must not stop a scan: warn that nothing is stored and scan
-		// without it. One that is not a library, or is damaged, stops it:
-		// the user meant to keep the results somewhere that cannot hold them.
+		// A library that is not one, or is damaged, stops the scan: the
+		// user meant to keep the results somewhere that cannot hold them.
+		// Any other that cannot be opened (read-only home, a newer schema,
+		// a full disk) must not: warn that nothing is stored and scan
+		// without it.
 		db, err := store.Open(path)
 		switch {
 		case err != nil && needLibrary:
 			return nil, usagef("%v: a watch needs the library (set --library to another file)", err)
-		case errors.Is(err, store.ErrReadOnly) || errors.Is(err, store.ErrNewerSchema):
-			fmt.Fprintf(e.stderr, "vidsift: warning: scanning without the results library: %v (set --library to another file, or \"off\")\n", err)
-		case err != nil:
+		case errors.Is(err, store.ErrNotLibrary) || errors.Is(err, store.ErrDamaged):
 			return nil, usagef("%w; nothing was scanned", err)
+		case err != nil:
+			fmt.Fprintf(e.stderr, "vidsift: warning: scanning without the results library: %v (set --library to another file, or \"off\")\n", err)
 		default:
 			p.closers = append(p.closers, func() { db.Close() })
 			cfg.Library = db.ForRun(cfg.Params, opts.Rescan)
