@@ -299,7 +299,11 @@ func (m *File) cut(ctx context.Context, dst, tmpPath string, start, end float64)
 			continue
 		}
 		if !isVideo && vts != astiav.NoPtsValue && vts > endTS {
-			delete(audioLeft, pkt.StreamIndex())
+			if begin != astiav.NoPtsValue {
+				// Past the stretch; before the clip's keyframe is found a
+				// seek back may still come, and read this stream again.
+				delete(audioLeft, pkt.StreamIndex())
+			}
 			pkt.Unref()
 			continue
 		}

@@ -244,3 +244,65 @@ func TestCutPhoto(t *testing.T) {
 		t.Errorf("left behind: %v", entries)
 	}
 }
+
+// streamEnds is where each kind of stream in a file ends (its last
+// packet's time plus duration, seconds from the file's first packet).
+func streamEnds(t *testing.T, path string) map[astiav.MediaType]float64 {
+	t.Helper()
+	fc := astiav.AllocFormatContext()
+	defer fc.Free()
+	if err := fc.OpenInput(path, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	defer fc.CloseInput()
+	if err := fc.FindStreamInfo(nil); err != nil {
+		t.Fatal(err)
+	}
+	pkt := astiav.AllocPacket()
+	defer pkt.Free()
+	first, ends := math.Inf(1), map[astiav.MediaType]float64{}
+	for fc.ReadFrame(pkt) == nil {
+		s := fc.Streams()[pkt.StreamIndex()]
+		if pkt.Pts() != astiav.NoPtsValue {
+			tb := s.TimeBase().Float64()
+			first = min(first, float64(pkt.Pts())*tb)
+			kind := s.CodecParameters().MediaType()
+			ends[kind] = max(ends[kind], float64(pkt.Pts()+pkt.Duration())*tb)
+		}
+		pkt.Unref()
+	}
+	for k := range ends {
+		ends[k] -= first
+	}
+	return ends
+}
+
+// TestCutLastGOPKeepsAudio: a stretch in an MPEG-TS's last GOP, where the
+// seek lands past the last keyframe and the cut seeks back, keeps its
+// audio to the end of the stretch (the audio read before the seek back
+// must not count as done).
+func TestCutLastGOPKeepsAudio(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "stream.ts")
+	args := []string{"-v", "error", "-i", testenv.Shared(t, "testdata/videos/plant_cup_realshort.mp4"), "-c", "copy", src}
+	if out, err := exec.Command("ffmpeg", args...).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg %v: %v\n%s", args, err, out)
+	}
+	srcEnds := streamEnds(t, src)
+	if srcEnds[astiav.MediaTypeAudio] == 0 || srcEnds[astiav.MediaTypeVideo] < 1.1 {
+		t.Fatalf("the source's streams end at %v", srcEnds)
+	}
+	for _, end := range []float64{1.1, 1.15, 10} {
+		dst := filepath.Join(t.TempDir(), "end.ts")
+		info, err := Cut(context.Background(), src, dst, 1.05, end)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ends := streamEnds(t, dst)
+		// The audio runs to the end asked for (or the source's), within
+		// an audio frame.
+		want := min(end, srcEnds[astiav.MediaTypeAudio]) - info.Start
+		if got := ends[astiav.MediaTypeAudio]; got < want-0.03 {
+			t.Errorf("the clip %.3f–%.3f s: audio ends at %.3f s of the clip, want %.3f (video %.3f)", info.Start, end, got, want, ends[astiav.MediaTypeVideo])
+		}
+	}
+}
