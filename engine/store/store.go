@@ -193,7 +193,7 @@ func (s *Library) adoptSharedThumbs() error {
 	}
 	defer os.RemoveAll(tmp) // left only when the rename failed
 	for _, name := range names {
-		src, dst := filepath.Join(shared, name[:2], name), filepath.Join(tmp, name[:2], name)
+		src, dst := thumbFile(shared, name), thumbFile(tmp, name)
 		if !exists(src) {
 			continue // deleted by another library's upkeep: the loss this folder ends
 		}
@@ -214,7 +214,10 @@ func (s *Library) adoptSharedThumbs() error {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
 	}
-	return os.Rename(tmp, s.thumbs)
+	if err := os.Rename(tmp, s.thumbs); err != nil && !exists(s.thumbs) {
+		return err
+	}
+	return nil // adopted here, or by another vidsift opening the library at once
 }
 
 // thumbNames lists the thumbnails the library's frames name.
@@ -223,19 +226,33 @@ func (s *Library) thumbNames() ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	var names []string
-	for rows.Next() {
+	return names, eachRow(rows, func(r *sql.Rows) error {
 		var name string
-		if err := rows.Scan(&name); err != nil {
-			return nil, err
+		if err := r.Scan(&name); err != nil {
+			return err
 		}
-		if len(name) > 2 && filepath.Base(name) == name {
+		if thumbName(name) {
 			names = append(names, name)
 		}
-	}
-	return names, rows.Err()
+		return nil
+	})
 }
+
+// thumbName says name is one putThumb makes (a SHA-256 in hex, ".jpg"):
+// only such names are read, linked or deleted under a thumbnails folder,
+// whatever a damaged or hostile library's rows say.
+func thumbName(name string) bool {
+	hash, ok := strings.CutSuffix(name, ".jpg")
+	if !ok || len(hash) != 2*sha256.Size {
+		return false
+	}
+	_, err := hex.DecodeString(hash)
+	return err == nil
+}
+
+// thumbFile is where the thumbnail name lies in the folder dir.
+func thumbFile(dir, name string) string { return filepath.Join(dir, name[:2], name) }
 
 func exists(path string) bool {
 	_, err := os.Lstat(path)
@@ -475,7 +492,7 @@ func (s *Library) Save(id Identity, res scan.FileResult, thumbs map[int][]byte) 
 func (s *Library) putThumb(jpg []byte) (string, error) {
 	sum := sha256.Sum256(jpg)
 	name := hex.EncodeToString(sum[:]) + ".jpg"
-	path := filepath.Join(s.thumbs, name[:2], name)
+	path := thumbFile(s.thumbs, name)
 	if _, err := os.Stat(path); err == nil {
 		return name, nil
 	}
@@ -490,10 +507,10 @@ func (s *Library) putThumb(jpg []byte) (string, error) {
 
 // Thumbnail reads a stored thumbnail by the name Save gave it.
 func (s *Library) Thumbnail(name string) ([]byte, error) {
-	if len(name) < 3 || filepath.Base(name) != name {
+	if !thumbName(name) {
 		return nil, fmt.Errorf("bad thumbnail name %q", name)
 	}
-	return os.ReadFile(filepath.Join(s.thumbs, name[:2], name))
+	return os.ReadFile(thumbFile(s.thumbs, name))
 }
 
 // Stored is one stored file with its thumbnails' names and the

@@ -90,7 +90,7 @@ func (s *Library) Stats() (Stats, error) {
 	if s.borrowed {
 		names, err := s.thumbNames()
 		for _, name := range names {
-			if fi, err := os.Stat(filepath.Join(s.thumbs, name[:2], name)); err == nil {
+			if fi, err := os.Stat(thumbFile(s.thumbs, name)); err == nil {
 				st.Thumbnails++
 				st.ThumbnailBytes += fi.Size()
 			}
@@ -259,7 +259,7 @@ func (s *Library) forget(where string, args []any, dry bool) (Forgotten, error) 
 	}
 	var errs []error
 	for _, name := range unused {
-		if err := os.Remove(filepath.Join(s.thumbs, name[:2], name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if err := os.Remove(thumbFile(s.thumbs, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			errs = append(errs, err)
 		}
 	}
@@ -290,7 +290,7 @@ func unnamed(tx *sql.Tx, names []string) ([]string, error) {
 	}
 	var out []string
 	for _, n := range names {
-		if !used[n] && len(n) > 2 && filepath.Base(n) == n {
+		if !used[n] && thumbName(n) {
 			out = append(out, n)
 		}
 	}

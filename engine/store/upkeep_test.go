@@ -288,3 +288,26 @@ func TestSharedThumbsAdopted(t *testing.T) {
 		}
 	}
 }
+
+// TestForgetTouchesOnlyThumbnails: a row naming a "thumbnail" that is no
+// name the library makes (a damaged or crafted library: "..x" would lie
+// beside the thumbnails folder, not in it) is neither read nor deleted.
+func TestForgetTouchesOnlyThumbnails(t *testing.T) {
+	s, p := upkeepLibrary(t)
+	outside := filepath.Join(filepath.Dir(s.thumbs), "..victim.jpg")
+	if err := os.WriteFile(outside, []byte("not vidsift's"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.Exec(`UPDATE frames SET thumb='..victim.jpg' WHERE file_id=(SELECT id FROM files WHERE path=?)`, p["b/z.mp4"]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Thumbnail("..victim.jpg"); err == nil {
+		t.Error("a name outside the thumbnails folder was read")
+	}
+	if _, err := s.Forget([]string{p["b/z.mp4"]}, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(outside); err != nil {
+		t.Errorf("forget deleted a file outside the thumbnails folder: %v", err)
+	}
+}
