@@ -218,23 +218,19 @@ const fillFileClasses = `INSERT INTO file_classes (file_id, class, max_conf)
 func SchemaVersion() int { return len(migrations) }
 
 func (s *Library) migrate() error {
-	var v int
-	if err := s.db.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
+	// One statement, one snapshot: another vidsift creating the library
+	// at this moment commits its tables and their version together.
+	var v, tables int
+	if err := s.db.QueryRow(`SELECT (SELECT user_version FROM pragma_user_version), (SELECT COUNT(*) FROM sqlite_master)`).Scan(&v, &tables); err != nil {
 		return err // Open says what the file is
 	}
 	if v > len(migrations) {
 		return fmt.Errorf("%w: schema version %d, newer than this vidsift understands (%d): upgrade vidsift", ErrNewerSchema, v, len(migrations))
 	}
-	if v == 0 {
+	if v == 0 && tables > 0 {
 		// Version 0 is a new, empty database: one with tables is another
 		// program's, which a migration must not fill with vidsift's.
-		var tables int
-		if err := s.db.QueryRow(`SELECT COUNT(*) FROM sqlite_master`).Scan(&tables); err != nil {
-			return err
-		}
-		if tables > 0 {
-			return fmt.Errorf("%w: a SQLite database of another program (%d tables or indexes, none of vidsift's schema)", ErrNotLibrary, tables)
-		}
+		return fmt.Errorf("%w: a SQLite database of another program (%d tables or indexes, none of vidsift's schema)", ErrNotLibrary, tables)
 	}
 	// The journal mode is kept in the file: once WAL, every connection is.
 	if _, err := s.db.Exec(`PRAGMA journal_mode=WAL`); err != nil {
@@ -243,18 +239,34 @@ func (s *Library) migrate() error {
 	if v == len(migrations) {
 		return nil
 	}
-	// A table rebuild drops a table other tables refer to: foreign keys are
-	// off while migrating (SQLite ignores the pragma inside a transaction)
-	// and checked before each migration commits. One connection (Open), so
-	// the pragma holds for the transactions below.
-	if _, err := s.db.Exec(`PRAGMA foreign_keys = OFF`); err != nil {
+	return migrateFile(s.path)
+}
+
+// migrateFile brings the library at path to this build's schema, one
+// migration a transaction. Each takes the write lock first (BEGIN
+// IMMEDIATE) and reads the version under it: several vidsifts opening a
+// new or older library at once migrate it once, in turn. A table rebuild
+// drops a table others refer to, so foreign keys are off on this
+// connection (SQLite ignores the pragma inside a transaction) and checked
+// before each migration commits.
+func migrateFile(path string) error {
+	db, err := open(path, "_txlock=immediate&_pragma=busy_timeout(10000)&_pragma=foreign_keys(0)")
+	if err != nil {
 		return err
 	}
-	defer s.db.Exec(`PRAGMA foreign_keys = ON`)
-	for ; v < len(migrations); v++ {
-		tx, err := s.db.Begin()
+	defer db.Close()
+	for {
+		tx, err := db.Begin()
 		if err != nil {
 			return err
+		}
+		var v int
+		if err := tx.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if v >= len(migrations) {
+			return tx.Rollback() // done, here or by another vidsift
 		}
 		if err := migrations[v](tx); err != nil {
 			tx.Rollback()
@@ -272,7 +284,6 @@ func (s *Library) migrate() error {
 			return err
 		}
 	}
-	return nil
 }
 
 // violations counts rows whose foreign keys point nowhere.
