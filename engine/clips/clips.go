@@ -12,6 +12,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -246,14 +247,19 @@ func clipOf(src string, m Moment, output string, info media.CutInfo) Clip {
 		Container: info.Container, Dropped: info.Dropped, FromStart: info.FromStart}
 }
 
-// removeParts removes the temporary files of cuts that were killed.
+// clipPart is a part file of a clip's name (Name: base, times, hash).
+var clipPart = regexp.MustCompile(`^\.[A-Za-z0-9_-]*_[0-9]+\.[0-9]{3}-[0-9]+\.[0-9]{3}_[0-9a-f]{8}\.[0-9]+\.part$`)
+
+// removeParts removes the temporary files of cuts that were killed: part
+// files of a clip's name (Name) that no cut holds (media.StalePart), so
+// that another run writing into dir keeps its own.
 func removeParts(dir string) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return fmt.Errorf("cannot read the clips folder %s: %w", dir, err)
 	}
 	for _, e := range entries {
-		if e.Type().IsRegular() && media.PartFile(e.Name()) {
+		if e.Type().IsRegular() && media.PartFile(e.Name()) && clipPart.MatchString(e.Name()) && media.StalePart(filepath.Join(dir, e.Name())) {
 			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, os.ErrNotExist) {
 				return fmt.Errorf("cannot remove a partial clip: %w", err)
 			}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/vidsift/vidsift/engine/query"
@@ -170,6 +171,19 @@ func TestRunAgain(t *testing.T) {
 	testenv.WriteFile(t, part, []byte("half a clip"), 0o644)
 	keep := filepath.Join(dir, ".notes.part") // not ours
 	testenv.WriteFile(t, keep, []byte("mine"), 0o644)
+	dated := filepath.Join(dir, ".backup.20240101.part") // not ours either
+	testenv.WriteFile(t, dated, []byte("mine"), 0o644)
+	// Another run's cut, still writing: it holds its part's lock.
+	writing := filepath.Join(dir, ".street_bikes_h264_1.000-2.000_12345678.999.part")
+	testenv.WriteFile(t, writing, []byte("a clip on its way"), 0o644)
+	held, err := os.Open(writing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	if err := syscall.Flock(int(held.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
 
 	var skipped int
 	again, err := Run(context.Background(), []Source{src}, "person", dir, o, false, func(r Outcome) {
@@ -183,8 +197,10 @@ func TestRunAgain(t *testing.T) {
 	if _, err := os.Stat(part); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the killed run's temporary file: %v", err)
 	}
-	if _, err := os.Stat(keep); err != nil {
-		t.Errorf("a file not vidsift's: %v", err)
+	for _, p := range []string{keep, dated, writing} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s, not a killed run's: %v", filepath.Base(p), err)
+		}
 	}
 	got := testenv.ReadJSON[Manifest](t, filepath.Join(dir, "clips.json")).Clips
 	if !reflect.DeepEqual(got, first) {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/asticode/go-astiav"
 )
@@ -48,10 +49,11 @@ func Cut(ctx context.Context, src, dst string, start, end float64) (CutInfo, err
 	if m.info.Still {
 		return CutInfo{}, ErrStill
 	}
-	tmpPath, err := createPart(dst)
+	tmpPath, lock, err := createPart(dst)
 	if err != nil {
 		return CutInfo{}, err
 	}
+	defer lock.Close() // after the rename: the part is ours until it is gone
 	info, err := m.cut(ctx, dst, tmpPath, start, end)
 	if err == nil {
 		err = syncFile(tmpPath) // on disk before it has its final name
@@ -100,10 +102,10 @@ func syncFile(path string) error {
 	return f.Close()
 }
 
-// createPart makes the empty file beside dst that a clip is written to:
-// .<dst's name less its extension>.<random>.part, created 0644 so that
-// the umask applies (os.CreateTemp's 0600 would make every clip private).
-func createPart(dst string) (string, error) {
+// createPart makes the empty file beside dst that a clip is written to,
+// and holds an exclusive lock on it (flock) until lock is closed: a part
+// file nobody holds is one a cut that died left (StalePart).
+func createPart(dst string) (name string, lock *os.File, err error) {
 	stem := strings.TrimSuffix(filepath.Base(dst), filepath.Ext(dst))
 	for range 100 {
 		name := filepath.Join(filepath.Dir(dst), fmt.Sprintf(".%s.%d.part", stem, rand.Uint32()))
@@ -112,11 +114,32 @@ func createPart(dst string) (string, error) {
 			continue
 		}
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
-		return name, f.Close()
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+			f.Close()
+			os.Remove(name)
+			return "", nil, fmt.Errorf("locking %s: %w", name, err)
+		}
+		return name, f, nil
 	}
-	return "", fmt.Errorf("cannot make a temporary file beside %s", dst)
+	return "", nil, fmt.Errorf("cannot make a temporary file beside %s", dst)
+}
+
+// StalePart says the part file at path (see PartFile) is one no cut is
+// writing: nobody holds its lock (createPart), so the cut that made it
+// was interrupted or killed.
+func StalePart(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		return false // a cut is writing it
+	}
+	syscall.Flock(int(f.Fd()), syscall.LOCK_UN) //nolint:errcheck // closed next
+	return true
 }
 
 // ErrNoTimestamps says the video's packets carry no times (a raw
