@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -30,6 +31,10 @@ type manifest struct {
 type exportFolder struct {
 	dir, kind string
 	old       []string
+	// foreign: the files a forced export found in a folder no export
+	// wrote. Those it writes over are never listed as vidsift's, so no
+	// later export deletes them.
+	foreign map[string]bool
 }
 
 // The kinds of export folder.
@@ -81,6 +86,19 @@ func inspectFolder(dir, kind string, force bool) (*exportFolder, error) {
 	if len(entries) > 0 && !force {
 		return nil, fmt.Errorf("cannot write into %s: %w", dir, ErrNotExport)
 	}
+	if len(entries) > 0 {
+		f.foreign = map[string]bool{}
+		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				rel, _ := filepath.Rel(dir, path)
+				f.foreign[filepath.ToSlash(rel)] = true
+			}
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("cannot write into %s: %w", dir, err)
+		}
+	}
 	return f, nil
 }
 
@@ -117,9 +135,9 @@ func (f *exportFolder) finish(files []string) error {
 	return errors.Join(append(errs, f.record(append(slices.Clone(files), left...)))...)
 }
 
-// record writes the manifest listing files.
+// record writes the manifest listing files (less the foreign ones).
 func (f *exportFolder) record(files []string) error {
-	files = slices.Clone(files)
+	files = slices.DeleteFunc(slices.Clone(files), func(name string) bool { return f.foreign[name] })
 	slices.Sort(files)
 	raw, err := json.MarshalIndent(manifest{Kind: f.kind, Files: slices.Compact(files)}, "", " ")
 	if err != nil {

@@ -127,6 +127,28 @@ func TestYOLOReplacesEarlierExport(t *testing.T) {
 	if got := names(t, filepath.Join(theirs, "images")); !slices.Equal(got, []string{"cat.jpg", name}) {
 		t.Errorf("images after --force: %v", got)
 	}
+
+	// Forced over someone's dataset holding files of the names vidsift
+	// writes (data.yaml, an image): vidsift writes them, but never lists
+	// them as its own, so the next export, writing other images, keeps them.
+	clash := t.TempDir()
+	testenv.WriteFile(t, filepath.Join(clash, "data.yaml"), []byte("their classes"), 0o644)
+	testenv.WriteFile(t, filepath.Join(clash, "images", name), []byte("their image"), 0o644)
+	if err := WriteYOLO(clash, one, src, true); err != nil {
+		t.Fatal(err)
+	}
+	other := LabelSet{Classes: all.Classes, Images: all.Images[1:2]}
+	if err := WriteYOLO(clash, other, src, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, kept := range []string{filepath.Join(clash, "data.yaml"), filepath.Join(clash, "images", name)} {
+		if _, err := os.Stat(kept); err != nil {
+			t.Errorf("a file that was theirs before --force: %v", err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(clash, "labels", label)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the forced export's own label was not replaced: %v", err)
+	}
 }
 
 // TestCOCOReplacesEarlierImages: a COCO export replaces the images an
