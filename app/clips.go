@@ -16,7 +16,6 @@ import (
 	"github.com/vidsift/vidsift/engine/media"
 	"github.com/vidsift/vidsift/engine/query"
 	"github.com/vidsift/vidsift/engine/results"
-	"github.com/vidsift/vidsift/engine/store"
 )
 
 // fileRanges are the stretches of path a clip takes: where the search
@@ -136,7 +135,7 @@ func (u *UI) clipSources(onlyShown bool) []clips.Source {
 	if onlyShown {
 		q = u.query()
 	}
-	var known map[string]store.FileState
+	known := u.readOnlySeen
 	if u.library != nil {
 		known, _ = u.library.LastSeen() // without it, sources are cut unchecked
 	}

@@ -56,6 +56,10 @@ type UI struct {
 	coll    *results.Collection
 	library *store.Library // nil when turned off or unavailable
 	libErr  error
+	// readOnlySeen is a read-only library's record of its files, read as
+	// it is loaded (it is closed then): what Export → Clips checks sources
+	// against, as it asks a writable library.
+	readOnlySeen map[string]store.FileState
 	// resumeWatch starts watching the saved queue once the model is loaded
 	// (the library is loaded before it).
 	resumeWatch bool
@@ -140,6 +144,7 @@ func (u *UI) openLibrary() {
 	if readOnly {
 		u.libErr = store.ErrReadOnly
 		defer lib.Close()
+		u.readOnlySeen, _ = lib.LastSeen() // without it, sources are cut unchecked
 	} else {
 		u.library = lib
 	}

@@ -635,6 +635,17 @@ func TestReadOnlyLibraryOnStart(t *testing.T) {
 	if text := u2.progress.label.Text; !strings.Contains(text, "read-only") || !strings.Contains(text, "not stored") || u2.library != nil {
 		t.Errorf("progress says %q; library kept for scans: %v", text, u2.library != nil)
 	}
+	// Export → Clips checks each source against the read-only library's
+	// record too (a file changed since it was scanned is skipped).
+	sources := u2.clipSources(false)
+	if len(sources) == 0 {
+		t.Fatal("no clip sources from the read-only library's results")
+	}
+	for _, src := range sources {
+		if !src.Known || src.Size == 0 {
+			t.Errorf("%s: not checked against the library's record: %+v", src.Path, src)
+		}
+	}
 }
 
 func readJSON(t *testing.T, path string) export.Document {
