@@ -63,7 +63,7 @@ func (o labelFlags) check() error {
 		if st, err := os.Stat(o.COCO); err == nil && st.IsDir() {
 			return usageError{fmt.Errorf("--coco: cannot write %s: %w", o.COCO, export.ErrIsFolder)}
 		}
-		if err := export.CheckFolder(o.cocoImages(), export.COCOImagesFolder, o.Force); err != nil {
+		if err := export.CheckFolder(o.cocoImages(), export.COCOImagesFolder(o.COCO), o.Force); err != nil {
 			return usageError{fmt.Errorf("--coco's images: %w", err)}
 		}
 	}

@@ -37,11 +37,19 @@ type exportFolder struct {
 	foreign map[string]bool
 }
 
-// The kinds of export folder.
-const (
-	YOLOFolder       = "yolo"
-	COCOImagesFolder = "coco images"
-)
+// YOLOFolder is the kind of a --yolo folder.
+const YOLOFolder = "yolo"
+
+// COCOImagesFolder is the kind of the images folder of the COCO file
+// file: the images of one COCO file, so that another COCO file's export
+// into the same folder (which would delete the images the first names)
+// is refused like any folder of other files.
+func COCOImagesFolder(file string) string {
+	if abs, err := filepath.Abs(file); err == nil {
+		file = abs
+	}
+	return "coco images of " + filepath.ToSlash(file)
+}
 
 // CheckFolder says, before the work, whether an export of kind may write
 // into dir (see openFolder); it changes nothing.

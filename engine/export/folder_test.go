@@ -168,4 +168,12 @@ func TestCOCOReplacesEarlierImages(t *testing.T) {
 	if err := WriteCOCO(filepath.Join(dir, "other.json"), dir, one, grey(t), false); !errors.Is(err, ErrNotExport) {
 		t.Errorf("images into a folder of other files: %v", err)
 	}
+	// Another COCO file's images into the first's folder would delete
+	// those the first names: refused too.
+	if err := WriteCOCO(filepath.Join(dir, "second.json"), images, all, grey(t), false); !errors.Is(err, ErrNotExport) {
+		t.Errorf("a second COCO file's images into the first's folder: %v", err)
+	}
+	if got := names(t, images); len(got) != 2 {
+		t.Errorf("the first COCO file's images after the refusal: %v", got)
+	}
 }

@@ -137,7 +137,7 @@ func scaled(img LabelImage, d scan.Detection, w, h int) (x1, y1, x2, y2 float64)
 // holds other files is refused (ErrNotExport) unless force, and then
 // nothing of it is deleted.
 func WriteCOCO(file, imagesDir string, set LabelSet, src ImageSource, force bool) error {
-	folder, err := openFolder(imagesDir, COCOImagesFolder, force)
+	folder, err := openFolder(imagesDir, COCOImagesFolder(file), force)
 	if err != nil {
 		return err
 	}
