@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -250,6 +251,9 @@ func (s *Library) forget(where string, args []any, dry bool) (Forgotten, error) 
 	if err != nil {
 		return f, err
 	}
+	if s.sharesThumbs() {
+		unused = nil // another library's may be among them (see sharesThumbs)
+	}
 	f.Thumbnails = len(unused)
 	if dry {
 		return f, nil // the rollback undoes it
@@ -368,4 +372,42 @@ func (s *Library) Relocate(old, new string, dry bool) (Forgotten, error) {
 		return f, nil
 	}
 	return f, tx.Commit()
+}
+
+// sharesThumbs says the library's thumbnails folder is the one libraries
+// in its folder used to share (the default library's) and another library
+// beside it has not yet taken its own (adoptSharedThumbs, on its next
+// writable open): a thumbnail no row of this library names may be that
+// library's, so upkeep deletes none until it has.
+func (s *Library) sharesThumbs() bool {
+	dir := filepath.Dir(s.path)
+	if s.thumbs != filepath.Join(dir, sharedThumbs) {
+		return false
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return true // cannot tell: keep them
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if !e.Type().IsRegular() || name == filepath.Base(s.path) || exists(ThumbnailFolder(filepath.Join(dir, name))) {
+			continue
+		}
+		if sqliteFile(filepath.Join(dir, name)) {
+			return true
+		}
+	}
+	return false
+}
+
+// sqliteFile says the file at path starts as every SQLite database does.
+func sqliteFile(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 16)
+	_, err = io.ReadFull(f, head)
+	return err == nil && string(head) == "SQLite format 3\x00"
 }

@@ -248,6 +248,19 @@ func TestSharedThumbsAdopted(t *testing.T) {
 	if n := countShared(); n != 3 {
 		t.Fatalf("%d thumbnails in the shared folder, want 3", n)
 	}
+	// The default library's upkeep, before mine.db took its own: it must
+	// not delete what mine.db names there (mine.db's "frame 2").
+	def, err := Open(filepath.Join(dir, FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, err := def.Forget([]string{"/v"}, false); err != nil || f.Paths != 1 || f.Thumbnails != 0 {
+		t.Errorf("the default library's forget beside an unadopted library: %+v %v", f, err)
+	}
+	def.Close()
+	if n := countShared(); n != 3 {
+		t.Fatalf("%d thumbnails in the shared folder after the default library's forget, want 3", n)
+	}
 
 	ro, err := OpenReadOnly(path)
 	if err != nil {
