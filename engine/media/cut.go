@@ -41,14 +41,11 @@ type CutInfo struct {
 // cancelled or failed, it leaves nothing. The clip's mode is 0644 less the
 // umask, as every other output's.
 func Cut(ctx context.Context, src, dst string, start, end float64) (CutInfo, error) {
-	m, err := Open(ctx, src, Options{})
+	m, err := openVideo(ctx, src)
 	if err != nil {
 		return CutInfo{}, err
 	}
 	defer m.Close()
-	if m.info.Still {
-		return CutInfo{}, ErrStill
-	}
 	tmpPath, lock, err := createPart(dst)
 	if err != nil {
 		return CutInfo{}, err
@@ -67,6 +64,19 @@ func Cut(ctx context.Context, src, dst string, start, end float64) (CutInfo, err
 		return info, err
 	}
 	return info, nil
+}
+
+// openVideo opens src to cut from it: a photo is ErrStill.
+func openVideo(ctx context.Context, src string) (*File, error) {
+	m, err := Open(ctx, src, Options{})
+	if err != nil {
+		return nil, err
+	}
+	if m.info.Still {
+		m.Close()
+		return nil, ErrStill
+	}
+	return m, nil
 }
 
 // ErrContainer says a container cannot hold the source's streams.
@@ -504,14 +514,11 @@ func (m *File) dropped() []string {
 // already there, from an earlier run. Start is the keyframe of src the
 // clip begins at, End where its video ends, in src's stream time.
 func CutFrom(ctx context.Context, src, clip string, start float64) (CutInfo, error) {
-	m, err := Open(ctx, src, Options{})
+	m, err := openVideo(ctx, src)
 	if err != nil {
 		return CutInfo{}, err
 	}
 	defer m.Close()
-	if m.info.Still {
-		return CutInfo{}, ErrStill
-	}
 	info := CutInfo{Dropped: m.dropped()}
 	begin, err := m.keyframeAtOrBefore(ctx, start, &info.FromStart)
 	if err != nil {

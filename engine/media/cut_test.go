@@ -18,18 +18,25 @@ import (
 	"github.com/vidsift/vidsift/internal/testenv"
 )
 
-// audioStreams counts a file's audio streams.
-func audioStreams(t *testing.T, path string) int {
+// openInput opens path with FFmpeg for the test, closed when it ends.
+func openInput(t *testing.T, path string) *astiav.FormatContext {
 	t.Helper()
 	fc := astiav.AllocFormatContext()
-	defer fc.Free()
 	if err := fc.OpenInput(path, nil, nil); err != nil {
+		fc.Free()
 		t.Fatal(err)
 	}
-	defer fc.CloseInput()
+	t.Cleanup(func() { fc.CloseInput(); fc.Free() })
 	if err := fc.FindStreamInfo(nil); err != nil {
 		t.Fatal(err)
 	}
+	return fc
+}
+
+// audioStreams counts a file's audio streams.
+func audioStreams(t *testing.T, path string) int {
+	t.Helper()
+	fc := openInput(t, path)
 	n := 0
 	for _, s := range fc.Streams() {
 		if s.CodecParameters().MediaType() == astiav.MediaTypeAudio {
@@ -249,15 +256,7 @@ func TestCutPhoto(t *testing.T) {
 // packet's time plus duration, seconds from the file's first packet).
 func streamEnds(t *testing.T, path string) map[astiav.MediaType]float64 {
 	t.Helper()
-	fc := astiav.AllocFormatContext()
-	defer fc.Free()
-	if err := fc.OpenInput(path, nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	defer fc.CloseInput()
-	if err := fc.FindStreamInfo(nil); err != nil {
-		t.Fatal(err)
-	}
+	fc := openInput(t, path)
 	pkt := astiav.AllocPacket()
 	defer pkt.Free()
 	first, ends := math.Inf(1), map[astiav.MediaType]float64{}
