@@ -574,9 +574,10 @@ func TestSettingsRestored(t *testing.T) {
 	loop.until(t, "the model to load", func() bool { return u2.currentModel() != nil })
 }
 
-// TestLibraryOnStart: what one session scanned is on screen when the app
-// opens again, exports without scanning, and is reused by the next Start.
-func TestLibraryOnStart(t *testing.T) {
+// photosInLibrary scans the shared photos in an app and closes its
+// library, as an app that quit leaves it; the app is returned.
+func photosInLibrary(t *testing.T) *UI {
+	t.Helper()
 	withModel(t)
 	photos := shared(t, "testdata/photos")
 	u, loop := newTestUI(t)
@@ -585,6 +586,13 @@ func TestLibraryOnStart(t *testing.T) {
 	loop.until(t, "the first run", func() bool { return u.coll.Summary().Files == 6 && !u.activity.Running() })
 	u.library.Close()
 	u.library = nil
+	return u
+}
+
+// TestLibraryOnStart: what one session scanned is on screen when the app
+// opens again, exports without scanning, and is reused by the next Start.
+func TestLibraryOnStart(t *testing.T) {
+	photosInLibrary(t)
 
 	u2, loop2 := newTestUI(t)
 	if got := len(u2.Shown()); got != 6 {
@@ -603,7 +611,7 @@ func TestLibraryOnStart(t *testing.T) {
 	if doc := readJSON(t, out); len(doc.Files) != 6 {
 		t.Errorf("export from the library: %d files", len(doc.Files))
 	}
-	drop(u2, photos)
+	drop(u2, shared(t, "testdata/photos"))
 	test.Tap(u2.toolbar.start)
 	loop2.until(t, "the second run", func() bool { return u2.coll.Summary().Files == 6 && !u2.activity.Running() })
 	if s := u2.coll.Summary(); s.Skipped != 6 || len(u2.Shown()) != 6 {
@@ -615,14 +623,7 @@ func TestLibraryOnStart(t *testing.T) {
 // SQLite cannot make its -shm file) is still shown when the app opens,
 // thumbnails included, and the app says new scans are not stored there.
 func TestReadOnlyLibraryOnStart(t *testing.T) {
-	withModel(t)
-	photos := shared(t, "testdata/photos")
-	u, loop := newTestUI(t)
-	drop(u, photos)
-	test.Tap(u.toolbar.start)
-	loop.until(t, "the first run", func() bool { return u.coll.Summary().Files == 6 && !u.activity.Running() })
-	u.library.Close()
-	u.library = nil
+	u := photosInLibrary(t)
 
 	testenv.ReadOnlyMount(t, filepath.Dir(config.LibraryFile(u.cfg)))
 	u2, _ := newTestUI(t)

@@ -146,14 +146,7 @@ func TestClipsToTheEnd(t *testing.T) {
 	if duration-last < 0.2 {
 		t.Fatalf("the last analysed frame at %.3f s is too close to the end (%.3f s) to tell", last, duration)
 	}
-	out := filepath.Join(t.TempDir(), "clips")
-	if code, _, stderr := vidsift(t, "clips", "--pad", "0", "--out", out, "person", src); code != ExitOK {
-		t.Fatalf("clips: exit %d\n%s", code, stderr)
-	}
-	doc := testenv.ReadJSON[clipsDoc](t, filepath.Join(out, "clips.json"))
-	if len(doc.Clips) == 0 {
-		t.Fatal("no clip")
-	}
+	doc := unpaddedClips(t, "person", src)
 	end := doc.Clips[len(doc.Clips)-1]
 	if end.End != roundMs(duration) || end.CutEnd < duration-0.1 {
 		t.Errorf("the last moment asked to %.3f s and cut to %.3f s; the file ends at %.3f s (its last analysed frame at %.3f s)", end.End, end.CutEnd, duration, last)
@@ -278,14 +271,7 @@ func TestClipsMPEGTS(t *testing.T) {
 		t.Fatalf("ffmpeg: %v\n%s", err, out)
 	}
 	gop := byName(t, scanDoc(t, src), src)["stream.ts"].Media.KeyframeInterval
-	out := filepath.Join(t.TempDir(), "clips")
-	if code, _, stderr := vidsift(t, "clips", "--pad", "0", "--out", out, "person & bicycle", src); code != ExitOK {
-		t.Fatalf("clips: exit %d\n%s", code, stderr)
-	}
-	doc := testenv.ReadJSON[clipsDoc](t, filepath.Join(out, "clips.json"))
-	if len(doc.Clips) == 0 {
-		t.Fatal("no clip")
-	}
+	doc := unpaddedClips(t, "person & bicycle", src)
 	for _, c := range doc.Clips {
 		if c.CutStart > c.Start+0.001 || c.CutStart < c.Start-gop-0.001 || c.CutEnd < c.End-0.1 || c.Container != "mpegts" {
 			t.Errorf("%s: asked %.3f–%.3f, cut %.3f–%.3f (GOP %.2f s), %s", c.Output, c.Start, c.End, c.CutStart, c.CutEnd, gop, c.Container)
@@ -295,4 +281,19 @@ func TestClipsMPEGTS(t *testing.T) {
 			t.Errorf("%s: decodes to %.3f s (of %.3f), damage %q, %v", c.Output, last, c.End-c.CutStart, damage, err)
 		}
 	}
+}
+
+// unpaddedClips runs clips --pad 0 for expr over src into a new folder and
+// returns its clips.json, which must list a clip.
+func unpaddedClips(t *testing.T, expr, src string) clipsDoc {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "clips")
+	if code, _, stderr := vidsift(t, "clips", "--pad", "0", "--out", out, expr, src); code != ExitOK {
+		t.Fatalf("clips: exit %d\n%s", code, stderr)
+	}
+	doc := testenv.ReadJSON[clipsDoc](t, filepath.Join(out, "clips.json"))
+	if len(doc.Clips) == 0 {
+		t.Fatal("no clip")
+	}
+	return doc
 }
