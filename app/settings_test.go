@@ -37,8 +37,8 @@ func TestRectSetting(t *testing.T) {
 	if err := u.ExportTo(out, "json", false); err != nil {
 		t.Fatal(err)
 	}
-	if doc := readJSON(t, out); !doc.Settings.Rect || doc.Files[0].Status != "ok" {
-		t.Errorf("export: rect %v, %+v", doc.Settings.Rect, doc.Files[0])
+	if doc := readJSON(t, out); !doc.Settings.Switch("rect") || doc.Files[0].Status != "ok" {
+		t.Errorf("export: rect %v, %+v", doc.Settings.Switch("rect"), doc.Files[0])
 	}
 
 	u.settings.rect.SetChecked(false)

@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
 
@@ -12,66 +11,37 @@ import (
 
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/export"
+	"github.com/vidsift/vidsift/engine/settings"
 )
 
-// Settings reach commands one way: a flag that sets a config key is a row
-// of configFlags, declared by addConfigFlags with the key's default and
-// bound to the key by bindFlags; the command reads the setting from viper,
-// where the environment and the config file set it too.
+// Settings reach commands one way: a flag that sets a config key is
+// declared from its row of settings.Table (addConfigFlags: the row's flag
+// name, help and default) and bound to the key by bindFlags; the command
+// reads the setting from viper, where the environment and the config file
+// set it too.
 
-// configFlag is a flag that sets a config key.
-type configFlag struct{ name, key, help string }
-
-var configFlags = []configFlag{
-	{"conf", config.Confidence, "drop detections below this confidence, 0..1"},
-	{"iou", config.IoU, "IoU above which NMS drops the weaker box of a class"},
-	{"classes", config.Classes, "only these classes, e.g. person,dog (default: all)"},
-	{"workers", config.Workers, "files decoded at once"},
-	{"threads", config.Threads, "total inference threads"},
-	{"model", config.Model, "YOLO ONNX model file (default: the one setup installed)"},
-	{"onnxruntime-library", config.RuntimeLibrary, "path of libonnxruntime.so.1 (default: the one setup installed)"},
-	{"intra-op-threads", config.IntraOpThreads, "ONNX Runtime threads per inference; threads/intra-op-threads run at once"},
-	{"decoder-threads", config.DecoderThreads, "FFmpeg threads per file (0: FFmpeg decides)"},
-	{"decoder-thread-type", config.DecoderThreadType, "FFmpeg threading: frame, slice, or empty for both"},
-	{"file-timeout", config.FileTimeout, "give up on one file after this long"},
-	{"max-gap", config.MaxGap, "longest stretch of video without an analysed frame, e.g. 2, 0.5 or 1500ms (0: keyframes only)"},
-	{"min-gap", config.MinGap, "skip a keyframe this close to the previous analysed one (0: every keyframe)"},
-	{"cuts", config.Cuts, "analyse the first frame of each shot that starts between keyframes (only with --max-gap above 0; =false: keyframes and gap frames only)"},
-	{"reuse-similar", config.ReuseSimilar, "a frame that looks the same as the last inferred one repeats its detections (=false: infer every frame)"},
-	{"rect", config.Rect, "a model of dynamic input size runs each frame on its own rectangle, not the full square (=false: square)"},
-	{"nats", config.Nats, "URL of the cluster's hub, e.g. nats://hub.local:4222 (VIDSIFT_NATS)"},
-	{"library", config.Library, `results library (default: the data folder's library.db; "off": none)`},
-	{"token", config.NatsToken, "cluster token (VIDSIFT_NATS_TOKEN)"},
-	{"user", config.NatsUser, "cluster user, with --password (VIDSIFT_NATS_USER)"},
-	{"password", config.NatsPassword, "cluster password (VIDSIFT_NATS_PASSWORD)"},
-	{"tls-cert", config.NatsTLSCert, "TLS certificate file (PEM)"},
-	{"tls-key", config.NatsTLSKey, "TLS key file (PEM) of --tls-cert"},
-	{"tls-ca", config.NatsTLSCA, "CA file (PEM) to trust, and for a hub to check client certificates against"},
-}
-
-// keyAnnotation marks a flag declared from configFlags with its key.
+// keyAnnotation marks a flag declared from settings.Table with its key.
 const keyAnnotation = "vidsift-config-key"
 
-// addConfigFlags declares the named rows of configFlags, each typed and
-// defaulted by its key's default.
+// addConfigFlags declares the settings whose flags are named, each typed
+// and defaulted by its default.
 func addConfigFlags(fs *pflag.FlagSet, names ...string) {
 	for _, name := range names {
 		addConfigFlag(fs, name, "")
 	}
 }
 
-// addConfigFlag declares one row; help, when given, words the flag for this
-// command instead of the row's text.
+// addConfigFlag declares one setting's flag; help, when given, words the
+// flag for this command instead of the row's text.
 func addConfigFlag(fs *pflag.FlagSet, name, help string) {
-	i := slices.IndexFunc(configFlags, func(f configFlag) bool { return f.name == name })
-	if i < 0 {
-		panic("cli: no config flag " + name) // a programming error, caught by any test of the command
+	row := settings.ByFlag(name)
+	if row == nil {
+		panic("cli: no setting has the flag --" + name) // a programming error, caught by any test of the command
 	}
-	row := configFlags[i]
 	if help == "" {
-		help = row.help
+		help = row.Help
 	}
-	switch d := config.Default(row.key).(type) {
+	switch d := row.Default.(type) {
 	case float64:
 		fs.Float64(name, d, help)
 	case int:
@@ -86,9 +56,9 @@ func addConfigFlag(fs *pflag.FlagSet, name, help string) {
 	case time.Duration:
 		fs.Var(&durationValue{d}, name, help)
 	default:
-		panic(fmt.Sprintf("cli: config key %s has a default of type %T", row.key, d))
+		panic(fmt.Sprintf("cli: setting %s has a default of type %T", row.Key, d))
 	}
-	_ = fs.SetAnnotation(name, keyAnnotation, []string{row.key}) // the flag was just declared
+	_ = fs.SetAnnotation(name, keyAnnotation, []string{row.Key}) // the flag was just declared
 }
 
 // modelFlags choose the detector: the model and the ONNX Runtime library.

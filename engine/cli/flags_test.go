@@ -9,23 +9,27 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/vidsift/vidsift/engine/config"
+	"github.com/vidsift/vidsift/engine/settings"
 )
 
-// TestConfigFlags: each row of configFlags names a config key with a
-// default, and a flag the user sets reaches its key, typed as the key's
-// default; a flag left alone does not hide the environment or config file.
+// TestConfigFlags: each setting's flag is declared from its row, and a
+// flag the user sets reaches its key, typed as the key's default; a flag
+// left alone does not hide the environment or config file.
 func TestConfigFlags(t *testing.T) {
 	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
 	seen := map[string]bool{}
-	for _, f := range configFlags {
-		if config.Default(f.key) == nil {
-			t.Errorf("--%s sets %q, which is not a config key", f.name, f.key)
+	for _, row := range settings.Table {
+		if row.Flag == "" {
+			continue
 		}
-		if seen[f.name] {
-			t.Errorf("--%s twice", f.name)
+		if seen[row.Flag] {
+			t.Errorf("--%s twice", row.Flag)
 		}
-		seen[f.name] = true
-		addConfigFlags(fs, f.name)
+		seen[row.Flag] = true
+		addConfigFlags(fs, row.Flag)
+		if got := fs.Lookup(row.Flag).Annotations[keyAnnotation]; len(got) != 1 || got[0] != row.Key {
+			t.Errorf("--%s sets %v, want %s", row.Flag, got, row.Key)
+		}
 	}
 	if err := fs.Parse([]string{"--max-gap", "1.5", "--cuts=false", "--conf", "0.4", "--classes", "dog,cat", "--workers", "3", "--library", "off"}); err != nil {
 		t.Fatal(err)

@@ -7,7 +7,6 @@ import (
 	"image/jpeg"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -83,7 +82,7 @@ func TestScanCLI(t *testing.T) {
 	if s := doc.Summary; n != s.Frames || s.Keyframes != 45 || s.Frames <= s.Keyframes || s.Inferences != s.Frames-reused || s.Inferences == 0 {
 		t.Errorf("%d thumbnails; summary: %d frames, %d keyframes, %d inferences (%d reused)", n, s.Frames, s.Keyframes, s.Inferences, reused)
 	}
-	if doc.Settings.MaxGap != 2 || doc.Settings.MinGap != 0.5 {
+	if doc.Settings.Number("max_gap_s") != 2 || doc.Settings.Number("min_gap_s") != 0.5 {
 		t.Errorf("settings name the policy: %+v", doc.Settings)
 	}
 }
@@ -227,8 +226,8 @@ func TestLibraryReuse(t *testing.T) {
 			t.Fatalf("narrowed export: exit %d\n%s", code, stderr)
 		}
 		nd := readDoc(t, narrow)
-		if len(nd.Files) != len(wantPhotos) || nd.Summary.Files != len(wantPhotos) || nd.Settings.Confidence != 0.8 {
-			t.Errorf("narrowed export: %d files (summary %d), %d photos; confidence %v", len(nd.Files), nd.Summary.Files, len(wantPhotos), nd.Settings.Confidence)
+		if len(nd.Files) != len(wantPhotos) || nd.Summary.Files != len(wantPhotos) || nd.Settings.Number("confidence") != 0.8 {
+			t.Errorf("narrowed export: %d files (summary %d), %d photos; confidence %v", len(nd.Files), nd.Summary.Files, len(wantPhotos), nd.Settings.Number("confidence"))
 		}
 		all := 0
 		for _, f := range readDoc(t, out).Files {
@@ -401,7 +400,7 @@ func TestSamplingFlags(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	doc := readDoc(t, out)
-	if s := doc.Settings; s.MaxGap != 5 || s.MinGap != 0 || s.ReuseSimilar {
+	if s := doc.Settings; s.Number("max_gap_s") != 5 || s.Number("min_gap_s") != 0 || s.Switch("reuse_similar") {
 		t.Errorf("settings %+v", s)
 	}
 	if s := doc.Summary; s.Keyframes != 3 || s.Frames != 6 || s.Inferences != 6 {
@@ -410,14 +409,14 @@ func TestSamplingFlags(t *testing.T) {
 	if strings.Contains(stderr, "hint:") {
 		t.Errorf("a hint with gap frames on:\n%s", stderr)
 	}
-	if !doc.Settings.Cuts {
+	if !doc.Settings.Switch("cuts") {
 		t.Error("cut frames off by default")
 	}
 	code, stderr = scanCmd(t, "--model", testenv.Model(t), "--max-gap", "0", "--cuts", "--json", out, video)
 	if code != ExitOK || !strings.Contains(stderr, "hint: in 1 file(s) keyframes lie more than 5 s apart (up to 10.0 s)") || !strings.Contains(stderr, "--max-gap") {
 		t.Errorf("keyframes only on a 10 s GOP: exit %d, no hint:\n%s", code, stderr)
 	}
-	if readDoc(t, out).Settings.Cuts {
+	if readDoc(t, out).Settings.Switch("cuts") {
 		t.Error("keyframes only records cuts: true")
 	}
 	if code, stderr := scanCmd(t, "--max-gap", "soon", video); code != ExitUsage || !strings.Contains(stderr, "neither seconds") {
@@ -459,7 +458,7 @@ func TestCutFramesCLI(t *testing.T) {
 	if len(csvCuts) == 0 {
 		t.Error("no CSV row of a cut frame")
 	}
-	if code, stderr := scanCmd(t, "--model", testenv.Model(t), "--library", "off", "--cuts=false", "--json", js, video); code != ExitOK || readDoc(t, js).Summary.Cuts != 0 || readDoc(t, js).Settings.Cuts {
+	if code, stderr := scanCmd(t, "--model", testenv.Model(t), "--library", "off", "--cuts=false", "--json", js, video); code != ExitOK || readDoc(t, js).Summary.Cuts != 0 || readDoc(t, js).Settings.Switch("cuts") {
 		t.Errorf("--cuts=false: exit %d, %+v\n%s", code, readDoc(t, js).Summary, stderr)
 	}
 }
@@ -473,33 +472,32 @@ func TestSettingsBlock(t *testing.T) {
 	videos, photos := testenv.Shared(t, "testdata/videos"), testenv.Shared(t, "testdata/photos")
 	dir := t.TempDir()
 	model := testenv.Model(t)
-	custom := export.Settings{Confidence: 0.25, IoU: 0.7, Classes: []string{}, Workers: 1, Threads: 2, MaxGap: 1, MinGap: 0, ReuseSimilar: false, Cuts: true}
+	const custom = `{"confidence":0.25,"iou":0.7,"classes":[],"workers":1,"threads":2,"max_gap_s":1,"min_gap_s":0,"reuse_similar":false,"cuts":true,"rect":false}`
 	out := filepath.Join(dir, "scan.json")
 	if code, stderr := scanCmd(t, "--model", model, "--workers", "1", "--threads", "2", "--max-gap", "1", "--min-gap", "0", "--reuse-similar=false",
 		"--json", out, videos); code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	doc := readDoc(t, out)
-	if !reflect.DeepEqual(doc.Settings, custom) || doc.Files[0].Settings != nil {
-		t.Errorf("scan --json settings\n got %+v\nwant %+v", doc.Settings, custom)
+	if got := compactJSON(t, doc.Settings); got != custom || doc.Files[0].Settings != nil {
+		t.Errorf("scan --json settings\n got %s\nwant %s", got, custom)
 	}
 	sha := doc.Model.SHA256
 	if code, stderr := scanCmd(t, "--model", model, "--workers", "1", "--threads", "2", photos); code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 
-	fromLibrary := custom
-	fromLibrary.Workers, fromLibrary.Threads = 0, 0
+	fromLibrary := strings.Replace(custom, `"workers":1,"threads":2`, `"workers":0,"threads":0`, 1)
 	lib := filepath.Join(dir, "videos.json")
 	if code, _, stderr := vidsift(t, "export", "--json", lib, videos); code != ExitOK {
 		t.Fatalf("export: exit %d: %s", code, stderr)
 	}
 	doc = readDoc(t, lib)
-	if !reflect.DeepEqual(doc.Settings, fromLibrary) || doc.Model.SHA256 != sha || doc.Model.InputSize != [2]int{640, 640} || len(doc.Model.Classes) != 80 {
-		t.Errorf("export --json settings\n got %+v\nwant %+v\nmodel %s %v, %d classes", doc.Settings, fromLibrary, doc.Model.SHA256, doc.Model.InputSize, len(doc.Model.Classes))
+	if got := compactJSON(t, doc.Settings); got != fromLibrary || doc.Model.SHA256 != sha || doc.Model.InputSize != [2]int{640, 640} || len(doc.Model.Classes) != 80 {
+		t.Errorf("export --json settings\n got %s\nwant %s\nmodel %s %v, %d classes", got, fromLibrary, doc.Model.SHA256, doc.Model.InputSize, len(doc.Model.Classes))
 	}
-	if code, _, stderr := vidsift(t, "export", "--json", lib, "--conf", "0.5", videos); code != ExitOK || readDoc(t, lib).Settings.Confidence != 0.5 {
-		t.Errorf("export --conf 0.5: exit %d, confidence %v: %s", code, readDoc(t, lib).Settings.Confidence, stderr)
+	if code, _, stderr := vidsift(t, "export", "--json", lib, "--conf", "0.5", videos); code != ExitOK || readDoc(t, lib).Settings.Number("confidence") != 0.5 {
+		t.Errorf("export --conf 0.5: exit %d, confidence %v: %s", code, readDoc(t, lib).Settings.Number("confidence"), stderr)
 	}
 
 	all := filepath.Join(dir, "all.json")
@@ -507,17 +505,17 @@ func TestSettingsBlock(t *testing.T) {
 		t.Fatalf("export: exit %d: %s", code, stderr)
 	}
 	doc = readDoc(t, all)
-	mixed := export.Settings{Confidence: 0.25, IoU: 0.7, Classes: []string{}, Cuts: true, Mixed: []string{"max_gap_s", "min_gap_s", "reuse_similar"}}
-	if !reflect.DeepEqual(doc.Settings, mixed) || doc.Model.SHA256 != sha {
-		t.Errorf("export of mixed settings\n got %+v\nwant %+v", doc.Settings, mixed)
+	const mixed = `{"confidence":0.25,"iou":0.7,"classes":[],"workers":0,"threads":0,"max_gap_s":0,"min_gap_s":0,"reuse_similar":false,"cuts":true,"rect":false,"mixed":["max_gap_s","min_gap_s","reuse_similar"]}`
+	if got := compactJSON(t, doc.Settings); got != mixed || doc.Model.SHA256 != sha {
+		t.Errorf("export of mixed settings\n got %s\nwant %s", got, mixed)
 	}
 	for _, f := range doc.Files {
-		want := export.FileSettings{ModelSHA256: sha, InputSize: [2]int{640, 640}, Confidence: 0.25, IoU: 0.7, MaxGap: 1, MinGap: 0, ReuseSimilar: false, Cuts: true}
+		want := `{"model_sha256":"` + sha + `","input_size":[640,640],"confidence":0.25,"iou":0.7,"max_gap_s":1,"min_gap_s":0,"reuse_similar":false,"cuts":true,"rect":false}`
 		if strings.HasPrefix(f.Path, photos) {
-			want.MaxGap, want.MinGap, want.ReuseSimilar = 2, 0.5, true
+			want = `{"model_sha256":"` + sha + `","input_size":[640,640],"confidence":0.25,"iou":0.7,"max_gap_s":2,"min_gap_s":0.5,"reuse_similar":true,"cuts":true,"rect":false}`
 		}
-		if f.Settings == nil || *f.Settings != want {
-			t.Errorf("%s: settings %+v, want %+v", f.Path, f.Settings, want)
+		if got := compactJSON(t, f.Settings); got != want {
+			t.Errorf("%s: settings %s, want %s", f.Path, got, want)
 		}
 	}
 }
@@ -537,8 +535,8 @@ func TestRectCLI(t *testing.T) {
 	if code != ExitOK || !strings.Contains(stderr, "; model square 416×256") {
 		t.Fatalf("--rect=false: exit %d:\n%s", code, stderr)
 	}
-	if doc := readDoc(t, out); doc.Settings.Rect || doc.Files[0].Status != "ok" || len(doc.Files[0].Frames[0].Detections) != 1 {
-		t.Errorf("square scan: rect %v, %+v", doc.Settings.Rect, doc.Files[0])
+	if doc := readDoc(t, out); doc.Settings.Switch("rect") || doc.Files[0].Status != "ok" || len(doc.Files[0].Frames[0].Detections) != 1 {
+		t.Errorf("square scan: rect %v, %+v", doc.Settings.Switch("rect"), doc.Files[0])
 	}
 
 	out = filepath.Join(dir, "rect.json")
@@ -555,14 +553,14 @@ func TestRectCLI(t *testing.T) {
 	// A static model is square whatever is asked, and its JSON says so.
 	out = filepath.Join(dir, "static.json")
 	if code, stderr := scanCmd(t, "--model", testenv.Model(t), "--library", "off", "--json", out, photo); code != ExitOK ||
-		readDoc(t, out).Settings.Rect || !strings.Contains(stderr, "; model square 640×640") {
-		t.Errorf("static model: exit %d, rect %v\n%s", code, readDoc(t, out).Settings.Rect, stderr)
+		readDoc(t, out).Settings.Switch("rect") || !strings.Contains(stderr, "; model square 640×640") {
+		t.Errorf("static model: exit %d, rect %v\n%s", code, readDoc(t, out).Settings.Switch("rect"), stderr)
 	}
 	// The dynamic int8 model runs rectangular, and finds the cup.
 	out = filepath.Join(dir, "dynamic.json")
 	code, stderr = scanCmd(t, "--model", testenv.Shared(t, "models/yolov8n_int8_dynamic.onnx"), "--library", "off", "--json", out, photo)
 	doc := readDoc(t, out)
-	if code != ExitOK || !doc.Settings.Rect || !strings.Contains(stderr, "; model rectangular, stride 32") || countDetections(doc.Files[0], 0.25) == 0 {
-		t.Errorf("dynamic model: exit %d, rect %v, %+v\n%s", code, doc.Settings.Rect, doc.Files[0].Frames, stderr)
+	if code != ExitOK || !doc.Settings.Switch("rect") || !strings.Contains(stderr, "; model rectangular, stride 32") || countDetections(doc.Files[0], 0.25) == 0 {
+		t.Errorf("dynamic model: exit %d, rect %v, %+v\n%s", code, doc.Settings.Switch("rect"), doc.Files[0].Frames, stderr)
 	}
 }

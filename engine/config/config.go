@@ -19,36 +19,35 @@ import (
 
 	"github.com/spf13/viper"
 	"github.com/vidsift/vidsift/engine/scan"
+	"github.com/vidsift/vidsift/engine/settings"
 )
 
-// Keys shared by every front end.
+// Keys of the settings (settings.Table declares each one).
 const (
-	Confidence        = "confidence"
-	IoU               = "iou"
-	Classes           = "classes"
-	Workers           = "workers"
-	Threads           = "threads"
-	Model             = "model"
-	RuntimeLibrary    = "onnxruntime_library"
-	DecoderThreads    = "decoder_threads"
-	DecoderThreadType = "decoder_thread_type" // frame, slice or "" (both)
-	IntraOpThreads    = "intra_op_threads"
-	FileTimeout       = "file_timeout"
-	MaxGap            = "max_gap"       // longest stretch without an analysed frame; 0: keyframes only
-	MinGap            = "min_gap"       // shortest distance between analysed keyframes; 0: every keyframe
-	Cuts              = "cuts"          // the first frame of a shot between keyframes is analysed (with max_gap > 0)
-	ReuseSimilar      = "reuse_similar" // near-duplicate frames repeat the detections of the last inferred one
-	Rect              = "rect"          // dynamic models run each frame on its own stride-multiple rectangle
-	Library           = "library"       // the results library; "off" scans without one
-	// A cluster (NATS JetStream) to scan on instead of this computer, and
-	// how to reach it. The hub takes the same credentials.
-	Nats         = "nats" // URL; "" scans here
-	NatsToken    = "nats_token"
-	NatsUser     = "nats_user"
-	NatsPassword = "nats_password"
-	NatsTLSCert  = "nats_tls_cert"
-	NatsTLSKey   = "nats_tls_key"
-	NatsTLSCA    = "nats_tls_ca"
+	Confidence        = settings.Confidence
+	IoU               = settings.IoU
+	Classes           = settings.Classes
+	Workers           = settings.Workers
+	Threads           = settings.Threads
+	Model             = settings.Model
+	RuntimeLibrary    = settings.RuntimeLibrary
+	DecoderThreads    = settings.DecoderThreads
+	DecoderThreadType = settings.DecoderThreadType
+	IntraOpThreads    = settings.IntraOpThreads
+	FileTimeout       = settings.FileTimeout
+	MaxGap            = settings.MaxGap
+	MinGap            = settings.MinGap
+	Cuts              = settings.Cuts
+	ReuseSimilar      = settings.ReuseSimilar
+	Rect              = settings.Rect
+	Library           = settings.Library
+	Nats              = settings.Nats
+	NatsToken         = settings.NatsToken
+	NatsUser          = settings.NatsUser
+	NatsPassword      = settings.NatsPassword
+	NatsTLSCert       = settings.NatsTLSCert
+	NatsTLSKey        = settings.NatsTLSKey
+	NatsTLSCA         = settings.NatsTLSCA
 )
 
 // Library file name of ONNX Runtime 1.24.1 as shipped in onnxruntime-node.
@@ -62,63 +61,36 @@ const RuntimeLibraryName = "libonnxruntime.so.1"
 var DefaultModelNames = []string{"yolov8n_int8_dynamic.onnx", "yolov8n_int8.onnx", "yolov8n_dynamic.onnx", "yolov8n.onnx"}
 
 // EnvPrefix starts the environment variable of every key: VIDSIFT_CONFIDENCE.
-const EnvPrefix = "VIDSIFT"
-
-// defaults holds every key with its default value; the scan settings'
-// are scan.DefaultSettings.
-func defaults() map[string]any {
-	d := scan.DefaultSettings()
-	return map[string]any{
-		Confidence:        scan.DefaultConfidence,
-		IoU:               scan.DefaultIoU,
-		Classes:           d.Classes,
-		Workers:           d.Workers,
-		Threads:           d.Threads,
-		Model:             "",
-		RuntimeLibrary:    "",
-		DecoderThreads:    d.DecoderThreads,
-		DecoderThreadType: d.DecoderThreadType,
-		IntraOpThreads:    d.IntraOpThreads,
-		FileTimeout:       d.FileTimeout,
-		MaxGap:            scan.DefaultMaxGap,
-		MinGap:            scan.DefaultMinGap,
-		Cuts:              d.Sampling.Cuts,
-		ReuseSimilar:      d.ReuseSimilar,
-		Rect:              d.Rect,
-		Library:           "",
-		Nats:              "",
-		NatsToken:         "",
-		NatsUser:          "",
-		NatsPassword:      "",
-		NatsTLSCert:       "",
-		NatsTLSKey:        "",
-		NatsTLSCA:         "",
-	}
-}
+const EnvPrefix = settings.EnvPrefix
 
 // Default is key's default value (nil for an unknown key): a float64,
 // int, bool, string, []string or time.Duration.
-func Default(key string) any { return defaults()[key] }
+func Default(key string) any {
+	if row := settings.ByKey(key); row != nil {
+		return row.Default
+	}
+	return nil
+}
 
 // Keys lists every key, sorted.
 func Keys() []string {
-	keys := make([]string, 0, len(defaults()))
-	for k := range defaults() {
-		keys = append(keys, k)
+	keys := make([]string, 0, len(settings.Table))
+	for _, row := range settings.Table {
+		keys = append(keys, row.Key)
 	}
 	sort.Strings(keys)
 	return keys
 }
 
 // EnvVar is the environment variable that sets key.
-func EnvVar(key string) string { return EnvPrefix + "_" + strings.ToUpper(key) }
+func EnvVar(key string) string { return settings.EnvVar(key) }
 
 // New returns a viper instance with defaults, VIDSIFT_* environment
 // variables and the user's config file (if any) loaded.
 func New() (*viper.Viper, error) {
 	v := viper.New()
-	for k, d := range defaults() {
-		v.SetDefault(k, d)
+	for _, row := range settings.Table {
+		v.SetDefault(row.Key, row.Default)
 	}
 	v.SetEnvPrefix(EnvPrefix)
 	v.AutomaticEnv()
@@ -170,72 +142,72 @@ func LibraryFile(v *viper.Viper) string {
 }
 
 // Load reads and validates the scan settings from v (their Params.Model
-// is left for the model to fill in).
+// is left for the model to fill in): every row of settings.Table with a
+// field, read as its default's type, then each row's range check.
 func Load(v *viper.Viper) (scan.Settings, error) {
-	s := scan.Settings{
-		Classes:           splitList(v.GetStringSlice(Classes)),
-		Workers:           v.GetInt(Workers),
-		Threads:           v.GetInt(Threads),
-		DecoderThreads:    v.GetInt(DecoderThreads),
-		DecoderThreadType: v.GetString(DecoderThreadType),
-		IntraOpThreads:    v.GetInt(IntraOpThreads),
-	}
-	s.Confidence = float32(v.GetFloat64(Confidence))
-	s.IoU = float32(v.GetFloat64(IoU))
-	var maxGap, minGap time.Duration
-	var cuts bool
+	var s scan.Settings
 	var errs []error
-	// viper's GetBool reads "yes" or a typo as false: a switch that is not
-	// true or false is an error instead.
-	for key, b := range map[string]*bool{ReuseSimilar: &s.ReuseSimilar, Rect: &s.Rect, Cuts: &cuts} {
-		var err error
-		if *b, err = Bool(v.Get(key)); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", key, err))
+	unread := map[string]bool{}
+	for _, row := range settings.Table {
+		if row.Field == nil {
+			continue
+		}
+		if err := read(v, row, &s); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", row.Key, err))
+			unread[row.Key] = true
 		}
 	}
-	for key, d := range map[string]*time.Duration{FileTimeout: &s.FileTimeout, MaxGap: &maxGap, MinGap: &minGap} {
-		var err error
-		if *d, err = Duration(v.Get(key)); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", key, err))
+	for _, row := range settings.Table {
+		if row.Check != nil && !unread[row.Key] {
+			if err := row.Check(s, v.Get(row.Key)); err != nil {
+				errs = append(errs, err)
+			}
 		}
-	}
-	if s.Confidence <= 0 || s.Confidence >= 1 {
-		errs = append(errs, fmt.Errorf("%s must be between 0 and 1, got %v", Confidence, v.Get(Confidence)))
-	}
-	if s.IoU <= 0 || s.IoU > 1 {
-		errs = append(errs, fmt.Errorf("%s must be in (0, 1], got %v", IoU, v.Get(IoU)))
-	}
-	if s.Workers < 1 || s.Workers > 256 {
-		errs = append(errs, fmt.Errorf("%s must be 1..256, got %v", Workers, v.Get(Workers)))
-	}
-	threadsOK := s.Threads >= 1 && s.Threads <= 256
-	if !threadsOK {
-		errs = append(errs, fmt.Errorf("%s must be 1..256, got %v", Threads, v.Get(Threads)))
-	}
-	if s.DecoderThreads < 0 || s.DecoderThreads > 64 {
-		errs = append(errs, fmt.Errorf("%s must be 0..64, got %v", DecoderThreads, v.Get(DecoderThreads)))
-	}
-	if t := s.DecoderThreadType; t != "" && t != "frame" && t != "slice" {
-		errs = append(errs, fmt.Errorf("%s must be frame, slice or empty (both), got %q", DecoderThreadType, t))
-	}
-	// Held against threads only when threads is valid: a bad threads is
-	// one error, not two.
-	if s.IntraOpThreads < 1 || threadsOK && s.IntraOpThreads > s.Threads {
-		errs = append(errs, fmt.Errorf("%s must be 1..%s (%d), got %v", IntraOpThreads, Threads, s.Threads, v.Get(IntraOpThreads)))
-	}
-	if s.FileTimeout < 0 {
-		errs = append(errs, fmt.Errorf("%s must not be negative", FileTimeout))
-	}
-	if maxGap < 0 || maxGap > time.Hour {
-		errs = append(errs, fmt.Errorf("%s must be 0 (keyframes only) up to 1h, got %v", MaxGap, maxGap))
-	}
-	if minGap < 0 || minGap > time.Hour {
-		errs = append(errs, fmt.Errorf("%s must be 0 (every keyframe) up to 1h, got %v", MinGap, minGap))
 	}
 	// Keyframes only decodes no packet between keyframes: no cut frames
 	// either, and the results say so.
-	s.Sampling = scan.Sampling{MaxGap: maxGap.Seconds(), MinGap: minGap.Seconds(), Cuts: cuts && maxGap > 0}
+	s.Sampling.Cuts = s.Sampling.Cuts && s.Sampling.MaxGap > 0
 	return s, errors.Join(errs...)
+}
+
+// read sets row's field in s from v, parsed as the row's default's type.
+// A switch must say true or false (viper's GetBool reads "yes" or a typo
+// as false), and a duration takes a bare number of seconds too.
+func read(v *viper.Viper, row settings.Setting, s *scan.Settings) error {
+	field := row.Field(s)
+	switch row.Default.(type) {
+	case float64:
+		switch p := field.(type) {
+		case *float32:
+			*p = float32(v.GetFloat64(row.Key))
+		case *float64:
+			*p = v.GetFloat64(row.Key)
+		}
+	case int:
+		*field.(*int) = v.GetInt(row.Key)
+	case string:
+		*field.(*string) = v.GetString(row.Key)
+	case []string:
+		*field.(*[]string) = splitList(v.GetStringSlice(row.Key))
+	case bool:
+		b, err := Bool(v.Get(row.Key))
+		if err != nil {
+			return err
+		}
+		*field.(*bool) = b
+	case time.Duration:
+		d, err := Duration(v.Get(row.Key))
+		if err != nil {
+			return err
+		}
+		switch p := field.(type) {
+		case *time.Duration:
+			*p = d
+		case *float64: // seconds
+			*p = d.Seconds()
+		}
+	}
+	return nil
 }
 
 // Bool reads a switch: a bool, 0 or 1, or text as strconv.ParseBool takes

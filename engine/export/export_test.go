@@ -218,12 +218,12 @@ func TestBuildSettingsMadeWith(t *testing.T) {
 		same[r.Path] = base
 	}
 	doc := Build(res, sum, Options{Params: same})
-	if s := doc.Settings; s.Confidence != 0.25 || s.IoU != 0.7 || s.MaxGap != 2 || s.MinGap != 0.5 || !s.ReuseSimilar || s.Mixed != nil ||
+	if got, want := jsonText(t, doc.Settings), `{"confidence":0.25,"iou":0.7,"classes":[],"workers":0,"threads":0,"max_gap_s":2,"min_gap_s":0.5,"reuse_similar":true,"cuts":false,"rect":false}`; got != want ||
 		doc.Model.SHA256 != "abc" || doc.Model.InputSize != [2]int{640, 640} || doc.Files[0].Settings != nil {
-		t.Errorf("one set of settings: %+v, model %+v, file settings %+v", s, doc.Model, doc.Files[0].Settings)
+		t.Errorf("one set of settings:\n got %s\nwant %s\nmodel %+v, file settings %+v", got, want, doc.Model, doc.Files[0].Settings)
 	}
-	if doc := Build(res, sum, Options{Params: same, MinConfidence: 0.6}); doc.Settings.Confidence != 0.6 {
-		t.Errorf("exported at 0.6, the settings say %v", doc.Settings.Confidence)
+	if doc := Build(res, sum, Options{Params: same, MinConfidence: 0.6}); doc.Settings.Number("confidence") != 0.6 {
+		t.Errorf("exported at 0.6, the settings say %v", doc.Settings.Number("confidence"))
 	}
 	mixed := map[string]scan.Params{}
 	for path, p := range same {
@@ -233,20 +233,34 @@ func TestBuildSettingsMadeWith(t *testing.T) {
 	keyframes.Sampling.MaxGap, keyframes.ReuseSimilar = 0, false
 	mixed["/v/z.mp4"] = keyframes
 	doc = Build(res, sum, Options{Params: mixed})
-	s := doc.Settings
-	if strings.Join(s.Mixed, ",") != "max_gap_s,reuse_similar" || s.MaxGap != 0 || s.ReuseSimilar || s.Confidence != 0.25 || s.MinGap != 0.5 || doc.Model.SHA256 != "abc" {
-		t.Errorf("mixed settings: %+v", s)
+	if got, want := jsonText(t, doc.Settings), `{"confidence":0.25,"iou":0.7,"classes":[],"workers":0,"threads":0,"max_gap_s":0,"min_gap_s":0.5,"reuse_similar":false,"cuts":false,"rect":false,"mixed":["max_gap_s","reuse_similar"]}`; got != want || doc.Model.SHA256 != "abc" {
+		t.Errorf("mixed settings:\n got %s\nwant %s", got, want)
 	}
 	for _, f := range doc.Files {
-		want := FileSettings{ModelSHA256: "abc", InputSize: [2]int{640, 640}, Confidence: 0.25, IoU: 0.7, MaxGap: 2, MinGap: 0.5, ReuseSimilar: true}
+		want := `{"model_sha256":"abc","input_size":[640,640],"confidence":0.25,"iou":0.7,"max_gap_s":2,"min_gap_s":0.5,"reuse_similar":true,"cuts":false,"rect":false}`
 		if f.Path == "/v/z.mp4" {
-			want.MaxGap, want.ReuseSimilar = 0, false
+			want = `{"model_sha256":"abc","input_size":[640,640],"confidence":0.25,"iou":0.7,"max_gap_s":0,"min_gap_s":0.5,"reuse_similar":false,"cuts":false,"rect":false}`
 		}
-		if f.Settings == nil || *f.Settings != want {
-			t.Errorf("%s: settings %+v, want %+v", f.Path, f.Settings, want)
+		if f.Settings == nil || jsonText(t, f.Settings) != want {
+			t.Errorf("%s: settings %s, want %s", f.Path, jsonText(t, f.Settings), want)
 		}
 	}
-	if doc := Build(res, sum, Options{}); doc.Settings.Confidence != 0 || doc.Settings.Mixed != nil || doc.Model.SHA256 != "" {
-		t.Errorf("nothing known of how the files were made, yet the settings say %+v", doc.Settings)
+	if doc := Build(res, sum, Options{}); doc.Settings.Number("confidence") != 0 || doc.Settings.Mixed != nil || doc.Model.SHA256 != "" {
+		t.Errorf("nothing known of how the files were made, yet the settings say %s", jsonText(t, doc.Settings))
 	}
+	// A document reads back as it was written.
+	var back Document
+	if err := json.Unmarshal([]byte(jsonText(t, doc)), &back); err != nil || jsonText(t, back) != jsonText(t, doc) {
+		t.Errorf("read back: %v\n%s\n%s", err, jsonText(t, back), jsonText(t, doc))
+	}
+}
+
+// jsonText is v as compact JSON.
+func jsonText(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -7,11 +7,12 @@ import (
 	"encoding/json"
 	"io"
 	"math"
-	"slices"
+	"reflect"
 	"sort"
 	"time"
 
 	"github.com/vidsift/vidsift/engine/scan"
+	"github.com/vidsift/vidsift/engine/settings"
 )
 
 // Schema names the JSON format.
@@ -35,40 +36,28 @@ type Model struct {
 	Classes   []string `json:"classes"`    // class names by class_id, from the model's metadata
 }
 
-// Settings are the scan settings the results depend on or were filtered by.
+// Settings are the scan settings the results depend on or were filtered
+// by: each setting of settings.Table with a JSON name, in the table's
+// order, by that name ("confidence", "max_gap_s"...; the table's help says
+// what each means).
 type Settings struct {
-	Confidence float64  `json:"confidence"` // detections below this are not reported (0..1)
-	IoU        float64  `json:"iou"`        // NMS overlap above which the weaker box of a class is dropped
-	Classes    []string `json:"classes"`    // the classes reported, sorted; empty: all
-	Workers    int      `json:"workers"`    // files decoded at once
-	Threads    int      `json:"threads"`    // inference threads in all
-	// The sampling policy: which frames were analysed.
-	MaxGap       float64 `json:"max_gap_s"`     // longest stretch without an analysed frame, seconds (plus one frame interval); 0: keyframes only
-	MinGap       float64 `json:"min_gap_s"`     // keyframes closer than this to the previous analysed keyframe were skipped; 0: none
-	ReuseSimilar bool    `json:"reuse_similar"` // frames that looked like the last inferred one repeat its detections (same_as)
-	Cuts         bool    `json:"cuts"`          // the first frame of each shot between keyframes was analysed (kind "cut"); false with max_gap_s 0
-	// Rect: each frame ran on its own stride-multiple rectangle (a model of
-	// dynamic input size); false: on the model's full square input.
-	Rect bool `json:"rect"`
-	// Mixed names the settings above, and "model", whose value differs
-	// between the files (results from the library, made by scans with
-	// different settings): they read 0 (or "") here, and each file's own
-	// settings say what it was made with. Absent when the files agree.
-	Mixed []string `json:"mixed,omitempty"`
+	// Values holds the settings by JSON name; a setting missing from it
+	// reads as its zero value.
+	Values map[string]any
+	// Mixed names the settings, and "model", whose value differs between
+	// the files (results from the library, made by scans with different
+	// settings): they read 0 (or "") here, and each file's own settings
+	// say what it was made with. Absent when the files agree.
+	Mixed []string
 }
 
 // FileSettings are what one file was made with, written for every file
-// when the files' settings differ (Settings.Mixed).
+// when the files' settings differ (Settings.Mixed): the model, then each
+// setting that changes results, by JSON name.
 type FileSettings struct {
-	ModelSHA256  string  `json:"model_sha256"`
-	InputSize    [2]int  `json:"input_size"`
-	Confidence   float64 `json:"confidence"`
-	IoU          float64 `json:"iou"`
-	MaxGap       float64 `json:"max_gap_s"`
-	MinGap       float64 `json:"min_gap_s"`
-	ReuseSimilar bool    `json:"reuse_similar"`
-	Rect         bool    `json:"rect"`
-	Cuts         bool    `json:"cuts"`
+	ModelSHA256 string
+	InputSize   [2]int
+	Values      map[string]any
 }
 
 // File is one scanned file.
@@ -176,15 +165,15 @@ type Options struct {
 	NotStored map[string]string
 }
 
-// madeWith is what the result at path was made with.
+// madeWith is what the result at path was made with, its confidence
+// raised to the floor the export filtered at.
 func (o Options) madeWith(path string) (scan.Params, bool) {
-	if p, ok := o.Params[path]; ok {
-		return p, true
+	p, ok := o.Params[path]
+	if !ok && o.Asked != nil {
+		p, ok = *o.Asked, true
 	}
-	if o.Asked != nil {
-		return *o.Asked, true
-	}
-	return scan.Params{}, false
+	p.Confidence = max(p.Confidence, o.MinConfidence)
+	return p, ok
 }
 
 // Build assembles the JSON document. Files are sorted by path; the summary's
@@ -213,10 +202,12 @@ func Build(results []scan.FileResult, sum scan.Summary, o Options) Document {
 		}
 		if perFile {
 			if p, ok := o.madeWith(r.Path); ok {
-				f.Settings = &FileSettings{ModelSHA256: p.Model.SHA256, InputSize: [2]int{p.Model.InputW, p.Model.InputH},
-					Confidence: round(float64(max(p.Confidence, o.MinConfidence)), 4), IoU: round(float64(p.IoU), 4),
-					MaxGap: round(p.Sampling.MaxGap, 3), MinGap: round(p.Sampling.MinGap, 3), ReuseSimilar: p.ReuseSimilar, Rect: p.Rect,
-					Cuts: p.Sampling.Cuts}
+				f.Settings = &FileSettings{ModelSHA256: p.Model.SHA256, InputSize: [2]int{p.Model.InputW, p.Model.InputH}, Values: map[string]any{}}
+				for _, row := range settings.Table {
+					if row.Result && row.JSON != "" {
+						f.Settings.Values[row.JSON] = row.Value(scan.Settings{Params: p})
+					}
+				}
 			}
 		}
 		for _, k := range r.Frames {
@@ -260,15 +251,20 @@ func (doc *Document) describe(results []scan.FileResult, o Options) (perFile boo
 		}
 	}
 	if len(made) == 0 && o.Asked != nil {
-		made = append(made, *o.Asked)
+		p, _ := o.madeWith("")
+		made = append(made, p)
 	}
-	// The classes reported: sorted, and [] rather than null for all.
-	classes := []string{}
+	// How the run spread its work, and the classes reported.
+	run := scan.Settings{Workers: o.Workers, Threads: o.Threads}
 	for c := range o.Classes {
-		classes = append(classes, c)
+		run.Classes = append(run.Classes, c)
 	}
-	slices.Sort(classes)
-	doc.Settings = Settings{Classes: classes, Workers: o.Workers, Threads: o.Threads}
+	doc.Settings = Settings{Values: map[string]any{}}
+	for _, row := range settings.Table {
+		if row.JSON != "" && !row.Result {
+			doc.Settings.Values[row.JSON] = row.Value(run)
+		}
+	}
 	doc.Model.Path = o.ModelPath
 	if len(made) == 0 {
 		return false
@@ -276,37 +272,29 @@ func (doc *Document) describe(results []scan.FileResult, o Options) (perFile boo
 	first := made[0]
 	differs := func(f func(scan.Params) any) bool {
 		for _, p := range made[1:] {
-			if f(p) != f(first) {
+			if !reflect.DeepEqual(f(p), f(first)) {
 				return true
 			}
 		}
 		return false
 	}
-	s := &doc.Settings
-	// The engine holds thresholds as float32: 0.7 would print as 0.699999988.
-	for _, field := range []struct {
-		name string
-		of   func(scan.Params) any
-		set  func()
-	}{
-		{"model", func(p scan.Params) any { return [3]any{p.Model.SHA256, p.Model.InputW, p.Model.InputH} }, func() {
-			doc.Model.SHA256, doc.Model.InputSize, doc.Model.Classes = first.Model.SHA256, [2]int{first.Model.InputW, first.Model.InputH}, first.Model.Names
-		}},
-		{"confidence", func(p scan.Params) any { return p.Confidence }, func() { s.Confidence = round(float64(max(first.Confidence, o.MinConfidence)), 4) }},
-		{"iou", func(p scan.Params) any { return p.IoU }, func() { s.IoU = round(float64(first.IoU), 4) }},
-		{"max_gap_s", func(p scan.Params) any { return p.Sampling.MaxGap }, func() { s.MaxGap = round(first.Sampling.MaxGap, 3) }},
-		{"min_gap_s", func(p scan.Params) any { return p.Sampling.MinGap }, func() { s.MinGap = round(first.Sampling.MinGap, 3) }},
-		{"reuse_similar", func(p scan.Params) any { return p.ReuseSimilar }, func() { s.ReuseSimilar = first.ReuseSimilar }},
-		{"rect", func(p scan.Params) any { return p.Rect }, func() { s.Rect = first.Rect }},
-		{"cuts", func(p scan.Params) any { return p.Sampling.Cuts }, func() { s.Cuts = first.Sampling.Cuts }},
-	} {
-		if differs(field.of) {
-			s.Mixed = append(s.Mixed, field.name)
+	if differs(func(p scan.Params) any { return [3]any{p.Model.SHA256, p.Model.InputW, p.Model.InputH} }) {
+		doc.Settings.Mixed = append(doc.Settings.Mixed, "model")
+	} else {
+		doc.Model.SHA256, doc.Model.InputSize, doc.Model.Classes = first.Model.SHA256, [2]int{first.Model.InputW, first.Model.InputH}, first.Model.Names
+	}
+	for _, row := range settings.Table {
+		if !row.Result || row.JSON == "" {
 			continue
 		}
-		field.set()
+		value := func(p scan.Params) any { return row.Value(scan.Settings{Params: p}) }
+		if differs(value) {
+			doc.Settings.Mixed = append(doc.Settings.Mixed, row.JSON)
+			continue
+		}
+		doc.Settings.Values[row.JSON] = value(first)
 	}
-	return len(s.Mixed) > 0
+	return len(doc.Settings.Mixed) > 0
 }
 
 // EncodeJSON writes doc, indented, to w.
