@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/vidsift/vidsift/engine/config"
+	"github.com/vidsift/vidsift/engine/settings"
 )
 
 // TestExportSaysHowItWasMade: Export JSON writes the settings the results
@@ -26,7 +27,7 @@ func TestExportSaysHowItWasMade(t *testing.T) {
 	u.settings.samples.preset.SetSelected(customSampling)
 	u.settings.samples.maxGap.SetText("1")
 	u.settings.samples.minGap.SetText("0")
-	u.settings.samples.reuse.SetChecked(false)
+	u.settings.switches[settings.ReuseSimilar].SetChecked(false)
 	drop(u, videos)
 	test.Tap(u.toolbar.start)
 	loop.until(t, "the run to finish", func() bool { return u.coll.Summary().Files == 5 && !u.activity.Running() })

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/load"
 )
@@ -56,14 +55,7 @@ func (u *UI) closeRetired() {
 }
 
 func (u *UI) openModel(path string) (*detect.Model, error) {
-	v := u.cfg
-	if v == nil {
-		var err error
-		if v, err = config.New(); err != nil {
-			return nil, err
-		}
-	}
 	// The intra-op threads the scan's stream count assumes (Settings.Streams).
 	st, _ := u.configured() // invalid settings are reported at Start
-	return load.Model(v, path, st.IntraOpThreads)
+	return load.Model(u.cfg, path, st.IntraOpThreads)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vidsift/vidsift/engine/cluster"
 	"github.com/vidsift/vidsift/engine/detect"
+	"github.com/vidsift/vidsift/engine/settings"
 )
 
 // TestRunOnCluster: with Run on set to a cluster, Start queues the files
@@ -74,7 +75,7 @@ func TestRunOnCluster(t *testing.T) {
 	if len(u.Shown()) != frames {
 		t.Errorf("grid shows %d of %d frames", len(u.Shown()), frames)
 	}
-	if st := loadState(u.statePath); st.Nats != hub.URL() || !st.OnCluster {
+	if st := loadState(u.statePath); st.Settings[settings.Nats] != hub.URL() || st.OnCluster == nil || !*st.OnCluster {
 		t.Errorf("Run on not remembered: %+v", st)
 	}
 }

@@ -30,17 +30,16 @@ var samplingPresets = []samplingPreset{
 }
 
 // samplingView is the Sampling setting: a preset, or custom gaps and cut
-// frames, and whether near-identical frames reuse detections.
+// frames.
 type samplingView struct {
 	preset         *widget.Select
 	maxGap, minGap *widget.Entry
 	cuts           *widget.Check
 	custom         *fyne.Container
-	reuse          *widget.Check
 	box            *fyne.Container
 }
 
-func newSamplingView(sampling scan.Sampling, reuse bool) *samplingView {
+func newSamplingView(sampling scan.Sampling) *samplingView {
 	v := &samplingView{}
 	var names []string
 	for _, p := range samplingPresets {
@@ -58,10 +57,8 @@ func newSamplingView(sampling scan.Sampling, reuse bool) *samplingView {
 		container.NewBorder(nil, nil, widget.NewLabel("Min gap (s)"), nil, v.minGap)), v.cuts)
 	v.preset = widget.NewSelect(append(names, customSampling), v.onPreset)
 	v.preset.SetSelected(presetOf(maxGap, minGap, sampling.Cuts))
-	v.reuse = widget.NewCheck("Reuse detections for near-identical frames", nil)
-	v.reuse.SetChecked(reuse)
 	v.box = container.NewVBox(
-		container.NewBorder(nil, nil, widget.NewLabel("Sampling"), nil, v.preset), v.custom, v.reuse)
+		container.NewBorder(nil, nil, widget.NewLabel("Sampling"), nil, v.preset), v.custom)
 	return v
 }
 
@@ -83,10 +80,10 @@ func (v *samplingView) onPreset(name string) {
 
 // policy is the sampling to scan with; a custom value that does not parse
 // counts as the default. Keyframes only has no cut frames (as config.Load).
-func (v *samplingView) policy() (scan.Sampling, bool) {
+func (v *samplingView) policy() scan.Sampling {
 	s := scan.Sampling{MaxGap: parseSeconds(v.maxGap.Text, scan.DefaultMaxGap), MinGap: parseSeconds(v.minGap.Text, scan.DefaultMinGap)}
 	s.Cuts = v.cuts.Checked && s.MaxGap > 0
-	return s, v.reuse.Checked
+	return s
 }
 
 func presetOf(maxGap, minGap time.Duration, cuts bool) string {

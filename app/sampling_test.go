@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"github.com/vidsift/vidsift/engine/results"
 	"github.com/vidsift/vidsift/engine/scan"
+	"github.com/vidsift/vidsift/engine/settings"
 )
 
 // TestSamplingSetting: the Sampling presets decide which frames a scan
@@ -29,7 +30,7 @@ func TestSamplingSetting(t *testing.T) {
 	}
 
 	u.settings.samples.preset.SetSelected("Keyframes only (fastest)")
-	if p, _ := u.settings.sampling(); p.MaxGap != 0 || p.Cuts {
+	if p := u.settings.sampling(); p.MaxGap != 0 || p.Cuts {
 		t.Errorf("keyframes only: max gap %v, cuts %v", p.MaxGap, p.Cuts)
 	}
 	scanVideo()
@@ -72,7 +73,7 @@ func TestSamplingSetting(t *testing.T) {
 	// Cut frames: on in Balanced and Thorough, a switch in Custom.
 	for _, preset := range []string{"Balanced", "Thorough"} {
 		u.settings.samples.preset.SetSelected(preset)
-		if p, _ := u.settings.sampling(); !p.Cuts {
+		if p := u.settings.sampling(); !p.Cuts {
 			t.Errorf("%s: no cut frames", preset)
 		}
 	}
@@ -93,7 +94,7 @@ func TestSamplingSetting(t *testing.T) {
 	u.saveState()
 	loop2 := &mainLoop{fns: make(chan func(), 64)}
 	u2 := New(u.app, Options{Do: loop2.do, Config: u.cfg, CacheDir: t.TempDir()})
-	if p, reuse := u2.settings.sampling(); p.MaxGap != 5 || p.MinGap != 0.5 || p.Cuts || !reuse || u2.settings.samples.preset.Selected != customSampling {
+	if p, reuse := u2.settings.sampling(), u2.settings.switches[settings.ReuseSimilar].Checked; p.MaxGap != 5 || p.MinGap != 0.5 || p.Cuts || !reuse || u2.settings.samples.preset.Selected != customSampling {
 		t.Errorf("restored sampling %+v reuse %v preset %q", p, reuse, u2.settings.samples.preset.Selected)
 	}
 	loop2.until(t, "the model to load", func() bool { return u2.currentModel() != nil })

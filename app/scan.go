@@ -13,6 +13,7 @@ import (
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/pipeline"
 	"github.com/vidsift/vidsift/engine/scan"
+	"github.com/vidsift/vidsift/engine/settings"
 	"github.com/vidsift/vidsift/engine/watch"
 )
 
@@ -78,12 +79,10 @@ func (u *UI) Start() {
 	go u.consume(events, closeConn)
 }
 
-// configured are the scan settings of VIDSIFT_* and config.yaml (the
-// defaults without them); the Settings panel starts from them.
+// configured are the scan settings the config holds: the window's layer
+// (the choices it showed last), else VIDSIFT_* and config.yaml, else the
+// defaults. The Settings panel starts from them.
 func (u *UI) configured() (scan.Settings, error) {
-	if u.cfg == nil {
-		return scan.DefaultSettings(), nil
-	}
 	st, err := config.Load(u.cfg)
 	if err != nil {
 		return scan.DefaultSettings(), fmt.Errorf("the scan settings in config.yaml or VIDSIFT_* are not valid: %w", err)
@@ -92,19 +91,21 @@ func (u *UI) configured() (scan.Settings, error) {
 }
 
 // scanSettings are what the next scan runs with: the Settings panel's
-// choices (its saved state, else VIDSIFT_* and config.yaml, else the
-// defaults) over the configured rest (IoU, threads, timeouts).
+// choices, set as the window's layer of the config, over the rest (IoU,
+// threads, timeouts) from VIDSIFT_*, config.yaml or the defaults.
 func (u *UI) scanSettings() (scan.Settings, error) {
-	st, err := u.configured()
-	if err != nil {
-		return st, err
+	u.setLayer(u.settings.values())
+	return u.configured()
+}
+
+// setLayer makes values the window's layer of the config: it wins over
+// VIDSIFT_* and config.yaml (the app takes no flags).
+func (u *UI) setLayer(values map[string]any) {
+	for key, v := range values {
+		if row := settings.ByKey(key); row != nil && row.App.Kind != settings.Hidden {
+			u.cfg.Set(key, v)
+		}
 	}
-	s := u.settings
-	st.Confidence, st.Workers = s.confidence(), s.workerCount()
-	st.Sampling, st.ReuseSimilar = s.sampling()
-	st.Rect = s.rect.Checked
-	st.Classes = s.pickedClasses()
-	return st, nil
 }
 
 // Stop cancels the run; what finished stays.
@@ -113,10 +114,7 @@ func (u *UI) Stop() { u.activity.Cancel() }
 // connectCluster connects to the hub at url with the settings'
 // credentials, or the token typed in Run on.
 func (u *UI) connectCluster(url, token string) (*nats.Conn, error) {
-	var auth cluster.Auth
-	if u.cfg != nil {
-		auth = cluster.AuthFrom(u.cfg)
-	}
+	auth := cluster.AuthFrom(u.cfg)
 	if token != "" {
 		auth.Token, auth.User, auth.Password = token, "", ""
 	}

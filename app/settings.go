@@ -16,9 +16,9 @@ import (
 
 	"github.com/spf13/viper"
 
-	"github.com/vidsift/vidsift/engine/config"
-	"github.com/vidsift/vidsift/engine/detect"
+		"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/scan"
+	"github.com/vidsift/vidsift/engine/settings"
 )
 
 type settingsView struct {
@@ -33,31 +33,33 @@ type settingsView struct {
 	workers    *widget.Select
 	modelInfo  *widget.Label
 	rescan     *widget.Check
-	rect       *widget.Check // rectangular inference on models of dynamic input size
-	modelErr   error         // why the last model picked did not load
-	samples    *samplingView
-	runOn      *runOnView
-	modelFile  string
-	box        *fyne.Container
+	// switches are the settings the table shows as check boxes, by key.
+	switches  map[string]*widget.Check
+	rect      *widget.Check // switches[rect]: the model line says how the model runs
+	modelErr  error         // why the last model picked did not load
+	samples   *samplingView
+	runOn     *runOnView
+	modelFile string
+	box       *fyne.Container
 }
 
 // settingsDeps is what the settings panel needs of the window around it.
 type settingsDeps struct {
-	cfg *viper.Viper // defaults from flags, VIDSIFT_* and config.yaml (may be nil)
+	cfg *viper.Viper // flags, VIDSIFT_*, config.yaml and the saved choices, in viper's precedence
 	// configured are the scan settings cfg gives (UI.configured)
 	configured func() (scan.Settings, error)
-	saved      appState             // the last-used settings, which win over cfg
+	onCluster  *bool                // whether scans went to the cluster when the app closed (nil: not saved)
 	win        fyne.Window          // parent of the model file dialog
 	model      func() *detect.Model // the loaded model, whose classes are offered
 	loadModel  func(path string)    // load another model ("" = the default lookup)
 	onChange   func()               // the classes to report changed
 }
 
+// newSettingsView shows the settings cfg holds: the last-used ones (the
+// saved layer), else VIDSIFT_* and config.yaml, else the defaults.
 func newSettingsView(deps settingsDeps) *settingsView {
-	s := &settingsView{settingsDeps: deps, picked: map[string]bool{}}
+	s := &settingsView{settingsDeps: deps, picked: map[string]bool{}, switches: map[string]*widget.Check{}}
 	def, err := deps.configured()
-	defModel := ""
-	defNats, defOnCluster := "", false
 	s.problem = widget.NewLabel("")
 	s.problem.Wrapping = fyne.TextWrapWord
 	s.problem.Importance = widget.DangerImportance
@@ -66,49 +68,18 @@ func newSettingsView(deps settingsDeps) *settingsView {
 		s.problem.SetText(err.Error() + "; the defaults stand in here, and Start refuses until it is fixed")
 		s.problem.Show()
 	}
-	if deps.cfg != nil {
-		defNats = deps.cfg.GetString(config.Nats)
-		defOnCluster = defNats != ""
-		defModel = deps.cfg.GetString(config.Model)
-	}
-	defConf, defWorkers, defClasses := float64(def.Confidence), def.Workers, def.Classes
-	defSampling, defReuse := def.Sampling, def.ReuseSimilar
-	saved := deps.saved
-	if saved.MaxGap != nil && saved.MinGap != nil {
-		defSampling.MaxGap, defSampling.MinGap = *saved.MaxGap, *saved.MinGap
-	}
-	if saved.Cuts != nil {
-		defSampling.Cuts = *saved.Cuts
-	}
-	if saved.ReuseSimilar != nil {
-		defReuse = *saved.ReuseSimilar
-	}
-	defRect := def.Rect
-	if saved.Rect != nil {
-		defRect = *saved.Rect
-	}
-	if saved.Confidence != nil {
-		defConf = *saved.Confidence
-	}
-	if saved.Workers > 0 {
-		defWorkers = saved.Workers
-	}
-	if saved.Model != "" {
-		defModel = saved.Model
-	}
-	if saved.Classes != nil {
-		defClasses = saved.Classes
-	}
-	if saved.Nats != "" {
-		defNats, defOnCluster = saved.Nats, saved.OnCluster
+	nats := deps.cfg.GetString(settings.Nats)
+	onCluster := nats != ""
+	if deps.onCluster != nil {
+		onCluster = *deps.onCluster
 	}
 	s.confLabel = widget.NewLabel("")
 	s.conf = widget.NewSlider(0.05, 0.95)
 	s.conf.Step = 0.01
 	s.conf.OnChanged = s.onConfidenceChanged
-	s.conf.SetValue(defConf)
+	s.conf.SetValue(float64(def.Confidence))
 
-	for _, c := range defClasses {
+	for _, c := range def.Classes {
 		s.picked[c] = true
 	}
 	s.pickedInfo = widget.NewLabel("")
@@ -123,18 +94,27 @@ func newSettingsView(deps settingsDeps) *settingsView {
 		opts = append(opts, strconv.Itoa(i))
 	}
 	s.workers = widget.NewSelect(opts, nil)
-	s.workers.SetSelected(strconv.Itoa(defWorkers))
+	s.workers.SetSelected(strconv.Itoa(def.Workers))
 
-	s.modelFile = defModel
+	s.modelFile = deps.cfg.GetString(settings.Model)
 	s.modelInfo = widget.NewLabel("Loading model…")
 	s.modelInfo.Wrapping = fyne.TextWrapWord
 	choose := widget.NewButton("Choose model…", s.chooseModel)
 	s.rescan = widget.NewCheck("Rescan files the library already holds", nil)
-	s.rect = widget.NewCheck("Rectangular inference (models of dynamic input size)", nil)
-	s.rect.SetChecked(defRect)
+	switches := container.NewVBox()
+	for _, row := range settings.Table {
+		if row.App.Kind != settings.Check {
+			continue
+		}
+		c := widget.NewCheck(row.App.Label, nil)
+		c.SetChecked(*row.Field(&def).(*bool))
+		s.switches[row.Key] = c
+		switches.Add(c)
+	}
+	s.rect = s.switches[settings.Rect]
 	s.rect.OnChanged = func(bool) { s.showModel(s.model(), s.modelErr) } // the model line says how it runs
-	s.samples = newSamplingView(defSampling, defReuse)
-	s.runOn = newRunOnView(defNats, defOnCluster)
+	s.samples = newSamplingView(def.Sampling)
+	s.runOn = newRunOnView(nats, onCluster)
 
 	scroll := container.NewVScroll(s.checks)
 	scroll.SetMinSize(fyne.NewSize(0, 180))
@@ -144,13 +124,33 @@ func newSettingsView(deps settingsDeps) *settingsView {
 		widget.NewLabel("Classes to report"), s.search, scroll, container.NewBorder(nil, nil, nil, clear, s.pickedInfo),
 		container.NewBorder(nil, nil, widget.NewLabel("Workers (files at once)"), nil, s.workers),
 		s.samples.object(),
+		switches,
 		s.rescan,
-		s.rect,
 		s.runOn.object(),
 		widget.NewLabel("Model"), s.modelInfo, choose,
 	)
 	s.fillChecks()
 	return s
+}
+
+// values are the settings the panel shows, by config key: the app's
+// layer of the config (UI.scanSettings) and what it saves.
+func (s *settingsView) values() map[string]any {
+	sampling := s.sampling()
+	v := map[string]any{
+		settings.Confidence: s.conf.Value,
+		settings.Classes:    s.pickedClasses(),
+		settings.Workers:    s.workerCount(),
+		settings.Model:      s.modelFile,
+		settings.MaxGap:     sampling.MaxGap,
+		settings.MinGap:     sampling.MinGap,
+		settings.Cuts:       sampling.Cuts,
+		settings.Nats:       strings.TrimSpace(s.runOn.url.Text),
+	}
+	for key, c := range s.switches {
+		v[key] = c.Checked
+	}
+	return v
 }
 
 func (s *settingsView) object() fyne.CanvasObject { return s.box }
@@ -171,8 +171,8 @@ func (s *settingsView) modelPath() string { return s.modelFile }
 
 func (s *settingsView) confidence() float32 { return float32(s.conf.Value) }
 
-// sampling is the policy to scan with and whether similar frames reuse detections.
-func (s *settingsView) sampling() (scan.Sampling, bool) { return s.samples.policy() }
+// sampling is the policy to scan with.
+func (s *settingsView) sampling() scan.Sampling { return s.samples.policy() }
 
 func (s *settingsView) workerCount() int {
 	n, err := strconv.Atoi(s.workers.Selected)

@@ -5,33 +5,73 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/google/renameio/v2"
+
+	"github.com/vidsift/vidsift/engine/settings"
 )
 
-// appState is what the app remembers between starts: the last-used
-// settings. It is the app's own file, never the CLI's config.yaml, and it
-// is written by vidsift itself, at once and atomically: Fyne's preferences
-// debounce their writes, and a save queued at quit can be lost.
+// appState is what the app remembers between starts: the settings the
+// window shows, as it left them, and its queue. It is the app's own file,
+// never the CLI's config.yaml, and it is written by vidsift itself, at
+// once and atomically: Fyne's preferences debounce their writes, and a
+// save queued at quit can be lost.
 type appState struct {
-	Confidence *float64 `json:"confidence,omitempty"`
-	Workers    int      `json:"workers,omitempty"`
-	Model      string   `json:"model,omitempty"`
-	Classes    []string `json:"classes"`
-	// The Sampling setting, in seconds.
-	MaxGap       *float64 `json:"max_gap_s,omitempty"`
-	MinGap       *float64 `json:"min_gap_s,omitempty"`
-	Cuts         *bool    `json:"cuts,omitempty"`
-	ReuseSimilar *bool    `json:"reuse_similar,omitempty"`
-	Rect         *bool    `json:"rect,omitempty"`
-	// Run on: the cluster's URL, and whether scans go there.
-	Nats      string `json:"nats,omitempty"`
-	OnCluster bool   `json:"on_cluster,omitempty"`
+	// Settings are the window's choices by config key (settings.Table's
+	// rows the app shows). At the next start they are one more layer of
+	// the config, over VIDSIFT_* and config.yaml.
+	Settings map[string]any `json:"settings,omitempty"`
+	// OnCluster: scans go to the cluster at the nats setting's URL.
+	OnCluster *bool `json:"on_cluster,omitempty"`
 	// The queue, and whether Start keeps watching it (then watching
 	// resumes at the next start, once the library is loaded).
 	Queue []string `json:"queue,omitempty"`
 	Watch bool     `json:"watch,omitempty"`
+}
+
+// stateBefore27 is the state file as versions before the settings table
+// wrote it: one field per setting. It is read into appState.Settings.
+type stateBefore27 struct {
+	Confidence   *float64 `json:"confidence"`
+	Workers      int      `json:"workers"`
+	Model        string   `json:"model"`
+	Classes      []string `json:"classes"`
+	MaxGap       *float64 `json:"max_gap_s"`
+	MinGap       *float64 `json:"min_gap_s"`
+	Cuts         *bool    `json:"cuts"`
+	ReuseSimilar *bool    `json:"reuse_similar"`
+	Rect         *bool    `json:"rect"`
+	Nats         string   `json:"nats"`
+	OnCluster    bool     `json:"on_cluster"`
+}
+
+// settings are the old fields by config key; unset ones are left out.
+func (old stateBefore27) settings() (map[string]any, *bool) {
+	m := map[string]any{}
+	put := func(key string, set bool, v any) {
+		if set {
+			m[key] = v
+		}
+	}
+	if old.Confidence != nil {
+		m[settings.Confidence] = *old.Confidence
+	}
+	put(settings.Workers, old.Workers > 0, old.Workers)
+	put(settings.Model, old.Model != "", old.Model)
+	put(settings.Classes, old.Classes != nil, old.Classes)
+	if old.MaxGap != nil && old.MinGap != nil {
+		m[settings.MaxGap], m[settings.MinGap] = *old.MaxGap, *old.MinGap
+	}
+	for key, b := range map[string]*bool{settings.Cuts: old.Cuts, settings.ReuseSimilar: old.ReuseSimilar, settings.Rect: old.Rect} {
+		if b != nil {
+			m[key] = *b
+		}
+	}
+	if old.Nats == "" {
+		return m, nil
+	}
+	m[settings.Nats] = old.Nats
+	return m, &old.OnCluster
 }
 
 // statePath is $XDG_STATE_HOME/vidsift/app-state.json (default
@@ -60,6 +100,12 @@ func loadState(path string) appState {
 		slog.Warn("ignoring unreadable app state", "path", path, "err", err)
 		return appState{}
 	}
+	if st.Settings == nil {
+		var old stateBefore27
+		if json.Unmarshal(raw, &old) == nil {
+			st.Settings, st.OnCluster = old.settings()
+		}
+	}
 	return st
 }
 
@@ -77,17 +123,11 @@ func (st appState) save(path string) error {
 	return renameio.WriteFile(path, append(raw, '\n'), 0o644)
 }
 
-// saveState keeps the last-used settings for the next start.
+// saveState keeps the window's settings and queue for the next start.
 func (u *UI) saveState() {
-	s := u.settings
-	conf := s.conf.Value
-	sampling, reuse := s.sampling()
-	st := appState{Confidence: &conf, Workers: s.workerCount(), Model: s.modelFile,
-		MaxGap: &sampling.MaxGap, MinGap: &sampling.MinGap, Cuts: &sampling.Cuts, ReuseSimilar: &reuse, Rect: &s.rect.Checked}
-	st.Nats = strings.TrimSpace(s.runOn.url.Text)
-	_, _, st.OnCluster = s.runOn.cluster()
-	st.Classes = s.pickedClasses()
-	st.Queue, st.Watch = u.queue.paths, u.queue.watch.Checked
+	st := appState{Settings: u.settings.values(), Queue: u.queue.paths, Watch: u.queue.watch.Checked}
+	_, _, onCluster := u.settings.runOn.cluster()
+	st.OnCluster = &onCluster
 	if err := st.save(u.statePath); err != nil {
 		slog.Warn("cannot save the app's settings", "path", u.statePath, "err", err)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/vidsift/vidsift/engine/pipeline"
 	"github.com/vidsift/vidsift/engine/results"
 	"github.com/vidsift/vidsift/engine/scan"
+	"github.com/vidsift/vidsift/engine/settings"
 	"github.com/vidsift/vidsift/engine/store"
 )
 
@@ -30,7 +31,8 @@ type Options struct {
 	// Do runs fn on Fyne's main goroutine; background work touches widgets
 	// only through it. Default: fyne.Do.
 	Do func(fn func())
-	// Config holds the CLI's defaults (flags aside): confidence, model, ...
+	// Config holds the settings of VIDSIFT_* and config.yaml (config.New);
+	// the window adds its own layer. Nil: the defaults, without a library.
 	Config *viper.Viper
 	// CacheDir holds thumbnails that do not fit the memory budget.
 	CacheDir string
@@ -86,6 +88,10 @@ func New(a fyne.App, opts Options) *UI {
 	if opts.Do == nil {
 		opts.Do = fyne.Do
 	}
+	if opts.Config == nil {
+		opts.Config = config.Defaults()
+		opts.Config.Set(settings.Library, "off")
+	}
 	if opts.ThumbMemory == 0 {
 		opts.ThumbMemory = 256 << 20
 	}
@@ -121,11 +127,7 @@ func New(a fyne.App, opts Options) *UI {
 
 // openLibrary opens the results library and shows what earlier scans found.
 func (u *UI) openLibrary() {
-	v := u.cfg
-	if v == nil {
-		return
-	}
-	path := config.LibraryFile(v)
+	path := config.LibraryFile(u.cfg)
 	if path == "" {
 		return
 	}
@@ -190,12 +192,13 @@ func (u *UI) Window() fyne.Window { return u.win }
 
 func (u *UI) build() {
 	saved := loadState(u.statePath)
+	u.setLayer(saved.Settings)
 	u.queue = newQueueView(u.win, u.updateToolbar)
 	u.queue.paths = saved.Queue
 	u.queue.watch.SetChecked(saved.Watch)
 	u.resumeWatch = saved.Watch && len(saved.Queue) > 0
 	u.queue.changed()
-	u.settings = newSettingsView(settingsDeps{cfg: u.cfg, configured: u.configured, saved: saved, win: u.win,
+	u.settings = newSettingsView(settingsDeps{cfg: u.cfg, configured: u.configured, onCluster: saved.OnCluster, win: u.win,
 		model: u.currentModel, loadModel: u.loadModel, onChange: u.refreshAll})
 	u.filters = newFilterView(u.refreshAll, u.classNames)
 	u.grid = newGridView(u, u.coll, func(pos int) { u.detail.open(pos) })

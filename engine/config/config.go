@@ -85,13 +85,19 @@ func Keys() []string {
 // EnvVar is the environment variable that sets key.
 func EnvVar(key string) string { return settings.EnvVar(key) }
 
-// New returns a viper instance with defaults, VIDSIFT_* environment
-// variables and the user's config file (if any) loaded.
-func New() (*viper.Viper, error) {
+// Defaults returns a viper instance that holds the defaults only.
+func Defaults() *viper.Viper {
 	v := viper.New()
 	for _, row := range settings.Table {
 		v.SetDefault(row.Key, row.Default)
 	}
+	return v
+}
+
+// New returns a viper instance with defaults, VIDSIFT_* environment
+// variables and the user's config file (if any) loaded.
+func New() (*viper.Viper, error) {
+	v := Defaults()
 	v.SetEnvPrefix(EnvPrefix)
 	v.AutomaticEnv()
 
