@@ -16,7 +16,7 @@ import (
 
 	"github.com/spf13/viper"
 
-		"github.com/vidsift/vidsift/engine/detect"
+	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/scan"
 	"github.com/vidsift/vidsift/engine/settings"
 )
