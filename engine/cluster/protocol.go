@@ -17,10 +17,13 @@ import (
 
 // Protocol numbers the job and result messages; a worker refuses jobs of
 // another protocol, and jobs it cannot read completely, rather than
-// misread them. Bump it with every change to what a job carries (a new
-// setting in scan.Params included). 2: the settings are scan.Params.
-// 3: Params.Rect. 4: jobs are known by path and content (Job.Fingerprint).
-// 5: Sampling.Cuts, and each result frame says its kind (scan.Frame.Kind).
+// misread them. Bump it with every change to the messages' shape. A new
+// setting in scan.Params needs no bump: a worker without it refuses the
+// job's unknown field (readJob), and a job without it reads as its zero
+// value, which means what scans did before it (settings.Table). 2: the
+// settings are scan.Params. 3: Params.Rect. 4: jobs are known by path and
+// content (Job.Fingerprint). 5: Sampling.Cuts, and each result frame says
+// its kind (scan.Frame.Kind).
 const Protocol = 5
 
 // JetStream names. Jobs are a work queue: a job is removed once a worker

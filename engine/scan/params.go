@@ -34,7 +34,8 @@ type Sampling struct {
 // file by engines of the same ResultsRevision with equal Params find the
 // same. The library reuses a result only for equal Params, cluster jobs
 // carry them, and exports report them. A new setting that changes results
-// is a field here (and a cluster.Protocol bump), nowhere else.
+// is a field here and in paramsKey, and a row of settings.Table (which
+// declares its flag, config key, JSON name and how the app shows it).
 type Params struct {
 	Model      Model
 	Confidence float32 // detections below it are dropped
