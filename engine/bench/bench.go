@@ -101,7 +101,7 @@ type EndToEnd struct {
 	FirstResultSec float64 `json:"first_result_s"`
 }
 
-// Report is everything measured; the README explains each JSON name.
+// Report is everything measured; docs/benchmarks.md explains each JSON name.
 type Report struct {
 	Created         string   `json:"created"`
 	CPUs            int      `json:"cpus"`
@@ -116,7 +116,7 @@ type Report struct {
 	// SessionOptions are the ONNX Runtime options each changed alone on
 	// the pipeline's layout. They are not part of the ceiling: the
 	// pipeline runs the default options, kept because none of these beat
-	// them beyond noise (see README); a variant that did would become the
+	// them beyond noise (see docs/benchmarks.md); a variant that did would become the
 	// default instead.
 	SessionOptions []Layout   `json:"session_options"`
 	Runs           []EndToEnd `json:"end_to_end"`

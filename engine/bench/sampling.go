@@ -26,7 +26,7 @@ const SamplingSource = "pedestrians_vtest_xvid.avi"
 var DefaultSampling = scan.DefaultParams().Sampling
 
 // The fixtures, as ffmpeg CLI arguments between the input and the output
-// (the README writes them out): an HD clip with 10 s GOPs and B-frames, and
+// (docs/benchmarks.md writes them out): an HD clip with 10 s GOPs and B-frames, and
 // a static camera (20 s of the first frame, the clip, 20 s of its last).
 var (
 	hdLongGOPArgs = []string{"-stream_loop", "2", "-i", "SRC", "-vf", "scale=1920:1080", "-r", "25", "-c:v", "libx264",

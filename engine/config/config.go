@@ -55,7 +55,7 @@ const RuntimeLibraryName = "libonnxruntime.so.1"
 
 // DefaultModelNames are the model files looked for, in order of preference.
 // The int8 model comes first: it holds every ground-truth expectation and
-// runs faster end to end than float32 (the README has the dated figures);
+// runs faster end to end than float32 (docs/benchmarks.md has the dated figures);
 // of each, the dynamic-shape export first, which runs each frame on its
 // own rectangle (Params.Rect); plain Ultralytics exports are the fallback.
 var DefaultModelNames = []string{"yolov8n_int8_dynamic.onnx", "yolov8n_int8.onnx", "yolov8n_dynamic.onnx", "yolov8n.onnx"}

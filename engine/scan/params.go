@@ -51,7 +51,7 @@ type Params struct {
 	Rect bool
 }
 
-// The defaults of what a scan finds (the README says why): a frame at
+// The defaults of what a scan finds (docs/sampling.md says why): a frame at
 // least every 2 s, keyframes at most two a second, near-duplicates reused.
 const (
 	DefaultConfidence   = 0.25
@@ -141,7 +141,7 @@ func DefaultSettings() Settings {
 
 // Streams splits the inference threads into concurrent Run calls of
 // IntraOpThreads each. The default of one thread a Run (one stream per
-// thread) measured fastest on 2-core machines (README): no synchronisation
+// thread) measured fastest on 2-core machines (docs/benchmarks.md): no synchronisation
 // inside a Run, and one file's decode overlaps another's inference.
 func (s Settings) Streams() int {
 	return max(1, s.Threads/max(1, s.IntraOpThreads))

@@ -24,6 +24,9 @@ func Markdown() string {
 			flag = "`--" + row.Flag + "`"
 		}
 		meaning := row.Help
+		if row.See != "" {
+			meaning += " ([more](" + row.See + "))"
+		}
 		if row.Result {
 			meaning += " *(changes what a scan finds)*"
 		}

@@ -29,6 +29,8 @@ type Setting struct {
 	// bare number of seconds).
 	Default any
 	Help    string // the flag's help, and the docs' meaning
+	// See links the docs' page (relative to docs/) that says more ("": none).
+	See string
 	// DefaultText words the default in the docs when its value depends on
 	// the machine or is found at run time ("" : the value itself).
 	DefaultText string

@@ -96,7 +96,7 @@ var Table = []Setting{
 		Check: func(s scan.Settings, _ any) error {
 			return unless(s.FileTimeout >= 0, "%s must not be negative", FileTimeout)
 		}},
-	{Key: MaxGap, Flag: "max-gap", Default: scan.DefaultMaxGap, JSON: "max_gap_s", Result: true, App: Show{Kind: Custom},
+	{Key: MaxGap, See: "sampling.md#which-frames-are-analysed", Flag: "max-gap", Default: scan.DefaultMaxGap, JSON: "max_gap_s", Result: true, App: Show{Kind: Custom},
 		Help:  "longest stretch of video without an analysed frame, e.g. 2, 0.5 or 1500ms (0: keyframes only)",
 		Field: func(s *scan.Settings) any { return &s.Sampling.MaxGap },
 		Check: func(s scan.Settings, _ any) error {
@@ -110,20 +110,20 @@ var Table = []Setting{
 			d := seconds(s.Sampling.MinGap)
 			return unless(d >= 0 && d <= time.Hour, "%s must be 0 (every keyframe) up to 1h, got %v", MinGap, d)
 		}},
-	{Key: ReuseSimilar, Flag: "reuse-similar", Default: scan.DefaultReuseSimilar, JSON: "reuse_similar", Result: true,
+	{Key: ReuseSimilar, See: "sampling.md#which-frames-are-analysed", Flag: "reuse-similar", Default: scan.DefaultReuseSimilar, JSON: "reuse_similar", Result: true,
 		App:   Show{Kind: Check, Label: "Reuse detections for near-identical frames"},
 		Help:  "a frame that looks the same as the last inferred one repeats its detections (=false: infer every frame)",
 		Field: func(s *scan.Settings) any { return &s.ReuseSimilar }},
-	{Key: Cuts, Flag: "cuts", Default: scan.DefaultCuts, JSON: "cuts", Result: true, App: Show{Kind: Custom},
+	{Key: Cuts, See: "sampling.md#which-frames-are-analysed", Flag: "cuts", Default: scan.DefaultCuts, JSON: "cuts", Result: true, App: Show{Kind: Custom},
 		Help:  "analyse the first frame of each shot that starts between keyframes (only with --max-gap above 0; =false: keyframes and gap frames only)",
 		Field: func(s *scan.Settings) any { return &s.Sampling.Cuts }},
-	{Key: Rect, Flag: "rect", Default: scan.DefaultRect, JSON: "rect", Result: true,
+	{Key: Rect, See: "sampling.md#rectangular-inference---rect-on", Flag: "rect", Default: scan.DefaultRect, JSON: "rect", Result: true,
 		App:   Show{Kind: Check, Label: "Rectangular inference (models of dynamic input size)"},
 		Help:  "a model of dynamic input size runs each frame on its own rectangle, not the full square (=false: square)",
 		Field: func(s *scan.Settings) any { return &s.Rect }},
-	{Key: Library, Flag: "library", Default: "", DefaultText: "`~/.local/share/vidsift/library.db`",
+	{Key: Library, See: "library.md", Flag: "library", Default: "", DefaultText: "`~/.local/share/vidsift/library.db`",
 		Help: `results library (default: the data folder's library.db; "off": none)`},
-	{Key: Nats, Flag: "nats", Default: "", DefaultText: "none", App: Show{Kind: Custom},
+	{Key: Nats, See: "cluster.md", Flag: "nats", Default: "", DefaultText: "none", App: Show{Kind: Custom},
 		Help: "URL of the cluster's hub, e.g. nats://hub.local:4222 (VIDSIFT_NATS)"},
 	{Key: NatsToken, Flag: "token", Default: "", Help: "cluster token (VIDSIFT_NATS_TOKEN)"},
 	{Key: NatsUser, Flag: "user", Default: "", Help: "cluster user, with --password (VIDSIFT_NATS_USER)"},
