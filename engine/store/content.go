@@ -227,15 +227,18 @@ func (s *Library) LastSeen() (map[string]FileState, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	out := map[string]FileState{}
-	for rows.Next() {
+	err = eachRow(rows, func(r *sql.Rows) error {
 		var p string
 		var st FileState
-		if err := rows.Scan(&p, &st.Size, &st.ModTime, &st.Fingerprint); err != nil {
-			return nil, err
+		if err := r.Scan(&p, &st.Size, &st.ModTime, &st.Fingerprint); err != nil {
+			return err
 		}
 		out[p] = st
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -74,16 +74,15 @@ func (s *Library) Find(e query.Expr, o query.Options, sc Scope) ([]Match, error)
 		return nil, err
 	}
 	var files []file
-	for rows.Next() {
+	err = eachRow(rows, func(r *sql.Rows) error {
 		var f file
-		if err := rows.Scan(&f.id, &f.path); err != nil {
-			rows.Close()
-			return nil, err
+		if err := r.Scan(&f.id, &f.path); err != nil {
+			return err
 		}
 		files = append(files, f)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 
@@ -135,18 +134,17 @@ func (s *Library) classFrames(files []file, names []query.Class) (map[int64][]sc
 		idx  int
 	}
 	pos := map[key]int{}
-	for rows.Next() {
+	err = eachRow(rows, func(r *sql.Rows) error {
 		var id int64
 		var k scan.Frame
-		if err := rows.Scan(&id, &k.Index, &k.Time); err != nil {
-			rows.Close()
-			return nil, err
+		if err := r.Scan(&id, &k.Index, &k.Time); err != nil {
+			return err
 		}
 		pos[key{id, k.Index}] = len(frames[id])
 		frames[id] = append(frames[id], k)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	args := []any{string(list)}
@@ -159,21 +157,24 @@ func (s *Library) classFrames(files []file, names []query.Class) (map[int64][]sc
 	if err != nil {
 		return nil, err
 	}
-	defer drows.Close()
-	for drows.Next() {
+	err = eachRow(drows, func(r *sql.Rows) error {
 		var id int64
 		var idx int
 		var d scan.Detection
 		var conf float64
-		if err := drows.Scan(&id, &idx, &d.Class, &conf); err != nil {
-			return nil, err
+		if err := r.Scan(&id, &idx, &d.Class, &conf); err != nil {
+			return err
 		}
 		d.Confidence = float32(conf)
 		if p, ok := pos[key{id, idx}]; ok {
 			frames[id][p].Detections = append(frames[id][p].Detections, d)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return frames, drows.Err()
+	return frames, nil
 }
 
 // candidates lists the ids of the stored files where e may hold (nil:
@@ -285,28 +286,26 @@ func (s *Library) ClassNames() ([]string, error) {
 		return nil, err
 	}
 	var unknown []string
-	for rows.Next() {
+	err = eachRow(rows, func(r *sql.Rows) error {
 		var sha string
 		var names sql.NullString
-		if err := rows.Scan(&sha, &names); err != nil {
-			rows.Close()
-			return nil, err
+		if err := r.Scan(&sha, &names); err != nil {
+			return err
 		}
 		if !names.Valid {
 			unknown = append(unknown, sha)
-			continue
+			return nil
 		}
 		var list []string
 		if err := json.Unmarshal([]byte(names.String), &list); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("model %s: classes: %w", sha, err)
+			return fmt.Errorf("model %s: classes: %w", sha, err)
 		}
 		for _, n := range list {
 			set[n] = true
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	for _, sha := range unknown {
@@ -314,15 +313,17 @@ func (s *Library) ClassNames() ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		for crows.Next() {
+		err = eachRow(crows, func(r *sql.Rows) error {
 			var c string
-			if err := crows.Scan(&c); err != nil {
-				crows.Close()
-				return nil, err
+			if err := r.Scan(&c); err != nil {
+				return err
 			}
 			set[c] = true
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
-		crows.Close()
 	}
 	out := make([]string, 0, len(set))
 	for c := range set {
@@ -359,18 +360,21 @@ func (s *Library) ModelClasses(sha string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	var names []string
-	for rows.Next() {
+	err = eachRow(rows, func(r *sql.Rows) error {
 		var id int
 		var name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return nil, err
+		if err := r.Scan(&id, &name); err != nil {
+			return err
 		}
 		for len(names) <= id {
 			names = append(names, fmt.Sprintf("class %d", len(names)))
 		}
 		names[id] = name
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return names, rows.Err()
+	return names, nil
 }

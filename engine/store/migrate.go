@@ -179,20 +179,19 @@ func paramsColumn(tx *sql.Tx) error {
 		return err
 	}
 	keys := map[int64]string{}
-	for rows.Next() {
+	err = eachRow(rows, func(r *sql.Rows) error {
 		var id int64
 		var conf, iou float64
 		var p scan.Params
-		if err := rows.Scan(&id, &conf, &iou, &p.Model.InputW, &p.Model.InputH, &p.Sampling.MaxGap, &p.Sampling.MinGap, &p.ReuseSimilar); err != nil {
-			rows.Close()
+		if err := r.Scan(&id, &conf, &iou, &p.Model.InputW, &p.Model.InputH, &p.Sampling.MaxGap, &p.Sampling.MinGap, &p.ReuseSimilar); err != nil {
 			return err
 		}
 		// Stored as float64(float32): converting back is exact.
 		p.Confidence, p.IoU = float32(conf), float32(iou)
 		keys[id] = p.Key()
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	for id, key := range keys {
@@ -292,10 +291,10 @@ func violations(tx *sql.Tx) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer rows.Close()
 	n := 0
-	for rows.Next() {
+	err = eachRow(rows, func(*sql.Rows) error {
 		n++
-	}
-	return n, rows.Err()
+		return nil
+	})
+	return n, err
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"fmt"
 	"slices"
 
@@ -34,21 +35,24 @@ func (s *Library) ConfidenceFloors(roots []string) ([]float32, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	var floors []float32
-	for rows.Next() {
+	err = eachRow(rows, func(r *sql.Rows) error {
 		var key string
-		if err := rows.Scan(&key); err != nil {
-			return nil, err
+		if err := r.Scan(&key); err != nil {
+			return err
 		}
 		var p scan.Params
 		if err := p.ParseKey(key); err != nil {
-			return nil, fmt.Errorf("stored parameters %q: %w", key, err)
+			return fmt.Errorf("stored parameters %q: %w", key, err)
 		}
 		if !slices.Contains(floors, p.Confidence) {
 			floors = append(floors, p.Confidence)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	slices.Sort(floors)
-	return floors, rows.Err()
+	return floors, nil
 }

@@ -227,7 +227,7 @@ func (s *Library) thumbNames() ([]string, error) {
 		return nil, err
 	}
 	var names []string
-	return names, eachRow(rows, func(r *sql.Rows) error {
+	err = eachRow(rows, func(r *sql.Rows) error {
 		var name string
 		if err := r.Scan(&name); err != nil {
 			return err
@@ -237,6 +237,7 @@ func (s *Library) thumbNames() ([]string, error) {
 		}
 		return nil
 	})
+	return names, err
 }
 
 // thumbName says name is one putThumb makes (a SHA-256 in hex, ".jpg"):
@@ -382,12 +383,11 @@ func (s *Library) fill(fileID int64, st *Stored) error {
 	var frames []scan.Frame
 	st.Thumbs = map[int]string{}
 	pos := map[int]int{} // frame index -> position in frames
-	for rows.Next() {
+	err = eachRow(rows, func(r *sql.Rows) error {
 		var k scan.Frame
 		var thumb string
 		var sameAs sql.NullInt64
-		if err := rows.Scan(&k.Index, &k.Time, &k.Kind, &sameAs, &k.Width, &k.Height, &thumb); err != nil {
-			rows.Close()
+		if err := r.Scan(&k.Index, &k.Time, &k.Kind, &sameAs, &k.Width, &k.Height, &thumb); err != nil {
 			return err
 		}
 		k.Reused, k.SameAs = sameAs.Valid, int(sameAs.Int64)
@@ -396,9 +396,9 @@ func (s *Library) fill(fileID int64, st *Stored) error {
 		if thumb != "" {
 			st.Thumbs[k.Index] = thumb
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	defer func() { st.Result.Frames = frames }()
@@ -406,20 +406,19 @@ func (s *Library) fill(fileID int64, st *Stored) error {
 	if err != nil {
 		return err
 	}
-	defer drows.Close()
-	for drows.Next() {
+	return eachRow(drows, func(r *sql.Rows) error {
 		var idx int
 		var d scan.Detection
 		var conf float64
-		if err := drows.Scan(&idx, &d.ClassID, &d.Class, &conf, &d.Box[0], &d.Box[1], &d.Box[2], &d.Box[3]); err != nil {
+		if err := r.Scan(&idx, &d.ClassID, &d.Class, &conf, &d.Box[0], &d.Box[1], &d.Box[2], &d.Box[3]); err != nil {
 			return err
 		}
 		d.Confidence = float32(conf)
 		if p, ok := pos[idx]; ok {
 			frames[p].Detections = append(frames[p].Detections, d)
 		}
-	}
-	return drows.Err()
+		return nil
+	})
 }
 
 // Save stores a finished file in one transaction, replacing what was stored
@@ -541,25 +540,23 @@ func (s *Library) Latest(sc Scope) ([]Stored, error) {
 		st Stored
 	}
 	var refs []ref
-	for rows.Next() {
+	err = eachRow(rows, func(row *sql.Rows) error {
 		var r ref
 		var status string
 		res := &r.st.Result
 		var info scan.MediaInfo
 		var params string
-		if err := rows.Scan(&r.id, &res.Path, &status, &res.Error, &info.Container, &info.Codec, &info.Width, &info.Height, &info.Duration, &info.FPS, &info.KeyframeInterval, &r.st.ScannedAt, &r.st.Params.Model.SHA256, &params, &r.st.Size, &r.st.ModTime, &r.st.Fingerprint); err != nil {
-			rows.Close()
-			return nil, err
+		if err := row.Scan(&r.id, &res.Path, &status, &res.Error, &info.Container, &info.Codec, &info.Width, &info.Height, &info.Duration, &info.FPS, &info.KeyframeInterval, &r.st.ScannedAt, &r.st.Params.Model.SHA256, &params, &r.st.Size, &r.st.ModTime, &r.st.Fingerprint); err != nil {
+			return err
 		}
 		if err := r.st.Params.ParseKey(params); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("%s: stored parameters %q: %w", res.Path, params, err)
+			return fmt.Errorf("%s: stored parameters %q: %w", res.Path, params, err)
 		}
 		res.Status, res.Media = scan.Status(status), info
 		refs = append(refs, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	paths := make([]string, len(refs))

@@ -53,34 +53,35 @@ func (s *Library) Stats() (Stats, error) {
 	if err != nil {
 		return st, err
 	}
-	for rows.Next() {
+	err = eachRow(rows, func(r *sql.Rows) error {
 		var status string
 		var n int
-		if err := rows.Scan(&status, &n); err != nil {
-			rows.Close()
-			return st, err
+		if err := r.Scan(&status, &n); err != nil {
+			return err
 		}
 		st.ByStatus[status] = n
+		return nil
+	})
+	if err != nil {
+		return st, err
 	}
-	rows.Close()
 	rows, err = s.db.Query(`SELECT f.model_sha, COUNT(*), COALESCE(m.names, '[]') FROM files f LEFT JOIN models m ON m.sha=f.model_sha GROUP BY f.model_sha ORDER BY COUNT(*) DESC, f.model_sha`)
 	if err != nil {
 		return st, err
 	}
-	for rows.Next() {
+	err = eachRow(rows, func(r *sql.Rows) error {
 		var m ModelStats
 		var names string
-		if err := rows.Scan(&m.SHA256, &m.Files, &names); err != nil {
-			rows.Close()
-			return st, err
+		if err := r.Scan(&m.SHA256, &m.Files, &names); err != nil {
+			return err
 		}
 		var list []string
 		_ = json.Unmarshal([]byte(names), &list)
 		m.Classes = len(list)
 		st.Models = append(st.Models, m)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return st, err
 	}
 	for _, suffix := range []string{"", "-wal"} {
@@ -134,16 +135,15 @@ func (s *Library) Missing(roots []string) ([]Missing, error) {
 		return nil, err
 	}
 	var all []Missing
-	for rows.Next() {
+	err = eachRow(rows, func(r *sql.Rows) error {
 		var m Missing
-		if err := rows.Scan(&m.Path, &m.Results, &m.LastSeen); err != nil {
-			rows.Close()
-			return nil, err
+		if err := r.Scan(&m.Path, &m.Results, &m.LastSeen); err != nil {
+			return err
 		}
 		all = append(all, m)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	paths := make([]string, len(all))
@@ -177,16 +177,18 @@ func (s *Library) missingAmong(paths []string) (map[string]bool, error) {
 			return nil, err
 		}
 		elsewhere := false
-		for rows.Next() && !elsewhere {
+		err = eachRow(rows, func(r *sql.Rows) error {
+			if elsewhere {
+				return nil // one existing copy is enough: stat no more
+			}
 			var other string
-			if err := rows.Scan(&other); err != nil {
-				rows.Close()
-				return nil, err
+			if err := r.Scan(&other); err != nil {
+				return err
 			}
 			elsewhere = !gone(other)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return nil, err
 		}
 		out[p] = !elsewhere
@@ -229,16 +231,15 @@ func (s *Library) forget(where string, args []any, dry bool) (Forgotten, error) 
 		return f, err
 	}
 	var thumbs []string
-	for rows.Next() {
+	err = eachRow(rows, func(r *sql.Rows) error {
 		var t string
-		if err := rows.Scan(&t); err != nil {
-			rows.Close()
-			return f, err
+		if err := r.Scan(&t); err != nil {
+			return err
 		}
 		thumbs = append(thumbs, t)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return f, err
 	}
 	if _, err := tx.Exec(`DELETE FROM files WHERE `+where, args...); err != nil {
@@ -283,14 +284,17 @@ func unnamed(tx *sql.Tx, names []string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	used := map[string]bool{}
-	for rows.Next() {
+	err = eachRow(rows, func(r *sql.Rows) error {
 		var t string
-		if err := rows.Scan(&t); err != nil {
-			return nil, err
+		if err := r.Scan(&t); err != nil {
+			return err
 		}
 		used[t] = true
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	var out []string
 	for _, n := range names {
@@ -298,7 +302,7 @@ func unnamed(tx *sql.Tx, names []string) ([]string, error) {
 			out = append(out, n)
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Prune forgets the missing files at or under roots (see Missing).
