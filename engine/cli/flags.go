@@ -120,11 +120,18 @@ func (o outputFlags) check() error {
 }
 
 // samplingFlags choose the frames analysed (scan.Sampling says what
-// each does); the durations take a bare number of seconds too.
+// each does); the durations take a bare number of seconds too. They also
+// declare every other setting that changes what a scan finds, so that a
+// new one is a flag of scan and watch without a line here.
 type samplingFlags struct{}
 
 func (samplingFlags) AddFlags(fs *pflag.FlagSet) {
 	addConfigFlags(fs, "max-gap", "min-gap", "cuts", "reuse-similar", "rect")
+	for _, row := range settings.Table {
+		if row.Result && row.Flag != "" && fs.Lookup(row.Flag) == nil {
+			addConfigFlag(fs, row.Flag, "")
+		}
+	}
 }
 
 // durationValue is a flag that takes a Go duration or a bare number of

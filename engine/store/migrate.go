@@ -221,7 +221,7 @@ func (s *Library) migrate() error {
 	// at this moment commits its tables and their version together.
 	var v, tables int
 	if err := s.db.QueryRow(`SELECT (SELECT user_version FROM pragma_user_version), (SELECT COUNT(*) FROM sqlite_master)`).Scan(&v, &tables); err != nil {
-		return err // Open says what the file is
+		return fmt.Errorf("DBG version: %w", err) // Open says what the file is
 	}
 	if v > len(migrations) {
 		return fmt.Errorf("%w: schema version %d, newer than this vidsift understands (%d): upgrade vidsift", ErrNewerSchema, v, len(migrations))
@@ -233,12 +233,15 @@ func (s *Library) migrate() error {
 	}
 	// The journal mode is kept in the file: once WAL, every connection is.
 	if _, err := s.db.Exec(`PRAGMA journal_mode=WAL`); err != nil {
-		return err
+		return fmt.Errorf("DBG wal: %w", err)
 	}
 	if v == len(migrations) {
 		return nil
 	}
-	return migrateFile(s.path)
+	if err := migrateFile(s.path); err != nil {
+		return fmt.Errorf("DBG migrateFile: %w", err)
+	}
+	return nil
 }
 
 // migrateFile brings the library at path to this build's schema, one
@@ -257,7 +260,7 @@ func migrateFile(path string) error {
 	for {
 		tx, err := db.Begin()
 		if err != nil {
-			return err
+			return fmt.Errorf("DBG begin: %w", err)
 		}
 		var v int
 		if err := tx.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
@@ -280,7 +283,7 @@ func migrateFile(path string) error {
 			return err
 		}
 		if err := tx.Commit(); err != nil {
-			return err
+			return fmt.Errorf("DBG commit: %w", err)
 		}
 	}
 }
