@@ -3,7 +3,7 @@ package app
 import (
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/detect"
-	"github.com/vidsift/vidsift/engine/load"
+	"github.com/vidsift/vidsift/engine/session"
 )
 
 // currentModel is the model a new scan would use (nil: none loaded).
@@ -65,5 +65,5 @@ func (u *UI) openModel(path string) (*detect.Model, error) {
 	}
 	// The intra-op threads the scan's stream count assumes (Settings.Streams).
 	st, _ := u.configured() // invalid settings are reported at Start
-	return load.Model(v, path, st.IntraOpThreads)
+	return session.LoadModel(v, path, st.IntraOpThreads)
 }
