@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -252,6 +253,16 @@ func TestLibraryRules(t *testing.T) {
 	}
 }
 
+// closedPort is a loopback address nothing listens on (any more).
+func closedPort(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
 // TestOpenRefuses: each part that cannot be got ready fails Open with an
 // *Error that names it and keeps the engine's error, and what Open loaded
 // or connected before it is released.
@@ -261,7 +272,7 @@ func TestOpenRefuses(t *testing.T) {
 	unknownClass := modelOptions(t)
 	unknownClass.Settings.Classes = []string{"person", "unicorn"}
 	noHub := modelOptions(t)
-	noHub.Cluster = &Cluster{URL: "nats://127.0.0.1:1", Name: "test"} // port 1: nothing listens there
+	noHub.Cluster = &Cluster{URL: "nats://" + closedPort(t), Name: "test"}
 	missingModel := modelOptions(t)
 	missingModel.ModelPath = filepath.Join(t.TempDir(), "missing.onnx")
 	noModel := modelOptions(t)
@@ -274,7 +285,7 @@ func TestOpenRefuses(t *testing.T) {
 		is   error
 	}{
 		{"an unknown class", unknownClass, PartClasses, `unknown class "unicorn"`, nil},
-		{"no hub", noHub, PartCluster, "127.0.0.1:1", cluster.ErrNoHub},
+		{"no hub", noHub, PartCluster, noHub.Cluster.URL, cluster.ErrNoHub},
 		{"a missing model file", missingModel, PartModel, "missing.onnx", nil},
 		{"no model", noModel, PartModel, "no model", config.ErrNoModel},
 	} {
