@@ -2,7 +2,7 @@ package app
 
 import (
 	"github.com/vidsift/vidsift/engine/detect"
-	"github.com/vidsift/vidsift/engine/load"
+	"github.com/vidsift/vidsift/engine/session"
 )
 
 // currentModel is the model a new scan would use (nil: none loaded).
@@ -57,5 +57,5 @@ func (u *UI) closeRetired() {
 func (u *UI) openModel(path string) (*detect.Model, error) {
 	// The intra-op threads the scan's stream count assumes (Settings.Streams).
 	st, _ := u.configured() // invalid settings are reported at Start
-	return load.Model(u.cfg, path, st.IntraOpThreads)
+	return session.LoadModel(u.cfg, path, st.IntraOpThreads)
 }

@@ -2,18 +2,19 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"fyne.io/fyne/v2/dialog"
-	"github.com/nats-io/nats.go"
 
 	"github.com/vidsift/vidsift/engine/cluster"
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/pipeline"
 	"github.com/vidsift/vidsift/engine/scan"
 	"github.com/vidsift/vidsift/engine/settings"
+	"github.com/vidsift/vidsift/engine/session"
 	"github.com/vidsift/vidsift/engine/watch"
 )
 
@@ -27,56 +28,52 @@ func (u *UI) Start() {
 	if m == nil || len(u.queue.paths) == 0 {
 		return
 	}
-	settings, err := u.scanSettings()
+	st, err := u.scanSettings()
 	if err != nil {
 		dialog.ShowError(fmt.Errorf("%w\nFix config.yaml or the VIDSIFT_* variables, then start again.", err), u.win)
 		return
 	}
 	s := u.settings
-	cfg := pipeline.NewConfig(m, settings)
-	cfg.FFmpegLog = slog.Default()   // the terminal the app was started from; the problems list has each damaged file's messages
-	cfg.Thumbs = pipeline.JPEGThumbs // the grid keeps them compressed, as the library does
-	if u.library != nil {
-		cfg.Library = u.library.ForRun(cfg.Params, s.rescan.Checked)
+	opts := session.Options{Settings: st, Model: m, OpenedLibrary: u.library, Rescan: s.rescan.Checked,
+		Thumbs:    pipeline.JPEGThumbs, // the grid keeps them compressed, as the library does
+		FFmpegLog: slog.Default(),      // the terminal the app was started from; the problems list has each damaged file's messages
 	}
-	closeConn := func() {}
+	if u.queue.watch.Checked {
+		opts.LibraryNeed = session.Required
+	}
 	if url, token, ok := s.runOn.cluster(); ok {
-		nc, err := u.connectCluster(url, token)
-		if err != nil {
-			dialog.ShowError(worded(err), u.win)
-			return
-		}
-		closeConn = nc.Close
-		cfg.Remote = cluster.NewSubmitter(nc, cluster.Queue{})
+		opts.Cluster = &session.Cluster{URL: url, Auth: u.clusterAuth(token), Name: "vidsift app " + cluster.DefaultName()}
+	}
+	run, err := session.Open(opts)
+	switch {
+	case errors.Is(err, session.ErrNoLibrary):
+		dialog.ShowError(fmt.Errorf("watching needs the results library, which is off or unavailable: without it every walk would scan every file again"), u.win)
+		return
+	case err != nil:
+		dialog.ShowError(worded(err), u.win)
+		return
 	}
 	paths := append([]string(nil), u.queue.paths...)
-	var events <-chan scan.Event
+	begin := func(ctx context.Context) <-chan scan.Event { return run.Scan(ctx, paths) }
 	if u.queue.watch.Checked {
-		if u.library == nil {
-			closeConn()
-			dialog.ShowError(fmt.Errorf("watching needs the results library, which is off or unavailable: without it every walk would scan every file again"), u.win)
-			return
-		}
-		events, err = u.activity.Begin(u.ctx, func(ctx context.Context) <-chan scan.Event {
-			return watch.Run(ctx, cfg, paths, watch.Options{})
-		})
-	} else {
-		events, err = u.activity.Start(u.ctx, cfg, paths)
+		begin = func(ctx context.Context) <-chan scan.Event { return run.Watch(ctx, paths, watch.Options{}) }
 	}
+	events, err := u.activity.Begin(u.ctx, begin)
 	if err != nil {
-		closeConn()
+		run.Close()
 		dialog.ShowError(err, u.win)
 		return
 	}
-	settings.Params = cfg.Params // with the model's identity
-	u.lastRun, u.lastModelPath = &settings, m.Path
+	cfg := run.Config()
+	st.Params = cfg.Params // with the model's identity
+	u.lastRun, u.lastModelPath = &st, m.Path
 	u.saveState()
 	u.detail.close()
 	u.coll.Reset(cfg.Confidence)
 	u.filters.reset(cfg.Confidence)
 	u.progress.show(progressSnapshot{})
 	u.refreshAll()
-	go u.consume(events, closeConn)
+	go u.consume(events, run.Close) // the cluster connection made for this run ends with it
 }
 
 // configured are the scan settings the config holds: the window's layer
@@ -111,14 +108,14 @@ func (u *UI) setLayer(values map[string]any) {
 // Stop cancels the run; what finished stays.
 func (u *UI) Stop() { u.activity.Cancel() }
 
-// connectCluster connects to the hub at url with the settings'
-// credentials, or the token typed in Run on.
-func (u *UI) connectCluster(url, token string) (*nats.Conn, error) {
-	auth := cluster.AuthFrom(u.cfg)
+// clusterAuth is the settings' credentials for the cluster, or the token
+// typed in Run on.
+func (u *UI) clusterAuth(token string) cluster.Auth {
+	auth := session.AuthFrom(u.cfg)
 	if token != "" {
 		auth.Token, auth.User, auth.Password = token, "", ""
 	}
-	return cluster.Connect(url, auth, "vidsift app "+cluster.DefaultName())
+	return auth
 }
 
 // consume runs on its own goroutine: it files events into the collection

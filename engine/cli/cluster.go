@@ -14,7 +14,7 @@ import (
 	"github.com/vidsift/vidsift/engine/cluster"
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/detect"
-	"github.com/vidsift/vidsift/engine/load"
+	"github.com/vidsift/vidsift/engine/session"
 )
 
 // authFlags are the cluster's credentials and TLS files, the same names
@@ -39,7 +39,7 @@ func connect(v *viper.Viper, name string) (*nats.Conn, error) {
 	if url == "" {
 		return nil, usagef("no cluster: give --nats URL (VIDSIFT_NATS), e.g. --nats nats://hub.local:4222")
 	}
-	nc, err := cluster.Connect(url, cluster.AuthFrom(v), name)
+	nc, err := cluster.Connect(url, session.AuthFrom(v), name)
 	if err != nil {
 		return nil, usageError{err}
 	}
@@ -68,7 +68,7 @@ func runHub(ctx context.Context, e env, opts hubOptions, args []string) error {
 	if store == "" {
 		store = filepath.Join(config.DataDir(), "hub")
 	}
-	hub, err := cluster.StartHub(cluster.HubOptions{Listen: opts.Listen, StoreDir: store, Auth: cluster.AuthFrom(e.v)})
+	hub, err := cluster.StartHub(cluster.HubOptions{Listen: opts.Listen, StoreDir: store, Auth: session.AuthFrom(e.v)})
 	if err != nil {
 		return usageError{err}
 	}
@@ -131,7 +131,7 @@ func runWorker(ctx context.Context, e env, opts workerOptions, args []string) er
 		return err
 	}
 	// ONNX Runtime is checked now, not at the first job.
-	if _, _, err := load.RuntimeVersion(e.v); err != nil {
+	if _, _, err := session.RuntimeVersion(e.v); err != nil {
 		return usageError{err}
 	}
 	nc, err := connect(e.v, name)
@@ -145,7 +145,7 @@ func runWorker(ctx context.Context, e env, opts workerOptions, args []string) er
 	}
 	return cluster.RunWorker(ctx, nc, cluster.WorkerOptions{
 		Name: name, Paths: policy, Workers: settings.Workers, Threads: settings.Threads, Models: models,
-		LoadModel: func(path string) (*detect.Model, error) { return load.Model(e.v, path, 1) },
+		LoadModel: func(path string) (*detect.Model, error) { return session.LoadModel(e.v, path, 1) },
 		Log:       log, OnJob: e.hooks.workerOnJob,
 	})
 }

@@ -13,13 +13,10 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/vidsift/vidsift/engine/cluster"
-	"github.com/vidsift/vidsift/engine/config"
-	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/export"
-	"github.com/vidsift/vidsift/engine/load"
 	"github.com/vidsift/vidsift/engine/pipeline"
 	"github.com/vidsift/vidsift/engine/scan"
-	"github.com/vidsift/vidsift/engine/store"
+	"github.com/vidsift/vidsift/engine/session"
 )
 
 // scanOptions are `vidsift scan`'s flags. Those that name a config key
@@ -60,14 +57,14 @@ func runScan(ctx context.Context, e env, opts scanOptions, paths []string) error
 	if err := opts.outputFlags.check(); err != nil {
 		return err
 	}
-	sc, err := prepareScan(e, opts, false)
+	s, err := prepareScan(e, opts, false)
 	if err != nil {
 		return err
 	}
-	defer sc.close()
-	cfg, model, settings, keep := sc.cfg, sc.model, sc.settings, sc.keep
+	defer s.Close()
+	cfg, model, settings, keep := s.Config(), s.Model(), s.Settings(), s.Classes()
 
-	run := collectRun(ctx, e.stderr, cfg, paths, opts, keep)
+	run := collectRun(e.stderr, s.Scan(ctx, paths), opts, keep)
 	doc := export.Build(run.results, run.finished.Summary, export.Options{
 		ModelPath: model.Path, Params: run.params, Asked: &cfg.Params,
 		Workers: settings.Workers, Threads: settings.Threads,
@@ -108,98 +105,48 @@ func resultsTo(e env, out outputFlags) io.Writer {
 	return e.stdout
 }
 
-// preparedScan is what scan and watch run with: the settings, the model,
-// the classes reported and the pipeline's configuration, library and
-// cluster included; close releases them.
-type preparedScan struct {
-	settings scan.Settings
-	model    *detect.Model
-	keep     map[string]bool
-	cfg      pipeline.Config
-	closers  []func()
-}
-
-func (p *preparedScan) close() {
-	for i := len(p.closers) - 1; i >= 0; i-- {
-		p.closers[i]()
-	}
-}
-
-// prepareScan loads the settings and the model and makes the pipeline's
-// configuration. A library that cannot be opened is warned about and
-// left out, unless needLibrary (watch), when it is an error.
-func prepareScan(e env, opts scanOptions, needLibrary bool) (_ *preparedScan, err error) {
-	settings, err := config.Load(e.v)
+// prepareScan opens the session scan and watch run with: the settings,
+// the model, the library and the cluster the flags and settings name. A
+// library that cannot be opened is warned about and left out, unless
+// needLibrary (watch), when it is an error.
+func prepareScan(e env, opts scanOptions, needLibrary bool) (*session.Session, error) {
+	so, err := session.FromConfig(e.v)
 	if err != nil {
 		return nil, usageError{err}
 	}
-
-	p := &preparedScan{settings: settings}
-	defer func() {
-		if err != nil {
-			p.close()
-		}
-	}()
-	if p.model, err = load.Model(e.v, "", settings.IntraOpThreads); err != nil {
-		return nil, usageError{err}
-	}
-	p.closers = append(p.closers, func() { p.model.Close() })
-	if p.keep, err = reportedClasses(p.model, settings.Classes); err != nil {
-		return nil, usageError{err}
-	}
-	cfg := pipeline.NewConfig(p.model, settings)
 	logLevel := slog.LevelError
 	if opts.Verbose {
 		logLevel = slog.LevelDebug
 	}
-	cfg.FFmpegLog = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: logLevel}))
+	so.FFmpegLog = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: logLevel}))
 	if opts.Thumbs != "" {
-		cfg.Thumbs = pipeline.ImageThumbs // drawn on, then written
+		so.Thumbs = pipeline.ImageThumbs // drawn on, then written
 	}
-	if e.v.GetString(config.Nats) != "" {
-		nc, err := connect(e.v, "vidsift scan "+cluster.DefaultName())
-		if err != nil {
-			return nil, err
-		}
-		p.closers = append(p.closers, nc.Close)
-		cfg.Remote = cluster.NewSubmitter(nc, cluster.Queue{AckWait: opts.AckWait, MaxDeliver: opts.MaxDeliver})
+	so.Rescan = opts.Rescan
+	if so.Cluster != nil {
+		so.Cluster.Name = "vidsift scan " + cluster.DefaultName()
+		so.Cluster.Queue = cluster.Queue{AckWait: opts.AckWait, MaxDeliver: opts.MaxDeliver}
 	}
-	if path := config.LibraryFile(e.v); path != "" {
-		// A library that is not one, or is damaged, stops the scan: the
-		// user meant to keep the results somewhere that cannot hold them.
-		// Any other that cannot be opened (read-only home, a newer schema,
-		// a full disk) must not: warn that nothing is stored and scan
-		// without it.
-		db, err := store.Open(path)
-		switch {
-		case err != nil && needLibrary:
-			return nil, usagef("%v: a watch needs the library (set --library to another file)", err)
-		case errors.Is(err, store.ErrNotLibrary) || errors.Is(err, store.ErrDamaged):
-			return nil, usagef("%w; nothing was scanned", err)
-		case err != nil:
-			fmt.Fprintf(e.stderr, "vidsift: warning: scanning without the results library: %v (set --library to another file, or \"off\")\n", err)
-		default:
-			p.closers = append(p.closers, func() { db.Close() })
-			cfg.Library = db.ForRun(cfg.Params, opts.Rescan)
-			cfg.Thumbs = max(cfg.Thumbs, pipeline.JPEGThumbs) // the library keeps thumbnails for the app
-		}
+	if needLibrary {
+		so.LibraryNeed = session.Required
 	}
-	p.cfg = cfg
-	return p, nil
-}
-
-// reportedClasses turns the class names asked for into the set reported
-// (nil: every class), refusing names the model does not know.
-func reportedClasses(model *detect.Model, names []string) (map[string]bool, error) {
-	ids, err := model.ClassIDs(names)
-	if err != nil || ids == nil {
-		return nil, err
+	s, err := session.Open(so)
+	var failed *session.Error
+	switch {
+	case err == nil:
+	case errors.As(err, &failed) && failed.Part == session.PartLibrary && needLibrary:
+		return nil, usagef("%v: a watch needs the library (set --library to another file)", failed.Err)
+	case errors.As(err, &failed) && failed.Part == session.PartLibrary:
+		// Not a library, or a damaged one: the user meant to keep the
+		// results somewhere that cannot hold them.
+		return nil, usagef("%w; nothing was scanned", failed.Err)
+	default:
+		return nil, usageError{err}
 	}
-	keep := map[string]bool{}
-	for id := range ids {
-		keep[model.Names[id]] = true
+	if err := s.LibraryWarning(); err != nil {
+		fmt.Fprintf(e.stderr, "vidsift: warning: scanning without the results library: %v (set --library to another file, or \"off\")\n", err)
 	}
-	return keep, nil
+	return s, nil
 }
 
 // scanRun is what a scan's events add up to.
@@ -212,13 +159,14 @@ type scanRun struct {
 	thumbErr    error
 }
 
-// collectRun runs the pipeline, draws the progress line, writes --thumbs
-// as frames arrive and notes files the library answered or could not keep.
-func collectRun(ctx context.Context, stderr io.Writer, cfg pipeline.Config, paths []string, opts scanOptions, keep map[string]bool) scanRun {
+// collectRun takes a run's events, draws the progress line, writes
+// --thumbs as frames arrive and notes files the library answered or could
+// not keep.
+func collectRun(stderr io.Writer, events <-chan scan.Event, opts scanOptions, keep map[string]bool) scanRun {
 	run := scanRun{params: map[string]scan.Params{}, fromLibrary: map[string]bool{}, notStored: map[string]string{}}
 	prog := newProgressLine(stderr, opts.Quiet)
 	defer prog.end()
-	for ev := range pipeline.Run(ctx, cfg, paths) {
+	for ev := range events {
 		prog.apply(ev)
 		switch e := ev.(type) {
 		case scan.FrameAnalysed:

@@ -6,8 +6,8 @@ import (
 	"runtime"
 	"runtime/debug"
 
-	"github.com/vidsift/vidsift/engine/load"
 	"github.com/vidsift/vidsift/engine/media"
+	"github.com/vidsift/vidsift/engine/session"
 )
 
 // runVersion prints one line each for vidsift, Go, FFmpeg and ONNX
@@ -16,7 +16,7 @@ func runVersion(_ context.Context, e env, _ []string) error {
 	fmt.Fprintf(e.stdout, "vidsift %s\n", buildVersion())
 	fmt.Fprintf(e.stdout, "Go %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	fmt.Fprintf(e.stdout, "FFmpeg %s\n", media.Versions())
-	if version, lib, err := load.RuntimeVersion(e.v); err != nil {
+	if version, lib, err := session.RuntimeVersion(e.v); err != nil {
 		fmt.Fprintf(e.stdout, "ONNX Runtime not found (%v)\n", err)
 	} else {
 		fmt.Fprintf(e.stdout, "ONNX Runtime %s (%s)\n", version, lib)

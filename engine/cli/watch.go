@@ -61,12 +61,13 @@ func runWatch(ctx context.Context, e env, opts watchOptions, paths []string) err
 			return usagef("%s does not exist: watch a folder or file that does (a folder that goes later is picked up again when it returns)", displayPath(p))
 		}
 	}
-	sc, err := prepareScan(e, opts.scanOptions, true)
+	s, err := prepareScan(e, opts.scanOptions, true)
 	if err != nil {
 		return err
 	}
-	defer sc.close()
-	events := watch.Run(ctx, sc.cfg, paths, watch.Options{Settle: opts.Settle.d, Poll: opts.Poll.d, NoEvents: opts.noEvents})
+	defer s.Close()
+	keep := s.Classes()
+	events := s.Watch(ctx, paths, watch.Options{Settle: opts.Settle.d, Poll: opts.Poll.d, NoEvents: opts.noEvents})
 	var said scan.Watching
 	var thumbErr error
 	for ev := range events {
@@ -81,7 +82,7 @@ func runWatch(ctx context.Context, e env, opts watchOptions, paths []string) err
 		case scan.FrameAnalysed:
 			if opts.Thumbs != "" && thumbErr == nil {
 				k := ev.Frame
-				if thumbErr = export.WriteThumbnail(export.ThumbPath(opts.Thumbs, ev.Path, k.Index), ev.Thumbnail, ev.JPEG, k.Width, scan.Filter{Classes: sc.keep}.Detections(k.Detections)); thumbErr != nil {
+				if thumbErr = export.WriteThumbnail(export.ThumbPath(opts.Thumbs, ev.Path, k.Index), ev.Thumbnail, ev.JPEG, k.Width, scan.Filter{Classes: keep}.Detections(k.Detections)); thumbErr != nil {
 					fmt.Fprintf(e.stderr, "vidsift: thumbnails: %v (no more are written)\n", thumbErr)
 				}
 			}
@@ -89,7 +90,7 @@ func runWatch(ctx context.Context, e env, opts watchOptions, paths []string) err
 			r := ev.Result
 			classes := map[string]int{}
 			for _, k := range r.Frames {
-				for _, d := range (scan.Filter{Classes: sc.keep}).Detections(k.Detections) {
+				for _, d := range (scan.Filter{Classes: keep}).Detections(k.Detections) {
 					classes[d.Class]++
 				}
 			}

@@ -15,9 +15,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/spf13/viper"
-
-	"github.com/vidsift/vidsift/engine/config"
 )
 
 // Auth is how clients prove who they are, and how a hub checks it: a
@@ -109,12 +106,4 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-// AuthFrom reads the credentials from the settings (config.NatsToken and
-// the rest): flags, VIDSIFT_NATS_* and config.yaml.
-func AuthFrom(v *viper.Viper) Auth {
-	return Auth{Token: v.GetString(config.NatsToken), User: v.GetString(config.NatsUser),
-		Password: v.GetString(config.NatsPassword), TLSCert: v.GetString(config.NatsTLSCert),
-		TLSKey: v.GetString(config.NatsTLSKey), TLSCA: v.GetString(config.NatsTLSCA)}
 }

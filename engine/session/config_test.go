@@ -1,4 +1,4 @@
-package load
+package session
 
 import (
 	"errors"
@@ -10,14 +10,14 @@ import (
 	"github.com/vidsift/vidsift/internal/testenv"
 )
 
-func TestModel(t *testing.T) {
+func TestLoadModel(t *testing.T) {
 	lib, model := testenv.Library(t), testenv.Model(t)
 	testenv.Isolate(t)
 	v, err := config.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Model(v, "", 1); !errors.Is(err, config.ErrNoModel) {
+	if _, err := LoadModel(v, "", 1); !errors.Is(err, config.ErrNoModel) {
 		t.Errorf("nothing installed: %v, want ErrNoModel", err)
 	}
 	t.Setenv(config.EnvVar(config.RuntimeLibrary), lib)
@@ -25,7 +25,7 @@ func TestModel(t *testing.T) {
 	if v, err = config.New(); err != nil {
 		t.Fatal(err)
 	}
-	m, err := Model(v, "", 1)
+	m, err := LoadModel(v, "", 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func TestModel(t *testing.T) {
 	if err != nil || version != "1.24.1" || from != lib {
 		t.Errorf("runtime %q from %s (%v), want 1.24.1 from %s", version, from, err, lib)
 	}
-	if _, err := Model(v, filepath.Join(t.TempDir(), "missing.onnx"), 1); err == nil || !strings.Contains(err.Error(), "missing.onnx") {
+	if _, err := LoadModel(v, filepath.Join(t.TempDir(), "missing.onnx"), 1); err == nil || !strings.Contains(err.Error(), "missing.onnx") {
 		t.Errorf("a missing model: %v", err)
 	}
 }
