@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/vidsift/vidsift/engine/scan"
 )
@@ -221,7 +222,7 @@ func (s *Library) migrate() error {
 	// at this moment commits its tables and their version together.
 	var v, tables int
 	if err := s.db.QueryRow(`SELECT (SELECT user_version FROM pragma_user_version), (SELECT COUNT(*) FROM sqlite_master)`).Scan(&v, &tables); err != nil {
-		return fmt.Errorf("DBG version: %w", err) // Open says what the file is
+		return err // Open says what the file is
 	}
 	if v > len(migrations) {
 		return fmt.Errorf("%w: schema version %d, newer than this vidsift understands (%d): upgrade vidsift", ErrNewerSchema, v, len(migrations))
@@ -232,16 +233,36 @@ func (s *Library) migrate() error {
 		return fmt.Errorf("%w: a SQLite database of another program (%d tables or indexes, none of vidsift's schema)", ErrNotLibrary, tables)
 	}
 	// The journal mode is kept in the file: once WAL, every connection is.
-	if _, err := s.db.Exec(`PRAGMA journal_mode=WAL`); err != nil {
-		return fmt.Errorf("DBG wal: %w", err)
+	if err := whileBusy(func() error {
+		_, err := s.db.Exec(`PRAGMA journal_mode=WAL`)
+		return err
+	}); err != nil {
+		return err
 	}
 	if v == len(migrations) {
 		return nil
 	}
-	if err := migrateFile(s.path); err != nil {
-		return fmt.Errorf("DBG migrateFile: %w", err)
+	return migrateFile(s.path)
+}
+
+// busyFor is how long a library may stay locked by another vidsift
+// before opening it fails: the connections' busy_timeout.
+const busyFor = 10 * time.Second
+
+// whileBusy runs f until it is not refused for a lock another connection
+// holds, for busyFor at most. Switching the journal mode needs the file to
+// itself, and SQLite gives up on it at once, without its busy handler:
+// several vidsifts opening a new library together would otherwise fail.
+func whileBusy(f func() error) error {
+	wait, deadline := time.Millisecond, time.Now().Add(busyFor)
+	for {
+		err := f()
+		if sqliteCode(err) != sqliteBusy || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(wait)
+		wait = min(2*wait, 50*time.Millisecond)
 	}
-	return nil
 }
 
 // migrateFile brings the library at path to this build's schema, one
@@ -260,7 +281,7 @@ func migrateFile(path string) error {
 	for {
 		tx, err := db.Begin()
 		if err != nil {
-			return fmt.Errorf("DBG begin: %w", err)
+			return err
 		}
 		var v int
 		if err := tx.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
@@ -283,7 +304,7 @@ func migrateFile(path string) error {
 			return err
 		}
 		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("DBG commit: %w", err)
+			return err
 		}
 	}
 }

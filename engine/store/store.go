@@ -77,6 +77,7 @@ var ErrUnreadLog = errors.New("its write-ahead log holds changes that cannot be 
 
 // SQLite's primary result codes that say what a library is.
 const (
+	sqliteBusy     = 5
 	sqliteReadOnly = 8
 	sqliteCorrupt  = 11
 	sqliteCantOpen = 14
