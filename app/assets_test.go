@@ -4,7 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/vidsift/vidsift/engine/config"
+	"github.com/vidsift/vidsift/engine/settings"
 	"github.com/vidsift/vidsift/internal/testenv"
 )
 
@@ -20,7 +20,7 @@ func fixture(t testing.TB, name string) string { return testenv.Fixture(t, name)
 func withModel(t testing.TB) {
 	model, lib := testenv.Model(t), testenv.Library(t)
 	testenv.Isolate(t)
-	t.Setenv(config.EnvVar(config.Model), model)
-	t.Setenv(config.EnvVar(config.RuntimeLibrary), lib)
-	t.Setenv(config.EnvVar(config.Library), filepath.Join(t.TempDir(), "library.db"))
+	t.Setenv(settings.EnvVar(settings.Model), model)
+	t.Setenv(settings.EnvVar(settings.RuntimeLibrary), lib)
+	t.Setenv(settings.EnvVar(settings.Library), filepath.Join(t.TempDir(), "library.db"))
 }

@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
-	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/settings"
 )
 
@@ -20,7 +19,7 @@ import (
 // are not recorded there).
 func TestExportSaysHowItWasMade(t *testing.T) {
 	withModel(t)
-	t.Setenv(config.EnvVar(config.Threads), "2")
+	t.Setenv(settings.EnvVar(settings.Threads), "2")
 	videos := shared(t, "testdata/videos")
 	u, loop := newTestUI(t)
 	u.settings.workers.SetSelected("1")

@@ -13,8 +13,8 @@ import (
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/pipeline"
 	"github.com/vidsift/vidsift/engine/scan"
-	"github.com/vidsift/vidsift/engine/settings"
 	"github.com/vidsift/vidsift/engine/session"
+	"github.com/vidsift/vidsift/engine/settings"
 	"github.com/vidsift/vidsift/engine/watch"
 )
 

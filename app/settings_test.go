@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/settings"
 	"github.com/vidsift/vidsift/internal/testenv"
 )
@@ -58,7 +57,7 @@ func TestRectSetting(t *testing.T) {
 // with the reason instead of scanning with other settings.
 func TestInvalidConfigShown(t *testing.T) {
 	withModel(t)
-	t.Setenv(config.EnvVar(config.IoU), "2")
+	t.Setenv(settings.EnvVar(settings.IoU), "2")
 	u, _ := newTestUI(t)
 	if !u.settings.problem.Visible() || !strings.Contains(u.settings.problem.Text, "iou must be in (0, 1]") {
 		t.Errorf("settings problem %v %q", u.settings.problem.Visible(), u.settings.problem.Text)

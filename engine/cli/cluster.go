@@ -15,6 +15,7 @@ import (
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/session"
+	"github.com/vidsift/vidsift/engine/settings"
 )
 
 // authFlags are the cluster's credentials and TLS files, the same names
@@ -35,7 +36,7 @@ func (o natsFlags) AddFlags(fs *pflag.FlagSet, what string) {
 
 // connect opens the connection the settings name, as name.
 func connect(v *viper.Viper, name string) (*nats.Conn, error) {
-	url := v.GetString(config.Nats)
+	url := v.GetString(settings.Nats)
 	if url == "" {
 		return nil, usagef("no cluster: give --nats URL (VIDSIFT_NATS), e.g. --nats nats://hub.local:4222")
 	}
@@ -103,7 +104,7 @@ func runWorker(ctx context.Context, e env, opts workerOptions, args []string) er
 	if len(args) > 0 {
 		return errNeedsUsage
 	}
-	settings, err := config.Load(e.v)
+	st, err := config.Load(e.v)
 	if err != nil {
 		return usageError{err}
 	}
@@ -144,7 +145,7 @@ func runWorker(ctx context.Context, e env, opts workerOptions, args []string) er
 		log.Warn("this worker opens any path a job names that it can read; limit it with --root DIR or --map FROM=TO", "worker", name)
 	}
 	return cluster.RunWorker(ctx, nc, cluster.WorkerOptions{
-		Name: name, Paths: policy, Workers: settings.Workers, Threads: settings.Threads, Models: models,
+		Name: name, Paths: policy, Workers: st.Workers, Threads: st.Threads, Models: models,
 		LoadModel: func(path string) (*detect.Model, error) { return session.LoadModel(e.v, path, 1) },
 		Log:       log, OnJob: e.hooks.workerOnJob,
 	})

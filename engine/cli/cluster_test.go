@@ -20,9 +20,9 @@ import (
 	"time"
 
 	"github.com/vidsift/vidsift/engine/cluster"
-	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/export"
 	"github.com/vidsift/vidsift/engine/groundtruth"
+	"github.com/vidsift/vidsift/engine/settings"
 	"github.com/vidsift/vidsift/internal/testenv"
 )
 
@@ -52,7 +52,7 @@ func startHub(t *testing.T, listen, store string, auth cluster.Auth) *cluster.Hu
 func clusterEnv(t *testing.T) string {
 	t.Helper()
 	lib := isolated(t)
-	t.Setenv(config.EnvVar(config.Model), testenv.Model(t))
+	t.Setenv(settings.EnvVar(settings.Model), testenv.Model(t))
 	return lib
 }
 
@@ -313,7 +313,7 @@ func TestClusterScan(t *testing.T) {
 	testenv.Shared(t, "testdata")
 	lib := clusterEnv(t)
 	hub := startHub(t, "127.0.0.1:0", t.TempDir(), cluster.Auth{Token: "s3cret"})
-	t.Setenv(config.EnvVar(config.NatsToken), "s3cret")
+	t.Setenv(settings.EnvVar(settings.NatsToken), "s3cret")
 	_, cache1 := startWorker(t, hub.URL(), "w1")
 	_, cache2 := startWorker(t, hub.URL(), "w2")
 
@@ -768,7 +768,7 @@ func TestClusterWatch(t *testing.T) {
 	path := filepath.Join(tree, "arrived.mp4")
 	testenv.WriteFile(t, path, clip, 0o644)
 	p.stdout.waitFor(t, "watch", `^ok .* frames  `+regexp.QuoteMeta(path)+`  .*\(worker w1\)$`)
-	if files, _ := libraryCounts(t, os.Getenv(config.EnvVar(config.Library))); files != 1 {
+	if files, _ := libraryCounts(t, os.Getenv(settings.EnvVar(settings.Library))); files != 1 {
 		t.Errorf("the library keeps %d results, want 1", files)
 	}
 }

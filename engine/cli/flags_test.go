@@ -35,18 +35,18 @@ func TestConfigFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := viper.New()
-	v.Set(config.IoU, 0.5) // as the config file would
+	v.Set(settings.IoU, 0.5) // as the config file would
 	bindFlags(v, fs)
-	if d, err := config.Duration(v.Get(config.MaxGap)); err != nil || d != 1500*time.Millisecond {
-		t.Errorf("--max-gap 1.5: %v %v", v.Get(config.MaxGap), err)
+	if d, err := config.Duration(v.Get(settings.MaxGap)); err != nil || d != 1500*time.Millisecond {
+		t.Errorf("--max-gap 1.5: %v %v", v.Get(settings.MaxGap), err)
 	}
-	if v.GetBool(config.Cuts) || v.GetFloat64(config.Confidence) != 0.4 || v.GetInt(config.Workers) != 3 ||
-		v.GetString(config.Library) != "off" || len(v.GetStringSlice(config.Classes)) != 2 {
-		t.Errorf("set flags: cuts %v conf %v workers %v library %q classes %v", v.Get(config.Cuts), v.Get(config.Confidence),
-			v.Get(config.Workers), v.Get(config.Library), v.Get(config.Classes))
+	if v.GetBool(settings.Cuts) || v.GetFloat64(settings.Confidence) != 0.4 || v.GetInt(settings.Workers) != 3 ||
+		v.GetString(settings.Library) != "off" || len(v.GetStringSlice(settings.Classes)) != 2 {
+		t.Errorf("set flags: cuts %v conf %v workers %v library %q classes %v", v.Get(settings.Cuts), v.Get(settings.Confidence),
+			v.Get(settings.Workers), v.Get(settings.Library), v.Get(settings.Classes))
 	}
-	if v.GetFloat64(config.IoU) != 0.5 {
-		t.Errorf("--iou left alone overrode the config file: %v", v.Get(config.IoU))
+	if v.GetFloat64(settings.IoU) != 0.5 {
+		t.Errorf("--iou left alone overrode the config file: %v", v.Get(settings.IoU))
 	}
 }
 
@@ -61,8 +61,8 @@ func TestSwitchFlags(t *testing.T) {
 	}
 	v := viper.New()
 	bindFlags(v, fs)
-	if !v.GetBool(config.Cuts) || v.GetBool(config.Rect) || v.GetBool(config.ReuseSimilar) {
-		t.Errorf("--cuts --rect=0 --reuse-similar=False: cuts %v rect %v reuse_similar %v", v.Get(config.Cuts), v.Get(config.Rect), v.Get(config.ReuseSimilar))
+	if !v.GetBool(settings.Cuts) || v.GetBool(settings.Rect) || v.GetBool(settings.ReuseSimilar) {
+		t.Errorf("--cuts --rect=0 --reuse-similar=False: cuts %v rect %v reuse_similar %v", v.Get(settings.Cuts), v.Get(settings.Rect), v.Get(settings.ReuseSimilar))
 	}
 	isolated(t)
 	for _, cmd := range []string{"scan", "watch"} {

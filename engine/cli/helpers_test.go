@@ -13,9 +13,9 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/export"
 	"github.com/vidsift/vidsift/engine/groundtruth"
+	"github.com/vidsift/vidsift/engine/settings"
 	"github.com/vidsift/vidsift/internal/testenv"
 )
 
@@ -71,9 +71,9 @@ func isolated(t *testing.T) string {
 	t.Helper()
 	lib := testenv.Library(t)
 	testenv.Isolate(t)
-	t.Setenv(config.EnvVar(config.RuntimeLibrary), lib)
+	t.Setenv(settings.EnvVar(settings.RuntimeLibrary), lib)
 	db := filepath.Join(t.TempDir(), "library.db")
-	t.Setenv(config.EnvVar(config.Library), db)
+	t.Setenv(settings.EnvVar(settings.Library), db)
 	return db
 }
 

@@ -1,9 +1,11 @@
-// Package config holds the settings shared by the CLI and the app: viper keys,
-// defaults, and where the model and the ONNX Runtime library are found.
+// Package config holds the settings (settings.Table) in viper, for the CLI
+// and the app, and says where the model and the ONNX Runtime library are
+// found.
 //
-// Precedence: flags > environment (VIDSIFT_*) > config file
-// ($XDG_CONFIG_HOME/vidsift/config.yaml) > defaults. Nothing here writes the
-// config file: it holds what the user edits by hand.
+// Precedence: flags (the CLI) or the window's choices (the app) >
+// environment (VIDSIFT_*) > config file ($XDG_CONFIG_HOME/vidsift/config.yaml)
+// > defaults. Nothing here writes the config file: it holds what the user
+// edits by hand.
 package config
 
 import (
@@ -22,34 +24,6 @@ import (
 	"github.com/vidsift/vidsift/engine/settings"
 )
 
-// Keys of the settings (settings.Table declares each one).
-const (
-	Confidence        = settings.Confidence
-	IoU               = settings.IoU
-	Classes           = settings.Classes
-	Workers           = settings.Workers
-	Threads           = settings.Threads
-	Model             = settings.Model
-	RuntimeLibrary    = settings.RuntimeLibrary
-	DecoderThreads    = settings.DecoderThreads
-	DecoderThreadType = settings.DecoderThreadType
-	IntraOpThreads    = settings.IntraOpThreads
-	FileTimeout       = settings.FileTimeout
-	MaxGap            = settings.MaxGap
-	MinGap            = settings.MinGap
-	Cuts              = settings.Cuts
-	ReuseSimilar      = settings.ReuseSimilar
-	Rect              = settings.Rect
-	Library           = settings.Library
-	Nats              = settings.Nats
-	NatsToken         = settings.NatsToken
-	NatsUser          = settings.NatsUser
-	NatsPassword      = settings.NatsPassword
-	NatsTLSCert       = settings.NatsTLSCert
-	NatsTLSKey        = settings.NatsTLSKey
-	NatsTLSCA         = settings.NatsTLSCA
-)
-
 // Library file name of ONNX Runtime 1.24.1 as shipped in onnxruntime-node.
 const RuntimeLibraryName = "libonnxruntime.so.1"
 
@@ -59,9 +33,6 @@ const RuntimeLibraryName = "libonnxruntime.so.1"
 // of each, the dynamic-shape export first, which runs each frame on its
 // own rectangle (Params.Rect); plain Ultralytics exports are the fallback.
 var DefaultModelNames = []string{"yolov8n_int8_dynamic.onnx", "yolov8n_int8.onnx", "yolov8n_dynamic.onnx", "yolov8n.onnx"}
-
-// EnvPrefix starts the environment variable of every key: VIDSIFT_CONFIDENCE.
-const EnvPrefix = settings.EnvPrefix
 
 // Default is key's default value (nil for an unknown key): a float64,
 // int, bool, string, []string or time.Duration.
@@ -82,9 +53,6 @@ func Keys() []string {
 	return keys
 }
 
-// EnvVar is the environment variable that sets key.
-func EnvVar(key string) string { return settings.EnvVar(key) }
-
 // Defaults returns a viper instance that holds the defaults only.
 func Defaults() *viper.Viper {
 	v := viper.New()
@@ -98,7 +66,7 @@ func Defaults() *viper.Viper {
 // variables and the user's config file (if any) loaded.
 func New() (*viper.Viper, error) {
 	v := Defaults()
-	v.SetEnvPrefix(EnvPrefix)
+	v.SetEnvPrefix(settings.EnvPrefix)
 	v.AutomaticEnv()
 
 	if path := ConfigFile(); path != "" {
@@ -137,7 +105,7 @@ func DataDir() string {
 // LibraryFile is where the results library lives: the configured path,
 // else DataDir/library.db; "" when the user turned it off ("off").
 func LibraryFile(v *viper.Viper) string {
-	switch p := v.GetString(Library); p {
+	switch p := v.GetString(settings.Library); p {
 	case "off", "none", "false":
 		return ""
 	case "":
@@ -290,7 +258,7 @@ var ErrNoModel = errors.New("no model found")
 // DefaultModelNames in DataDir, else beside the executable, else in the
 // checkout's models/ folder.
 func FindModel(v *viper.Viper) (string, error) {
-	if p := v.GetString(Model); p != "" {
+	if p := v.GetString(settings.Model); p != "" {
 		if _, err := os.Stat(p); err != nil {
 			return "", fmt.Errorf("model %s: %w", p, err)
 		}
@@ -313,7 +281,7 @@ func FindModel(v *viper.Viper) (string, error) {
 // else DataDir's, else one beside the executable, else the bare name for the
 // system loader to resolve.
 func FindRuntimeLibrary(v *viper.Viper) string {
-	if p := v.GetString(RuntimeLibrary); p != "" {
+	if p := v.GetString(settings.RuntimeLibrary); p != "" {
 		return p
 	}
 	for _, dir := range searchDirs("") {

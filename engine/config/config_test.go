@@ -13,6 +13,7 @@ import (
 
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/scan"
+	"github.com/vidsift/vidsift/engine/settings"
 	"github.com/vidsift/vidsift/internal/testenv"
 )
 
@@ -87,11 +88,11 @@ func TestZeroThreads(t *testing.T) {
 	isolate(t)
 	t.Setenv("VIDSIFT_THREADS", "0")
 	_, err := config.Load(newConfig(t))
-	if err == nil || !strings.Contains(err.Error(), "threads must be 1..256") || strings.Contains(err.Error(), config.IntraOpThreads) {
+	if err == nil || !strings.Contains(err.Error(), "threads must be 1..256") || strings.Contains(err.Error(), settings.IntraOpThreads) {
 		t.Errorf("error %v", err)
 	}
 	t.Setenv("VIDSIFT_INTRA_OP_THREADS", "0")
-	if _, err := config.Load(newConfig(t)); err == nil || !strings.Contains(err.Error(), config.IntraOpThreads+" must be 1..") {
+	if _, err := config.Load(newConfig(t)); err == nil || !strings.Contains(err.Error(), settings.IntraOpThreads+" must be 1..") {
 		t.Errorf("intra-op threads 0 with threads 0: error %v", err)
 	}
 }
@@ -197,17 +198,17 @@ func TestCuts(t *testing.T) {
 	if s := loadSettings(t); s.Sampling.Cuts {
 		t.Error("cuts: false in config.yaml left them on")
 	}
-	t.Setenv(config.EnvVar(config.Cuts), "true")
+	t.Setenv(settings.EnvVar(settings.Cuts), "true")
 	if s := loadSettings(t); !s.Sampling.Cuts {
-		t.Errorf("%s=true left them off", config.EnvVar(config.Cuts))
+		t.Errorf("%s=true left them off", settings.EnvVar(settings.Cuts))
 	}
-	t.Setenv(config.EnvVar(config.MaxGap), "0")
+	t.Setenv(settings.EnvVar(settings.MaxGap), "0")
 	if s := loadSettings(t); s.Sampling.Cuts {
 		t.Error("cut frames on with keyframes only")
 	}
 	// A switch that is neither true nor false is an error naming its key, not false.
-	t.Setenv(config.EnvVar(config.Cuts), "yes please")
-	t.Setenv(config.EnvVar(config.Rect), "off")
+	t.Setenv(settings.EnvVar(settings.Cuts), "yes please")
+	t.Setenv(settings.EnvVar(settings.Rect), "off")
 	if _, err := config.Load(newConfig(t)); err == nil || !strings.Contains(err.Error(), "cuts: yes please is neither true nor false") || !strings.Contains(err.Error(), "rect:") {
 		t.Errorf("bad switches: %v", err)
 	}
@@ -223,12 +224,12 @@ func TestDurationsInSeconds(t *testing.T) {
 	if s.Sampling != (scan.Sampling{MaxGap: 1.5, MinGap: 0.25, Cuts: true}) || s.FileTimeout != 90*time.Second {
 		t.Errorf("from config.yaml: max gap %v, min gap %v, timeout %v", s.Sampling.MaxGap, s.Sampling.MinGap, s.FileTimeout)
 	}
-	t.Setenv(config.EnvVar(config.MaxGap), "0.5")
-	t.Setenv(config.EnvVar(config.MinGap), "0")
+	t.Setenv(settings.EnvVar(settings.MaxGap), "0.5")
+	t.Setenv(settings.EnvVar(settings.MinGap), "0")
 	if s := loadSettings(t); s.Sampling != (scan.Sampling{MaxGap: 0.5, Cuts: true}) {
 		t.Errorf("from the environment: max gap %v, min gap %v", s.Sampling.MaxGap, s.Sampling.MinGap)
 	}
-	t.Setenv(config.EnvVar(config.MaxGap), "soon")
+	t.Setenv(settings.EnvVar(settings.MaxGap), "soon")
 	if _, err := config.Load(newConfig(t)); err == nil || !strings.Contains(err.Error(), "max_gap") {
 		t.Errorf("a bad duration: %v", err)
 	}

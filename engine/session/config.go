@@ -6,16 +6,17 @@ import (
 	"github.com/vidsift/vidsift/engine/cluster"
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/detect"
+	"github.com/vidsift/vidsift/engine/settings"
 )
 
 // FromConfig resolves a session's options from the settings (flags,
 // VIDSIFT_* and config.yaml): the scan settings, the model and ONNX
 // Runtime as config.FindModel and config.FindRuntimeLibrary find them,
-// the library file and the cluster (config.Nats, with AuthFrom's
+// the library file and the cluster (settings.Nats, with AuthFrom's
 // credentials). The front end adds what only it knows (Need, Rescan,
 // Thumbs, FFmpegLog, the cluster's name and queue).
 func FromConfig(v *viper.Viper) (Options, error) {
-	settings, err := config.Load(v)
+	st, err := config.Load(v)
 	if err != nil {
 		return Options{}, &Error{PartSettings, err}
 	}
@@ -23,20 +24,20 @@ func FromConfig(v *viper.Viper) (Options, error) {
 	if err != nil {
 		return Options{}, &Error{PartModel, err}
 	}
-	opts := Options{Settings: settings, ModelPath: modelPath,
+	opts := Options{Settings: st, ModelPath: modelPath,
 		RuntimeLibrary: config.FindRuntimeLibrary(v), Library: config.LibraryFile(v)}
-	if url := v.GetString(config.Nats); url != "" {
+	if url := v.GetString(settings.Nats); url != "" {
 		opts.Cluster = &Cluster{URL: url, Auth: AuthFrom(v), Name: "vidsift " + cluster.DefaultName()}
 	}
 	return opts, nil
 }
 
 // AuthFrom reads the cluster's credentials from the settings
-// (config.NatsToken and the rest): flags, VIDSIFT_NATS_* and config.yaml.
+// (settings.NatsToken and the rest): flags, VIDSIFT_NATS_* and config.yaml.
 func AuthFrom(v *viper.Viper) cluster.Auth {
-	return cluster.Auth{Token: v.GetString(config.NatsToken), User: v.GetString(config.NatsUser),
-		Password: v.GetString(config.NatsPassword), TLSCert: v.GetString(config.NatsTLSCert),
-		TLSKey: v.GetString(config.NatsTLSKey), TLSCA: v.GetString(config.NatsTLSCA)}
+	return cluster.Auth{Token: v.GetString(settings.NatsToken), User: v.GetString(settings.NatsUser),
+		Password: v.GetString(settings.NatsPassword), TLSCert: v.GetString(settings.NatsTLSCert),
+		TLSKey: v.GetString(settings.NatsTLSKey), TLSCA: v.GetString(settings.NatsTLSCA)}
 }
 
 // LoadModel loads the model at path, or when path is "" the one

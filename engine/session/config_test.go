@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/vidsift/vidsift/engine/config"
+	"github.com/vidsift/vidsift/engine/settings"
 	"github.com/vidsift/vidsift/internal/testenv"
 )
 
@@ -20,8 +21,8 @@ func TestLoadModel(t *testing.T) {
 	if _, err := LoadModel(v, "", 1); !errors.Is(err, config.ErrNoModel) {
 		t.Errorf("nothing installed: %v, want ErrNoModel", err)
 	}
-	t.Setenv(config.EnvVar(config.RuntimeLibrary), lib)
-	t.Setenv(config.EnvVar(config.Model), model)
+	t.Setenv(settings.EnvVar(settings.RuntimeLibrary), lib)
+	t.Setenv(settings.EnvVar(settings.Model), model)
 	if v, err = config.New(); err != nil {
 		t.Fatal(err)
 	}

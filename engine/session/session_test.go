@@ -16,6 +16,7 @@ import (
 	"github.com/vidsift/vidsift/engine/groundtruth"
 	"github.com/vidsift/vidsift/engine/pipeline"
 	"github.com/vidsift/vidsift/engine/scan"
+	"github.com/vidsift/vidsift/engine/settings"
 	"github.com/vidsift/vidsift/engine/store"
 	"github.com/vidsift/vidsift/internal/testenv"
 )
@@ -317,7 +318,7 @@ func TestOpenRefuses(t *testing.T) {
 func TestFromConfig(t *testing.T) {
 	lib, model := testenv.Library(t), testenv.Model(t)
 	testenv.Isolate(t)
-	set := func(key, value string) { t.Setenv(config.EnvVar(key), value) }
+	set := func(key, value string) { t.Setenv(settings.EnvVar(key), value) }
 	from := func() (Options, error) {
 		v, err := config.New()
 		if err != nil {
@@ -329,9 +330,9 @@ func TestFromConfig(t *testing.T) {
 	if _, err := from(); !errors.As(err, &failed) || failed.Part != PartModel || !errors.Is(err, config.ErrNoModel) {
 		t.Errorf("nothing installed: %v, want a model error ErrNoModel", err)
 	}
-	set(config.Model, model)
-	set(config.RuntimeLibrary, lib)
-	set(config.Confidence, "0.4")
+	set(settings.Model, model)
+	set(settings.RuntimeLibrary, lib)
+	set(settings.Confidence, "0.4")
 	opts, err := from()
 	if err != nil {
 		t.Fatal(err)
@@ -341,10 +342,10 @@ func TestFromConfig(t *testing.T) {
 		t.Errorf("defaults: %+v", opts)
 	}
 
-	set(config.Library, "off")
-	set(config.Nats, "nats://hub.example:4222")
-	set(config.NatsToken, "t0k3n")
-	set(config.NatsTLSCA, "/etc/ca.pem")
+	set(settings.Library, "off")
+	set(settings.Nats, "nats://hub.example:4222")
+	set(settings.NatsToken, "t0k3n")
+	set(settings.NatsTLSCA, "/etc/ca.pem")
 	if opts, err = from(); err != nil {
 		t.Fatal(err)
 	}
@@ -353,7 +354,7 @@ func TestFromConfig(t *testing.T) {
 		t.Errorf("library off, on a cluster: library %q, cluster %+v", opts.Library, opts.Cluster)
 	}
 
-	set(config.Confidence, "2")
+	set(settings.Confidence, "2")
 	if _, err := from(); !errors.As(err, &failed) || failed.Part != PartSettings {
 		t.Errorf("a confidence of 2: %v, want a settings error", err)
 	}

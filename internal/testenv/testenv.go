@@ -17,6 +17,7 @@ import (
 
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/groundtruth"
+	"github.com/vidsift/vidsift/engine/settings"
 )
 
 // The ONNX Runtime library, looked up once before any test isolates the
@@ -109,7 +110,7 @@ var XDGFolders = []string{"XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", 
 func Isolate(t testing.TB) {
 	t.Helper()
 	for _, key := range config.Keys() {
-		env := config.EnvVar(key)
+		env := settings.EnvVar(key)
 		t.Setenv(env, "") // restored after the test
 		if err := os.Unsetenv(env); err != nil {
 			t.Fatal(err)

@@ -5,18 +5,19 @@ import (
 	"testing"
 
 	"github.com/vidsift/vidsift/engine/config"
+	"github.com/vidsift/vidsift/engine/settings"
 )
 
 func TestIsolate(t *testing.T) {
 	for _, key := range config.Keys() {
-		t.Setenv(config.EnvVar(key), "from the user")
+		t.Setenv(settings.EnvVar(key), "from the user")
 	}
 	t.Setenv("XDG_DATA_HOME", "/home/user/.local/share")
 	t.Run("isolated", func(t *testing.T) {
 		Isolate(t)
 		for _, key := range config.Keys() {
-			if v, set := os.LookupEnv(config.EnvVar(key)); set {
-				t.Errorf("%s is still set (%q)", config.EnvVar(key), v)
+			if v, set := os.LookupEnv(settings.EnvVar(key)); set {
+				t.Errorf("%s is still set (%q)", settings.EnvVar(key), v)
 			}
 		}
 		for _, env := range XDGFolders {
@@ -25,7 +26,7 @@ func TestIsolate(t *testing.T) {
 			}
 		}
 	})
-	if os.Getenv("XDG_DATA_HOME") != "/home/user/.local/share" || os.Getenv(config.EnvVar(config.Model)) != "from the user" {
+	if os.Getenv("XDG_DATA_HOME") != "/home/user/.local/share" || os.Getenv(settings.EnvVar(settings.Model)) != "from the user" {
 		t.Error("the environment was not restored after the test")
 	}
 }
