@@ -1,7 +1,6 @@
 package app
 
 import (
-	"encoding/json"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/vidsift/vidsift/engine/settings"
+	"github.com/vidsift/vidsift/internal/testenv"
 )
 
 // TestExportSaysHowItWasMade: Export JSON writes the settings the results
@@ -39,9 +39,7 @@ func TestExportSaysHowItWasMade(t *testing.T) {
 			t.Fatal(err)
 		}
 		doc := readJSON(t, out)
-		if got, err := json.Marshal(doc.Settings); err != nil || string(got) != want {
-			t.Errorf("settings\n got %s\nwant %s", got, want)
-		}
+		testenv.SettingsHold(t, doc.Settings, want)
 		if len(doc.Files) != 5 || doc.Files[0].Settings != nil {
 			t.Errorf("%d files, the first with settings of its own: %+v", len(doc.Files), doc.Files[0].Settings)
 		}

@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -128,14 +127,4 @@ func docFiles(doc export.Document) []groundtruth.File {
 		out = append(out, groundtruth.File{Path: f.Path, Status: f.Status, Frames: fileDets(f)})
 	}
 	return out
-}
-
-// compactJSON is v as compact JSON (a settings block, say).
-func compactJSON(t *testing.T, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }

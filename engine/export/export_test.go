@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/vidsift/vidsift/engine/scan"
+	"github.com/vidsift/vidsift/engine/settings"
+	"github.com/vidsift/vidsift/internal/testenv"
 )
 
 func sample() ([]scan.FileResult, scan.Summary) {
@@ -218,9 +220,19 @@ func TestBuildSettingsMadeWith(t *testing.T) {
 		same[r.Path] = base
 	}
 	doc := Build(res, sum, Options{Params: same})
-	if got, want := jsonText(t, doc.Settings), `{"confidence":0.25,"iou":0.7,"classes":[],"workers":0,"threads":0,"max_gap_s":2,"min_gap_s":0.5,"reuse_similar":true,"cuts":false,"rect":false}`; got != want ||
-		doc.Model.SHA256 != "abc" || doc.Model.InputSize != [2]int{640, 640} || doc.Files[0].Settings != nil {
-		t.Errorf("one set of settings:\n got %s\nwant %s\nmodel %+v, file settings %+v", got, want, doc.Model, doc.Files[0].Settings)
+	testenv.SettingsHold(t, doc.Settings, `{"confidence":0.25,"iou":0.7,"classes":[],"workers":0,"threads":0,"max_gap_s":2,"min_gap_s":0.5,"reuse_similar":true,"cuts":false,"rect":false}`)
+	if doc.Settings.Mixed != nil || doc.Model.SHA256 != "abc" || doc.Model.InputSize != [2]int{640, 640} || doc.Files[0].Settings != nil {
+		t.Errorf("one set of settings: mixed %v, model %+v, file settings %+v", doc.Settings.Mixed, doc.Model, doc.Files[0].Settings)
+	}
+	// Written in the settings table's order, every setting with a JSON name.
+	var order []string
+	for _, row := range settings.Table {
+		if row.JSON != "" {
+			order = append(order, `"`+row.JSON+`":`)
+		}
+	}
+	if text := jsonText(t, doc.Settings); !inOrder(text, order) {
+		t.Errorf("settings %s not in the table's order %v", text, order)
 	}
 	if doc := Build(res, sum, Options{Params: same, MinConfidence: 0.6}); doc.Settings.Number("confidence") != 0.6 {
 		t.Errorf("exported at 0.6, the settings say %v", doc.Settings.Number("confidence"))
@@ -233,17 +245,19 @@ func TestBuildSettingsMadeWith(t *testing.T) {
 	keyframes.Sampling.MaxGap, keyframes.ReuseSimilar = 0, false
 	mixed["/v/z.mp4"] = keyframes
 	doc = Build(res, sum, Options{Params: mixed})
-	if got, want := jsonText(t, doc.Settings), `{"confidence":0.25,"iou":0.7,"classes":[],"workers":0,"threads":0,"max_gap_s":0,"min_gap_s":0.5,"reuse_similar":false,"cuts":false,"rect":false,"mixed":["max_gap_s","reuse_similar"]}`; got != want || doc.Model.SHA256 != "abc" {
-		t.Errorf("mixed settings:\n got %s\nwant %s", got, want)
+	testenv.SettingsHold(t, doc.Settings, `{"confidence":0.25,"iou":0.7,"max_gap_s":0,"min_gap_s":0.5,"reuse_similar":false,"mixed":["max_gap_s","reuse_similar"]}`)
+	if doc.Model.SHA256 != "abc" {
+		t.Errorf("mixed settings, model %+v", doc.Model)
 	}
 	for _, f := range doc.Files {
 		want := `{"model_sha256":"abc","input_size":[640,640],"confidence":0.25,"iou":0.7,"max_gap_s":2,"min_gap_s":0.5,"reuse_similar":true,"cuts":false,"rect":false}`
 		if f.Path == "/v/z.mp4" {
 			want = `{"model_sha256":"abc","input_size":[640,640],"confidence":0.25,"iou":0.7,"max_gap_s":0,"min_gap_s":0.5,"reuse_similar":false,"cuts":false,"rect":false}`
 		}
-		if f.Settings == nil || jsonText(t, f.Settings) != want {
-			t.Errorf("%s: settings %s, want %s", f.Path, jsonText(t, f.Settings), want)
+		if f.Settings == nil {
+			t.Fatalf("%s: no settings of its own", f.Path)
 		}
+		testenv.SettingsHold(t, f.Settings, want)
 	}
 	if doc := Build(res, sum, Options{}); doc.Settings.Number("confidence") != 0 || doc.Settings.Mixed != nil || doc.Model.SHA256 != "" {
 		t.Errorf("nothing known of how the files were made, yet the settings say %s", jsonText(t, doc.Settings))
@@ -253,6 +267,18 @@ func TestBuildSettingsMadeWith(t *testing.T) {
 	if err := json.Unmarshal([]byte(jsonText(t, doc)), &back); err != nil || jsonText(t, back) != jsonText(t, doc) {
 		t.Errorf("read back: %v\n%s\n%s", err, jsonText(t, back), jsonText(t, doc))
 	}
+}
+
+// inOrder reports whether each of parts is in text, in order.
+func inOrder(text string, parts []string) bool {
+	for _, p := range parts {
+		i := strings.Index(text, p)
+		if i < 0 {
+			return false
+		}
+		text = text[i+len(p):]
+	}
+	return true
 }
 
 // jsonText is v as compact JSON.
