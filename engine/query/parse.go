@@ -1,7 +1,9 @@
-// Package query reads and evaluates find expressions: class names joined
-// by ! (not), & (and) and | (or), in that order of precedence, with
-// parentheses; multi-word names are quoted ("traffic light"). Names match
-// case-insensitively.
+// Package query reads and evaluates find expressions: class names, and
+// words written on screen (text:exit, text:"fire exit") or said in a
+// subtitle (said:fire), joined by ! (not), & (and) and | (or), in that
+// order of precedence, with parentheses; multi-word names are quoted
+// ("traffic light"). Names match case-insensitively; words case-, accent-
+// and punctuation-insensitively (Fold).
 package query
 
 import (
@@ -14,10 +16,17 @@ import (
 
 // Expr is a parsed expression.
 type Expr interface {
-	// Eval says whether the expression holds when has reports the classes
-	// present.
-	Eval(has func(class string) bool) bool
+	// Eval says whether the expression holds when holds reports which of
+	// its atoms (Class, Text, Said) do.
+	Eval(holds func(Atom) bool) bool
 	String() string
+}
+
+// Atom is an expression that holds or not by itself: a Class, a Text or
+// a Said.
+type Atom interface {
+	Expr
+	atom()
 }
 
 // Class is a class name; Col is where it starts (1-based, in runes).
@@ -33,10 +42,12 @@ type (
 	Or  struct{ L, R Expr }
 )
 
-func (c Class) Eval(has func(string) bool) bool { return has(c.Name) }
-func (n Not) Eval(has func(string) bool) bool   { return !n.X.Eval(has) }
-func (a And) Eval(has func(string) bool) bool   { return a.L.Eval(has) && a.R.Eval(has) }
-func (o Or) Eval(has func(string) bool) bool    { return o.L.Eval(has) || o.R.Eval(has) }
+func (c Class) Eval(holds func(Atom) bool) bool { return holds(c) }
+func (n Not) Eval(holds func(Atom) bool) bool   { return !n.X.Eval(holds) }
+func (a And) Eval(holds func(Atom) bool) bool   { return a.L.Eval(holds) && a.R.Eval(holds) }
+func (o Or) Eval(holds func(Atom) bool) bool    { return o.L.Eval(holds) || o.R.Eval(holds) }
+
+func (Class) atom() {}
 
 func (c Class) String() string {
 	if isWord(c.Name) {
@@ -74,7 +85,12 @@ const (
 	tOr
 	tOpen
 	tClose
+	tText // text:WORD or text:"a phrase"
+	tSaid // said:WORD or said:"a phrase"
 )
+
+// wordsPrefixes are the prefixes of words on screen and said, and their tokens.
+var wordsPrefixes = map[string]int{"text": tText, "said": tSaid}
 
 type token struct {
 	kind int
@@ -104,30 +120,44 @@ func lex(s string) ([]token, error) {
 		case r == ')':
 			toks = append(toks, token{tClose, ")", start})
 		case r == '"':
-			end := strings.IndexByte(s[i+1:], '"')
-			if end < 0 {
-				return nil, &SyntaxError{start, `a quote that is never closed`}
+			name, n, err := quoted(s[i:], start, "an empty class name")
+			if err != nil {
+				return nil, err
 			}
-			name := s[i+1 : i+1+end]
-			if strings.TrimSpace(name) == "" {
-				return nil, &SyntaxError{start, "an empty class name"}
-			}
-			toks = append(toks, token{tName, strings.Join(strings.Fields(name), " "), start})
-			col += utf8.RuneCountInString(s[i : i+2+end])
-			i += 2 + end
+			toks = append(toks, token{tName, name, start})
+			col += utf8.RuneCountInString(s[i : i+n])
+			i += n
 			continue
 		case isWordRune(r):
-			j := i
-			for j < len(s) {
-				r2, n := utf8.DecodeRuneInString(s[j:])
-				if !isWordRune(r2) {
-					break
-				}
-				j += n
+			j := wordEnd(s, i)
+			kind, isPrefix := wordsPrefixes[strings.ToLower(s[i:j])]
+			if !isPrefix || j >= len(s) || s[j] != ':' {
+				toks = append(toks, token{tName, s[i:j], start})
+				col += utf8.RuneCountInString(s[i:j])
+				i = j
+				continue
 			}
-			toks = append(toks, token{tName, s[i:j], start})
-			col += utf8.RuneCountInString(s[i:j])
-			i = j
+			// text:WORD, said:"a phrase"
+			prefix := s[i : j+1]
+			empty := fmt.Sprintf(`%s needs a word or a "phrase" after it, e.g. %sexit`, prefix, prefix)
+			var words string
+			n := 0
+			switch {
+			case j+1 < len(s) && s[j+1] == '"':
+				var err error
+				if words, n, err = quoted(s[j+1:], start, empty); err != nil {
+					return nil, err
+				}
+			default:
+				n = wordEnd(s, j+1) - (j + 1)
+				words = s[j+1 : j+1+n]
+			}
+			if Fold(words) == "" {
+				return nil, &SyntaxError{start, empty}
+			}
+			toks = append(toks, token{kind, words, start})
+			col += utf8.RuneCountInString(s[i : j+1+n])
+			i = j + 1 + n
 			continue
 		default:
 			return nil, &SyntaxError{start, fmt.Sprintf("unexpected %q (operators are ! & | and parentheses; quote names with spaces)", r)}
@@ -136,6 +166,33 @@ func lex(s string) ([]token, error) {
 		i += size
 	}
 	return append(toks, token{tEnd, "", col}), nil
+}
+
+// quoted reads the quoted text s starts with: its words (spaces
+// collapsed) and its length in bytes, quotes included; empty is the
+// error's message when there is nothing between the quotes.
+func quoted(s string, col int, empty string) (string, int, error) {
+	end := strings.IndexByte(s[1:], '"')
+	if end < 0 {
+		return "", 0, &SyntaxError{col, `a quote that is never closed`}
+	}
+	text := strings.Join(strings.Fields(s[1:1+end]), " ")
+	if text == "" {
+		return "", 0, &SyntaxError{col, empty}
+	}
+	return text, end + 2, nil
+}
+
+// wordEnd is where the run of word runes from s[i] ends.
+func wordEnd(s string, i int) int {
+	for i < len(s) {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !isWordRune(r) {
+			break
+		}
+		i += n
+	}
+	return i
 }
 
 func isWordRune(r rune) bool {
@@ -243,6 +300,10 @@ func (p *parser) primary() (Expr, error) {
 	switch t.kind {
 	case tName:
 		return Class{Name: t.text, Col: t.col}, nil
+	case tText:
+		return Text{Words: t.text, Col: t.col}, nil
+	case tSaid:
+		return Said{Words: t.text, Col: t.col}, nil
 	case tOpen:
 		e, err := p.or()
 		if err != nil {
@@ -290,17 +351,27 @@ func Positive(e Expr) []string {
 }
 
 func walk(e Expr, negated bool, f func(Class, bool)) {
+	walkAtoms(e, negated, func(a Atom, negated bool) {
+		if c, ok := a.(Class); ok {
+			f(c, negated)
+		}
+	})
+}
+
+// walkAtoms calls f with each atom of e and whether it is negated (under
+// an odd number of !).
+func walkAtoms(e Expr, negated bool, f func(Atom, bool)) {
 	switch x := e.(type) {
-	case Class:
+	case Atom:
 		f(x, negated)
 	case Not:
-		walk(x.X, !negated, f)
+		walkAtoms(x.X, !negated, f)
 	case And:
-		walk(x.L, negated, f)
-		walk(x.R, negated, f)
+		walkAtoms(x.L, negated, f)
+		walkAtoms(x.R, negated, f)
 	case Or:
-		walk(x.L, negated, f)
-		walk(x.R, negated, f)
+		walkAtoms(x.L, negated, f)
+		walkAtoms(x.R, negated, f)
 	}
 }
 

@@ -44,12 +44,12 @@ func TestParse(t *testing.T) {
 func TestPrecedence(t *testing.T) {
 	// a | b & c is a | (b & c): true with a alone.
 	e, _ := Parse("a | b & c")
-	if !e.Eval(func(c string) bool { return c == "a" }) {
+	if !e.Eval(func(a Atom) bool { return a.String() == "a" }) {
 		t.Error("a | b & c is false with a alone")
 	}
 	// !a & b is (!a) & b: true with b alone, false with neither.
 	e, _ = Parse("!a & b")
-	if !e.Eval(func(c string) bool { return c == "b" }) || e.Eval(func(string) bool { return false }) {
+	if !e.Eval(func(a Atom) bool { return a.String() == "b" }) || e.Eval(func(Atom) bool { return false }) {
 		t.Error("!a & b misread")
 	}
 }

@@ -55,6 +55,29 @@ type Frame struct {
 	Reused     bool
 	SameAs     int
 	Detections []Detection // every class the model found, boxes in frame pixels
+	// Text is what is written in the frame, a line each (empty when text
+	// was not read).
+	Text []TextLine `json:",omitempty"`
+}
+
+// TextLine is a line of text read in a frame: its words as read (UTF-8,
+// NFC), how sure the reader is, and where it is.
+type TextLine struct {
+	Text       string
+	Confidence float32
+	Box        Box
+}
+
+// Cue is a subtitle: its text from Start to End (seconds), from the
+// file's stream Track, or from a sidecar file beside it (Track -1,
+// Sidecar its name).
+type Cue struct {
+	Track    int
+	Sidecar  string `json:",omitempty"`
+	Language string `json:",omitempty"`
+	Start    float64
+	End      float64
+	Text     string
 }
 
 // MediaInfo describes a file's video stream (or photo).
@@ -80,6 +103,9 @@ type FileResult struct {
 	Error  string
 	Media  MediaInfo
 	Frames []Frame // in order
+	// Subtitles are the cues of the file's text subtitle tracks and
+	// sidecar files, by start time.
+	Subtitles []Cue `json:",omitempty"`
 	// Worker names the cluster worker that scanned the file; empty when
 	// it was scanned here.
 	Worker string `json:",omitempty"`
