@@ -52,20 +52,21 @@ func MatchFile(e Expr, frames []scan.Frame, cues []scan.Cue, o Options) (bool, [
 		}
 		return matchFrames(e, counted, spans)
 	}
-	if !e.Eval(func(a Atom) bool { return len(spans[key(a)]) > 0 }) {
+	if !e.Eval(func(a Atom) bool { return len(spans[Key(a)]) > 0 }) {
 		return false, nil
 	}
 	var ranges []Range
 	walkAtoms(e, false, func(a Atom, negated bool) {
 		if !negated {
-			ranges = append(ranges, spans[key(a)]...)
+			ranges = append(ranges, spans[Key(a)]...)
 		}
 	})
 	return true, merge(ranges)
 }
 
-// key names an atom: what it matches, not where it stands.
-func key(a Atom) string {
+// Key names an atom by what it matches, not where it stands: "class
+// dog", "text fire exit", "said get out" (words folded).
+func Key(a Atom) string {
 	switch x := a.(type) {
 	case Class:
 		return "class " + x.Name
@@ -87,7 +88,7 @@ func atomSpans(e Expr, frames []scan.Frame, cues []scan.Cue, minDuration float64
 	var classSpans []scan.Span
 	classesDone := false
 	walkAtoms(e, false, func(a Atom, _ bool) {
-		k := key(a)
+		k := Key(a)
 		if _, done := out[k]; done {
 			return
 		}
@@ -161,11 +162,11 @@ func matchFrames(e Expr, frames []scan.Frame, spans map[string][]Range) (bool, [
 		holds := e.Eval(func(a Atom) bool {
 			switch x := a.(type) {
 			case Class:
-				return seenIn(k.Detections, x.Name) && Within(spans[key(a)], t)
+				return seenIn(k.Detections, x.Name) && Within(spans[Key(a)], t)
 			case Text:
-				return readIn(k.Text, x) && Within(spans[key(a)], t)
+				return readIn(k.Text, x) && Within(spans[Key(a)], t)
 			}
-			return Within(spans[key(a)], t)
+			return Within(spans[Key(a)], t)
 		})
 		switch {
 		case holds && open:
@@ -192,7 +193,7 @@ func matchCues(e Expr, spans map[string][]Range) (bool, []Range) {
 	slices.Sort(bounds)
 	bounds = slices.Compact(bounds)
 	at := func(t float64) bool {
-		return e.Eval(func(a Atom) bool { return Within(spans[key(a)], t) })
+		return e.Eval(func(a Atom) bool { return Within(spans[Key(a)], t) })
 	}
 	var ranges []Range
 	open := false

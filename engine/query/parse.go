@@ -350,6 +350,13 @@ func Positive(e Expr) []string {
 	return out
 }
 
+// Atoms lists e's atoms in order, each as often as it stands.
+func Atoms(e Expr) []Atom {
+	var out []Atom
+	walkAtoms(e, false, func(a Atom, _ bool) { out = append(out, a) })
+	return out
+}
+
 func walk(e Expr, negated bool, f func(Class, bool)) {
 	walkAtoms(e, negated, func(a Atom, negated bool) {
 		if c, ok := a.(Class); ok {

@@ -8,6 +8,11 @@ package scan
 // between keyframes (the sampling policy, which is part of the identity).
 const ResultsRevision = 3
 
+// SubtitlesRevision numbers how the engine reads a file's subtitles
+// (FileResult.SubtitlesRead): a stored result read by an older reader, or
+// by none, gains its subtitles again without the detector running.
+const SubtitlesRevision = 1
+
 // Status is a file's outcome.
 type Status string
 
@@ -104,8 +109,10 @@ type FileResult struct {
 	Media  MediaInfo
 	Frames []Frame // in order
 	// Subtitles are the cues of the file's text subtitle tracks and
-	// sidecar files, by start time.
-	Subtitles []Cue `json:",omitempty"`
+	// sidecar files, by start time, when SubtitlesRead: its tracks and
+	// sidecars were read (by SubtitlesRevision's reader).
+	Subtitles     []Cue `json:",omitempty"`
+	SubtitlesRead bool  `json:",omitempty"`
 	// Worker names the cluster worker that scanned the file; empty when
 	// it was scanned here.
 	Worker string `json:",omitempty"`

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -90,9 +91,19 @@ func (s *Library) Find(e query.Expr, o query.Options, sc Scope) ([]Match, error)
 	if err != nil {
 		return nil, err
 	}
+	cues := map[int64][]scan.Cue{}
+	if len(said(e)) > 0 {
+		ids := make([]int64, len(files))
+		for i, f := range files {
+			ids[i] = f.id
+		}
+		if cues, err = s.cues(ids); err != nil {
+			return nil, err
+		}
+	}
 	var out []Match
 	for _, f := range files {
-		if ok, ranges := query.Match(e, frames[f.id], o); ok {
+		if ok, ranges := query.MatchFile(e, frames[f.id], cues[f.id], o); ok {
 			out = append(out, Match{Path: f.path, Ranges: ranges})
 		}
 	}
@@ -179,12 +190,13 @@ func (s *Library) classFrames(files []file, names []query.Class) (map[int64][]sc
 
 // candidates lists the ids of the stored files where e may hold (nil:
 // every file may): e with every negation taken as true, on the classes
-// each file detects (the class index, file_classes). It is worked out
-// here rather than in SQL: one lookup however long e is, where an SQL
-// expression of e would meet SQLite's limits on nesting and on compound
-// SELECTs at a few hundred terms.
+// each file detects (the class index, file_classes) and the words its
+// subtitles say (the cues' full-text index). It is worked out here rather
+// than in SQL: one lookup a class list and one a phrase however long e
+// is, where an SQL expression of e would meet SQLite's limits on nesting
+// and on compound SELECTs at a few hundred terms.
 func (s *Library) candidates(e query.Expr, minConf float64) ([]int64, error) {
-	if mayHold(e, func(string) bool { return false }) {
+	if mayHold(e, func(query.Atom) bool { return false }) {
 		return nil, nil // holds on a file that detects nothing: no narrowing
 	}
 	names, err := json.Marshal(query.Positive(e))
@@ -196,45 +208,78 @@ func (s *Library) candidates(e query.Expr, minConf float64) ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
-	detected := map[int64]map[string]bool{}
+	found := map[int64]map[string]bool{} // file -> the keys of the atoms that may hold there
 	var order []int64
+	note := func(id int64, atom string) {
+		if found[id] == nil {
+			found[id] = map[string]bool{}
+			order = append(order, id)
+		}
+		found[id][atom] = true
+	}
 	err = eachRow(rows, func(r *sql.Rows) error {
 		var id int64
 		var class string
 		if err := r.Scan(&id, &class); err != nil {
 			return err
 		}
-		if detected[id] == nil {
-			detected[id] = map[string]bool{}
-			order = append(order, id)
-		}
-		detected[id][class] = true
+		note(id, query.Key(query.Class{Name: class}))
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	for _, w := range said(e) {
+		rows, err := s.db.Query(`SELECT DISTINCT c.file_id FROM cues_fts JOIN cues c ON c.id=cues_fts.rowid WHERE cues_fts MATCH ?`,
+			`"`+w+`"`) // a phrase of folded words: nothing to escape
+		if err != nil {
+			return nil, err
+		}
+		err = eachRow(rows, func(r *sql.Rows) error {
+			var id int64
+			if err := r.Scan(&id); err != nil {
+				return err
+			}
+			note(id, query.Key(query.Said{Words: w}))
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
 	ids := []int64{}
 	for _, id := range order {
-		if mayHold(e, func(c string) bool { return detected[id][c] }) {
+		if mayHold(e, func(a query.Atom) bool { return found[id][query.Key(a)] }) {
 			ids = append(ids, id)
 		}
 	}
 	return ids, nil
 }
 
-// mayHold evaluates e with every negation true: whether e may hold in a
-// file that detects the classes has says it does.
-func mayHold(e query.Expr, has func(string) bool) bool {
+// said lists the words of e's said atoms, folded, each once.
+func said(e query.Expr) []string {
+	var out []string
+	for _, a := range query.Atoms(e) {
+		if x, ok := a.(query.Said); ok && !slices.Contains(out, query.Fold(x.Words)) {
+			out = append(out, query.Fold(x.Words))
+		}
+	}
+	return out
+}
+
+// mayHold evaluates e with every negation true, and every text atom
+// (which has no index yet): whether e may hold in a file where has says
+// which classes it detects and which words its subtitles say.
+func mayHold(e query.Expr, has func(query.Atom) bool) bool {
 	switch x := e.(type) {
-	case query.Class:
-		return has(x.Name)
+	case query.Class, query.Said:
+		return has(x.(query.Atom))
 	case query.And:
 		return mayHold(x.L, has) && mayHold(x.R, has)
 	case query.Or:
 		return mayHold(x.L, has) || mayHold(x.R, has)
 	}
-	return true // a negation: any file may hold
+	return true // a negation, or a text: any file may hold
 }
 
 // underRoots is an SQL condition on a path column: at or under one of

@@ -149,6 +149,30 @@ var migrations = []migration{
 	// gap frames, as key says; key stays, true for keyframes only.
 	exec(`ALTER TABLE frames ADD COLUMN kind TEXT NOT NULL DEFAULT 'key' CHECK (kind IN ('key','gap','cut'));
 	UPDATE frames SET kind = CASE WHEN key THEN 'key' ELSE 'gap' END;`),
+	// 8: subtitle cues, searched by said: through a full-text index, and
+	// which reader read a file's subtitles (scan.SubtitlesRevision; 0:
+	// none, as for every file stored before).
+	exec(`ALTER TABLE files ADD COLUMN subtitles INTEGER NOT NULL DEFAULT 0;
+	CREATE TABLE cues (
+		id INTEGER PRIMARY KEY,
+		file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+		seq INTEGER NOT NULL,
+		track INTEGER NOT NULL,
+		sidecar TEXT NOT NULL DEFAULT '',
+		language TEXT NOT NULL DEFAULT '',
+		start_s REAL NOT NULL,
+		end_s REAL NOT NULL,
+		text TEXT NOT NULL,
+		words TEXT NOT NULL, -- query.Fold(text): what said: compares, and the index holds
+		UNIQUE (file_id, seq)
+	);
+	CREATE VIRTUAL TABLE cues_fts USING fts5(words, content='cues', content_rowid='id', tokenize='unicode61 remove_diacritics 0');
+	CREATE TRIGGER cues_added AFTER INSERT ON cues BEGIN
+		INSERT INTO cues_fts(rowid, words) VALUES (new.id, new.words);
+	END;
+	CREATE TRIGGER cues_deleted AFTER DELETE ON cues BEGIN
+		INSERT INTO cues_fts(cues_fts, rowid, words) VALUES ('delete', old.id, old.words);
+	END;`),
 }
 
 // paramsColumn is migration 5.

@@ -11,6 +11,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -22,6 +23,7 @@ import (
 	"modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/google/renameio/v2"
+	"github.com/vidsift/vidsift/engine/query"
 	"github.com/vidsift/vidsift/engine/scan"
 )
 
@@ -375,8 +377,12 @@ func (s *Library) Lookup(id Identity) (Stored, bool, error) {
 	return st, true, nil
 }
 
-// fill reads a stored file's frames, detections and thumbnail names.
+// fill reads a stored file's frames, detections, thumbnail names and
+// subtitles.
 func (s *Library) fill(fileID int64, st *Stored) error {
+	if err := s.fillSubtitles(fileID, &st.Result); err != nil {
+		return err
+	}
 	rows, err := s.db.Query(`SELECT idx, time_s, kind, same_as, width, height, thumb FROM frames WHERE file_id=? ORDER BY idx`, fileID)
 	if err != nil {
 		return err
@@ -422,6 +428,43 @@ func (s *Library) fill(fileID int64, st *Stored) error {
 	})
 }
 
+// fillSubtitles reads a stored file's cues, and whether the current
+// reader read them (a result stored before reads none).
+func (s *Library) fillSubtitles(fileID int64, res *scan.FileResult) error {
+	var rev int
+	if err := s.db.QueryRow(`SELECT subtitles FROM files WHERE id=?`, fileID).Scan(&rev); err != nil {
+		return err
+	}
+	res.SubtitlesRead = rev >= scan.SubtitlesRevision
+	cues, err := s.cues([]int64{fileID})
+	res.Subtitles = cues[fileID]
+	return err
+}
+
+// cues reads the cues of the files, by file, in their order.
+func (s *Library) cues(files []int64) (map[int64][]scan.Cue, error) {
+	list, err := json.Marshal(files)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Query(`SELECT file_id, track, sidecar, language, start_s, end_s, text FROM cues
+		WHERE file_id IN (SELECT value FROM json_each(?)) ORDER BY file_id, seq`, string(list))
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64][]scan.Cue{}
+	err = eachRow(rows, func(r *sql.Rows) error {
+		var id int64
+		var c scan.Cue
+		if err := r.Scan(&id, &c.Track, &c.Sidecar, &c.Language, &c.Start, &c.End, &c.Text); err != nil {
+			return err
+		}
+		out[id] = append(out[id], c)
+		return nil
+	})
+	return out, err
+}
+
 // Save stores a finished file in one transaction, replacing what was stored
 // for the same path, model and settings. thumbs maps frame index to JPEG
 // bytes (optional); they are written to the cache folder by content hash.
@@ -444,11 +487,11 @@ func (s *Library) Save(id Identity, res scan.FileResult, thumbs map[int][]byte) 
 	}
 	m := res.Media
 	r, err := tx.Exec(`INSERT INTO files (path, size, mtime_ns, fingerprint, model_sha, params,
-		revision, status, error, container, codec, width, height, duration, fps, keyframe_interval, scanned_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		revision, status, error, container, codec, width, height, duration, fps, keyframe_interval, scanned_at, subtitles)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		append(append([]any{id.Path, id.Size, id.ModTime, id.Fingerprint}, id.scanArgs()...), id.Revision,
 			string(res.Status), res.Error, m.Container, m.Codec, m.Width, m.Height, m.Duration, m.FPS, m.KeyframeInterval,
-			time.Now().UTC().Format(time.RFC3339Nano))...)
+			time.Now().UTC().Format(time.RFC3339Nano), subtitlesRevision(res))...)
 	if err != nil {
 		return err
 	}
@@ -484,6 +527,54 @@ func (s *Library) Save(id Identity, res scan.FileResult, thumbs map[int][]byte) 
 				return err
 			}
 		}
+	}
+	if err := putCues(tx, fileID, res.Subtitles); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// subtitlesRevision is what the files.subtitles column says of res.
+func subtitlesRevision(res scan.FileResult) int {
+	if res.SubtitlesRead {
+		return scan.SubtitlesRevision
+	}
+	return 0
+}
+
+func putCues(tx *sql.Tx, fileID int64, cues []scan.Cue) error {
+	for seq, c := range cues {
+		if _, err := tx.Exec(`INSERT INTO cues (file_id, seq, track, sidecar, language, start_s, end_s, text, words) VALUES (?,?,?,?,?,?,?,?,?)`,
+			fileID, seq, c.Track, c.Sidecar, c.Language, c.Start, c.End, c.Text, query.Fold(c.Text)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// KeepSubtitles gives the stored result of id, kept from a scan before its
+// subtitles were read (scan.SubtitlesRevision), the cues read since,
+// without touching its frames: the detector need not run again.
+func (s *Library) KeepSubtitles(id Identity, cues []scan.Cue) error {
+	tx, err := s.db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var fileID int64
+	err = tx.QueryRow(`SELECT id FROM files WHERE path=? AND size=? AND mtime_ns=? AND `+sameScan+` AND revision=?`,
+		append([]any{id.Path, id.Size, id.ModTime}, append(id.scanArgs(), id.Revision)...)...).Scan(&fileID)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(`DELETE FROM cues WHERE file_id=?`, fileID); err != nil {
+		return err
+	}
+	if err := putCues(tx, fileID, cues); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(`UPDATE files SET subtitles=? WHERE id=?`, scan.SubtitlesRevision, fileID); err != nil {
+		return err
 	}
 	return tx.Commit()
 }
