@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -137,13 +138,13 @@ func TestCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(rows[0], ",") != "path,time_s,frame,key,class,class_id,confidence,x1,y1,x2,y2,frame_width,frame_height,kind" {
+	if strings.Join(rows[0], ",") != "path,time_s,frame,key,class,class_id,confidence,x1,y1,x2,y2,frame_width,frame_height,kind,text,end_s,track,language" {
 		t.Errorf("header %v", rows[0])
 	}
 	if len(rows) != 1+5 {
 		t.Fatalf("%d rows, want 6", len(rows))
 	}
-	if got := strings.Join(rows[1], ","); got != "/v/z.mp4,0,0,true,person,0,0.8765,1.3,2,30,40,640,360,key" {
+	if got := strings.Join(rows[1], ","); got != "/v/z.mp4,0,0,true,person,0,0.8765,1.3,2,30,40,640,360,key,,,," {
 		t.Errorf("row %s", got)
 	}
 	// The hostile name survives RFC 4180 quoting and is defused.
@@ -165,6 +166,45 @@ func TestCSV(t *testing.T) {
 		if _, err := DecodeCSV(strings.NewReader(bad)); err == nil || !strings.Contains(err.Error(), "not a vidsift CSV") {
 			t.Errorf("DecodeCSV(%q): %v", bad, err)
 		}
+	}
+}
+
+// TestSubtitlesOut: a file's cues are in the JSON, by track or sidecar,
+// and in the CSV as rows of kind cue, whose text is never a formula.
+func TestSubtitlesOut(t *testing.T) {
+	res := []scan.FileResult{{Path: "/v/a.mkv", Status: scan.StatusOK, SubtitlesRead: true, Subtitles: []scan.Cue{
+		{Track: 2, Language: "eng", Start: 1.0004, End: 2.5, Text: "Fire! Get out."},
+		{Track: -1, Sidecar: "a.fr.srt", Language: "fr", Start: 3, End: 4, Text: `=HYPERLINK("http://x")`},
+	}}}
+	doc := Build(res, scan.Summary{}, Options{})
+	var buf bytes.Buffer
+	if err := EncodeJSON(&buf, doc); err != nil {
+		t.Fatal(err)
+	}
+	var back struct {
+		Files []struct {
+			Subtitles []map[string]any `json:"subtitles"`
+		} `json:"files"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(back.Files[0].Subtitles); got != `[map[end_s:2.5 language:eng start_s:1 text:Fire! Get out. track:2] map[end_s:4 language:fr sidecar:a.fr.srt start_s:3 text:=HYPERLINK("http://x") track:sidecar]]` {
+		t.Errorf("JSON subtitles %s", got)
+	}
+	buf.Reset()
+	if err := EncodeCSV(&buf, doc); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := DecodeCSV(&buf)
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("%d rows, %v", len(rows), err)
+	}
+	if got := strings.Join(rows[0], "|"); got != "/v/a.mkv|1||||||||||||cue|Fire! Get out.|2.5|2|eng" {
+		t.Errorf("cue row %s", got)
+	}
+	if got := strings.Join(rows[1][13:], "|"); got != `cue|'=HYPERLINK("http://x")|4|sidecar|fr` {
+		t.Errorf("sidecar cue row %s", got)
 	}
 }
 

@@ -68,6 +68,10 @@ type File struct {
 	Media  Media   `json:"media"`  // what the file holds
 	Frames []Frame `json:"frames"` // the analysed frames, in time order
 	Spans  []Span  `json:"spans"`  // when each class is seen, by start time then class
+	// Subtitles are the cues of the file's text subtitle tracks and
+	// sidecar files, by start time; absent when it has none (or they were
+	// not read).
+	Subtitles []Subtitle `json:"subtitles,omitempty"`
 	// Worker names the cluster worker that scanned the file (scan --nats);
 	// absent for a file scanned on this computer.
 	Worker string `json:"worker,omitempty"`
@@ -110,6 +114,18 @@ type Detection struct {
 	ClassID    int        `json:"class_id"`   // index into model.classes
 	Confidence float64    `json:"confidence"` // 0..1
 	Box        [4]float64 `json:"box"`        // x1,y1,x2,y2 in upright frame pixels (media.width × media.height), origin top left
+}
+
+// Subtitle is one cue of a subtitle track or sidecar file.
+type Subtitle struct {
+	// Track is the subtitle stream's index in the file, or "sidecar" for a
+	// file beside it (named by Sidecar).
+	Track    any     `json:"track"`
+	Sidecar  string  `json:"sidecar,omitempty"`
+	Language string  `json:"language"` // the track's language tag, or the sidecar name's ("" when none)
+	Start    float64 `json:"start_s"`
+	End      float64 `json:"end_s"`
+	Text     string  `json:"text"` // as the track says it, markup stripped; lines joined by "\n"
 }
 
 // Span is a stretch of consecutive analysed frames in which a class is seen.
@@ -226,6 +242,13 @@ func Build(results []scan.FileResult, sum scan.Summary, o Options) Document {
 			}
 			detections += len(fr.Detections)
 			f.Frames = append(f.Frames, fr)
+		}
+		for _, c := range r.Subtitles {
+			sub := Subtitle{Track: c.Track, Language: c.Language, Start: round(c.Start, 3), End: round(c.End, 3), Text: c.Text}
+			if c.Track < 0 {
+				sub.Track, sub.Sidecar = "sidecar", c.Sidecar
+			}
+			f.Subtitles = append(f.Subtitles, sub)
 		}
 		for _, s := range scan.Spans((scan.Filter{Classes: o.Classes}).Frames(r.Frames)) {
 			f.Spans = append(f.Spans, Span{Class: s.Class, Start: round(s.Start, 3), End: round(s.End, 3), MaxConfidence: round(float64(s.MaxConfidence), 4)})
