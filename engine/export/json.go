@@ -125,7 +125,7 @@ type Subtitle struct {
 	Language string  `json:"language"` // the track's language tag, or the sidecar name's ("" when none)
 	Start    float64 `json:"start_s"`
 	End      float64 `json:"end_s"`
-	Text     string  `json:"text"` // as the track says it, markup stripped; lines joined by "\n"
+	Text     string  `json:"text"` // as the track says it, markup stripped, a line break between lines
 }
 
 // Span is a stretch of consecutive analysed frames in which a class is seen.
