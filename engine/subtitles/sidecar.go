@@ -51,7 +51,7 @@ func Sidecars(video string) ([]string, error) {
 		if sidecarCodecs[ext] == "" || e.IsDir() {
 			continue
 		}
-		if owner(strings.TrimSuffix(n, filepath.Ext(n)), owners) == stem {
+		if o, ok := owner(strings.TrimSuffix(n, filepath.Ext(n)), owners); ok && o == stem {
 			out = append(out, filepath.Join(dir, n))
 		}
 	}
@@ -60,19 +60,14 @@ func Sidecars(video string) ([]string, error) {
 }
 
 // owner is the longest stem that sub (a sidecar's name without its
-// extension) is, or starts with followed by a dot; "" for none.
-func owner(sub string, stems []string) string {
-	best := ""
-	found := false
+// extension) is, or starts with followed by a dot; ok is false for none.
+func owner(sub string, stems []string) (best string, ok bool) {
 	for _, s := range stems {
-		if (sub == s || strings.HasPrefix(sub, s+".")) && (!found || len(s) > len(best)) {
-			best, found = s, true
+		if (sub == s || strings.HasPrefix(sub, s+".")) && (!ok || len(s) > len(best)) {
+			best, ok = s, true
 		}
 	}
-	if !found {
-		return "\x00" // no video's: never equal to a stem
-	}
-	return best
+	return best, ok
 }
 
 // languageCode is an ISO 639-1/2 code, optionally with a region

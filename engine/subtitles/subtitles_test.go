@@ -195,7 +195,9 @@ func TestSidecars(t *testing.T) {
 		}
 	}
 	var wantCues []Cue
-	add := func(name, lang string, cues ...Cue) { wantCues = append(wantCues, withTrack(cues, SidecarTrack, at(name), lang)...) }
+	add := func(name, lang string, cues ...Cue) {
+		wantCues = append(wantCues, withTrack(cues, SidecarTrack, at(name), lang)...)
+	}
 	add("movie.ass", "", Cue{Start: 1, End: 2.5, Text: "Sidecar ASS, reordered"})
 	add("movie.en.srt", "en", Cue{Start: 0, End: 1, Text: "Hello from the English sidecar"})
 	add("movie.english.srt", "", Cue{Start: 0, End: 1, Text: "Language spelt out"})
@@ -338,5 +340,30 @@ func TestCancel(t *testing.T) {
 	cancel()
 	if _, err := Read(ctx, fixture(t, "many_cues.mkv"), Options{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("error %v, want context.Canceled", err)
+	}
+}
+
+// TestDamagedPackets: a packet that is not text (bytes a damaged file
+// delivers) is skipped and counted, never made a cue.
+func TestDamagedPackets(t *testing.T) {
+	for _, tc := range []struct {
+		codec string
+		data  []byte
+		ok    bool
+	}{
+		{"subrip", []byte("<i>fine</i>"), true},
+		{"subrip", []byte("caf\xe9"), false},              // not UTF-8
+		{"subrip", []byte("ab\x01\x02cd\x03efgh"), false}, // control bytes
+		{"subrip", []byte("a\x00b"), false},
+		{"ass", []byte("0,0,Default,,0,0,0,,text"), true},
+		{"ass", []byte("no fields"), false},
+		{"mov_text", []byte{0, 4, 't', 'e', 'x', 't'}, true},
+		{"mov_text", []byte{0, 9, 't', 'e', 'x', 't'}, false}, // length past the end
+		{"mov_text", []byte{0}, false},
+	} {
+		tr := &textTrack{track: &Track{Codec: tc.codec}}
+		if _, ok := tr.payload(tc.data); ok != tc.ok {
+			t.Errorf("%s %q: ok %v, want %v", tc.codec, tc.data, ok, tc.ok)
+		}
 	}
 }
