@@ -260,7 +260,7 @@ func parseSubRip(text string) []parsedCue {
 		body = body[:0]
 	}
 	for _, l := range lines(text) {
-		if m := srtTiming.FindStringSubmatch(l); m != nil {
+		if m := timingOf(l); m != nil {
 			flush(true)
 			cur = &parsedCue{start: clock(m[1], m[2], m[3], m[4]), end: clock(m[5], m[6], m[7], m[8])}
 			continue
@@ -269,6 +269,15 @@ func parseSubRip(text string) []parsedCue {
 	}
 	flush(false)
 	return cues
+}
+
+// timingOf matches a SubRip timing line; the regexp only runs on lines
+// with an arrow (a 100,000-cue file has 300,000 others).
+func timingOf(l string) []string {
+	if !strings.Contains(l, "-->") {
+		return nil
+	}
+	return srtTiming.FindStringSubmatch(l)
 }
 
 func isDigits(s string) bool {
