@@ -9,7 +9,7 @@ root=$(cd "$here/.." && pwd)
 out="$here/generated"
 photo="$root/../shared/testdata/photos/person_dog_horse.jpg"   # 640x424: person, dog, horse
 stamp="$out/.stamp"
-sum=$(cat "$0" "$here"/gen/*.go | sha256sum | cut -d' ' -f1)
+sum=$(cat "$0" "$here"/make_subtitles.sh "$here"/gen/*.go | sha256sum | cut -d' ' -f1)
 
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
   exit 0
@@ -165,5 +165,8 @@ ff "${shot_in[@]}" -filter_complex "$shot_fc" -map '[out]' -an \
 # Synthetic detectors besides yolov8n: 3 classes, 320 and 256x416 inputs,
 # both output layouts, dynamic axes, and names that disagree with the output.
 (cd "$root" && go run ./testdata/gen models "$out/models")
+
+# Subtitle tracks and sidecar files (engine/subtitles).
+bash "$here/make_subtitles.sh"
 
 echo "$sum" > "$stamp"

@@ -22,3 +22,7 @@ import (
 func isAttachedPic(s *astiav.Stream) bool {
 	return C.vidsift_attached_pic(*(*unsafe.Pointer)(unsafe.Pointer(s))) != 0
 }
+
+// IsAttachedPic reports whether s is cover art, for the engine packages
+// that open files themselves (engine/subtitles).
+func IsAttachedPic(s *astiav.Stream) bool { return isAttachedPic(s) }

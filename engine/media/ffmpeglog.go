@@ -95,3 +95,17 @@ func (r *damageRecorder) messages() []string {
 func (r *damageRecorder) watch(c astiav.Classer) { recorders.Store(c, r) }
 
 func (r *damageRecorder) unwatch(c astiav.Classer) { recorders.Delete(c) }
+
+// WatchLog routes FFmpeg's messages about c, a context another engine
+// package opened for path (engine/subtitles' demuxer), the way a File's go
+// to its Options.Log, and records its errors. stop ends that and returns
+// the errors recorded (at most five, then "…").
+func WatchLog(c astiav.Classer, path string, log *slog.Logger) (stop func() []string) {
+	installLogCallback()
+	r := &damageRecorder{path: path, log: log}
+	r.watch(c)
+	return func() []string {
+		r.unwatch(c)
+		return r.messages()
+	}
+}

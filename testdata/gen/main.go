@@ -5,6 +5,7 @@
 //	go run ./testdata/gen corrupt FILE              scribble over the middle third of FILE
 //	go run ./testdata/gen models DIR                write small synthetic YOLO-shaped ONNX detectors
 //	go run ./testdata/gen exif FILE.jpg ORIENTATION  add an EXIF Orientation tag, as phones write
+//	go run ./testdata/gen subtitles DIR             write subtitle sources and sidecars (subtitles.go)
 //
 // FFmpeg 5.1's CLI ignores -metadata:s:v rotate=, so the rotated phone-video
 // fixture gets its tkhd matrix patched here, as a phone would write it.
@@ -56,6 +57,9 @@ func run(args []string) error {
 	if len(args) == 2 && args[0] == "models" {
 		return writeModels(args[1])
 	}
+	if len(args) == 2 && args[0] == "subtitles" {
+		return writeSubtitles(args[1])
+	}
 	if len(args) == 3 && args[0] == "exif" {
 		o, err := strconv.Atoi(args[2])
 		if err != nil {
@@ -63,7 +67,7 @@ func run(args []string) error {
 		}
 		return exifOrient(args[1], o)
 	}
-	return fmt.Errorf("usage: gen rotate FILE.mp4 DEGREES | gen random FILE SIZE SEED | gen corrupt FILE | gen models DIR | gen exif FILE.jpg ORIENTATION")
+	return fmt.Errorf("usage: gen rotate FILE.mp4 DEGREES | gen random FILE SIZE SEED | gen corrupt FILE | gen models DIR | gen exif FILE.jpg ORIENTATION | gen subtitles DIR")
 }
 
 // rotate writes a clockwise display rotation into every tkhd box of an mp4
