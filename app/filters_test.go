@@ -65,3 +65,28 @@ func TestSearchIsFind(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchSaid: the search takes said: as find does, on the cues a scan
+// read, and on the cues of files the library answered for.
+func TestSearchSaid(t *testing.T) {
+	withModel(t)
+	u, loop := newTestUI(t)
+	video := fixture(t, "subtitles/tracks.mkv")
+	drop(u, video)
+	test.Tap(u.toolbar.start)
+	loop.until(t, "the run to finish", func() bool { return u.coll.Summary().Files == 1 && !u.activity.Running() })
+	frames := len(u.Shown())
+	for expr, want := range map[string]int{`said:"hello world"`: frames, "said:cafe & !said:goodbye": frames, "said:goodbye": 0} {
+		u.filters.search.SetText(expr)
+		if q := u.query(); q.Expr == nil {
+			t.Fatalf("%s: the search did not apply (%q)", expr, u.filters.problem.Text)
+		}
+		if got := len(u.Shown()); got != want || frames == 0 {
+			t.Errorf("%s: %d of %d frames shown, want %d", expr, got, frames, want)
+		}
+		lib, err := u.library.Find(u.query().Expr, query.Options{}, store.Scope{})
+		if err != nil || (len(lib) > 0) != (want > 0) {
+			t.Errorf("%s: find says %v (%v)", expr, lib, err)
+		}
+	}
+}

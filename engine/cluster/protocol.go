@@ -23,8 +23,9 @@ import (
 // value, which means what scans did before it (settings.Table). 2: the
 // settings are scan.Params. 3: Params.Rect. 4: jobs are known by path and
 // content (Job.Fingerprint). 5: Sampling.Cuts, and each result frame says
-// its kind (scan.Frame.Kind).
-const Protocol = 5
+// its kind (scan.Frame.Kind). 6: results carry the file's subtitle cues
+// (scan.FileResult.Subtitles, SubtitlesRead).
+const Protocol = 6
 
 // JetStream names. Jobs are a work queue: a job is removed once a worker
 // acks it. Results are a work queue too, one consumer per run.

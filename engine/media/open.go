@@ -245,14 +245,42 @@ func (m *File) describe() scan.MediaInfo {
 		info.Width, info.Height = info.Height, info.Width
 	}
 	if !info.Still {
-		if d := m.fc.Duration(); d > 0 {
-			info.Duration = float64(d) / float64(astiav.TimeBase)
-		} else if d := m.stream.Duration(); d > 0 {
-			info.Duration = float64(d) * m.stream.TimeBase().Float64()
-		}
+		info.Duration = m.videoDuration()
 		info.FPS = frameRate(m.stream)
 	}
 	return info
+}
+
+// videoDuration is how long the video stream says it lasts (seconds; 0:
+// unknown): its own duration, else its DURATION tag (Matroska keeps one
+// per track), else the container's. The container's is the longest of
+// its streams': a subtitle track that runs on, or says it does, must not
+// make the video look truncated.
+func (m *File) videoDuration() float64 {
+	if d := m.stream.Duration(); d > 0 {
+		return float64(d) * m.stream.TimeBase().Float64()
+	}
+	if md := m.stream.Metadata(); md != nil {
+		if e := md.Get("DURATION", nil, astiav.NewDictionaryFlags()); e != nil {
+			if d, ok := clockSeconds(e.Value()); ok && d > 0 {
+				return d
+			}
+		}
+	}
+	if d := m.fc.Duration(); d > 0 {
+		return float64(d) / float64(astiav.TimeBase)
+	}
+	return 0
+}
+
+// clockSeconds reads a Matroska DURATION tag, HH:MM:SS.fraction.
+func clockSeconds(s string) (float64, bool) {
+	var h, m int
+	var sec float64
+	if n, err := fmt.Sscanf(strings.TrimSpace(s), "%d:%d:%f", &h, &m, &sec); err != nil || n != 3 || h < 0 || m < 0 || sec < 0 {
+		return 0, false
+	}
+	return float64(h*3600+m*60) + sec, true
 }
 
 // Info returns what Open learned about the file.

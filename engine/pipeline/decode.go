@@ -39,6 +39,9 @@ func (r *runner) decodeFile(path string, buf *scratch) {
 
 	out, err := f.Frames(r.ctx, func(k *media.Frame) error { return r.analyse(fs, k, buf, reuse) })
 	fs.info = f.Info() // after decoding: a photo's orientation comes with its frame
+	if err == nil && !fs.info.Still {
+		fs.subtitles, fs.subtitlesRead = r.readSubtitles(path)
+	}
 	r.decodeDone(fs, out, err)
 }
 

@@ -1,6 +1,10 @@
 package pipeline
 
-import "github.com/vidsift/vidsift/engine/scan"
+import (
+	"fmt"
+
+	"github.com/vidsift/vidsift/engine/scan"
+)
 
 // feed hands the workers the files the library cannot answer for. A copy
 // of a file this run is scanning (the same fingerprint) waits until the
@@ -90,6 +94,15 @@ func (r *runner) reuse(path string, waitForCopies bool) (answer, <-chan struct{}
 	r.mu.Lock()
 	r.sum.Skipped++
 	r.mu.Unlock()
+	if res := &known.Result; !res.SubtitlesRead && !res.Media.Still {
+		// Kept from before its subtitles were read: read them now and
+		// keep them, without running the detector again.
+		if res.Subtitles, res.SubtitlesRead = r.readSubtitles(path); res.SubtitlesRead {
+			if err := r.cfg.Library.KeepSubtitles(path, res.Subtitles); err != nil {
+				r.send(scan.Notice{Text: fmt.Sprintf("%s: the library could not keep its subtitles: %v", path, err)})
+			}
+		}
+	}
 	r.replay(known.Result, known.Thumbs)
 	return answered, nil
 }

@@ -23,6 +23,9 @@ type fileState struct {
 	finished  bool
 	cancelled bool
 	thumbs    map[int][]byte // JPEG thumbnails for the library
+	// The subtitles, read by the decode worker once the frames are.
+	subtitles     []scan.Cue
+	subtitlesRead bool
 
 	// Near-duplicate reuse. The decode worker alone touches lastLook and
 	// lastInferred; inferred and waiting are guarded by mu.
@@ -81,11 +84,12 @@ func (r *runner) finish(fs *fileState) {
 		return
 	}
 	sort.Slice(fs.frames, func(i, j int) bool { return fs.frames[i].Index < fs.frames[j].Index })
-	res := scan.FileResult{Path: fs.path, Media: fs.info, Frames: fs.frames, Status: scan.StatusOK}
+	res := scan.FileResult{Path: fs.path, Media: fs.info, Frames: fs.frames, Status: scan.StatusOK,
+		Subtitles: fs.subtitles, SubtitlesRead: fs.subtitlesRead}
 	switch {
 	case fs.err != nil:
 		res.Status, res.Error = scan.StatusFailed, fs.err.Error()
-		res.Frames = nil
+		res.Frames, res.Subtitles, res.SubtitlesRead = nil, nil, false
 	case fs.outcome.Damage != "":
 		res.Status, res.Error = scan.StatusPartial, fs.outcome.Damage
 	}

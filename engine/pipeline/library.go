@@ -10,8 +10,10 @@ import "github.com/vidsift/vidsift/engine/scan"
 // nothing found instead and the file is scanned. Keep gets every file this
 // run finishes (with JPEG thumbnails by frame index when the run makes
 // thumbnails); its error goes out with the file's FileFinished, the
-// result unchanged.
+// result unchanged. KeepSubtitles gives a file Reuse found, kept from
+// before its subtitles were read, the cues read since.
 type Library interface {
 	Reuse(path string) (scan.Known, error)
 	Keep(res scan.FileResult, thumbs map[int][]byte) error
+	KeepSubtitles(path string, cues []scan.Cue) error
 }

@@ -32,6 +32,8 @@ type File struct {
 	Items  []int  // item IDs in frame order
 	// Params are what the result was made with, once it is finished.
 	Params scan.Params
+	// Subtitles are the file's cues, once it is finished.
+	Subtitles []scan.Cue
 }
 
 // Query selects what is shown. The zero value shows everything.
@@ -43,7 +45,7 @@ type Query struct {
 	GroupByFile   bool            // order by file, then frame, instead of arrival
 	// Expr, a find expression with its names resolved (engine/query),
 	// shows every frame of the files where it holds, or with Together only
-	// the frames where it does, as `vidsift find` decides (query.Match):
+	// the frames where it does, as `vidsift find` decides (query.MatchFile):
 	// a class counts where it is seen for at least MinDuration seconds.
 	// Boxes are then those of the classes it names positively. Set it
 	// with Where.
@@ -136,6 +138,7 @@ func (c *Collection) Add(ev scan.Event) bool {
 		c.mu.Lock()
 		f := c.file(e.Result.Path)
 		f.Status, f.Error, f.Media, f.Worker, f.Params = e.Result.Status, e.Result.Error, e.Result.Media, e.Result.Worker, e.Params
+		f.Subtitles = e.Result.Subtitles
 		c.mu.Unlock()
 	case scan.RunFinished:
 		c.mu.Lock()
@@ -235,7 +238,7 @@ func (c *Collection) fileMatches(q Query) map[string][]query.Range {
 				}
 			}
 		}
-		if ok, ranges := query.Match(q.Expr, frames, o); ok {
+		if ok, ranges := query.MatchFile(q.Expr, frames, f.Subtitles, o); ok {
 			out[path] = ranges
 		}
 	}

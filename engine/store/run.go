@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"sync"
 
@@ -96,4 +97,16 @@ func (l *RunLibrary) Keep(res scan.FileResult, thumbs map[int][]byte) error {
 		}
 	}
 	return l.lib.Save(id, res, thumbs)
+}
+
+// KeepSubtitles gives the stored result Reuse found for path the cues
+// read since (Library.KeepSubtitles).
+func (l *RunLibrary) KeepSubtitles(path string, cues []scan.Cue) error {
+	l.mu.Lock()
+	id, ok := l.ids[path]
+	l.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("%s: not a file this run asked about", path)
+	}
+	return l.lib.KeepSubtitles(id, cues)
 }
