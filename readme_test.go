@@ -426,7 +426,7 @@ func certainly(e query.Expr, exp groundtruth.Expectation) (value, decided bool) 
 		if !possible {
 			continue
 		}
-		if e.Eval(has) {
+		if e.Eval(func(a query.Atom) bool { c, ok := a.(query.Class); return ok && has(c.Name) }) {
 			seenTrue = true
 		} else {
 			seenFalse = true
