@@ -277,15 +277,7 @@ func (r *Reader) detect(src bgr) ([]Quad, error) {
 		return nil, err
 	}
 	defer destroy(in)
-	scaled := resize(src, w, h)
-	data := in.GetData()
-	plane := w * h
-	for i := range plane {
-		for c := range 3 {
-			v := float32(scaled.Pix[3*i+c]) / 255
-			data[c*plane+i] = (v - detMean[c]) / detStd[c]
-		}
-	}
+	detInput(resize(src, w, h), in.GetData())
 	out, err := newTensor(1, 1, int64(h), int64(w))
 	if err != nil {
 		return nil, err
@@ -390,20 +382,9 @@ func (r *Reader) readBatch(crops []bgr, batch []int, width int, lines []Line) er
 	}
 	defer destroy(in)
 	data := in.GetData()
-	plane := recHeight * width
+	plane := 3 * recHeight * width
 	for k, i := range batch {
-		c := crops[i]
-		w := min(int(math.Ceil(recHeight*float64(c.W)/float64(c.H))), width)
-		scaled := resize(c, w, recHeight)
-		base := k * 3 * plane
-		for y := range recHeight {
-			for x := range w {
-				px := scaled.Pix[3*(y*w+x):]
-				for ch := range 3 {
-					data[base+ch*plane+y*width+x] = float32(px[ch])/127.5 - 1
-				}
-			}
-		}
+		recInput(crops[i], width, data[k*plane:(k+1)*plane])
 	}
 	outs := []ort.Value{nil}
 	if err := r.rec.Run([]ort.Value{in}, outs); err != nil {
@@ -427,6 +408,36 @@ func (r *Reader) readBatch(crops []bgr, batch []int, width int, lines []Line) er
 		lines[i].Text, lines[i].Confidence = norm.NFC.String(text), conf
 	}
 	return nil
+}
+
+// detInput fills the detector's planar [3, H, W] input from a picture
+// already at its size (NormalizeImage: x/255, less the mean, over the
+// standard deviation, per B, G, R channel).
+func detInput(scaled bgr, data []float32) {
+	plane := scaled.W * scaled.H
+	for i := range plane {
+		for c := range 3 {
+			v := float32(scaled.Pix[3*i+c]) / 255
+			data[c*plane+i] = (v - detMean[c]) / detStd[c]
+		}
+	}
+}
+
+// recInput fills one crop's planar [3, 48, width] recogniser input
+// (resize_norm_img): scaled to height 48 and the width its aspect gives
+// (at most width), (x/255−0.5)/0.5, the rest left 0.
+func recInput(c bgr, width int, data []float32) {
+	w := min(int(math.Ceil(recHeight*float64(c.W)/float64(c.H))), width)
+	scaled := resize(c, w, recHeight)
+	plane := recHeight * width
+	for y := range recHeight {
+		for x := range w {
+			px := scaled.Pix[3*(y*w+x):]
+			for ch := range 3 {
+				data[ch*plane+y*width+x] = float32(px[ch])/127.5 - 1
+			}
+		}
+	}
 }
 
 func newTensor(dims ...int64) (*ort.Tensor[float32], error) {

@@ -150,3 +150,42 @@ func TestHomographyMapsCorners(t *testing.T) {
 		}
 	}
 }
+
+func TestDetInput(t *testing.T) {
+	// One pixel of B=255, G=0, R=128: each channel normalised with its
+	// own mean and deviation, B first.
+	data := make([]float32, 3)
+	detInput(bgr{W: 1, H: 1, Pix: []byte{255, 0, 128}}, data)
+	want := []float32{(1 - 0.485) / 0.229, (0 - 0.456) / 0.224, (128.0/255 - 0.406) / 0.225}
+	for i := range want {
+		if math.Abs(float64(data[i]-want[i])) > 1e-5 {
+			t.Errorf("channel %d: %v, want %v", i, data[i], want[i])
+		}
+	}
+}
+
+func TestRecInput(t *testing.T) {
+	// A 24×12 crop (aspect 2) of black on the left, white on the right
+	// becomes 96×48 in a 320-wide input: −1 and 1, then zero padding.
+	crop := bgr{W: 24, H: 12, Pix: make([]byte, 3*24*12)}
+	for y := range 12 {
+		for x := 12; x < 24; x++ {
+			p := crop.at(x, y)
+			p[0], p[1], p[2] = 255, 255, 255
+		}
+	}
+	const width = 320
+	data := make([]float32, 3*recHeight*width)
+	recInput(crop, width, data)
+	plane := recHeight * width
+	for c := range 3 {
+		for _, tc := range []struct {
+			x    int
+			want float32
+		}{{0, -1}, {40, -1}, {56, 1}, {95, 1}, {96, 0}, {319, 0}} {
+			if got := data[c*plane+20*width+tc.x]; got != tc.want {
+				t.Errorf("channel %d, x %d: %v, want %v", c, tc.x, got, tc.want)
+			}
+		}
+	}
+}
