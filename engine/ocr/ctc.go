@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // readDictionary parses ppocr_keys_v1.txt: one character a line, every
@@ -28,6 +30,8 @@ func readDictionary(data []byte) ([]string, error) {
 // rows of len(classes) probabilities. It takes the likeliest class per
 // step, merges repeats, drops blanks (CTCLabelDecode) and gives the mean
 // probability of the characters kept as the confidence (0 when none are).
+// The text is NFC: the dictionary holds two CJK compatibility ideographs
+// (U+F92C, U+F979) that NFC maps to their unified forms.
 func ctcDecode(probs []float32, steps int, classes []string) (string, float32) {
 	n := len(classes)
 	var text strings.Builder
@@ -52,5 +56,5 @@ func ctcDecode(probs []float32, steps int, classes []string) (string, float32) {
 	if kept == 0 {
 		return "", 0
 	}
-	return text.String(), sum / float32(kept)
+	return norm.NFC.String(text.String()), sum / float32(kept)
 }

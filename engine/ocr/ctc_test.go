@@ -79,3 +79,17 @@ func TestReadDictionary(t *testing.T) {
 		}
 	}
 }
+
+// TestCTCDecodeNFC: text comes out NFC, whatever the dictionary's form.
+func TestCTCDecodeNFC(t *testing.T) {
+	// e and a combining acute compose; the compatibility ideograph 郎
+	// (U+F92C, in ppocr_keys_v1.txt) becomes the unified U+90CE.
+	classes, err := readDictionary([]byte("e\n\u0301\n\uF92C"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ := ctcDecode(steps(len(classes), []int{1, 2, 0, 3}, 0.9), 4, classes)
+	if text != "\u00e9\u90ce" {
+		t.Errorf("%q (% x), want NFC \"\u00e9\u90ce\"", text, text)
+	}
+}

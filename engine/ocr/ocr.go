@@ -22,7 +22,6 @@ import (
 
 	"github.com/vidsift/vidsift/engine/detect"
 	ort "github.com/yalue/onnxruntime_go"
-	"golang.org/x/text/unicode/norm"
 )
 
 // The model files Load looks for in its folder, named as PaddleOCR (and
@@ -405,7 +404,7 @@ func (r *Reader) readBatch(crops []bgr, batch []int, width int, lines []Line) er
 		if conf < r.opts.MinConfidence {
 			text = ""
 		}
-		lines[i].Text, lines[i].Confidence = norm.NFC.String(text), conf
+		lines[i].Text, lines[i].Confidence = text, conf
 	}
 	return nil
 }
