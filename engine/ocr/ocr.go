@@ -207,7 +207,7 @@ func session(path, what string, opts detect.Options, check func(in, out []int64)
 	return s, nil
 }
 
-// Close frees the sessions.
+// Close frees the sessions; no Read may be running or start after it.
 func (r *Reader) Close() {
 	for _, s := range []**ort.DynamicAdvancedSession{&r.det, &r.rec} {
 		if *s != nil {
