@@ -90,8 +90,9 @@ var graphOptLevels = map[string]ort.GraphOptimizationLevel{
 	"all":      ort.GraphOptimizationLevelEnableAll,
 }
 
-// apply sets the options on a session's options.
-func (o Options) apply(opt *ort.SessionOptions) error {
+// Apply sets the options on a session's options (engine/ocr builds its
+// sessions the same way).
+func (o Options) Apply(opt *ort.SessionOptions) error {
 	if o.IntraOpThreads > 0 {
 		if err := opt.SetIntraOpNumThreads(o.IntraOpThreads); err != nil {
 			return err
@@ -188,7 +189,7 @@ func Load(path string, opts Options) (*Model, error) {
 		return nil, err
 	}
 	defer opt.Destroy()
-	if err := opts.apply(opt); err != nil {
+	if err := opts.Apply(opt); err != nil {
 		return nil, fmt.Errorf("model %s: %w", path, err)
 	}
 	sess, err := ort.NewDynamicAdvancedSessionWithONNXData(data, []string{m.inName}, []string{m.outName}, opt)
