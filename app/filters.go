@@ -106,7 +106,7 @@ func (f *filterView) onSearch(text string) {
 		e, err = query.Resolve(e, f.names())
 	}
 	if err != nil {
-		f.setProblem(err.Error())
+		f.setProblem(worded(err).Error())
 		return
 	}
 	f.setProblem("")

@@ -75,6 +75,11 @@ func TestSaid(t *testing.T) {
 			t.Errorf("find %s: %v, want %v", expr, got, want)
 		}
 	}
+	// Words on screen are not read yet: asking for them is refused, not
+	// answered with nothing.
+	if code, _, stderr := vidsift(t, "find", "person | text:exit"); code != ExitUsage || !strings.Contains(stderr, "scans do not read yet (column 10)") || !strings.Contains(stderr, "said:WORD") {
+		t.Errorf("find text:exit: exit %d\n%s", code, stderr)
+	}
 	code, stdout, stderr := vidsift(t, "find", "--together", "said:hello")
 	if code != ExitOK || !strings.Contains(stdout, "talk.mkv") || !strings.Contains(stdout, "0:00.5–0:01.3") {
 		t.Errorf("find --together said:hello: exit %d\n%s%s", code, stdout, stderr)
@@ -119,4 +124,3 @@ func TestLibraryGainsSubtitles(t *testing.T) {
 		t.Errorf("the next scan: %+v, %d cues", s, len(third.Files[0].Subtitles))
 	}
 }
-

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -52,8 +53,12 @@ func TestWordsSyntax(t *testing.T) {
 	if names := Names(e); len(names) != 1 || names[0].Name != "person" {
 		t.Errorf("names %v", names)
 	}
-	if r, err := Resolve(e, []string{"Person"}); err != nil || r.String() != `(Person & text:exit) & !said:fire` {
+	e, _ = Parse(`person & said:exit & !said:"fire"`)
+	if r, err := Resolve(e, []string{"Person"}); err != nil || r.String() != `(Person & said:exit) & !said:fire` {
 		t.Errorf("resolve %v %v", r, err)
+	}
+	if _, err := Resolve(Or{Class{Name: "person"}, Text{Words: "exit", Col: 10}}, []string{"person"}); !errors.Is(err, ErrNoText) || !strings.Contains(err.Error(), "column 10") {
+		t.Errorf("text: resolved while scans read no text: %v", err)
 	}
 	if _, err := Parse(`said:`); err == nil || !strings.Contains(err.Error(), `said: needs a word or a "phrase"`) {
 		t.Errorf("empty said: %v", err)
