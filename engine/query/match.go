@@ -47,7 +47,7 @@ func MatchFile(e Expr, frames []scan.Frame, cues []scan.Cue, o Options) (bool, [
 	}
 	spans := atomSpans(e, counted, cues, o.MinDuration)
 	if o.Together {
-		if saidOnly(e) {
+		if SaidOnly(e) {
 			return matchCues(e, spans)
 		}
 		return matchFrames(e, counted, spans)
@@ -140,8 +140,9 @@ func readIn(lines []scan.TextLine, t Text) bool {
 	return false
 }
 
-// saidOnly reports whether e's atoms are all said atoms.
-func saidOnly(e Expr) bool {
+// SaidOnly reports whether e's atoms are all said atoms: it is decided
+// on a file's cues alone.
+func SaidOnly(e Expr) bool {
 	only := true
 	walkAtoms(e, false, func(a Atom, _ bool) {
 		if _, ok := a.(Said); !ok {

@@ -87,9 +87,11 @@ func (s *Library) Find(e query.Expr, o query.Options, sc Scope) ([]Match, error)
 		return nil, err
 	}
 
-	frames, err := s.classFrames(files, query.Names(e))
-	if err != nil {
-		return nil, err
+	frames := map[int64][]scan.Frame{}
+	if !query.SaidOnly(e) { // what is said is decided on the cues alone
+		if frames, err = s.classFrames(files, query.Names(e)); err != nil {
+			return nil, err
+		}
 	}
 	cues := map[int64][]scan.Cue{}
 	if len(said(e)) > 0 {
