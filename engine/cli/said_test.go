@@ -80,6 +80,23 @@ func TestSaid(t *testing.T) {
 	if code, _, stderr := vidsift(t, "find", "person | text:exit"); code != ExitUsage || !strings.Contains(stderr, "scans do not read yet (column 10)") || !strings.Contains(stderr, "said:WORD") {
 		t.Errorf("find text:exit: exit %d\n%s", code, stderr)
 	}
+	// The moment it is said, cut out: the cue's stretch, from the keyframe
+	// at or before it, decodable to its end.
+	out := filepath.Join(t.TempDir(), "clips")
+	if code, _, stderr := vidsift(t, "clips", "--out", out, `said:"hello world"`); code != ExitOK {
+		t.Fatalf("clips said: exit %d\n%s", code, stderr)
+	}
+	clipDoc := testenv.ReadJSON[clipsDoc](t, filepath.Join(out, "clips.json"))
+	if len(clipDoc.Clips) != 1 {
+		t.Fatalf("clips said: %+v", clipDoc)
+	}
+	c := clipDoc.Clips[0]
+	if c.Start > 0.5 || c.End < 1.25 || c.CutStart > c.Start || c.CutEnd < c.End-0.1 { // the cue, padded as clips pads a moment
+		t.Errorf("the clip of said:\"hello world\": %+v", c)
+	}
+	if last, damage, err := decodesToEnd(t, c.Output); err != nil || damage != "" || last < c.End-c.CutStart-0.2 {
+		t.Errorf("%s decodes to %.3f s, damage %q, %v", c.Output, last, damage, err)
+	}
 	code, stdout, stderr := vidsift(t, "find", "--together", "said:hello")
 	if code != ExitOK || !strings.Contains(stdout, "talk.mkv") || !strings.Contains(stdout, "0:00.5–0:01.3") {
 		t.Errorf("find --together said:hello: exit %d\n%s%s", code, stdout, stderr)
