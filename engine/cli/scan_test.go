@@ -7,6 +7,7 @@ import (
 	"image/jpeg"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -450,8 +451,9 @@ func TestCutFramesCLI(t *testing.T) {
 		t.Errorf("%d cut frames in the JSON, summary %d:\n%s", cuts, doc.Summary.Cuts, stderr)
 	}
 	csvCuts := map[string]bool{}
+	kind := slices.Index(export.CSVHeader, "kind")
 	for _, r := range readCSV(t, csvPath) {
-		if r[len(r)-1] == "cut" {
+		if r[kind] == "cut" {
 			csvCuts[r[2]] = true
 		}
 	}
