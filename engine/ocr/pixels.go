@@ -35,21 +35,9 @@ func toBGR(img image.Image) bgr {
 			}
 		}
 	case *image.RGBA:
-		for y := r.Min.Y; y < r.Max.Y; y++ {
-			row := src.Pix[src.PixOffset(r.Min.X, y):]
-			for x := 0; x < r.Dx(); x++ {
-				out.Pix[i], out.Pix[i+1], out.Pix[i+2] = row[4*x+2], row[4*x+1], row[4*x]
-				i += 3
-			}
-		}
+		fromRGBA(out.Pix, src.Pix, src.PixOffset(r.Min.X, r.Min.Y), src.Stride, r.Dx(), r.Dy())
 	case *image.NRGBA:
-		for y := r.Min.Y; y < r.Max.Y; y++ {
-			row := src.Pix[src.PixOffset(r.Min.X, y):]
-			for x := 0; x < r.Dx(); x++ {
-				out.Pix[i], out.Pix[i+1], out.Pix[i+2] = row[4*x+2], row[4*x+1], row[4*x]
-				i += 3
-			}
-		}
+		fromRGBA(out.Pix, src.Pix, src.PixOffset(r.Min.X, r.Min.Y), src.Stride, r.Dx(), r.Dy())
 	default:
 		for y := r.Min.Y; y < r.Max.Y; y++ {
 			for x := r.Min.X; x < r.Max.X; x++ {
@@ -60,6 +48,19 @@ func toBGR(img image.Image) bgr {
 		}
 	}
 	return out
+}
+
+// fromRGBA copies w×h pixels of 4 bytes, R, G, B and A (an RGBA or NRGBA
+// picture's rows from off, stride apart), to dst as B, G, R.
+func fromRGBA(dst, pix []byte, off, stride, w, h int) {
+	i := 0
+	for y := 0; y < h; y++ {
+		row := pix[off+y*stride:]
+		for x := 0; x < w; x++ {
+			dst[i], dst[i+1], dst[i+2] = row[4*x+2], row[4*x+1], row[4*x]
+			i += 3
+		}
+	}
 }
 
 // resize scales b to w×h bilinearly with OpenCV's INTER_LINEAR geometry
