@@ -431,14 +431,30 @@ func (s *Library) fill(fileID int64, st *Stored) error {
 // fillSubtitles reads a stored file's cues, and whether the current
 // reader read them (a result stored before reads none).
 func (s *Library) fillSubtitles(fileID int64, res *scan.FileResult) error {
-	var rev int
-	if err := s.db.QueryRow(`SELECT subtitles FROM files WHERE id=?`, fileID).Scan(&rev); err != nil {
+	// One query: the file's reader revision on every row, its cues (none:
+	// one row of NULLs).
+	rows, err := s.db.Query(`SELECT f.subtitles, c.track, c.sidecar, c.language, c.start_s, c.end_s, c.text
+		FROM files f LEFT JOIN cues c ON c.file_id=f.id WHERE f.id=? ORDER BY c.seq`, fileID)
+	if err != nil {
 		return err
 	}
-	res.SubtitlesRead = rev >= scan.SubtitlesRevision
-	cues, err := s.cues([]int64{fileID})
-	res.Subtitles = cues[fileID]
-	return err
+	res.Subtitles = nil
+	return eachRow(rows, func(r *sql.Rows) error {
+		var rev int
+		var track sql.NullInt64
+		var c scan.Cue
+		var sidecar, language, text sql.NullString
+		var start, end sql.NullFloat64
+		if err := r.Scan(&rev, &track, &sidecar, &language, &start, &end, &text); err != nil {
+			return err
+		}
+		res.SubtitlesRead = rev >= scan.SubtitlesRevision
+		if track.Valid {
+			c.Track, c.Sidecar, c.Language, c.Start, c.End, c.Text = int(track.Int64), sidecar.String, language.String, start.Float64, end.Float64, text.String
+			res.Subtitles = append(res.Subtitles, c)
+		}
+		return nil
+	})
 }
 
 // cues reads the cues of the files, by file, in their order.
