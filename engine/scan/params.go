@@ -49,6 +49,61 @@ type Params struct {
 	// run's Params it is the mode used: false for a model of fixed input
 	// size, whatever was asked.
 	Rect bool
+	// Text says whether and how the text written in frames is read. It
+	// keys the text results only (Text.Key), not Key: changing it reads
+	// text again over kept detections, and changing the rest keeps nothing.
+	Text Text
+}
+
+// TextRevision numbers how the engine reads text in frames (engine/ocr,
+// the crops it reads again or not): text stored by an older reader is read
+// again, without the detector.
+const TextRevision = 1
+
+// Text are the settings of reading text in frames.
+type Text struct {
+	On bool
+	// Models is the SHA-256 of the text models (detector, recogniser and
+	// dictionary together); the run fills it in once they are loaded.
+	Models string
+	// DetectSide bounds the longer side of the picture the text detector
+	// sees: smaller is faster and misses smaller text.
+	DetectSide int
+	// MinConfidence drops lines read with less, 0..1.
+	MinConfidence float32
+}
+
+// textKey is the canonical form of Text; its fields are never renamed.
+type textKey struct {
+	Revision      int     `json:"rev"`
+	Models        string  `json:"models"`
+	DetectSide    int     `json:"side"`
+	MinConfidence float32 `json:"min_conf"`
+}
+
+// Key identifies the text a scan with t reads: equal keys read the same
+// text from the same frames. "" when text is off.
+func (t Text) Key() string {
+	if !t.On {
+		return ""
+	}
+	b, err := json.Marshal(textKey{Revision: TextRevision, Models: t.Models, DetectSide: t.DetectSide, MinConfidence: t.MinConfidence})
+	if err != nil {
+		panic(err) // plain numbers and a string
+	}
+	return string(b)
+}
+
+// ParseTextKey reads a Key back ("" is text off).
+func ParseTextKey(key string) (Text, error) {
+	if key == "" {
+		return Text{}, nil
+	}
+	var k textKey
+	if err := json.Unmarshal([]byte(key), &k); err != nil {
+		return Text{}, err
+	}
+	return Text{On: true, Models: k.Models, DetectSide: k.DetectSide, MinConfidence: k.MinConfidence}, nil
 }
 
 // The defaults of what a scan finds (docs/sampling.md says why): a frame at
@@ -61,16 +116,22 @@ const (
 	DefaultReuseSimilar = true
 	DefaultCuts         = true
 	DefaultRect         = true
+	// Text: on where the text models are installed (a run without them
+	// reads none); the detector's side measured in docs/text.md.
+	DefaultText              = true
+	DefaultTextSide          = 960
+	DefaultTextMinConfidence = 0.5
 )
 
 // DefaultParams are the defaults, for any model.
 func DefaultParams() Params {
 	return Params{Confidence: DefaultConfidence, IoU: DefaultIoU, ReuseSimilar: DefaultReuseSimilar, Rect: DefaultRect,
-		Sampling: Sampling{MaxGap: DefaultMaxGap.Seconds(), MinGap: DefaultMinGap.Seconds(), Cuts: DefaultCuts}}
+		Sampling: Sampling{MaxGap: DefaultMaxGap.Seconds(), MinGap: DefaultMinGap.Seconds(), Cuts: DefaultCuts},
+		Text:     Text{On: DefaultText, DetectSide: DefaultTextSide, MinConfidence: DefaultTextMinConfidence}}
 }
 
-// Equal reports whether p and o find the same (class names aside, which
-// the model's SHA-256 fixes).
+// Equal reports whether p and o find the same objects (class names aside,
+// which the model's SHA-256 fixes); their Text may differ.
 func (p Params) Equal(o Params) bool {
 	return p.Model.SHA256 == o.Model.SHA256 && p.Key() == o.Key()
 }
@@ -92,8 +153,8 @@ type paramsKey struct {
 	Cuts         bool    `json:"cuts,omitempty"` // false: no cut frames, as every scan before it
 }
 
-// Key is the canonical text of p without the model's SHA-256: the
-// library stores it beside the SHA-256 and matches both.
+// Key is the canonical text of p without the model's SHA-256 and Text:
+// the library stores it beside the SHA-256 and matches both.
 func (p Params) Key() string {
 	b, err := json.Marshal(paramsKey{Conf: p.Confidence, IoU: p.IoU, InputW: p.Model.InputW, InputH: p.Model.InputH,
 		MaxGap: p.Sampling.MaxGap, MinGap: p.Sampling.MinGap, ReuseSimilar: p.ReuseSimilar, Rect: p.Rect,

@@ -113,6 +113,9 @@ type FileResult struct {
 	// sidecars were read (by SubtitlesRevision's reader).
 	Subtitles     []Cue `json:",omitempty"`
 	SubtitlesRead bool  `json:",omitempty"`
+	// TextKey is the Text.Key its frames' text was read with; "" when
+	// text was not read (then no frame has Text).
+	TextKey string `json:",omitempty"`
 	// Worker names the cluster worker that scanned the file; empty when
 	// it was scanned here.
 	Worker string `json:",omitempty"`

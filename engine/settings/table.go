@@ -25,6 +25,10 @@ const (
 	Cuts              = "cuts"
 	ReuseSimilar      = "reuse_similar"
 	Rect              = "rect"
+	Text              = "text"
+	TextSide          = "text_side"
+	TextConfidence    = "text_confidence"
+	TextModels        = "text_models"
 	Library           = "library"
 	Nats              = "nats"
 	NatsToken         = "nats_token"
@@ -121,6 +125,24 @@ var Table = []Setting{
 		App:   Show{Kind: Check, Label: "Rectangular inference (models of dynamic input size)"},
 		Help:  "a model of dynamic input size runs each frame on its own rectangle, not the full square (=false: square)",
 		Field: func(s *scan.Settings) any { return &s.Rect }},
+	{Key: Text, See: "text.md", Flag: "text", Default: scan.DefaultText, DefaultText: "true where the text models are installed", JSON: "text", Result: true,
+		App:   Show{Kind: Check, Label: "Read text written in frames"},
+		Help:  "read the text written in frames, searchable with text: (=false: objects and subtitles only)",
+		Field: func(s *scan.Settings) any { return &s.Text.On }},
+	{Key: TextSide, See: "text.md#what-reading-text-costs-and-misses", Flag: "text-side", Default: scan.DefaultTextSide, JSON: "text_side", Result: true,
+		Help:  "longer side of the picture the text detector sees, in pixels (smaller: faster, misses small text)",
+		Field: func(s *scan.Settings) any { return &s.Text.DetectSide },
+		Check: func(s scan.Settings, raw any) error {
+			return unless(s.Text.DetectSide >= 320 && s.Text.DetectSide <= 4096, "%s must be 320..4096, got %v", TextSide, raw)
+		}},
+	{Key: TextConfidence, Flag: "text-conf", Default: scan.DefaultTextMinConfidence, JSON: "text_confidence", Result: true,
+		Help:  "drop lines of text read with less confidence, 0..1",
+		Field: func(s *scan.Settings) any { return &s.Text.MinConfidence },
+		Check: func(s scan.Settings, raw any) error {
+			return unless(s.Text.MinConfidence > 0 && s.Text.MinConfidence < 1, "%s must be between 0 and 1, got %v", TextConfidence, raw)
+		}},
+	{Key: TextModels, See: "text.md", Flag: "text-models", Default: "", DefaultText: "setup's",
+		Help: "folder of the text models (PP-OCRv4 detection, recognition and dictionary; default: the ones setup installed)"},
 	{Key: Library, See: "library.md", Flag: "library", Default: "", DefaultText: "`~/.local/share/vidsift/library.db`",
 		Help: `results library (default: the data folder's library.db; "off": none)`},
 	{Key: Nats, See: "cluster.md", Flag: "nats", Default: "", DefaultText: "none", App: Show{Kind: Custom},
