@@ -11,8 +11,11 @@
 package ocr
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"image"
 	"math"
 	"os"
@@ -110,7 +113,12 @@ type Reader struct {
 	det     *ort.DynamicAdvancedSession
 	rec     *ort.DynamicAdvancedSession
 	classes []string // blank, the dictionary, a space
+	sha256  string   // of the detector, recogniser and dictionary, in this order
 }
+
+// SHA256 identifies the models: the SHA-256 of the detector, the
+// recogniser and the dictionary files, one after the other.
+func (r *Reader) SHA256() string { return r.sha256 }
 
 // Load reads the models in dir (DetectorFile, RecogniserFile and
 // DictionaryFile) and checks that they are what this package runs.
@@ -137,6 +145,7 @@ func Load(dir string, opts Options) (*Reader, error) {
 		return nil, fmt.Errorf("text dictionary %s: %w", dictPath, err)
 	}
 	r := &Reader{opts: opts, classes: classes}
+	sum := sha256.New()
 	// Detector: x [n,3,H,W] → [n,1,H,W], H and W free.
 	r.det, err = session(filepath.Join(dir, DetectorFile), "text detector", opts.Session,
 		func(in, out []int64) error {
@@ -144,7 +153,7 @@ func Load(dir string, opts Options) (*Reader, error) {
 				return fmt.Errorf("input %v, output %v; want [n, 3, H, W] with free H and W, and [n, 1, H, W]", in, out)
 			}
 			return nil
-		})
+		}, sum)
 	if err != nil {
 		return nil, err
 	}
@@ -158,11 +167,13 @@ func Load(dir string, opts Options) (*Reader, error) {
 				return fmt.Errorf("%d classes; the dictionary %s gives %d (blank, %d characters, space)", out[2], dictPath, len(classes), len(classes)-2)
 			}
 			return nil
-		})
+		}, sum)
 	if err != nil {
 		r.Close()
 		return nil, err
 	}
+	sum.Write(data)
+	r.sha256 = hex.EncodeToString(sum.Sum(nil))
 	return r, nil
 }
 
@@ -170,12 +181,13 @@ func Load(dir string, opts Options) (*Reader, error) {
 func free(d int64) bool { return d <= 0 }
 
 // session checks a model file's one image input and one output (check
-// judges their dimensions) and opens it.
-func session(path, what string, opts detect.Options, check func(in, out []int64) error) (*ort.DynamicAdvancedSession, error) {
+// judges their dimensions) and opens it; its bytes go into sum.
+func session(path, what string, opts detect.Options, check func(in, out []int64) error, sum hash.Hash) (*ort.DynamicAdvancedSession, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
+	sum.Write(data)
 	ins, outs, err := ort.GetInputOutputInfoWithONNXData(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s is not a readable ONNX file: %w", what, path, err)
