@@ -463,7 +463,7 @@ func endToEnd(ctx context.Context, model string, files []string, workers, thread
 	}
 	defer m.Close()
 	// Keyframes only, no reuse: the figures compare layouts, not policies.
-	cfg := pipeline.NewConfig(m, scan.Settings{Params: scan.Params{Confidence: scan.DefaultConfidence, IoU: scan.DefaultIoU},
+	cfg := pipeline.NewConfig(m, nil, scan.Settings{Params: scan.Params{Confidence: scan.DefaultConfidence, IoU: scan.DefaultIoU},
 		Workers: workers, Threads: threads, IntraOpThreads: 1})
 	var sum scan.Summary
 	for ev := range pipeline.Run(ctx, cfg, files) {

@@ -82,7 +82,7 @@ func (rep *Report) cluster(ctx context.Context, o Options) error {
 	defer model.Close()
 	sub := cluster.NewSubmitter(nc, cluster.Queue{})
 	scanFiles := func(files []string) (time.Duration, error) {
-		cfg := pipeline.NewConfig(model, scan.Settings{Params: scan.Params{Confidence: scan.DefaultConfidence, IoU: scan.DefaultIoU}, Workers: 1, Threads: 1})
+		cfg := pipeline.NewConfig(model, nil, scan.Settings{Params: scan.Params{Confidence: scan.DefaultConfidence, IoU: scan.DefaultIoU}, Workers: 1, Threads: 1})
 		cfg.Remote = sub
 		var sum scan.RunFinished
 		for ev := range pipeline.Run(ctx, cfg, files) {

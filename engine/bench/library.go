@@ -158,7 +158,7 @@ func openLibraryScan(dir, model string) (*libraryScan, error) {
 // config is a run with the defaults into the library, with JPEG
 // thumbnails as vidsift scan keeps them there.
 func (l *libraryScan) config() pipeline.Config {
-	cfg := pipeline.NewConfig(l.model, scan.DefaultSettings())
+	cfg := pipeline.NewConfig(l.model, nil, scan.DefaultSettings())
 	cfg.Thumbs = pipeline.JPEGThumbs
 	cfg.Library = l.lib.ForRun(cfg.Params, false)
 	return cfg

@@ -125,7 +125,7 @@ func (rep *Report) rect(ctx context.Context, o Options) error {
 
 // scanWith scans files as `vidsift scan` would with p, without a library.
 func scanWith(ctx context.Context, m *detect.Model, files []string, p scan.Params, cpu int) (scan.Summary, error) {
-	cfg := pipeline.NewConfig(m, scan.Settings{Params: p, Workers: cpu, Threads: cpu, IntraOpThreads: 1})
+	cfg := pipeline.NewConfig(m, nil, scan.Settings{Params: p, Workers: cpu, Threads: cpu, IntraOpThreads: 1})
 	var sum scan.Summary
 	for ev := range pipeline.Run(ctx, cfg, files) {
 		if f, ok := ev.(scan.RunFinished); ok {

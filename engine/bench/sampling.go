@@ -142,7 +142,7 @@ type scanned struct {
 
 // scanOnce scans files with m at a policy; the classes found are sorted.
 func scanOnce(ctx context.Context, m *detect.Model, files []string, s scan.Sampling, reuse bool, cpu int) (scanned, error) {
-	cfg := pipeline.NewConfig(m, scan.Settings{Params: scan.Params{Confidence: scan.DefaultConfidence, IoU: scan.DefaultIoU, Sampling: s, ReuseSimilar: reuse},
+	cfg := pipeline.NewConfig(m, nil, scan.Settings{Params: scan.Params{Confidence: scan.DefaultConfidence, IoU: scan.DefaultIoU, Sampling: s, ReuseSimilar: reuse},
 		Workers: cpu, Threads: cpu, IntraOpThreads: 1})
 	var out scanned
 	seen := map[string]bool{}

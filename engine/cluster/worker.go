@@ -315,7 +315,7 @@ func (w *worker) scan(ctx context.Context, job Job) (scan.FileResult, map[int][]
 			w.o.Name, short(id.SHA256), id.InputW, id.InputH, s.Params.Model.InputW, s.Params.Model.InputH)
 	}
 	// One file at a time per slot, with its share of the inference threads.
-	cfg := pipeline.NewConfig(model, scan.Settings{Params: s.Params, Workers: 1,
+	cfg := pipeline.NewConfig(model, nil, scan.Settings{Params: s.Params, Workers: 1,
 		Threads: max(1, w.o.Threads/w.o.Workers), IntraOpThreads: 1, FileTimeout: s.FileTimeout})
 	cfg.Thumbs = min(s.Thumbs, pipeline.JPEGThumbs)
 	cfg.FFmpegLog = w.o.Log

@@ -11,7 +11,7 @@ import (
 )
 
 // scratch holds a decode worker's reusable RGB buffers.
-type scratch struct{ model, thumb []byte }
+type scratch struct{ model, thumb, text []byte }
 
 // grow resizes b to n bytes, reallocating only when it is too small.
 func grow(b []byte, n int) []byte {
@@ -26,9 +26,7 @@ func grow(b []byte, n int) []byte {
 func (r *runner) decodeFile(path string, buf *scratch) {
 	fs := &fileState{path: path}
 	r.send(scan.FileStarted{Path: path})
-	opts := media.Options{DecoderThreads: r.cfg.DecoderThreads, ThreadType: r.cfg.ThreadType,
-		Timeout: r.cfg.FileTimeout, Sampling: r.cfg.Sampling, Log: r.cfg.FFmpegLog}
-	f, err := media.Open(r.ctx, path, opts)
+	f, err := media.Open(r.ctx, path, r.mediaOptions())
 	if err != nil {
 		r.decodeDone(fs, media.Outcome{}, err)
 		return
@@ -45,9 +43,16 @@ func (r *runner) decodeFile(path string, buf *scratch) {
 	r.decodeDone(fs, out, err)
 }
 
-// analyse prepares one decoded frame: its model input, thumbnail and, when
-// it looks like the last frame the model ran on, reuse of that frame's
-// detections instead of an inference.
+// mediaOptions are how the run's files are decoded: the same frames for
+// the same Sampling.
+func (r *runner) mediaOptions() media.Options {
+	return media.Options{DecoderThreads: r.cfg.DecoderThreads, ThreadType: r.cfg.ThreadType,
+		Timeout: r.cfg.FileTimeout, Sampling: r.cfg.Sampling, Log: r.cfg.FFmpegLog}
+}
+
+// analyse prepares one decoded frame: its model input, thumbnail, text
+// and, when it looks like the last frame the model ran on, reuse of that
+// frame's detections (and text) instead of an inference.
 func (r *runner) analyse(fs *fileState, k *media.Frame, buf *scratch, reuse bool) error {
 	lb, err := r.cfg.Detector.Letterbox(k.Width, k.Height, r.cfg.Rect)
 	if err != nil {
@@ -64,6 +69,14 @@ func (r *runner) analyse(fs *fileState, k *media.Frame, buf *scratch, reuse bool
 			frame.Reused, frame.SameAs = true, fs.lastInferred
 		} else {
 			fs.lastLook, fs.lastInferred = lk, k.Index
+		}
+	}
+	if r.cfg.Text.On {
+		if frame.Reused {
+			frame.Text = fs.lastText
+		} else {
+			frame.Text = r.readText(fs, k, buf)
+			fs.lastText = frame.Text
 		}
 	}
 	var img *image.RGBA

@@ -1,35 +1,42 @@
 package pipeline
 
 import (
-	"fmt"
-
 	"github.com/vidsift/vidsift/engine/scan"
 )
 
-// feed hands the workers the files the library cannot answer for. A copy
-// of a file this run is scanning (the same fingerprint) waits until the
-// others are fed, and is then answered from the first copy's result
-// (scanned only if that one failed).
-func (r *runner) feed(files []string, jobs chan<- string) {
+// fileJob is a decode worker's work: a file to scan, or one the library
+// holds (known) to complete with the text or subtitles it lacks.
+type fileJob struct {
+	path  string
+	known *scan.Known
+}
+
+// feed hands the workers the files the library cannot answer for, and
+// those it holds that lack text or subtitles. A copy of a file this run
+// is scanning (the same fingerprint) waits until the others are fed, and
+// is then answered from the first copy's result (scanned only if that one
+// failed).
+func (r *runner) feed(files []string, jobs chan<- fileJob) {
 	var copies []string
 	var waits []<-chan struct{}
-	send := func(p string) bool {
+	send := func(j fileJob) bool {
 		select {
-		case jobs <- p:
+		case jobs <- j:
 			return true
 		case <-r.ctx.Done():
 			return false
 		}
 	}
 	for i, p := range files {
-		switch a, first := r.reuse(p, true); {
-		case a == answered:
+		a, first, known := r.reuse(p, true)
+		switch a {
+		case answered:
 			continue
-		case a == copyOf:
+		case copyOf:
 			copies, waits = append(copies, p), append(waits, first)
 			continue
 		}
-		if !send(p) {
+		if !send(fileJob{path: p, known: known}) {
 			r.cancelled(len(files) - i + len(copies))
 			return
 		}
@@ -41,10 +48,11 @@ func (r *runner) feed(files []string, jobs chan<- string) {
 			r.cancelled(len(copies) - i)
 			return
 		}
-		if a, _ := r.reuse(p, false); a == answered {
+		a, _, known := r.reuse(p, false)
+		if a == answered {
 			continue
 		}
-		if !send(p) {
+		if !send(fileJob{path: p, known: known}) {
 			r.cancelled(len(copies) - i)
 			return
 		}
@@ -55,18 +63,21 @@ func (r *runner) feed(files []string, jobs chan<- string) {
 type answer int
 
 const (
-	toScan   answer = iota
-	answered        // reused from the library, or failed
-	copyOf          // a copy of a file this run is scanning: ask again once it finishes
+	toScan     answer = iota
+	answered          // reused from the library, or failed
+	copyOf            // a copy of a file this run is scanning: ask again once it finishes
+	toComplete        // held by the library without the text or subtitles this run reads
 )
 
 // reuse asks the library about a file: it replays a stored result, or
 // fails the file when the library could not read it whole. With
 // waitForCopies, a file of the same content as one this run scans is a
-// copyOf it: the channel closes once that one finished.
-func (r *runner) reuse(path string, waitForCopies bool) (answer, <-chan struct{}) {
+// copyOf it: the channel closes once that one finished. A stored result
+// that lacks the text or subtitles this run reads is toComplete, with
+// what the library knows.
+func (r *runner) reuse(path string, waitForCopies bool) (answer, <-chan struct{}, *scan.Known) {
 	if r.cfg.Library == nil || r.ctx.Err() != nil {
-		return toScan, nil
+		return toScan, nil, nil
 	}
 	known, err := r.cfg.Library.Reuse(path)
 	r.mu.Lock()
@@ -77,7 +88,7 @@ func (r *runner) reuse(path string, waitForCopies bool) (answer, <-chan struct{}
 	if err == nil && !known.Found && fp != "" {
 		if first, scanning := r.content[fp]; scanning && waitForCopies {
 			r.mu.Unlock()
-			return copyOf, first
+			return copyOf, first, nil
 		} else if !scanning {
 			r.content[fp], r.printOf[path] = make(chan struct{}), fp
 		}
@@ -87,24 +98,18 @@ func (r *runner) reuse(path string, waitForCopies bool) (answer, <-chan struct{}
 	switch {
 	case err != nil:
 		r.finished(scan.FileResult{Path: path, Status: scan.StatusFailed, Error: err.Error()}, nil)
-		return answered, nil
+		return answered, nil, nil
 	case !known.Found:
-		return toScan, nil
+		return toScan, nil, nil
 	}
 	r.mu.Lock()
 	r.sum.Skipped++
 	r.mu.Unlock()
-	if res := &known.Result; !res.SubtitlesRead && !res.Media.Still {
-		// Kept from before its subtitles were read: read them now and
-		// keep them, without running the detector again.
-		if res.Subtitles, res.SubtitlesRead = r.readSubtitles(path); res.SubtitlesRead {
-			if err := r.cfg.Library.KeepSubtitles(path, res.Subtitles); err != nil {
-				r.send(scan.Notice{Text: fmt.Sprintf("%s: the library could not keep its subtitles: %v", path, err)})
-			}
-		}
+	if r.lacks(&known.Result) {
+		return toComplete, nil, &known
 	}
 	r.replay(known.Result, known.Thumbs)
-	return answered, nil
+	return answered, nil, nil
 }
 
 // replay answers a file from the library's result for it, as Replay does,

@@ -2,10 +2,12 @@ package pipeline
 
 import (
 	"errors"
+	"fmt"
 	"sort"
 	"sync"
 
 	"github.com/vidsift/vidsift/engine/media"
+	"github.com/vidsift/vidsift/engine/ocr"
 	"github.com/vidsift/vidsift/engine/scan"
 )
 
@@ -31,8 +33,14 @@ type fileState struct {
 	// lastInferred; inferred and waiting are guarded by mu.
 	lastLook     *look
 	lastInferred int
-	inferred     map[int]inferred   // frames the model ran on (or failed on), by index
-	waiting      map[int][]inferJob // reused frames waiting for their source's detections
+	// Text, touched by the decode worker alone: what was seen in the last
+	// frame read (its boxes, for ocr), its lines (for the frames that
+	// reuse it), and the first failure, after which none is read.
+	seen     ocr.Seen
+	lastText []scan.TextLine
+	textErr  error
+	inferred map[int]inferred   // frames the model ran on (or failed on), by index
+	waiting  map[int][]inferJob // reused frames waiting for their source's detections
 }
 
 // frameDone takes back a frame handed to inference (nil: dropped) and
@@ -85,11 +93,19 @@ func (r *runner) finish(fs *fileState) {
 	}
 	sort.Slice(fs.frames, func(i, j int) bool { return fs.frames[i].Index < fs.frames[j].Index })
 	res := scan.FileResult{Path: fs.path, Media: fs.info, Frames: fs.frames, Status: scan.StatusOK,
-		Subtitles: fs.subtitles, SubtitlesRead: fs.subtitlesRead}
+		Subtitles: fs.subtitles, SubtitlesRead: fs.subtitlesRead, TextKey: r.cfg.Text.Key()}
+	if fs.textErr != nil {
+		// Its detections stand; its text is read again next time.
+		r.send(scan.Notice{Text: fmt.Sprintf("%s: text: %v", fs.path, fs.textErr)})
+		res.TextKey = ""
+		for i := range res.Frames {
+			res.Frames[i].Text = nil
+		}
+	}
 	switch {
 	case fs.err != nil:
 		res.Status, res.Error = scan.StatusFailed, fs.err.Error()
-		res.Frames, res.Subtitles, res.SubtitlesRead = nil, nil, false
+		res.Frames, res.Subtitles, res.SubtitlesRead, res.TextKey = nil, nil, false, ""
 	case fs.outcome.Damage != "":
 		res.Status, res.Error = scan.StatusPartial, fs.outcome.Damage
 	}

@@ -11,9 +11,12 @@ import "github.com/vidsift/vidsift/engine/scan"
 // run finishes (with JPEG thumbnails by frame index when the run makes
 // thumbnails); its error goes out with the file's FileFinished, the
 // result unchanged. KeepSubtitles gives a file Reuse found, kept from
-// before its subtitles were read, the cues read since.
+// before its subtitles were read, the cues read since; KeepText gives one
+// kept without text, or with text of other settings, the text read since
+// (by frame index) and its Text.Key.
 type Library interface {
 	Reuse(path string) (scan.Known, error)
 	Keep(res scan.FileResult, thumbs map[int][]byte) error
 	KeepSubtitles(path string, cues []scan.Cue) error
+	KeepText(path, key string, text map[int][]scan.TextLine) error
 }

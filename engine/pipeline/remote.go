@@ -47,10 +47,15 @@ func (r *runner) scanRemote(files []string) error {
 		if r.ctx.Err() != nil {
 			break
 		}
-		if a, _ := r.reuse(p, false); a == toScan {
+		switch a, _, known := r.reuse(p, false); a {
+		case toScan:
 			r.mu.Lock()
 			rest = append(rest, RemoteFile{Path: p, Fingerprint: r.fingerprints[p]})
 			r.mu.Unlock()
+		case toComplete:
+			// Here, one at a time: no detector runs, and the hub has
+			// the text models the workers were sent.
+			r.complete(p, known, &scratch{})
 		}
 	}
 	if len(rest) == 0 {

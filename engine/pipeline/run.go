@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vidsift/vidsift/engine/detect"
+	"github.com/vidsift/vidsift/engine/ocr"
 	"github.com/vidsift/vidsift/engine/scan"
 )
 
@@ -19,8 +20,10 @@ import (
 // its lifecycle (Run, its goroutines, the summary, RunFinished); feed.go
 // hands the workers their files and answers from the library what it
 // holds; decode.go turns a file into frames ready for the model; infer.go
-// runs the model, or reuses a near-duplicate's detections; finish.go ends
-// a file once all its frames are back and sends its FileFinished.
+// runs the model, or reuses a near-duplicate's detections; text.go reads
+// the text in frames, and completes a file the library holds with the
+// text and subtitles it lacks; finish.go ends a file once all its frames
+// are back and sends its FileFinished.
 
 // Config drives one run.
 type Config struct {
@@ -28,6 +31,10 @@ type Config struct {
 	// Detector, so the identity it reports is the model's own.
 	scan.Params
 	Detector *detect.Model // shared by every stream; loaded once by the caller
+	// TextReader reads the text in frames when Params.Text.On (shared by
+	// every decode worker; loaded once by the caller). Without it no
+	// text is read, and Params.Text.On is false.
+	TextReader *ocr.Reader
 	// Workers is how many files are decoded at once.
 	Workers int
 	// Streams is how many goroutines call the model concurrently. Each Run
@@ -64,21 +71,27 @@ const (
 )
 
 // NewConfig is the configuration a scan with settings s runs with on
-// this machine, with det as its model; the caller adds thumbnails, the
-// library and a Remote.
-func NewConfig(det *detect.Model, s scan.Settings) Config {
-	cfg := Config{Params: s.Params, Detector: det, Workers: s.Workers, Streams: s.Streams(),
+// this machine, with det as its model and text (nil: none) as its text
+// reader; the caller adds thumbnails, the library and a Remote.
+func NewConfig(det *detect.Model, text *ocr.Reader, s scan.Settings) Config {
+	cfg := Config{Params: s.Params, Detector: det, TextReader: text, Workers: s.Workers, Streams: s.Streams(),
 		DecoderThreads: s.DecoderThreads, ThreadType: s.DecoderThreadType, FileTimeout: s.FileTimeout}
-	cfg.bindDetector()
+	cfg.bindModels()
 	return cfg
 }
 
-// bindDetector makes Params say what Detector is and can run: its
-// identity, and rectangular only where its input size is dynamic.
-func (c *Config) bindDetector() {
+// bindModels makes Params say what Detector and TextReader are and can
+// run: the detector's identity, rectangular only where its input size is
+// dynamic, and text read only with a reader, whose models it names.
+func (c *Config) bindModels() {
 	if c.Detector != nil {
 		c.Model = c.Detector.ID()
 		c.Rect = c.Rect && c.Detector.Dynamic()
+	}
+	c.Text.On = c.Text.On && c.TextReader != nil
+	c.Text.Models = ""
+	if c.Text.On {
+		c.Text.Models = c.TextReader.SHA256()
 	}
 }
 
@@ -124,7 +137,7 @@ func newRunner(ctx context.Context, cfg Config, events chan<- scan.Event) *runne
 	if cfg.Streams < 1 {
 		cfg.Streams = 1
 	}
-	cfg.bindDetector() // whoever built cfg, it reports the model's own identity
+	cfg.bindModels() // whoever built cfg, it reports the models' own identity
 	return &runner{ctx: ctx, cfg: cfg, events: events, start: time.Now(),
 		content: map[string]chan struct{}{}, printOf: map[string]string{}, fingerprints: map[string]string{}}
 }
@@ -195,15 +208,19 @@ func (r *runner) scan(files []string) error {
 		}()
 	}
 
-	jobs := make(chan string)
+	jobs := make(chan fileJob)
 	var decodeWG sync.WaitGroup
 	for i := 0; i < r.cfg.Workers; i++ {
 		decodeWG.Add(1)
 		go func() {
 			defer decodeWG.Done()
 			rgb := &scratch{}
-			for path := range jobs {
-				r.decodeFile(path, rgb)
+			for j := range jobs {
+				if j.known != nil {
+					r.complete(j.path, j.known, rgb)
+				} else {
+					r.decodeFile(j.path, rgb)
+				}
 			}
 		}()
 	}

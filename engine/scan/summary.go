@@ -20,9 +20,16 @@ type Summary struct {
 	Keyframes     int // of which keyframes
 	Cuts          int // of which cut frames
 	Inferences    int // frames the model ran on in this run (the others repeat a similar frame's detections, or come from the library)
-	Detections    int
-	ModelLoads    int64
-	Elapsed       time.Duration
+	// TextFrames counts the frames whose text this run read (the others
+	// repeat a similar frame's, come from the library, or read none);
+	// TextBoxes the text boxes found in them, TextRead those the
+	// recogniser read (the others looked as in the frame before).
+	TextFrames int
+	TextBoxes  int
+	TextRead   int
+	Detections int
+	ModelLoads int64
+	Elapsed    time.Duration
 	// InferenceBusy is the wall time during which at least one inference ran.
 	InferenceBusy time.Duration
 	// FirstResult is the time from the run's start to its first analysed frame.

@@ -35,7 +35,7 @@ func testConfig(t *testing.T) pipeline.Config {
 	if modelErr != nil {
 		t.Fatal(modelErr)
 	}
-	return pipeline.NewConfig(model, scan.Settings{Params: scan.DefaultParams(), Workers: 2, Threads: 2, IntraOpThreads: 1})
+	return pipeline.NewConfig(model, nil, scan.Settings{Params: scan.DefaultParams(), Workers: 2, Threads: 2, IntraOpThreads: 1})
 }
 
 // until reads events until done says so, failing after a bound.
