@@ -277,6 +277,47 @@ func FindModel(v *viper.Viper) (string, error) {
 	return "", fmt.Errorf("%w (looked in %s)", ErrNoModel, strings.Join(tried, ", "))
 }
 
+// TextModelFiles are the files a text models folder holds: ocr's
+// DetectorFile, RecogniserFile and DictionaryFile (named here because
+// engine/ocr's tests import this package through internal/testenv).
+var TextModelFiles = []string{"ch_PP-OCRv4_det_infer.onnx", "ch_PP-OCRv4_rec_infer.onnx", "ppocr_keys_v1.txt"}
+
+// ErrNoTextModels says no folder with every text model file was found.
+var ErrNoTextModels = errors.New("no text models found")
+
+// FindTextModels returns the folder of the text models: the configured
+// one (which must hold every TextModelFiles file), else the first "ocr"
+// folder beside a place FindModel looks (DataDir's first, where setup
+// installs them) that holds them all.
+func FindTextModels(v *viper.Viper) (string, error) {
+	if dir := v.GetString(settings.TextModels); dir != "" {
+		if lacking := lackingTextModels(dir); len(lacking) > 0 {
+			return "", fmt.Errorf("text models folder %s lacks %s", dir, strings.Join(lacking, ", "))
+		}
+		return filepath.Abs(dir)
+	}
+	var tried []string
+	for _, dir := range searchDirs("models") {
+		dir = filepath.Join(dir, "ocr")
+		tried = append(tried, dir)
+		if len(lackingTextModels(dir)) == 0 {
+			return filepath.Abs(dir)
+		}
+	}
+	return "", fmt.Errorf("%w (looked for %s in %s)", ErrNoTextModels, strings.Join(TextModelFiles, ", "), strings.Join(tried, ", "))
+}
+
+// lackingTextModels lists the TextModelFiles that are not regular files in dir.
+func lackingTextModels(dir string) []string {
+	var lacking []string
+	for _, name := range TextModelFiles {
+		if st, err := os.Stat(filepath.Join(dir, name)); err != nil || !st.Mode().IsRegular() {
+			lacking = append(lacking, name)
+		}
+	}
+	return lacking
+}
+
 // FindRuntimeLibrary returns the ONNX Runtime library to load: the configured one,
 // else DataDir's, else one beside the executable, else the bare name for the
 // system loader to resolve.

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/vidsift/vidsift/engine/config"
+	"github.com/vidsift/vidsift/engine/ocr"
 	"github.com/vidsift/vidsift/engine/scan"
 	"github.com/vidsift/vidsift/engine/settings"
 	"github.com/vidsift/vidsift/internal/testenv"
@@ -144,6 +146,46 @@ func TestFindLibrary(t *testing.T) {
 	testenv.WriteFile(t, filepath.Join(data, config.RuntimeLibraryName), []byte("x"), 0o644)
 	if got := config.FindRuntimeLibrary(v); got != filepath.Join(data, config.RuntimeLibraryName) {
 		t.Errorf("data dir: %q", got)
+	}
+}
+
+// TestFindTextModels: the configured folder when it holds every file,
+// else the data folder's ocr/ when it holds them all; a folder that lacks
+// one is never taken, and the error says what was looked for where.
+func TestFindTextModels(t *testing.T) {
+	_, data := isolate(t)
+	if want := []string{ocr.DetectorFile, ocr.RecogniserFile, ocr.DictionaryFile}; !slices.Equal(config.TextModelFiles, want) {
+		t.Fatalf("TextModelFiles %v, engine/ocr loads %v", config.TextModelFiles, want)
+	}
+	v := newConfig(t)
+	installed := filepath.Join(data, "ocr")
+	_, err := config.FindTextModels(v)
+	if !errors.Is(err, config.ErrNoTextModels) || !strings.Contains(err.Error(), installed) || !strings.Contains(err.Error(), ocr.DetectorFile) {
+		t.Errorf("nothing installed: %v", err)
+	}
+	// Two of the three files are not the models.
+	for _, name := range config.TextModelFiles[:2] {
+		testenv.WriteFile(t, filepath.Join(installed, name), []byte("x"), 0o644)
+	}
+	if got, err := config.FindTextModels(v); !errors.Is(err, config.ErrNoTextModels) {
+		t.Errorf("a folder without the dictionary: %q %v", got, err)
+	}
+	testenv.WriteFile(t, filepath.Join(installed, ocr.DictionaryFile), []byte("x"), 0o644)
+	if got, err := config.FindTextModels(v); err != nil || got != installed {
+		t.Errorf("installed by setup: %q %v, want %s", got, err, installed)
+	}
+	// A configured folder wins, and one that lacks a file is an error naming it.
+	mine := t.TempDir()
+	for _, name := range []string{ocr.DetectorFile, ocr.DictionaryFile} {
+		testenv.WriteFile(t, filepath.Join(mine, name), []byte("x"), 0o644)
+	}
+	t.Setenv(settings.EnvVar(settings.TextModels), mine)
+	if got, err := config.FindTextModels(v); err == nil || !strings.Contains(err.Error(), mine) || !strings.Contains(err.Error(), ocr.RecogniserFile) || strings.Contains(err.Error(), ocr.DictionaryFile) {
+		t.Errorf("configured folder without the recogniser: %q %v", got, err)
+	}
+	testenv.WriteFile(t, filepath.Join(mine, ocr.RecogniserFile), []byte("x"), 0o644)
+	if got, err := config.FindTextModels(v); err != nil || got != mine {
+		t.Errorf("configured folder: %q %v, want %s", got, err, mine)
 	}
 }
 
