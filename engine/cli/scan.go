@@ -146,7 +146,18 @@ func prepareScan(e env, opts scanOptions, needLibrary bool) (*session.Session, e
 	if err := s.LibraryWarning(); err != nil {
 		fmt.Fprintf(e.stderr, "vidsift: warning: scanning without the results library: %v (set --library to another file, or \"off\")\n", err)
 	}
+	if err := s.TextWarning(); err != nil {
+		fmt.Fprintf(e.stderr, "vidsift: warning: %s\n", textRemedy(err))
+	}
 	return s, nil
+}
+
+// textRemedy says that text is not read and how to get it read.
+func textRemedy(err error) string {
+	if errors.Is(err, session.ErrNoTextModels) {
+		return "not reading text: the text models are not installed (run `make setup` in vidsift's checkout, or set --text-models DIR; --text=false hides this line)"
+	}
+	return fmt.Sprintf("not reading text: %v (run `make setup` again to reinstall the text models, or set --text-models DIR; --text=false hides this line)", err)
 }
 
 // scanRun is what a scan's events add up to.

@@ -166,4 +166,3 @@ func lookOf(src bgr, b [4]float64) look {
 	}
 	return lk
 }
-

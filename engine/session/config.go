@@ -1,6 +1,8 @@
 package session
 
 import (
+	"errors"
+
 	"github.com/spf13/viper"
 
 	"github.com/vidsift/vidsift/engine/cluster"
@@ -26,6 +28,15 @@ func FromConfig(v *viper.Viper) (Options, error) {
 	}
 	opts := Options{Settings: st, ModelPath: modelPath,
 		RuntimeLibrary: config.FindRuntimeLibrary(v), Library: config.LibraryFile(v)}
+	if st.Text.On {
+		// Models not installed: text is off, which Open says
+		// (TextWarning). A folder named that lacks them is an error.
+		dir, err := config.FindTextModels(v)
+		if err != nil && !errors.Is(err, config.ErrNoTextModels) {
+			return Options{}, &Error{PartText, err}
+		}
+		opts.TextModels = dir
+	}
 	if url := v.GetString(settings.Nats); url != "" {
 		opts.Cluster = &Cluster{URL: url, Auth: AuthFrom(v), Name: "vidsift " + cluster.DefaultName()}
 	}

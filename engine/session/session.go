@@ -15,6 +15,7 @@ import (
 	"github.com/vidsift/vidsift/engine/cluster"
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/detect"
+	"github.com/vidsift/vidsift/engine/ocr"
 	"github.com/vidsift/vidsift/engine/pipeline"
 	"github.com/vidsift/vidsift/engine/scan"
 	"github.com/vidsift/vidsift/engine/store"
@@ -49,11 +50,15 @@ type Options struct {
 	ModelPath      string        // the model file, when Model is nil
 	RuntimeLibrary string        // ONNX Runtime, when Model is nil
 	Model          *detect.Model // already loaded, borrowed
-	Library        string        // the library file to open, when OpenedLibrary is nil; "" none
-	LibraryNeed    Need
-	OpenedLibrary  *store.Library // already open, borrowed
-	Rescan         bool           // scan every file again, even those the library holds
-	Cluster        *Cluster       // nil: this computer
+	// TextModels is the folder of the text models, when TextReader is nil
+	// and Settings.Text.On; "" when none were found (TextWarning says so).
+	TextModels    string
+	TextReader    *ocr.Reader // already loaded, borrowed
+	Library       string      // the library file to open, when OpenedLibrary is nil; "" none
+	LibraryNeed   Need
+	OpenedLibrary *store.Library // already open, borrowed
+	Rescan        bool           // scan every file again, even those the library holds
+	Cluster       *Cluster       // nil: this computer
 	// Thumbs is the least the front end needs; with a library the run
 	// makes JPEG thumbnails at least, which the library keeps.
 	Thumbs    pipeline.Thumbs
@@ -69,6 +74,7 @@ const (
 	PartClasses                  // a class asked for that the model does not know
 	PartCluster                  // the hub
 	PartLibrary                  // the results library
+	PartText                     // the text models asked for
 )
 
 func (p Part) String() string {
@@ -83,6 +89,8 @@ func (p Part) String() string {
 		return "cluster"
 	case PartLibrary:
 		return "library"
+	case PartText:
+		return "text models"
 	}
 	return fmt.Sprintf("Part(%d)", int(p))
 }
@@ -108,8 +116,10 @@ type Session struct {
 	classes    map[string]bool
 	cfg        pipeline.Config
 	libWarning error
-	closers    []func()
-	closeOnce  sync.Once
+	// textWarning says why text is not read though the settings ask for it.
+	textWarning error
+	closers     []func()
+	closeOnce   sync.Once
 }
 
 // Open gets ready to scan with opts: it loads the model, checks the
@@ -143,8 +153,14 @@ func Open(opts Options) (_ *Session, err error) {
 	if s.classes, err = reportedClasses(s.model, opts.Settings.Classes); err != nil {
 		return nil, &Error{PartClasses, err}
 	}
+	text := opts.TextReader
+	if t := opts.Settings.Text; t.On && text == nil {
+		if text, s.textWarning = loadText(opts.TextModels, t, opts.Settings.IntraOpThreads); text != nil {
+			s.closers = append(s.closers, text.Close)
+		}
+	}
 
-	cfg := pipeline.NewConfig(s.model, opts.Settings)
+	cfg := pipeline.NewConfig(s.model, text, opts.Settings)
 	cfg.FFmpegLog = opts.FFmpegLog
 	cfg.Thumbs = opts.Thumbs
 	if c := opts.Cluster; c != nil {
@@ -171,6 +187,26 @@ func Open(opts Options) (_ *Session, err error) {
 	}
 	s.cfg = cfg
 	return s, nil
+}
+
+// ErrNoTextModels: the settings ask for text, and no text models were
+// found (config.FindTextModels says where it looked).
+var ErrNoTextModels = config.ErrNoTextModels
+
+// loadText loads the text models in dir for t, ONNX Runtime being loaded
+// with the detector. Without them, or with models that cannot be used
+// (corrupt, of the wrong shape), the scan goes on without text: the
+// error is the session's TextWarning.
+func loadText(dir string, t scan.Text, intraOp int) (*ocr.Reader, error) {
+	if dir == "" {
+		return nil, ErrNoTextModels
+	}
+	r, err := ocr.Load(dir, ocr.Options{Session: detect.Options{IntraOpThreads: intraOp},
+		DetectSide: t.DetectSide, MinConfidence: t.MinConfidence})
+	if err != nil {
+		return nil, fmt.Errorf("text models in %s: %w", dir, err)
+	}
+	return r, nil
 }
 
 // OpenLibrary opens the library at path for a scan to store its results
@@ -214,6 +250,11 @@ func (s *Session) Config() pipeline.Config { return s.cfg }
 
 // Classes is the set of classes reported (nil: every class).
 func (s *Session) Classes() map[string]bool { return s.classes }
+
+// TextWarning is why no text is read though the settings ask for it (nil
+// when it is read, or not asked for): no text models were found
+// (ErrNoTextModels), or they cannot be used.
+func (s *Session) TextWarning() error { return s.textWarning }
 
 // LibraryWarning is why an Optional library could not be opened (nil when
 // it was, or none was asked for): the session scans without it.
