@@ -418,8 +418,8 @@ type keepLibrary struct {
 	thumbs map[string]map[int][]byte
 }
 
-func (l *keepLibrary) Reuse(string) (scan.Known, error)       { return scan.Known{}, nil }
-func (l *keepLibrary) KeepSubtitles(string, []scan.Cue) error { return nil }
+func (l *keepLibrary) Reuse(string) (scan.Known, error)                       { return scan.Known{}, nil }
+func (l *keepLibrary) KeepSubtitles(string, []scan.Cue) error                 { return nil }
 func (l *keepLibrary) KeepText(string, string, map[int][]scan.TextLine) error { return nil }
 func (l *keepLibrary) Keep(res scan.FileResult, thumbs map[int][]byte) error {
 	l.mu.Lock()
