@@ -12,6 +12,7 @@ stamp="$out/.stamp"
 sum=$(cat "$0" "$here"/make_subtitles.sh "$here"/gen/*.go | sha256sum | cut -d' ' -f1)
 
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
+  bash "$here/make_text.sh" # its own stamp: reruns only when it changed
   exit 0
 fi
 [ -f "$photo" ] || { echo "make_fixtures: missing $photo (the shared assets)" >&2; exit 1; }
@@ -168,5 +169,8 @@ ff "${shot_in[@]}" -filter_complex "$shot_fc" -map '[out]' -an \
 
 # Subtitle tracks and sidecar files (engine/subtitles).
 bash "$here/make_subtitles.sh"
+
+# Videos with text on screen (engine/ocr, engine/bench; text_truth.json).
+bash "$here/make_text.sh"
 
 echo "$sum" > "$stamp"
