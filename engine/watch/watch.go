@@ -225,9 +225,10 @@ const StillWritten = "still being written after the file timeout: scanned as it 
 // reused (its content is not final) and nothing kept.
 type asItStands struct{}
 
-func (asItStands) Reuse(string) (scan.Known, error)           { return scan.Known{}, nil }
-func (asItStands) Keep(scan.FileResult, map[int][]byte) error { return nil }
-func (asItStands) KeepSubtitles(string, []scan.Cue) error     { return nil }
+func (asItStands) Reuse(string) (scan.Known, error)                       { return scan.Known{}, nil }
+func (asItStands) Keep(scan.FileResult, map[int][]byte) error             { return nil }
+func (asItStands) KeepSubtitles(string, []scan.Cue) error                 { return nil }
+func (asItStands) KeepText(string, string, map[int][]scan.TextLine) error { return nil }
 
 // take hands the next batch of settled files to a scan (or of growing
 // ones: a batch is of one kind), recording the stat each is scanned at;
