@@ -299,8 +299,9 @@ func TestSchema5Library(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Back to schema 5: what migrations 6 to 8 added goes.
-	if _, err := db.Exec(`DROP TRIGGER cues_added; DROP TRIGGER cues_deleted; DROP TABLE cues_fts; DROP TABLE cues; ALTER TABLE files DROP COLUMN subtitles;
+	// Back to schema 5: what migrations 6 to 9 added goes.
+	if _, err := db.Exec(`DROP TRIGGER texts_added; DROP TRIGGER texts_deleted; DROP TABLE texts_fts; DROP TABLE texts; ALTER TABLE files DROP COLUMN text_key;
+		DROP TRIGGER cues_added; DROP TRIGGER cues_deleted; DROP TABLE cues_fts; DROP TABLE cues; ALTER TABLE files DROP COLUMN subtitles;
 		ALTER TABLE frames DROP COLUMN kind; DROP INDEX files_fingerprint; ALTER TABLE files DROP COLUMN fingerprint; DROP TABLE fingerprints; PRAGMA user_version = 5`); err != nil {
 		t.Fatal(err)
 	}

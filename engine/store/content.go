@@ -158,8 +158,8 @@ func (s *Library) move(from string, id Identity) error {
 	return tx.Commit()
 }
 
-// copyRow stores the result src again for id.Path, frames, detections
-// and thumbnail names included, in one transaction, and returns its row.
+// copyRow stores the result src again for id.Path, frames, detections,
+// text, cues and thumbnail names included, in one transaction, and returns its row.
 func (s *Library) copyRow(src int64, id Identity) (int64, error) {
 	tx, err := s.db.Begin()
 	if err != nil {
@@ -170,9 +170,9 @@ func (s *Library) copyRow(src int64, id Identity) (int64, error) {
 		return 0, err
 	}
 	r, err := tx.Exec(`INSERT INTO files (path, size, mtime_ns, fingerprint, model_sha, params, revision, status, error,
-		container, codec, width, height, duration, fps, keyframe_interval, scanned_at)
+		container, codec, width, height, duration, fps, keyframe_interval, scanned_at, subtitles, text_key)
 		SELECT ?, ?, ?, fingerprint, model_sha, params, revision, status, error,
-		container, codec, width, height, duration, fps, keyframe_interval, scanned_at FROM files WHERE id=?`,
+		container, codec, width, height, duration, fps, keyframe_interval, scanned_at, subtitles, text_key FROM files WHERE id=?`,
 		id.Path, id.Size, id.ModTime, src)
 	if err != nil {
 		return 0, err
@@ -187,6 +187,10 @@ func (s *Library) copyRow(src int64, id Identity) (int64, error) {
 		`INSERT INTO detections (file_id, frame_idx, seq, class_id, class, confidence, x1, y1, x2, y2)
 			SELECT ?, frame_idx, seq, class_id, class, confidence, x1, y1, x2, y2 FROM detections WHERE file_id=?`,
 		`INSERT INTO file_classes (file_id, class, max_conf) SELECT ?, class, max_conf FROM file_classes WHERE file_id=?`,
+		`INSERT INTO texts (file_id, frame_idx, line, text, words, confidence, x1, y1, x2, y2)
+			SELECT ?, frame_idx, line, text, words, confidence, x1, y1, x2, y2 FROM texts WHERE file_id=?`,
+		`INSERT INTO cues (file_id, seq, track, sidecar, language, start_s, end_s, text, words)
+			SELECT ?, seq, track, sidecar, language, start_s, end_s, text, words FROM cues WHERE file_id=?`,
 	} {
 		if _, err := tx.Exec(q, dst, src); err != nil {
 			return 0, err

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/vidsift/vidsift/engine/paths"
 	"github.com/vidsift/vidsift/engine/query"
@@ -53,8 +54,8 @@ func (s *Library) present(sc Scope, paths []string) (map[string]bool, error) {
 //
 // SQLite's indexes pick the candidates: the files that detect the classes
 // e names positively (negations cannot narrow them, since a class seen
-// only briefly may not count). query.Match then decides on each
-// candidate's frames.
+// only briefly may not count), say its said: words or show its text:
+// words. query.MatchFile then decides on each candidate's frames and cues.
 func (s *Library) Find(e query.Expr, o query.Options, sc Scope) ([]Match, error) {
 	where, args := underRoots("latest.path", sc.Roots)
 	q := `WITH ` + latest + ` SELECT latest.id, latest.path FROM latest WHERE ` + where
@@ -89,7 +90,7 @@ func (s *Library) Find(e query.Expr, o query.Options, sc Scope) ([]Match, error)
 
 	frames := map[int64][]scan.Frame{}
 	if !query.SaidOnly(e) { // what is said is decided on the cues alone
-		if frames, err = s.classFrames(files, query.Names(e)); err != nil {
+		if frames, err = s.classFrames(files, query.Names(e), texts(e)); err != nil {
 			return nil, err
 		}
 	}
@@ -127,8 +128,9 @@ func (s *Library) Find(e query.Expr, o query.Options, sc Scope) ([]Match, error)
 }
 
 // classFrames reads the files' analysed frames with their detections of
-// the named classes only, in two queries.
-func (s *Library) classFrames(files []file, names []query.Class) (map[int64][]scan.Frame, error) {
+// the named classes only, and their lines of text that hold one of words
+// (as textWords writes them) only: in two queries, three with words.
+func (s *Library) classFrames(files []file, names []query.Class, words []string) (map[int64][]scan.Frame, error) {
 	ids := make([]int64, len(files))
 	for i, f := range files {
 		ids[i] = f.id
@@ -184,6 +186,31 @@ func (s *Library) classFrames(files []file, names []query.Class) (map[int64][]sc
 		}
 		return nil
 	})
+	if err != nil || len(words) == 0 {
+		return frames, err
+	}
+	wordList, err := json.Marshal(words)
+	if err != nil {
+		return nil, err
+	}
+	trows, err := s.db.Query(`SELECT file_id, frame_idx, text FROM texts
+		WHERE file_id IN (SELECT value FROM json_each(?)) AND EXISTS (SELECT 1 FROM json_each(?) w WHERE instr(words, w.value) > 0)
+		ORDER BY file_id, frame_idx, line`, string(list), string(wordList))
+	if err != nil {
+		return nil, err
+	}
+	err = eachRow(trows, func(r *sql.Rows) error {
+		var id int64
+		var idx int
+		var l scan.TextLine
+		if err := r.Scan(&id, &idx, &l.Text); err != nil {
+			return err
+		}
+		if p, ok := pos[key{id, idx}]; ok {
+			frames[id][p].Text = append(frames[id][p].Text, l)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -192,8 +219,9 @@ func (s *Library) classFrames(files []file, names []query.Class) (map[int64][]sc
 
 // candidates lists the ids of the stored files where e may hold (nil:
 // every file may): e with every negation taken as true, on the classes
-// each file detects (the class index, file_classes) and the words its
-// subtitles say (the cues' full-text index). It is worked out here rather
+// each file detects (the class index, file_classes), the words its
+// subtitles say (the cues' full-text index) and the words written in its
+// frames (the texts' trigram index). It is worked out here rather
 // than in SQL: one lookup a class list and one a phrase however long e
 // is, where an SQL expression of e would meet SQLite's limits on nesting
 // and on compound SELECTs at a few hundred terms.
@@ -249,6 +277,22 @@ func (s *Library) candidates(e query.Expr, minConf float64) ([]int64, error) {
 			return nil, err
 		}
 	}
+	shown := map[string][]int64{} // by textWords: text:"all year" and text:allyear look up once
+	for _, a := range query.Atoms(e) {
+		t, ok := a.(query.Text)
+		if !ok {
+			continue
+		}
+		w := textWords(t.Words)
+		if _, done := shown[w]; !done {
+			if shown[w], err = s.showing(w); err != nil {
+				return nil, err
+			}
+		}
+		for _, id := range shown[w] {
+			note(id, query.Key(t))
+		}
+	}
 	ids := []int64{}
 	for _, id := range order {
 		if mayHold(e, func(a query.Atom) bool { return found[id][query.Key(a)] }) {
@@ -256,6 +300,43 @@ func (s *Library) candidates(e query.Expr, minConf float64) ([]int64, error) {
 		}
 	}
 	return ids, nil
+}
+
+// showing lists the files with a line of text that holds words (as
+// textWords writes them): by the trigram index, or for words of fewer
+// than three letters, which have no trigram, by reading every line.
+func (s *Library) showing(words string) ([]int64, error) {
+	q, arg := `SELECT DISTINCT t.file_id FROM texts_fts JOIN texts t ON t.id=texts_fts.rowid WHERE texts_fts MATCH ?`,
+		`"`+words+`"` // folded letters and digits: nothing to escape
+	if utf8.RuneCountInString(words) < 3 {
+		q, arg = `SELECT DISTINCT file_id FROM texts WHERE instr(words, ?) > 0`, words
+	}
+	rows, err := s.db.Query(q, arg)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	err = eachRow(rows, func(r *sql.Rows) error {
+		var id int64
+		if err := r.Scan(&id); err != nil {
+			return err
+		}
+		ids = append(ids, id)
+		return nil
+	})
+	return ids, err
+}
+
+// texts lists the words of e's text atoms, as textWords writes them, each
+// once.
+func texts(e query.Expr) []string {
+	var out []string
+	for _, a := range query.Atoms(e) {
+		if x, ok := a.(query.Text); ok && !slices.Contains(out, textWords(x.Words)) {
+			out = append(out, textWords(x.Words))
+		}
+	}
+	return out
 }
 
 // said lists the words of e's said atoms, folded, each once.
@@ -269,19 +350,19 @@ func said(e query.Expr) []string {
 	return out
 }
 
-// mayHold evaluates e with every negation true, and every text atom
-// (which has no index yet): whether e may hold in a file where has says
-// which classes it detects and which words its subtitles say.
+// mayHold evaluates e with every negation true: whether e may hold in a
+// file where has says which classes it detects, which words its subtitles
+// say and which its frames show.
 func mayHold(e query.Expr, has func(query.Atom) bool) bool {
 	switch x := e.(type) {
-	case query.Class, query.Said:
+	case query.Class, query.Said, query.Text:
 		return has(x.(query.Atom))
 	case query.And:
 		return mayHold(x.L, has) && mayHold(x.R, has)
 	case query.Or:
 		return mayHold(x.L, has) || mayHold(x.R, has)
 	}
-	return true // a negation, or a text: any file may hold
+	return true // a negation: any file may hold
 }
 
 // underRoots is an SQL condition on a path column: at or under one of

@@ -173,6 +173,29 @@ var migrations = []migration{
 	CREATE TRIGGER cues_deleted AFTER DELETE ON cues BEGIN
 		INSERT INTO cues_fts(cues_fts, rowid, words) VALUES ('delete', old.id, old.words);
 	END;`),
+	// 9: the text read in frames, searched by text: through a trigram
+	// index (a word is found inside the words a reader joined), and the
+	// settings it was read with (scan.Text.Key; '': none read, as for
+	// every file stored before).
+	exec(`ALTER TABLE files ADD COLUMN text_key TEXT NOT NULL DEFAULT '';
+	CREATE TABLE texts (
+		id INTEGER PRIMARY KEY,
+		file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+		frame_idx INTEGER NOT NULL,
+		line INTEGER NOT NULL,
+		text TEXT NOT NULL,
+		words TEXT NOT NULL, -- query.Fold(text) without its spaces: what text: compares, and the index holds
+		confidence REAL NOT NULL,
+		x1 REAL NOT NULL, y1 REAL NOT NULL, x2 REAL NOT NULL, y2 REAL NOT NULL,
+		UNIQUE (file_id, frame_idx, line)
+	);
+	CREATE VIRTUAL TABLE texts_fts USING fts5(words, content='texts', content_rowid='id', tokenize='trigram');
+	CREATE TRIGGER texts_added AFTER INSERT ON texts BEGIN
+		INSERT INTO texts_fts(rowid, words) VALUES (new.id, new.words);
+	END;
+	CREATE TRIGGER texts_deleted AFTER DELETE ON texts BEGIN
+		INSERT INTO texts_fts(texts_fts, rowid, words) VALUES ('delete', old.id, old.words);
+	END;`),
 }
 
 // paramsColumn is migration 5.

@@ -110,3 +110,15 @@ func (l *RunLibrary) KeepSubtitles(path string, cues []scan.Cue) error {
 	}
 	return l.lib.KeepSubtitles(id, cues)
 }
+
+// KeepText gives the stored result Reuse found for path the text read
+// since, with the scan.Text.Key it was read with (Library.KeepText).
+func (l *RunLibrary) KeepText(path, key string, text map[int][]scan.TextLine) error {
+	l.mu.Lock()
+	id, ok := l.ids[path]
+	l.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("%s: not a file this run asked about", path)
+	}
+	return l.lib.KeepText(id, key, text)
+}

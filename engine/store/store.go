@@ -377,10 +377,10 @@ func (s *Library) Lookup(id Identity) (Stored, bool, error) {
 	return st, true, nil
 }
 
-// fill reads a stored file's frames, detections, thumbnail names and
-// subtitles.
+// fill reads a stored file's frames, detections, text, thumbnail names
+// and subtitles.
 func (s *Library) fill(fileID int64, st *Stored) error {
-	if err := s.fillSubtitles(fileID, &st.Result); err != nil {
+	if err := s.fillFile(fileID, &st.Result); err != nil {
 		return err
 	}
 	rows, err := s.db.Query(`SELECT idx, time_s, kind, same_as, width, height, thumb FROM frames WHERE file_id=? ORDER BY idx`, fileID)
@@ -409,31 +409,43 @@ func (s *Library) fill(fileID int64, st *Stored) error {
 		return err
 	}
 	defer func() { st.Result.Frames = frames }()
-	drows, err := s.db.Query(`SELECT frame_idx, class_id, class, confidence, x1, y1, x2, y2 FROM detections WHERE file_id=? ORDER BY frame_idx, seq`, fileID)
+	// The detections and the lines of text in one query (what, line says:
+	// a detection's class and id, or a line's text), as many as before
+	// text was read.
+	drows, err := s.db.Query(`SELECT 0, frame_idx, seq, class_id, class, confidence, x1, y1, x2, y2 FROM detections WHERE file_id=?
+		UNION ALL SELECT 1, frame_idx, line, 0, text, confidence, x1, y1, x2, y2 FROM texts WHERE file_id=?
+		ORDER BY 1, 2, 3`, fileID, fileID)
 	if err != nil {
 		return err
 	}
 	return eachRow(drows, func(r *sql.Rows) error {
-		var idx int
-		var d scan.Detection
+		var isText bool
+		var idx, seq, classID int
+		var what string
 		var conf float64
-		if err := r.Scan(&idx, &d.ClassID, &d.Class, &conf, &d.Box[0], &d.Box[1], &d.Box[2], &d.Box[3]); err != nil {
+		var box scan.Box
+		if err := r.Scan(&isText, &idx, &seq, &classID, &what, &conf, &box[0], &box[1], &box[2], &box[3]); err != nil {
 			return err
 		}
-		d.Confidence = float32(conf)
-		if p, ok := pos[idx]; ok {
-			frames[p].Detections = append(frames[p].Detections, d)
+		p, ok := pos[idx]
+		switch {
+		case !ok:
+		case isText:
+			frames[p].Text = append(frames[p].Text, scan.TextLine{Text: what, Confidence: float32(conf), Box: box})
+		default:
+			frames[p].Detections = append(frames[p].Detections, scan.Detection{ClassID: classID, Class: what, Confidence: float32(conf), Box: box})
 		}
 		return nil
 	})
 }
 
-// fillSubtitles reads a stored file's cues, and whether the current
-// reader read them (a result stored before reads none).
-func (s *Library) fillSubtitles(fileID int64, res *scan.FileResult) error {
-	// One query: the file's reader revision on every row, its cues (none:
-	// one row of NULLs).
-	rows, err := s.db.Query(`SELECT f.subtitles, c.track, c.sidecar, c.language, c.start_s, c.end_s, c.text
+// fillFile reads a stored file's cues, whether the current reader read
+// them (a result stored before reads none), and the settings its text was
+// read with.
+func (s *Library) fillFile(fileID int64, res *scan.FileResult) error {
+	// One query: the file's reader revision and text key on every row, its
+	// cues (none: one row of NULLs).
+	rows, err := s.db.Query(`SELECT f.subtitles, f.text_key, c.track, c.sidecar, c.language, c.start_s, c.end_s, c.text
 		FROM files f LEFT JOIN cues c ON c.file_id=f.id WHERE f.id=? ORDER BY c.seq`, fileID)
 	if err != nil {
 		return err
@@ -445,7 +457,7 @@ func (s *Library) fillSubtitles(fileID int64, res *scan.FileResult) error {
 		var c scan.Cue
 		var sidecar, language, text sql.NullString
 		var start, end sql.NullFloat64
-		if err := r.Scan(&rev, &track, &sidecar, &language, &start, &end, &text); err != nil {
+		if err := r.Scan(&rev, &res.TextKey, &track, &sidecar, &language, &start, &end, &text); err != nil {
 			return err
 		}
 		res.SubtitlesRead = rev >= scan.SubtitlesRevision
@@ -503,11 +515,11 @@ func (s *Library) Save(id Identity, res scan.FileResult, thumbs map[int][]byte) 
 	}
 	m := res.Media
 	r, err := tx.Exec(`INSERT INTO files (path, size, mtime_ns, fingerprint, model_sha, params,
-		revision, status, error, container, codec, width, height, duration, fps, keyframe_interval, scanned_at, subtitles)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		revision, status, error, container, codec, width, height, duration, fps, keyframe_interval, scanned_at, subtitles, text_key)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		append(append([]any{id.Path, id.Size, id.ModTime, id.Fingerprint}, id.scanArgs()...), id.Revision,
 			string(res.Status), res.Error, m.Container, m.Codec, m.Width, m.Height, m.Duration, m.FPS, m.KeyframeInterval,
-			time.Now().UTC().Format(time.RFC3339Nano), subtitlesRevision(res))...)
+			time.Now().UTC().Format(time.RFC3339Nano), subtitlesRevision(res), res.TextKey)...)
 	if err != nil {
 		return err
 	}
@@ -542,6 +554,9 @@ func (s *Library) Save(id Identity, res scan.FileResult, thumbs map[int][]byte) 
 				fileID, k.Index, seq, d.ClassID, d.Class, float64(d.Confidence), d.Box[0], d.Box[1], d.Box[2], d.Box[3]); err != nil {
 				return err
 			}
+		}
+		if err := putText(tx, fileID, k.Index, k.Text); err != nil {
+			return err
 		}
 	}
 	if err := putCues(tx, fileID, res.Subtitles); err != nil {
@@ -590,6 +605,62 @@ func (s *Library) KeepSubtitles(id Identity, cues []scan.Cue) error {
 		return err
 	}
 	if _, err := tx.Exec(`UPDATE files SET subtitles=? WHERE id=?`, scan.SubtitlesRevision, fileID); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// putText stores the lines of text read in one frame.
+func putText(tx *sql.Tx, fileID int64, frame int, lines []scan.TextLine) error {
+	for i, l := range lines {
+		if _, err := tx.Exec(`INSERT INTO texts (file_id, frame_idx, line, text, words, confidence, x1, y1, x2, y2) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+			fileID, frame, i, l.Text, textWords(l.Text), float64(l.Confidence), l.Box[0], l.Box[1], l.Box[2], l.Box[3]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// textWords is a line of text as text: compares it (query.Text.In): folded,
+// spaces left out.
+func textWords(text string) string { return strings.ReplaceAll(query.Fold(text), " ", "") }
+
+// KeepText gives the stored result of id the text read since in its frames
+// (by frame index; a frame not in text has none), with key the
+// scan.Text.Key it was read with, replacing all the text it had, without
+// touching its frames or detections: the detector need not run again. Text
+// for a frame the result does not have is refused.
+func (s *Library) KeepText(id Identity, key string, text map[int][]scan.TextLine) error {
+	tx, err := s.db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var fileID int64
+	err = tx.QueryRow(`SELECT id FROM files WHERE path=? AND size=? AND mtime_ns=? AND `+sameScan+` AND revision=?`,
+		append([]any{id.Path, id.Size, id.ModTime}, append(id.scanArgs(), id.Revision)...)...).Scan(&fileID)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(`DELETE FROM texts WHERE file_id=?`, fileID); err != nil {
+		return err
+	}
+	for idx, lines := range text {
+		if len(lines) == 0 {
+			continue
+		}
+		var n int
+		if err := tx.QueryRow(`SELECT COUNT(*) FROM frames WHERE file_id=? AND idx=?`, fileID, idx).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return fmt.Errorf("%s: text for frame %d, which its stored result does not have", id.Path, idx)
+		}
+		if err := putText(tx, fileID, idx, lines); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.Exec(`UPDATE files SET text_key=? WHERE id=?`, key, fileID); err != nil {
 		return err
 	}
 	return tx.Commit()
