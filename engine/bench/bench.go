@@ -53,9 +53,17 @@ type Options struct {
 	// CutFramesOnly measures just what cut frames cost on Clips: frames
 	// analysed, decoded and wall time with cuts off and on.
 	CutFramesOnly bool
-	WatchFiles    int
-	WatchIdle     time.Duration
-	Log           func(format string, args ...any)
+	// TextOnly measures just what reading text costs and finds on Clips
+	// (text off and on, the text-only pass, by hand with tesseract), with
+	// the text models in TextModels at TextSide (0: the default), words
+	// held to Truth (nil: not scored).
+	TextOnly   bool
+	TextModels string
+	TextSide   int
+	Truth      TextTruth
+	WatchFiles int
+	WatchIdle  time.Duration
+	Log        func(format string, args ...any)
 }
 
 // Headline says which end-to-end run the top-level figures come from.
@@ -142,6 +150,8 @@ type Report struct {
 	Cutting *ClipsReport `json:"cutting,omitempty"`
 	// CutFrames is what cut frames cost (CutFramesOnly).
 	CutFrames *CutFramesReport `json:"cut_frames,omitempty"`
+	// Text is what reading text costs and finds (TextOnly).
+	Text *TextReport `json:"text,omitempty"`
 }
 
 // Run measures everything. It loads the model several times (one session
@@ -159,7 +169,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}{
 		{o.SamplingOnly, rep.sampling}, {o.ClusterOnly, rep.cluster}, {o.RectOnly, rep.rect},
 		{o.LibraryOnly, rep.library}, {o.WatchOnly, rep.watchCosts}, {o.ClipsOnly, rep.clipCosts},
-		{o.CutFramesOnly, rep.cutFrameCosts},
+		{o.CutFramesOnly, rep.cutFrameCosts}, {o.TextOnly, rep.textCosts},
 	} {
 		if only.on {
 			return rep, only.measure(ctx, o)

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -19,6 +20,7 @@ import (
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/settings"
 )
 
 // benchOptions are `vidsift bench`'s flags.
@@ -36,6 +38,8 @@ type benchOptions struct {
 	WatchOnly    bool
 	ClipsOnly    bool
 	CutFrames    bool
+	TextOnly     bool
+	Truth        string
 	WatchFiles   int
 	WatchIdle    durationValue
 	// decodeChild is the file a decode-only child process decodes (the
@@ -55,6 +59,9 @@ func (o *benchOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.LibraryFiles, "library-files", 100, "with --library-only: distinct files in the moved folder (0: skip)")
 	fs.BoolVar(&o.WatchOnly, "watch-only", false, "measure only a watch: from each clip settling in a watched folder to its result, and the CPU of an idle watch")
 	fs.BoolVar(&o.CutFrames, "cut-frames-only", false, "measure only what cut frames cost: each PATH scanned with --cuts=false and --cuts, frames analysed, decoded and wall time")
+	fs.BoolVar(&o.TextOnly, "text-only", false, "measure only what reading text costs and finds: PATHs scanned with --text=false and --text, the text-only pass over kept results, and ffmpeg + tesseract by hand; words held to --truth")
+	fs.StringVar(&o.Truth, "truth", filepath.Join("testdata", "text_truth.json"), "with --text-only: the words a person reads in each video (none: not scored)")
+	addConfigFlags(fs, "text-side")
 	fs.BoolVar(&o.ClipsOnly, "clips-only", false, "measure only cutting: the middle third of each clip by stream copy, against ffmpeg -ss … -c copy")
 	fs.IntVar(&o.WatchFiles, "watch-files", 10000, "with --watch-only: files in the idle tree (0: skip)")
 	o.WatchIdle.d = time.Minute
@@ -100,7 +107,21 @@ func runBench(ctx context.Context, e env, opts benchOptions, paths []string) err
 	if err != nil {
 		return err
 	}
+	var textModels string
+	var truth bench.TextTruth
+	if opts.TextOnly {
+		if textModels, err = config.FindTextModels(e.v); err != nil {
+			return usagef("%v (run `make setup`, or set --text-models DIR)", err)
+		}
+		switch truth, err = bench.LoadTextTruth(opts.Truth); {
+		case errors.Is(err, os.ErrNotExist):
+			fmt.Fprintf(e.stderr, "bench: no %s: the words read are not scored\n", opts.Truth)
+		case err != nil:
+			return usageError{err}
+		}
+	}
 	rep, err := bench.Run(ctx, bench.Options{
+		TextOnly: opts.TextOnly, TextModels: textModels, TextSide: e.v.GetInt(settings.TextSide), Truth: truth,
 		Clips: clips, Model: modelPath, RuntimeLibrary: lib, Counts: counts, RSSFiles: opts.RSSFiles,
 		Self: self, SamplingOnly: opts.SamplingOnly, ClusterOnly: opts.ClusterOnly, RectOnly: opts.RectOnly, Groups: groups,
 		LibraryOnly: opts.LibraryOnly, BigGiB: opts.BigGiB, LibraryFiles: opts.LibraryFiles,
@@ -167,6 +188,9 @@ func PrintBench(w io.Writer, r *bench.Report) {
 		}
 		fmt.Fprintf(tw, "total\t\t%.1f ms\t%.1f ms\t(ratio %.2f, goal ≤ 1)\n", cr.VidsiftMs, cr.FFmpegMs, cr.Ratio)
 		tw.Flush()
+	}
+	if t := r.Text; t != nil {
+		printText(w, t)
 	}
 	if cf := r.CutFrames; cf != nil {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -252,4 +276,39 @@ func printThroughput(w io.Writer, r *bench.Report) {
 		fmt.Fprintf(tw, "process start → first result\t%.2f s\t\n", r.FirstResultSec)
 	}
 	tw.Flush()
+}
+
+// printText writes what reading text costs and finds.
+func printText(w io.Writer, t *bench.TextReport) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "\nTEXT (default scan, text side %d; wall: best of 2)\tvidsift\tby hand (ffmpeg %s + tesseract)\n", t.Side, bench.ByHandEvery)
+	recall := func(r bench.Recall) string {
+		if r.Words == 0 {
+			return "not scored"
+		}
+		return fmt.Sprintf("%d of %d words (%.0f %%), hard %d of %d, absent found %d of %d", r.Found, r.Words, 100*r.Ratio(), r.HardFound, r.Hard, r.AbsentFound, r.Absent)
+	}
+	byHand := fmt.Sprintf("%.2f s", t.ByHandSec)
+	byHandRecall := recall(t.ByHand)
+	if t.ByHandErr != "" {
+		byHand, byHandRecall = "not measured: "+t.ByHandErr, ""
+	}
+	fmt.Fprintf(tw, "%d files, %d frames (%d inferred; text read in %d, %d of %d boxes read)\t\t\n", t.Files, t.Frames, t.Inferred, t.TextRead, t.BoxesRead, t.Boxes)
+	fmt.Fprintf(tw, "words found\t%s\t%s\n", recall(t.Recall), byHandRecall)
+	fmt.Fprintf(tw, "wall, text off → on\t%.2f s → %.2f s (%.2f×, goal ≤ 1.6)\t%s\n", t.OffSec, t.OnSec, t.Ratio, byHand)
+	if t.ByHandSec > 0 {
+		fmt.Fprintf(tw, "vidsift (objects and text) ÷ by hand (text only)\t%.2f\t\n", t.ByHandRatio)
+	}
+	fmt.Fprintf(tw, "text-only pass over kept results\t%.2f s (%.2f of a full scan with text)\t\n", t.PassSec, t.PassRatio)
+	for _, f := range t.Recall.Files {
+		fmt.Fprintf(tw, "  %s\t%d of %d\t%s\n", f.File, f.Found, f.Words, missed(f.Missed))
+	}
+	tw.Flush()
+}
+
+func missed(words []string) string {
+	if len(words) == 0 {
+		return ""
+	}
+	return "missed " + strings.Join(words, " ")
 }

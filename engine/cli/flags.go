@@ -61,10 +61,13 @@ func addConfigFlag(fs *pflag.FlagSet, name, help string) {
 	_ = fs.SetAnnotation(name, keyAnnotation, []string{row.Key}) // the flag was just declared
 }
 
-// modelFlags choose the detector: the model and the ONNX Runtime library.
+// modelFlags choose the models: the detector, the ONNX Runtime library
+// and the text models.
 type modelFlags struct{}
 
-func (modelFlags) AddFlags(fs *pflag.FlagSet) { addConfigFlags(fs, "model", "onnxruntime-library") }
+func (modelFlags) AddFlags(fs *pflag.FlagSet) {
+	addConfigFlags(fs, "model", "onnxruntime-library", "text-models")
+}
 
 // libraryFlags choose the results library.
 type libraryFlags struct{}
