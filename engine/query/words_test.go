@@ -57,7 +57,7 @@ func TestWordsSyntax(t *testing.T) {
 		t.Errorf("resolve %v %v", r, err)
 	}
 	e, _ = Parse(`PERSON & text:"Exit 12" | !text:exit`)
-	if r, err := Resolve(e, []string{"person"}); err != nil || r.String() != `(person & text:"Exit 12") | !text:exit` {
+	if r, err := Resolve(e, []string{"person"}); err != nil || r.String() != `person & text:"Exit 12" | !text:exit` {
 		t.Errorf("resolve with text: %v %v", r, err)
 	}
 	if _, err := Parse(`said:`); err == nil || !strings.Contains(err.Error(), `said: needs a word or a "phrase"`) {
