@@ -7,7 +7,6 @@ import (
 	"github.com/vidsift/vidsift/engine/cluster"
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/detect"
-	"github.com/vidsift/vidsift/engine/query"
 )
 
 // worded is an engine error with what to do about it in the app's terms:
@@ -30,8 +29,6 @@ func remedy(err error) string {
 		return "Check the token under Run on (or nats_user and nats_password in config.yaml)."
 	case errors.Is(err, cluster.ErrNoHub):
 		return "Start one on the hub's computer with `vidsift hub`, or choose This computer under Run on."
-	case errors.Is(err, query.ErrNoText):
-		return "said:WORD searches what subtitle tracks and sidecar files say."
 	case errors.Is(err, cluster.ErrTLSPair):
 		return "config.yaml names nats_tls_cert without nats_tls_key, or the key without the certificate."
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/export"
-	"github.com/vidsift/vidsift/engine/query"
 	"github.com/vidsift/vidsift/engine/store"
 )
 
@@ -107,8 +106,6 @@ func remedy(err error) string {
 		return "(--library names the library file, a new one if it does not exist; --library off scans without one)"
 	case errors.Is(err, store.ErrDamaged):
 		return "(restore it from a backup, or move it aside: the next scan starts a new library at that path)"
-	case errors.Is(err, query.ErrNoText):
-		return "(said:WORD searches what subtitle tracks and sidecar files say)"
 	case errors.Is(err, store.ErrUnreadLog):
 		return "(copy the library with its -wal file and its thumbnails folder somewhere writable and name the copy with --library: vidsift reads the log there)"
 	}

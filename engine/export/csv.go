@@ -10,14 +10,16 @@ import (
 )
 
 // CSVHeader is the first row of every CSV export. A row is a detection
-// (kind key, gap or cut: its frame's kind), or a subtitle cue (kind cue:
-// time_s to end_s, its text, track and language; no frame, no box).
+// (kind key, gap or cut: its frame's kind), a line of text read in a frame
+// (kind text: its frame, confidence, box and text; no class), or a
+// subtitle cue (kind cue: time_s to end_s, its text, track and language;
+// no frame, no box).
 var CSVHeader = []string{"path", "time_s", "frame", "key", "class", "class_id", "confidence",
 	"x1", "y1", "x2", "y2", "frame_width", "frame_height", "kind", "text", "end_s", "track", "language"}
 
 // EncodeCSV writes one row per detection of doc (already class-filtered by
-// Build), then one per subtitle cue, file by file. No cell is ever a
-// formula (SafeText).
+// Build) and per line of text, frame by frame, then one per subtitle cue,
+// file by file. No cell is ever a formula (SafeText).
 func EncodeCSV(w io.Writer, doc Document) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(CSVHeader); err != nil {
@@ -32,6 +34,16 @@ func EncodeCSV(w io.Writer, doc Document) error {
 					strconv.Itoa(d.ClassID), num(d.Confidence),
 					num(d.Box[0]), num(d.Box[1]), num(d.Box[2]), num(d.Box[3]),
 					strconv.Itoa(f.Media.Width), strconv.Itoa(f.Media.Height), k.Kind, "", "", "", "",
+				}
+				if err := cw.Write(row); err != nil {
+					return err
+				}
+			}
+			for _, l := range k.Text {
+				row := []string{
+					SafeText(f.Path), num(k.Time), strconv.Itoa(k.Index), strconv.FormatBool(k.Key), "", "", num(l.Confidence),
+					num(l.Box[0]), num(l.Box[1]), num(l.Box[2]), num(l.Box[3]),
+					strconv.Itoa(f.Media.Width), strconv.Itoa(f.Media.Height), "text", SafeText(l.Text), "", "", "",
 				}
 				if err := cw.Write(row); err != nil {
 					return err

@@ -330,3 +330,81 @@ func jsonText(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// TestTextOut: the lines of text read in a frame are in the JSON (box in
+// frame pixels as a detection's; no "text" where a frame shows none), in
+// the CSV as rows of kind text after their frame's detections, whose text
+// is never a formula, and the settings say what the text was read with.
+func TestTextOut(t *testing.T) {
+	person := scan.Detection{ClassID: 0, Class: "person", Confidence: 0.9, Box: scan.Box{1, 2, 3, 4}}
+	res := []scan.FileResult{{Path: "/v/street.mp4", Status: scan.StatusOK, Media: scan.MediaInfo{Width: 1920, Height: 1080},
+		TextKey: "read",
+		Frames: []scan.Frame{
+			{Index: 0, Time: 0, Kind: scan.KeyFrame, Detections: []scan.Detection{person}, Text: []scan.TextLine{
+				{Text: "EMERGENCY EXIT", Confidence: 0.98768, Box: scan.Box{100.04, 20, 400.26, 60}},
+				{Text: `=HYPERLINK("http://x","click")`, Confidence: 0.6, Box: scan.Box{0, 900, 1920, 960}},
+			}},
+			{Index: 1, Time: 2, Kind: scan.GapFrame, Detections: []scan.Detection{person}},
+			{Index: 2, Time: 4.5, Kind: scan.CutFrame, Text: []scan.TextLine{{Text: "-50% اخرج 出口", Confidence: 0.7, Box: scan.Box{5, 5, 50, 25}}}},
+		}}}
+	made := scan.Params{Model: scan.Model{SHA256: "abc", InputW: 640, InputH: 640}, Confidence: 0.25, IoU: 0.7,
+		Text: scan.Text{On: true, Models: "ocr", DetectSide: 960, MinConfidence: 0.5}}
+	doc := Build(res, scan.Summary{}, Options{Asked: &made, Classes: map[string]bool{"dog": true}}) // the class filter leaves text alone
+	var buf bytes.Buffer
+	if err := EncodeJSON(&buf, doc); err != nil {
+		t.Fatal(err)
+	}
+	var back struct {
+		Settings map[string]any `json:"settings"`
+		Files    []struct {
+			Frames []map[string]any `json:"frames"`
+		} `json:"files"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	frames := back.Files[0].Frames
+	if got := jsonText(t, frames[0]["text"]); got != `[{"box":[100,20,400.3,60],"confidence":0.9877,"text":"EMERGENCY EXIT"},{"box":[0,900,1920,960],"confidence":0.6,"text":"=HYPERLINK(\"http://x\",\"click\")"}]` {
+		t.Errorf("frame 0 text %s", got)
+	}
+	if _, ok := frames[1]["text"]; ok {
+		t.Errorf("a frame that shows no text has a text field: %v", frames[1])
+	}
+	if got := jsonText(t, frames[2]["text"]); got != `[{"box":[5,5,50,25],"confidence":0.7,"text":"-50% اخرج 出口"}]` {
+		t.Errorf("frame 2 text %s", got)
+	}
+	for name, want := range map[string]any{"text": true, "text_side": 960.0, "text_confidence": 0.5} {
+		if got := back.Settings[name]; got != want {
+			t.Errorf("settings %s: %v, want %v", name, got, want)
+		}
+	}
+
+	buf.Reset()
+	if err := EncodeCSV(&buf, doc); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := DecodeCSV(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rows {
+		got = append(got, strings.Join(r, "|"))
+	}
+	want := []string{ // the class filter keeps no person: text rows only
+		`/v/street.mp4|0|0|true|||0.9877|100|20|400.3|60|1920|1080|text|EMERGENCY EXIT|||`,
+		`/v/street.mp4|0|0|true|||0.6|0|900|1920|960|1920|1080|text|'=HYPERLINK("http://x","click")|||`,
+		`/v/street.mp4|4.5|2|false|||0.7|5|5|50|25|1920|1080|text|'-50% اخرج 出口|||`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("CSV rows\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// With the detections kept, a frame's detections come before its text.
+	buf.Reset()
+	if err := EncodeCSV(&buf, Build(res, scan.Summary{}, Options{})); err != nil {
+		t.Fatal(err)
+	}
+	if rows, err = DecodeCSV(&buf); err != nil || len(rows) != 5 || rows[0][13] != "key" || rows[1][13] != "text" || rows[3][13] != "gap" || rows[4][13] != "text" {
+		t.Errorf("rows in frame order, detections first: %v %q", err, rows)
+	}
+}

@@ -106,6 +106,16 @@ type Frame struct {
 	SameAs     *int        `json:"same_as,omitempty"`   // the frame whose detections this one repeats (it looked the same); absent: inferred
 	Thumbnail  string      `json:"thumbnail,omitempty"` // the --thumbs JPEG with boxes drawn, when written
 	Detections []Detection `json:"detections"`          // by confidence, highest first
+	// Text is the lines of text read in the frame; absent when it shows
+	// none (or text was not read).
+	Text []TextLine `json:"text,omitempty"`
+}
+
+// TextLine is a line of text read in a frame.
+type TextLine struct {
+	Text       string     `json:"text"`       // as read (UTF-8, NFC)
+	Confidence float64    `json:"confidence"` // the reader's, 0..1
+	Box        [4]float64 `json:"box"`        // x1,y1,x2,y2 around the line in upright frame pixels, as a detection's
 }
 
 // Detection is one object found in a frame.
@@ -241,6 +251,10 @@ func Build(results []scan.FileResult, sum scan.Summary, o Options) Document {
 				})
 			}
 			detections += len(fr.Detections)
+			for _, l := range k.Text {
+				fr.Text = append(fr.Text, TextLine{Text: l.Text, Confidence: round(float64(l.Confidence), 4),
+					Box: [4]float64{round(l.Box[0], 1), round(l.Box[1], 1), round(l.Box[2], 1), round(l.Box[3], 1)}})
+			}
 			f.Frames = append(f.Frames, fr)
 		}
 		for _, c := range r.Subtitles {

@@ -7,7 +7,6 @@
 package query
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -383,20 +382,10 @@ func walkAtoms(e Expr, negated bool, f func(Atom, bool)) {
 	}
 }
 
-// ErrNoText: an expression asks for text: while scans do not read the
-// words written on screen yet (engine/ocr is not part of them): it could
-// only ever match nothing.
-var ErrNoText = errors.New("text: asks for words written on screen, which scans do not read yet")
-
 // Resolve replaces each name by the valid class it names, ignoring case;
-// a name no valid class matches is an error that lists them, and a text:
-// atom is ErrNoText.
+// a name no valid class matches is an error that lists them. text: and
+// said: atoms stand as they are.
 func Resolve(e Expr, valid []string) (Expr, error) {
-	for _, a := range Atoms(e) {
-		if t, ok := a.(Text); ok {
-			return nil, fmt.Errorf("%w (column %d)", ErrNoText, t.Col)
-		}
-	}
 	byLower := map[string]string{}
 	for _, v := range valid {
 		byLower[strings.ToLower(v)] = v

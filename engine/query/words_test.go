@@ -1,7 +1,6 @@
 package query
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -57,8 +56,9 @@ func TestWordsSyntax(t *testing.T) {
 	if r, err := Resolve(e, []string{"Person"}); err != nil || r.String() != `(Person & said:exit) & !said:fire` {
 		t.Errorf("resolve %v %v", r, err)
 	}
-	if _, err := Resolve(Or{Class{Name: "person"}, Text{Words: "exit", Col: 10}}, []string{"person"}); !errors.Is(err, ErrNoText) || !strings.Contains(err.Error(), "column 10") {
-		t.Errorf("text: resolved while scans read no text: %v", err)
+	e, _ = Parse(`PERSON & text:"Exit 12" | !text:exit`)
+	if r, err := Resolve(e, []string{"person"}); err != nil || r.String() != `person & text:"Exit 12" | !text:exit` {
+		t.Errorf("resolve with text: %v %v", r, err)
 	}
 	if _, err := Parse(`said:`); err == nil || !strings.Contains(err.Error(), `said: needs a word or a "phrase"`) {
 		t.Errorf("empty said: %v", err)

@@ -214,7 +214,12 @@ func (s *Library) load(fileID int64) (Stored, error) {
 		return st, err
 	}
 	res.Status = scan.Status(status)
-	return st, s.fill(fileID, &st)
+	if err := s.fill(fileID, &st); err != nil {
+		return st, err
+	}
+	// The text's settings are its own key's (Params.Key leaves them out).
+	st.Params.Text, err = scan.ParseTextKey(res.TextKey)
+	return st, err
 }
 
 // FileState is a stored file as its latest result saw it.

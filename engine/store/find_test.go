@@ -18,8 +18,9 @@ import (
 // other classes; each file's classes come and go in runs of frames. Each
 // file has cuesPerFile subtitle cues, 1.5 s long, 2 s apart, from a few
 // lines: "fire" is said in about a fifth of the cues, "zebra" in one in
-// 2,000.
-func synthetic(t testing.TB, path string, files, framesPerFile, detsPerFile, cuesPerFile int) *Library {
+// 2,000; and textsPerFile lines of text read in its frames, from a few
+// signs: "exit" in about a third, "zebra" in one in 1,600.
+func synthetic(t testing.TB, path string, files, framesPerFile, detsPerFile, cuesPerFile, textsPerFile int) *Library {
 	t.Helper()
 	s, err := Open(path)
 	if err != nil {
@@ -38,6 +39,11 @@ func synthetic(t testing.TB, path string, files, framesPerFile, detsPerFile, cue
 	frameStmt, _ := tx.Prepare(`INSERT INTO frames (file_id, idx, time_s, key, width, height) VALUES (?, ?, ?, 1, 640, 480)`)
 	detStmt, _ := tx.Prepare(`INSERT INTO detections (file_id, frame_idx, seq, class_id, class, confidence, x1, y1, x2, y2) VALUES (?,?,?,?,?,?,0,0,10,10)`)
 	cueStmt, _ := tx.Prepare(`INSERT INTO cues (file_id, seq, track, start_s, end_s, text, words) VALUES (?,?,2,?,?,?,?)`)
+	textStmt, _ := tx.Prepare(`INSERT INTO texts (file_id, frame_idx, line, text, words, confidence, x1, y1, x2, y2) VALUES (?,?,?,?,?,0.9,0,0,10,10)`)
+	signs := []string{"EMERGENCY EXIT", "Exit 12", "NO ENTRY", "ALLYEAR SALE", "Café du Monde", "FIRE EXIT →", "Sale 50% off", "出口", "Main St", "Ex-Libris"}
+	// The text comes from its own generator: the detections and cues are
+	// those the library had before text was read.
+	textRng := rand.New(rand.NewPCG(3, 4))
 	lines := []string{"Fire! Get out!", "Where is the dog?", "The campfire is warm.", "Get OUT of the car, please.", "Café au lait, s'il vous plaît",
 		"It's a fire drill.", "Nothing to see here", "The dog and the person left", "Call the fire brigade", "Exit on the left"}
 	others := []string{"car", "cat", "bicycle", "truck", "horse"}
@@ -61,6 +67,19 @@ func synthetic(t testing.TB, path string, files, framesPerFile, detsPerFile, cue
 			if _, err := cueStmt.Exec(id, c, 2*float64(c), 2*float64(c)+1.5, line, query.Fold(line)); err != nil {
 				t.Fatal(err)
 			}
+		}
+		onFrame := map[int]int{} // frame -> its lines so far
+		for l := 0; l < textsPerFile; l++ {
+			sign := signs[textRng.IntN(len(signs))]
+			if textRng.IntN(1600) == 0 {
+				sign = "ZEBRA CROSSING" // rare: in about 3 % of files of 50 lines
+			}
+			// A sign stays in view a few frames.
+			k := (textRng.IntN(framesPerFile) + l%3) % framesPerFile
+			if _, err := textStmt.Exec(id, k, onFrame[k], sign, textWords(sign)); err != nil {
+				t.Fatal(err)
+			}
+			onFrame[k]++
 		}
 		var classes []string
 		if rng.IntN(2) == 0 {
@@ -123,7 +142,7 @@ func underAny(path string, roots []string) bool {
 // TestFindAgreesWithGo: the indexed candidates never lose a match that a
 // plain evaluation of every file finds, for every kind of expression.
 func TestFindAgreesWithGo(t *testing.T) {
-	s := synthetic(t, filepath.Join(t.TempDir(), "lib.db"), 400, 20, 50, 8)
+	s := synthetic(t, filepath.Join(t.TempDir(), "lib.db"), 400, 20, 50, 8, 10)
 	defer s.Close()
 	names, err := s.ClassNames()
 	if err != nil {
@@ -159,6 +178,25 @@ func TestFindAgreesWithGo(t *testing.T) {
 		{expr: "said:fire & !said:drill", o: query.Options{Together: true, MinDuration: 1}},
 		{expr: "!said:fire"},
 		{expr: strings.Repeat("said:exit | ", 100) + "said:fire"},
+		// What is written, alone, with classes and with what is said: a
+		// word of the trigram index, words a reader joined, rare words,
+		// words too short for a trigram.
+		{expr: "text:exit"},
+		{expr: `text:"all year"`},
+		{expr: "text:zebra"},
+		{expr: "text:ex"},
+		{expr: "text:出口"},
+		{expr: "text:cafe | text:e"},
+		{expr: "person & text:exit"},
+		{expr: "person & text:exit", o: query.Options{Together: true}},
+		{expr: "text:exit & !text:emergency"},
+		{expr: "text:exit & !text:emergency", o: query.Options{Together: true}},
+		{expr: "said:fire | text:fire"},
+		{expr: "said:fire & text:fire", o: query.Options{Together: true}},
+		{expr: "text:sale", o: query.Options{MinDuration: 2}},
+		{expr: "!text:exit"},
+		{expr: strings.Repeat("text:entry | ", 100) + "text:zebra"},
+		{expr: strings.Repeat("text:entry & ", 100) + "dog"},
 	} {
 		e, err := query.Parse(c.expr)
 		if err != nil {
@@ -184,12 +222,12 @@ func TestFindAgreesWithGo(t *testing.T) {
 	}
 }
 
-// BenchmarkFind: a two-class AND query, and words said, over a library
-// of 10,000 files, 200,000 frames, 500,000 detections and 500,000 cues,
-// the database open (target ≤ 100 ms for the class query and a word few
-// files say).
+// BenchmarkFind: a two-class AND query, words said and words written,
+// over a library of 10,000 files, 200,000 frames, 500,000 detections,
+// 500,000 cues and 500,000 lines of text, the database open (target ≤ 100
+// ms for the class query, a word few files say and one few files show).
 func BenchmarkFind(b *testing.B) {
-	s := synthetic(b, filepath.Join(b.TempDir(), "lib.db"), 10000, 20, 50, 50)
+	s := synthetic(b, filepath.Join(b.TempDir(), "lib.db"), 10000, 20, 50, 50, 50)
 	defer s.Close()
 	files, frames, dets, err := s.Counts()
 	if err != nil {
@@ -197,7 +235,9 @@ func BenchmarkFind(b *testing.B) {
 	}
 	// said:zebra is a word a few files say; said:"fire brigade" one nearly
 	// every file does (the worst case: every file's cues are read).
-	for _, expr := range []string{"dog & person", "said:zebra", `said:"fire brigade"`} {
+	// text:zebra is a word a few files show, text:ex one too short for
+	// the trigram index (every line is read).
+	for _, expr := range []string{"dog & person", "said:zebra", `said:"fire brigade"`, "text:zebra", "text:ex", "person & text:zebra"} {
 		e, err := query.Parse(expr)
 		if err != nil {
 			b.Fatal(err)
@@ -224,7 +264,7 @@ func benchFind(b *testing.B, s *Library, e query.Expr, name string, files, frame
 				matched = len(m)
 			}
 			b.ReportMetric(float64(matched)/float64(files)*100, "%matched")
-			b.Logf("%d files, %d frames, %d detections, %d cues; %d match", files, frames, dets, 50*files, matched)
+			b.Logf("%d files, %d frames, %d detections, %d cues, %d lines of text; %d match", files, frames, dets, 50*files, 50*files, matched)
 		})
 	}
 }

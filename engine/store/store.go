@@ -762,6 +762,9 @@ func (s *Library) Latest(sc Scope) ([]Stored, error) {
 		if err := s.fill(r.id, &r.st); err != nil {
 			return nil, err
 		}
+		if r.st.Params.Text, err = scan.ParseTextKey(r.st.Result.TextKey); err != nil {
+			return nil, fmt.Errorf("%s: stored text settings %q: %w", r.st.Result.Path, r.st.Result.TextKey, err)
+		}
 		out = append(out, r.st)
 	}
 	return out, nil

@@ -49,6 +49,10 @@ func TestTextKept(t *testing.T) {
 	if err != nil || len(latest) != 1 || !reflect.DeepEqual(latest[0].Result, res) {
 		t.Fatalf("latest: %v\n got %+v\nwant %+v", err, latest, res)
 	}
+	// What the text was read with, as exports report it.
+	if read, _ := scan.ParseTextKey(textKey); latest[0].Params.Text != read || !read.On {
+		t.Errorf("the text settings of the stored result: %+v, want %+v", latest[0].Params.Text, read)
+	}
 	// Found by content: at its own path (it gains the fingerprint), and
 	// for a copy at another path while it is still there, the copy with
 	// its text and cues.
