@@ -41,6 +41,10 @@ func (u *UI) Start() {
 	if u.queue.watch.Checked {
 		opts.LibraryNeed = session.Required
 	}
+	if st.Text.On {
+		// Not installed: the run reads no text and says so (TextWarning).
+		opts.TextModels, _ = config.FindTextModels(u.cfg)
+	}
 	if url, token, ok := s.runOn.cluster(); ok {
 		opts.Cluster = &session.Cluster{URL: url, Auth: u.clusterAuth(token), Name: "vidsift app " + cluster.DefaultName()}
 	}
@@ -73,7 +77,7 @@ func (u *UI) Start() {
 	u.filters.reset(cfg.Confidence)
 	u.progress.show(progressSnapshot{})
 	u.refreshAll()
-	go u.consume(events, run.Close) // the cluster connection made for this run ends with it
+	go u.consume(events, run.Close, textNotice(run.TextWarning())) // the cluster connection made for this run ends with it
 }
 
 // configured are the scan settings the config holds: the window's layer
@@ -121,11 +125,10 @@ func (u *UI) clusterAuth(token string) cluster.Auth {
 // consume runs on its own goroutine: it files events into the collection
 // and redraws the window at most every refreshEvery, always through u.do.
 // after runs once the run is over.
-func (u *UI) consume(events <-chan scan.Event, after func()) {
+func (u *UI) consume(events <-chan scan.Event, after func(), notice string) {
 	defer after()
 	prog := pipeline.NewProgress()
 	var last time.Time
-	var notice string
 	var watching *scan.Watching
 	snap := func() progressSnapshot {
 		return progressSnapshot{done: prog.Done, total: prog.Total, frames: prog.Frames,
@@ -196,4 +199,16 @@ func (u *UI) sparseKeyframesHint() string {
 		return ""
 	}
 	return fmt.Sprintf("In %d file(s) keyframes lie up to %.0f s apart and only keyframes were looked at: Sampling \"Balanced\" looks between them.", n, widest)
+}
+
+// textNotice words why a run reads no text though the settings ask for
+// it ("" when it reads text, or was not asked to).
+func textNotice(err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, session.ErrNoTextModels):
+		return "Not reading text: the text models are not installed (run make setup in vidsift's folder, or untick Read text in Settings)"
+	}
+	return fmt.Sprintf("Not reading text: %v (run make setup again to reinstall the text models)", err)
 }
