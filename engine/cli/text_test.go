@@ -10,7 +10,6 @@ import (
 	"github.com/vidsift/vidsift/internal/testenv"
 )
 
-
 // TestText: without the text models a scan reads no text and says once how
 // to get them; with them, the next scan gives the kept result its text
 // without the detector, and the words are searched with find (alone, with
