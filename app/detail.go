@@ -33,6 +33,7 @@ type detailView struct {
 	title *widget.Label
 	info  *widget.Label
 	dets  *widget.Label
+	words *widget.Label // the text read in the frame
 	spans *widget.Label
 	side  *fyne.Container // the texts beside the frame
 	play  *widget.Button
@@ -78,8 +79,8 @@ func (d *detailView) build() {
 	d.img.SetMinSize(fyne.NewSize(800, 450))
 	d.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	d.title.Wrapping = fyne.TextWrapBreak
-	d.info, d.dets, d.spans = widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel("")
-	d.info.Wrapping, d.dets.Wrapping, d.spans.Wrapping = fyne.TextWrapWord, fyne.TextWrapWord, fyne.TextWrapWord
+	d.info, d.dets, d.words, d.spans = widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel("")
+	d.info.Wrapping, d.dets.Wrapping, d.words.Wrapping, d.spans.Wrapping = fyne.TextWrapWord, fyne.TextWrapWord, fyne.TextWrapWord, fyne.TextWrapWord
 	prev := widget.NewButtonWithIcon("Previous", theme.NavigateBackIcon(), func() { d.step(-1) })
 	next := widget.NewButtonWithIcon("Next", theme.NavigateNextIcon(), func() { d.step(1) })
 	d.play = widget.NewButtonWithIcon("Open video", theme.MediaPlayIcon(), func() { d.openExternal(false) })
@@ -88,6 +89,7 @@ func (d *detailView) build() {
 	closeB := widget.NewButtonWithIcon("Close", theme.CancelIcon(), d.close)
 	d.side = container.NewVBox(d.title, d.info,
 		widget.NewLabelWithStyle("Detections", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.dets,
+		widget.NewLabelWithStyle("Words read", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.words,
 		widget.NewLabelWithStyle("When each class is seen", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.spans)
 	side := container.NewVScroll(d.side)
 	side.SetMinSize(fyne.NewSize(320, 0))
@@ -192,6 +194,7 @@ func (d *detailView) show() {
 		lines = []string{"none"}
 	}
 	d.dets.SetText(strings.Join(lines, "\n"))
+	d.words.SetText(wordsRead(shownText(q, item)))
 	var spans []string
 	for _, s := range d.coll.Spans(item.Path, q) {
 		spans = append(spans, fmt.Sprintf("%s  %s–%s  (max %.2f)", s.Class, scan.Clock(s.Start, scan.Seconds), scan.Clock(s.End, scan.Seconds), s.MaxConfidence))
@@ -232,7 +235,9 @@ func (d *detailView) show() {
 			})
 			return
 		}
-		export.DrawDetections(frame, float64(frame.Bounds().Dx())/float64(item.Width), q.Shown(item))
+		scale := float64(frame.Bounds().Dx()) / float64(item.Width)
+		export.DrawDetections(frame, scale, q.Shown(item))
+		drawTextLines(frame, scale, shownText(q, item))
 		d.do(func() {
 			if gen == d.gen && d.win != nil {
 				d.img.Image = frame
@@ -240,6 +245,30 @@ func (d *detailView) show() {
 			}
 		})
 	}()
+}
+
+// wordsRead lists lines of text, each with how sure the reader is.
+func wordsRead(lines []scan.TextLine) string {
+	if len(lines) == 0 {
+		return "none"
+	}
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = fmt.Sprintf("“%s”  %.2f", shorten(l.Text, listedRunes), l.Confidence)
+	}
+	return strings.Join(out, "\n")
+}
+
+// listedRunes bounds a line of text or a cue as the detail view lists
+// it: a 10,000-character line would bury the rest.
+const listedRunes = 160
+
+// shorten cuts s to n runes, marking the cut.
+func shorten(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
 }
 
 // frameKind says how the frame came to be analysed.

@@ -1,0 +1,206 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/jpeg"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/vidsift/vidsift/engine/detect"
+	"github.com/vidsift/vidsift/engine/export"
+	"github.com/vidsift/vidsift/engine/media"
+	"github.com/vidsift/vidsift/engine/ocr"
+	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/scan"
+	"github.com/vidsift/vidsift/internal/testenv"
+)
+
+// The cues of the video textVideo makes (its subtitle track).
+const saidSRT = `1
+00:00:01,000 --> 00:00:02,500
+Is that your dog?
+
+2
+00:00:05,000 --> 00:00:06,500
+Fire! Get out, now.
+
+3
+00:00:07,000 --> 00:00:07,800
+All year round.
+`
+
+// textVideo makes an 8 s video with words on screen and said: the
+// shared dog and person clip, the shared photo of a mall's sale sign
+// ("ALL YEAR ROUND", "OCBC Bank", "SALE") over it from 3 s to 6 s, and a
+// SubRip track with saidSRT's cues.
+func textVideo(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	srt := filepath.Join(dir, "said.srt")
+	testenv.WriteFile(t, srt, []byte(saidSRT), 0o644)
+	out := filepath.Join(dir, "sign_and_dog.mkv")
+	cmd := exec.Command("ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+		"-t", "8", "-i", shared(t, "testdata/videos/dog_person_vp9.webm"),
+		"-loop", "1", "-t", "8", "-i", shared(t, "testdata/text/mall_sale_sign.jpg"),
+		"-i", srt,
+		"-filter_complex", "[1:v]scale=-2:400[sign];[0:v][sign]overlay=x=(W-w)/2:y=40:enable='between(t,3,6)'[v]",
+		"-map", "[v]", "-map", "2", "-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-pix_fmt", "yuv420p",
+		"-c:s", "srt", "-metadata:s:s:0", "language=eng", "-t", "8", out)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, b)
+	}
+	return out
+}
+
+// scanWithText scans paths in the app, then reads the text written in
+// each analysed frame with engine/ocr (decoded again at full size, as the
+// pipeline reads it) and puts the results back as the library replays
+// them: what a scan with text on gives once the pipeline reads text.
+func scanWithText(t *testing.T, u *UI, loop *mainLoop, paths ...string) {
+	t.Helper()
+	drop(u, paths...)
+	test.Tap(u.toolbar.start)
+	loop.until(t, "the scan to finish", func() bool {
+		f, _ := u.coll.FileCounts()
+		return f == len(paths) && !u.activity.Running()
+	})
+	if err := detect.Init(testenv.Library(t)); err != nil {
+		t.Fatal(err)
+	}
+	reader, err := ocr.Load(shared(t, "models/ocr"), ocr.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	type replay struct {
+		res    scan.FileResult
+		thumbs map[int][]byte
+		params scan.Params
+	}
+	var all []replay
+	for _, res := range u.coll.Results(nil) {
+		f, _ := u.coll.File(res.Path)
+		r := replay{res: res, thumbs: map[int][]byte{}, params: f.Params}
+		r.res.Subtitles = f.Subtitles
+		for i := range r.res.Frames {
+			k := &r.res.Frames[i]
+			thumb, err := u.coll.Thumbnail(f.Items[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			var jpg bytes.Buffer
+			if err := jpeg.Encode(&jpg, thumb, nil); err != nil {
+				t.Fatal(err)
+			}
+			r.thumbs[k.Index] = jpg.Bytes()
+			img, err := media.ReadFrameAt(context.Background(), res.Path, k.Time, 0, media.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines, err := reader.Read(img)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range lines {
+				k.Text = append(k.Text, scan.TextLine{Text: l.Text, Confidence: l.Confidence, Box: l.Box})
+			}
+		}
+		all = append(all, r)
+	}
+	u.coll.Reset(u.coll.Floor())
+	u.grid.forget()
+	for _, r := range all {
+		pipeline.Replay(r.res, r.thumbs, r.params, func(ev scan.Event) { u.coll.Add(ev) })
+	}
+	u.refreshAll()
+}
+
+// TestTextBoxes: lines of text read in a frame are drawn on its grid
+// thumbnail and on the detail view's sharp frame, in their own style
+// (dashed yellow and black, apart from the detections' class colours),
+// and the detail view lists the words with how sure the reader was.
+func TestTextBoxes(t *testing.T) {
+	withModel(t)
+	u, loop := newTestUI(t)
+	photo := shared(t, "testdata/text/mall_sale_sign.jpg")
+	scanWithText(t, u, loop, textVideo(t), photo)
+	u.Window().Resize(fyne.NewSize(1280, 800))
+	artifact(t, "text-grid.png", u.Window())
+
+	pos := -1
+	for i, id := range u.Shown() {
+		if u.coll.Item(id).Path == photo {
+			pos = i
+		}
+	}
+	if pos < 0 {
+		t.Fatal("the photo is not shown")
+	}
+	item := u.coll.Item(u.Shown()[pos])
+	if len(item.Text) < 4 || len(item.Detections) == 0 {
+		t.Fatalf("the photo's frame: %d lines of text, %d detections", len(item.Text), len(item.Detections))
+	}
+	thumb, err := u.coll.Thumbnail(item.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := image.NewRGBA(thumb.Bounds())
+	draw.Draw(plain, plain.Bounds(), thumb, thumb.Bounds().Min, draw.Src)
+	scale := float64(plain.Bounds().Dx()) / float64(item.Width)
+	export.DrawDetections(plain, scale, item.Detections)
+	outlined(t, "the thumbnail", u.grid.render(item), plain, scale, item.Text)
+
+	u.detail.open(pos)
+	loop.until(t, "the sharp frame", func() bool {
+		return u.detail.img.Image != nil && u.detail.img.Image.Bounds().Dx() > thumb.Bounds().Dx()
+	})
+	said := strings.Join(textsIn(u.detail.win.Content()), "\n")
+	for _, l := range item.Text {
+		if want := fmt.Sprintf("%s”  %.2f", l.Text, l.Confidence); !strings.Contains(said, want) {
+			t.Errorf("the detail view does not list %q: %s", want, said)
+		}
+	}
+	sharp := u.detail.img.Image
+	plain, err = media.ReadFrameAt(context.Background(), photo, 0, detailSide, media.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scale = float64(plain.Bounds().Dx()) / float64(item.Width)
+	export.DrawDetections(plain, scale, item.Detections)
+	outlined(t, "the detail view's frame", sharp, plain, scale, item.Text)
+	artifact(t, "text-detail.png", u.detail.win)
+}
+
+// outlined checks that each line's box is drawn on got, which is plain
+// (the picture with its detection boxes) with the lines' boxes added:
+// pixels of every box's top edge differ from plain and are yellow, the
+// text style's colour.
+func outlined(t *testing.T, what string, got image.Image, plain *image.RGBA, scale float64, lines []scan.TextLine) {
+	t.Helper()
+	if got == nil || got.Bounds() != plain.Bounds() {
+		t.Fatalf("%s: no picture, or not of %v", what, plain.Bounds())
+	}
+	for _, l := range lines {
+		y := int(l.Box[1] * scale)
+		yellow := 0
+		for x := int(l.Box[0] * scale); x < int(l.Box[2]*scale); x++ {
+			r, g, b, _ := got.At(x, y).RGBA()
+			if got.At(x, y) != color.Color(plain.RGBAAt(x, y)) && r>>8 > 200 && g>>8 > 170 && b>>8 < 80 {
+				yellow++
+			}
+		}
+		if yellow < 2 {
+			t.Errorf("%s: the box of %q is not drawn in yellow (%d pixels of its top edge)", what, l.Text, yellow)
+		}
+	}
+}
