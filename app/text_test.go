@@ -8,12 +8,15 @@ import (
 	"image/color"
 	"image/draw"
 	"image/jpeg"
+	"math"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/vidsift/vidsift/engine/detect"
@@ -202,5 +205,88 @@ func outlined(t *testing.T, what string, got image.Image, plain *image.RGBA, sca
 		if yellow < 2 {
 			t.Errorf("%s: the box of %q is not drawn in yellow (%d pixels of its top edge)", what, l.Text, yellow)
 		}
+	}
+}
+
+// TestSaidLane: a video's subtitle cues are a Said lane of the detail
+// view's timeline, a bar from each cue's start to its end; pointing at a
+// bar tells the cue's text, tapping it tells it and moves to the frame
+// nearest its start; the detail view lists the cues around the frame's
+// time with the one said then marked.
+func TestSaidLane(t *testing.T) {
+	withModel(t)
+	u, loop := newTestUI(t)
+	video := textVideo(t)
+	drop(u, video)
+	test.Tap(u.toolbar.start)
+	loop.until(t, "the scan to finish", func() bool { f, _ := u.coll.FileCounts(); return f == 1 && !u.activity.Running() })
+	f, _ := u.coll.File(video)
+	if len(f.Subtitles) != 3 {
+		t.Fatalf("the video's cues: %v", f.Subtitles)
+	}
+	at := func(time float64) int { // the grid position of the frame nearest time
+		best := -1
+		for i, id := range u.Shown() {
+			if best < 0 || math.Abs(u.coll.Item(id).Time-time) < math.Abs(u.coll.Item(u.Shown()[best]).Time-time) {
+				best = i
+			}
+		}
+		return best
+	}
+	u.detail.open(at(5.5))
+	u.detail.win.Resize(fyne.NewSize(1280, 760))
+	tl := u.detail.timeline
+	said := -1
+	for i, l := range tl.lanes {
+		if l.class == "Said" {
+			said = i
+		}
+	}
+	if said < 0 || len(tl.lanes[said].cues) != 3 {
+		t.Fatalf("no Said lane of 3 cues: %+v", tl.lanes)
+	}
+	lh, gap := tl.lane()
+	y := float32(said)*(lh+gap) + lh/2
+	var bars []fyne.CanvasObject
+	for _, o := range test.WidgetRenderer(tl).Objects() {
+		if r, ok := o.(*canvas.Rectangle); ok && r.FillColor == color.Color(saidColor) {
+			bars = append(bars, r)
+		}
+	}
+	if len(bars) != 3 {
+		t.Fatalf("%d cue bars drawn, want 3", len(bars))
+	}
+	for i, c := range f.Subtitles {
+		b := bars[i]
+		x0, x1 := tl.x(c.Start, tl.Size().Width), tl.x(c.End, tl.Size().Width)
+		if math.Abs(float64(b.Position().X-x0)) > 1 || math.Abs(float64(b.Position().X+b.Size().Width-x1)) > 1 || b.Position().Y > y || b.Position().Y+b.Size().Height < y {
+			t.Errorf("cue %q: bar at %v %v, want x %.0f–%.0f through y %.0f", c.Text, b.Position(), b.Size(), x0, x1, y)
+		}
+	}
+
+	cueList := strings.Join(textsIn(u.detail.win.Content()), "\n")
+	for _, want := range []string{"→ 0:05.0–0:06.5  Fire! Get out, now.", "    0:01.0–0:02.5  Is that your dog?", "    0:07.0–0:07.8  All year round."} {
+		if !strings.Contains(cueList, want) {
+			t.Errorf("the detail view does not list %q:\n%s", want, cueList)
+		}
+	}
+
+	mid := func(c scan.Cue) fyne.Position { return fyne.NewPos(tl.x((c.Start+c.End)/2, tl.Size().Width), y) }
+	tl.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: mid(f.Subtitles[2])}})
+	if !u.detail.heard.Visible() || !strings.Contains(u.detail.heard.Text, "Said 0:07.0–0:07.8  All year round.") {
+		t.Errorf("pointing at the last cue tells %q", u.detail.heard.Text)
+	}
+	artifact(t, "said-lane.png", u.detail.win)
+	tl.MouseOut()
+	if u.detail.heard.Text != cueHint {
+		t.Errorf("the pointer left the cues, and %q is still told", u.detail.heard.Text)
+	}
+	tl.Tapped(&fyne.PointEvent{Position: mid(f.Subtitles[0])})
+	id, _ := u.detail.current()
+	if got := u.coll.Item(id).Time; got != u.coll.Item(u.Shown()[at(f.Subtitles[0].Start)]).Time || !strings.Contains(u.detail.heard.Text, "Is that your dog?") {
+		t.Errorf("tapping the first cue shows the frame at %.2f s and tells %q", got, u.detail.heard.Text)
+	}
+	if cueList := strings.Join(textsIn(u.detail.win.Content()), "\n"); !strings.Contains(cueList, "→ 0:01.0–0:02.5  Is that your dog?") {
+		t.Errorf("at the first cue the detail view lists:\n%s", cueList)
 	}
 }
