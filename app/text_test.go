@@ -11,6 +11,7 @@ import (
 	"math"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -24,6 +25,7 @@ import (
 	"github.com/vidsift/vidsift/engine/media"
 	"github.com/vidsift/vidsift/engine/ocr"
 	"github.com/vidsift/vidsift/engine/pipeline"
+	"github.com/vidsift/vidsift/engine/query"
 	"github.com/vidsift/vidsift/engine/scan"
 	"github.com/vidsift/vidsift/internal/testenv"
 )
@@ -288,5 +290,101 @@ func TestSaidLane(t *testing.T) {
 	}
 	if cueList := strings.Join(textsIn(u.detail.win.Content()), "\n"); !strings.Contains(cueList, "→ 0:01.0–0:02.5  Is that your dog?") {
 		t.Errorf("at the first cue the detail view lists:\n%s", cueList)
+	}
+}
+
+// TestSearchCompletesWords: after text: or said: the search offers the
+// words the loaded results read or say, folded as the search compares
+// them, the most frequent first; and a search with text: is applied once
+// frames with text are shown, as find decides it.
+func TestSearchCompletesWords(t *testing.T) {
+	withModel(t)
+	u, loop := newTestUI(t)
+	video, photo := textVideo(t), shared(t, "testdata/text/mall_sale_sign.jpg")
+	scanWithText(t, u, loop, video, photo)
+
+	// What the search should offer, counted here from the results.
+	textCount, saidCount := map[string]int{}, map[string]int{}
+	for _, id := range u.Shown() {
+		seen := map[string]bool{}
+		for _, l := range u.coll.Item(id).Text {
+			for _, w := range strings.Fields(query.Fold(l.Text)) {
+				if !seen[w] {
+					seen[w] = true
+					textCount[w]++
+				}
+			}
+		}
+	}
+	f, _ := u.coll.File(video)
+	for _, c := range f.Subtitles {
+		for _, w := range slices.Compact(slices.Sorted(slices.Values(strings.Fields(query.Fold(c.Text))))) {
+			saidCount[w]++
+		}
+	}
+	if textCount["sale"] == 0 || saidCount["fire"] == 0 {
+		t.Fatalf("the results read %v and say %v", textCount, saidCount)
+	}
+	offers := func(typed string, counts map[string]int, head string) {
+		t.Helper()
+		u.filters.search.SetText(typed)
+		got := u.filters.offered
+		if len(got) == 0 {
+			t.Errorf("%q offers nothing", typed)
+		}
+		for i, o := range got {
+			w, ok := strings.CutPrefix(o, head)
+			w = strings.TrimSuffix(w, `"`)
+			if !ok || counts[w] == 0 {
+				t.Errorf("%q offers %q, not %s and a word of the results", typed, o, head)
+			} else if i > 0 {
+				prev := strings.TrimSuffix(strings.TrimPrefix(got[i-1], head), `"`)
+				if counts[prev] < counts[w] {
+					t.Errorf("%q offers %q (%d) before %q (%d)", typed, prev, counts[prev], w, counts[w])
+				}
+			}
+		}
+	}
+	offers("text:", textCount, "text:")
+	offers("person & TEXT:ro", textCount, "person & TEXT:")
+	if !slices.Contains(u.filters.offered, "person & TEXT:round") {
+		t.Errorf("person & TEXT:ro offers %q", u.filters.offered)
+	}
+	offers("said:f", saidCount, "said:")
+	if !slices.Contains(u.filters.offered, "said:fire") {
+		t.Errorf("said:f offers %q", u.filters.offered)
+	}
+	offers(`dog | said:"get o`, saidCount, `dog | said:"get `)
+	if !slices.Contains(u.filters.offered, `dog | said:"get out"`) {
+		t.Errorf(`said:"get o offers %q`, u.filters.offered)
+	}
+
+	// The offer taken, the search applies, as find decides it on these
+	// frames and cues.
+	u.filters.same.SetChecked(true)
+	u.filters.search.SetText("person & TEXT:round")
+	q := u.query()
+	if q.Expr == nil {
+		t.Fatalf("text: is not searched for: %q", u.filters.problem.Text)
+	}
+	shown := 0
+	for _, res := range u.coll.Results(nil) {
+		ok, ranges := query.MatchFile(q.Expr, res.Frames, nil, query.Options{MinConfidence: q.MinConfidence, Together: true})
+		if !ok {
+			t.Errorf("%s: person & text:round holds nowhere", res.Path)
+		}
+		for _, k := range res.Frames {
+			if query.Within(ranges, k.Time) {
+				shown++
+			}
+		}
+	}
+	if len(u.Shown()) != shown || shown < 2 {
+		t.Errorf("the grid shows %d frames, find %d", len(u.Shown()), shown)
+	}
+	for _, id := range u.Shown() {
+		if it := u.coll.Item(id); len(shownText(q, it)) == 0 || !strings.Contains(query.Fold(shownText(q, it)[0].Text), "round") {
+			t.Errorf("%s at %.1f s: the lines drawn are %v", it.Path, it.Time, shownText(q, it))
+		}
 	}
 }
