@@ -20,6 +20,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/vidsift/vidsift/engine/clips"
 	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/export"
 	"github.com/vidsift/vidsift/engine/media"
@@ -385,6 +386,82 @@ func TestSearchCompletesWords(t *testing.T) {
 	for _, id := range u.Shown() {
 		if it := u.coll.Item(id); len(shownText(q, it)) == 0 || !strings.Contains(query.Fold(shownText(q, it)[0].Text), "round") {
 			t.Errorf("%s at %.1f s: the lines drawn are %v", it.Path, it.Time, shownText(q, it))
+		}
+	}
+}
+
+// TestClipsOfWords: Save clip… and Export → Clips cut the moments of a
+// search for words on screen (text:, from the frames that show them) and
+// said (said:, from the cues' times), as vidsift clips shapes them; a
+// frame outside them says the search does not hold there.
+func TestClipsOfWords(t *testing.T) {
+	withModel(t)
+	u, loop := newTestUI(t)
+	video := textVideo(t)
+	scanWithText(t, u, loop, video)
+	res := u.coll.Results(nil)[0]
+	f, _ := u.coll.File(video)
+	var times []float64
+	for _, k := range res.Frames {
+		times = append(times, k.Time)
+	}
+	for _, expr := range []string{"text:sale", "said:fire", "said:fire | text:ocbc"} {
+		u.filters.search.SetText(expr)
+		q := u.query()
+		if q.Expr == nil {
+			t.Fatalf("%s: not searched for: %q", expr, u.filters.problem.Text)
+		}
+		// What vidsift clips cuts: find's ranges, shaped by the engine.
+		ok, ranges := query.MatchFile(q.Expr, res.Frames, f.Subtitles, query.Options{MinConfidence: q.MinConfidence})
+		want := clips.Moments(ranges, times, res.Media.Duration, clips.DefaultOptions)
+		if !ok || len(want) == 0 {
+			t.Fatalf("%s holds nowhere in the video", expr)
+		}
+		inside, outside := -1, -1
+		for pos, id := range u.Shown() {
+			switch at := u.coll.Item(id).Time; {
+			case query.Within(ranges, at) && inside < 0:
+				inside = pos
+			case at < want[0].Start && outside < 0:
+				outside = pos
+			}
+		}
+		if inside < 0 || outside < 0 {
+			t.Fatalf("%s: no frame shown inside (%d) and outside (%d) %v", expr, inside, outside, want)
+		}
+		u.detail.open(inside)
+		m, name, ok := u.detail.clipProposal()
+		item := u.coll.Item(u.Shown()[inside])
+		if !ok || !slices.Contains(want, m) || name != clips.Name(video, m, ".mkv") {
+			t.Fatalf("%s: at %.2f s Save clip… proposes %v %q (%v); vidsift clips cuts %v", expr, item.Time, m, name, ok, want)
+		}
+		c, err := u.detail.saveClipTo(video, m, filepath.Join(t.TempDir(), name))
+		if err != nil || c.CutStart > m.Start+0.001 {
+			t.Fatalf("%s: save clip: %+v %v", expr, c, err)
+		}
+		if clip, err := media.Open(context.Background(), c.Output, media.Options{}); err != nil {
+			t.Errorf("%s: the saved clip: %v", expr, err)
+		} else {
+			clip.Close()
+		}
+		u.detail.open(outside)
+		u.detail.saveClipDialog()
+		if said := strings.Join(textsIn(u.detail.win.Canvas().Overlays().Top()), " "); !strings.Contains(said, "search does not hold") {
+			t.Errorf("%s: Save clip… on a frame outside its moments says %q", expr, said)
+		}
+		u.detail.close()
+
+		dir := t.TempDir()
+		written, err := ExportClips(context.Background(), u.clipSources(true), u.clipsExpression(true), dir, func(clips.Outcome) {})
+		var got, wantNames []string
+		for _, c := range written {
+			got = append(got, filepath.Base(c.Output))
+		}
+		for _, m := range want {
+			wantNames = append(wantNames, clips.Name(video, m, ".mkv"))
+		}
+		if err != nil || !slices.Equal(got, wantNames) {
+			t.Errorf("%s: Export → Clips cut %q (%v); vidsift clips cuts %q", expr, got, err, wantNames)
 		}
 	}
 }
