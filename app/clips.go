@@ -79,7 +79,11 @@ func clipExt(src string) string {
 func (d *detailView) saveClipDialog() {
 	m, name, ok := d.clipProposal()
 	if !ok {
-		dialog.ShowInformation("Save clip", "No detection is seen at this frame: there is no moment to cut.", d.win)
+		why := "No detection is seen at this frame: there is no moment to cut."
+		if q := d.items.query(); q.Expr != nil {
+			why = fmt.Sprintf("The search does not hold at this frame (%s): there is no moment to cut here.", q.Expr)
+		}
+		dialog.ShowInformation("Save clip", why, d.win)
 		return
 	}
 	id, _ := d.current()

@@ -27,15 +27,20 @@ const detailSide = 1600
 // is sharp, with every box, the file's class spans and navigation.
 type detailView struct {
 	detailDeps
-	win   fyne.Window
-	pos   int // position among the items shown
-	img   *canvas.Image
-	title *widget.Label
-	info  *widget.Label
-	dets  *widget.Label
-	spans *widget.Label
-	side  *fyne.Container // the texts beside the frame
-	play  *widget.Button
+	win       fyne.Window
+	pos       int // position among the items shown
+	img       *canvas.Image
+	title     *widget.Label
+	info      *widget.Label
+	dets      *widget.Label
+	words     *widget.Label // the text read in the frame
+	spans     *widget.Label
+	cues      *widget.Label   // the subtitles around the frame's time
+	heard     *widget.Label   // the cue pointed at or tapped on the timeline
+	side      *fyne.Container // the texts beside the frame
+	play      *widget.Button
+	tappedCue string // what showCue says of the cue tapped last
+	shownPath string // the file of the frame shown
 	// timeline shows when the file's classes are seen; a tap on it moves
 	// to the nearest frame shown in the grid.
 	timeline *timeline
@@ -78,8 +83,12 @@ func (d *detailView) build() {
 	d.img.SetMinSize(fyne.NewSize(800, 450))
 	d.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	d.title.Wrapping = fyne.TextWrapBreak
-	d.info, d.dets, d.spans = widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel("")
-	d.info.Wrapping, d.dets.Wrapping, d.spans.Wrapping = fyne.TextWrapWord, fyne.TextWrapWord, fyne.TextWrapWord
+	d.tappedCue, d.shownPath = "", ""
+	d.cues, d.heard = widget.NewLabel(""), widget.NewLabel("")
+	d.cues.Wrapping, d.heard.Truncation = fyne.TextWrapWord, fyne.TextTruncateEllipsis
+	d.heard.Hide()
+	d.info, d.dets, d.words, d.spans = widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel("")
+	d.info.Wrapping, d.dets.Wrapping, d.words.Wrapping, d.spans.Wrapping = fyne.TextWrapWord, fyne.TextWrapWord, fyne.TextWrapWord, fyne.TextWrapWord
 	prev := widget.NewButtonWithIcon("Previous", theme.NavigateBackIcon(), func() { d.step(-1) })
 	next := widget.NewButtonWithIcon("Next", theme.NavigateNextIcon(), func() { d.step(1) })
 	d.play = widget.NewButtonWithIcon("Open video", theme.MediaPlayIcon(), func() { d.openExternal(false) })
@@ -88,12 +97,15 @@ func (d *detailView) build() {
 	closeB := widget.NewButtonWithIcon("Close", theme.CancelIcon(), d.close)
 	d.side = container.NewVBox(d.title, d.info,
 		widget.NewLabelWithStyle("Detections", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.dets,
+		widget.NewLabelWithStyle("Words read", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.words,
+		widget.NewLabelWithStyle("What is said", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.cues,
 		widget.NewLabelWithStyle("When each class is seen", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.spans)
 	side := container.NewVScroll(d.side)
 	side.SetMinSize(fyne.NewSize(320, 0))
 	buttons := container.NewHBox(prev, next, widget.NewSeparator(), d.play, reveal, saveClip, widget.NewSeparator(), closeB)
 	d.timeline = newTimeline(false, d.pick)
-	d.win.SetContent(container.NewBorder(nil, container.NewVBox(d.timeline, buttons), nil, side, d.img))
+	d.timeline.onCue = d.showCue
+	d.win.SetContent(container.NewBorder(nil, container.NewVBox(d.timeline, d.heard, buttons), nil, side, d.img))
 	d.win.Resize(fyne.NewSize(1280, 760))
 	d.win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
 		switch k.Name {
@@ -192,6 +204,7 @@ func (d *detailView) show() {
 		lines = []string{"none"}
 	}
 	d.dets.SetText(strings.Join(lines, "\n"))
+	d.words.SetText(wordsRead(shownText(q, item)))
 	var spans []string
 	for _, s := range d.coll.Spans(item.Path, q) {
 		spans = append(spans, fmt.Sprintf("%s  %s–%s  (max %.2f)", s.Class, scan.Clock(s.Start, scan.Seconds), scan.Clock(s.End, scan.Seconds), s.MaxConfidence))
@@ -200,9 +213,27 @@ func (d *detailView) show() {
 		spans = []string{"none"}
 	}
 	d.spans.SetText(strings.Join(spans, "\n"))
+	cues := []scan.Cue(nil)
+	if f, ok := d.coll.File(item.Path); ok {
+		cues = f.Subtitles
+	}
+	d.cues.SetText(cuesAround(cues, item.Time))
+	if item.Path != d.shownPath { // another file: its cues are others
+		d.shownPath = item.Path
+		d.tappedCue = ""
+		d.showCue(nil, false)
+		if len(cues) > 0 {
+			d.heard.Show()
+		} else {
+			d.heard.Hide()
+		}
+	}
 	d.side.Refresh() // lay the texts out again: their heights changed
 	d.frames = framesOf(d.coll, item.Path, q)
 	d.timeline.show(d.frames, id)
+	// Lay the window out again: the timeline's lanes and the line under
+	// it change height from file to file.
+	d.win.Content().Refresh()
 	d.win.SetTitle(fmt.Sprintf("vidsift — %s @ %s", filepath.Base(item.Path), clock(item.Time)))
 	if _, seeks := playerCommand(item.Path, d.videoTime(item)); seeks {
 		d.play.SetText("Play from " + clock(item.Time))
@@ -232,7 +263,9 @@ func (d *detailView) show() {
 			})
 			return
 		}
-		export.DrawDetections(frame, float64(frame.Bounds().Dx())/float64(item.Width), q.Shown(item))
+		scale := float64(frame.Bounds().Dx()) / float64(item.Width)
+		export.DrawDetections(frame, scale, q.Shown(item))
+		drawTextLines(frame, scale, shownText(q, item))
 		d.do(func() {
 			if gen == d.gen && d.win != nil {
 				d.img.Image = frame
@@ -240,6 +273,88 @@ func (d *detailView) show() {
 			}
 		})
 	}()
+}
+
+// cueHint is what the line under the timeline says while no cue is
+// pointed at or tapped.
+const cueHint = "Point at a cue of the Said lane to read it; a tap goes to its frame."
+
+// showCue tells the text of the cue pointed at or tapped on the
+// timeline (nil: the pointer left the cues); a tapped cue's text stays
+// once the pointer leaves.
+func (d *detailView) showCue(c *scan.Cue, tapped bool) {
+	text := d.tappedCue
+	if c != nil {
+		text = "Said " + cueSaid(*c)
+	}
+	if tapped {
+		d.tappedCue = text
+	}
+	if text == "" {
+		text = cueHint
+	}
+	d.heard.SetText(text)
+}
+
+// cuesAround lists the cues near time at: up to cuesBeside said before
+// it, those said at it (marked →, or a → line saying nothing is) and up
+// to cuesBeside after. Cues of several tracks name theirs.
+func cuesAround(cues []scan.Cue, at float64) string {
+	if len(cues) == 0 {
+		return "none"
+	}
+	tracks := map[[2]any]bool{}
+	for _, c := range cues {
+		tracks[[2]any{c.Track, c.Sidecar}] = true
+	}
+	line := func(c scan.Cue, mark string) string {
+		if len(tracks) > 1 {
+			return fmt.Sprintf("%s[%s] %s", mark, trackName(c), cueSaid(c))
+		}
+		return mark + cueSaid(c)
+	}
+	const cuesBeside = 2
+	var before, now, after []string
+	for _, c := range cues {
+		switch {
+		case c.End < at:
+			before = append(before, line(c, "    "))
+		case c.Start <= at:
+			now = append(now, line(c, "→ "))
+		default:
+			after = append(after, line(c, "    "))
+		}
+	}
+	if len(now) == 0 {
+		now = []string{fmt.Sprintf("→ nothing said at %s", clock(at))}
+	}
+	before = before[max(0, len(before)-cuesBeside):]
+	after = after[:min(len(after), cuesBeside)]
+	return strings.Join(append(append(before, now...), after...), "\n")
+}
+
+// wordsRead lists lines of text, each with how sure the reader is.
+func wordsRead(lines []scan.TextLine) string {
+	if len(lines) == 0 {
+		return "none"
+	}
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = fmt.Sprintf("“%s”  %.2f", shorten(l.Text, listedRunes), l.Confidence)
+	}
+	return strings.Join(out, "\n")
+}
+
+// listedRunes bounds a line of text or a cue as the detail view lists
+// it: a 10,000-character line would bury the rest.
+const listedRunes = 160
+
+// shorten cuts s to n runes, marking the cut.
+func shorten(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
 }
 
 // frameKind says how the frame came to be analysed.

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -25,6 +26,9 @@ const allClasses = ""
 type filterView struct {
 	onChange func()          // the filters changed: redraw what is shown
 	names    func() []string // the classes expressions may name (the model's)
+	// words counts the words of what was read and said, for completion
+	// (results.Collection.Words).
+	words    func() (text, said map[string]int)
 	search   *widget.SelectEntry
 	problem  *widget.Label // why the expression typed is not applied
 	expr     query.Expr    // the expression applied (nil: none)
@@ -42,10 +46,10 @@ type filterView struct {
 	quiet    bool // set while the view updates itself
 }
 
-func newFilterView(onChange func(), names func() []string) *filterView {
-	f := &filterView{onChange: onChange, names: names, seen: map[string]int{}}
+func newFilterView(onChange func(), names func() []string, words func() (text, said map[string]int)) *filterView {
+	f := &filterView{onChange: onChange, names: names, words: words, seen: map[string]int{}}
 	f.search = widget.NewSelectEntry(nil)
-	f.search.SetPlaceHolder("Search: dog & person, car | truck, (cat | dog) & !horse, \"traffic light\"")
+	f.search.SetPlaceHolder("Search: dog & person, car | truck, (cat | dog) & !horse, \"traffic light\", text:exit, said:fire")
 	f.search.OnChanged = f.onSearch
 	f.problem = widget.NewLabel("")
 	f.problem.Importance = widget.DangerImportance
@@ -103,7 +107,7 @@ func (f *filterView) onSearch(text string) {
 	}
 	e, err := query.Parse(text)
 	if err == nil {
-		e, err = query.Resolve(e, f.names())
+		e, err = f.resolve(e)
 	}
 	if err != nil {
 		f.setProblem(worded(err).Error())
@@ -129,9 +133,62 @@ func (f *filterView) setProblem(text string) {
 	}
 }
 
+// resolve names e's classes as the model does. An expression with
+// text: is taken once frames with text are shown (query.Resolve refuses
+// text: while scans read none), its classes resolved all the same.
+func (f *filterView) resolve(e query.Expr) (query.Expr, error) {
+	r, err := query.Resolve(e, f.names())
+	if !errors.Is(err, query.ErrNoText) {
+		return r, err
+	}
+	if text, _ := f.words(); len(text) == 0 {
+		return nil, err
+	}
+	var classes query.Expr // every class atom, for Resolve's word on unknown ones
+	byLower := map[string]string{}
+	for _, a := range query.Atoms(e) {
+		if c, ok := a.(query.Class); ok {
+			if classes == nil {
+				classes = c
+			} else {
+				classes = query.Or{L: classes, R: c}
+			}
+		}
+	}
+	if classes != nil {
+		if _, err := query.Resolve(classes, f.names()); err != nil {
+			return nil, err
+		}
+		for _, n := range f.names() {
+			byLower[strings.ToLower(n)] = n
+		}
+	}
+	var fix func(query.Expr) query.Expr
+	fix = func(e query.Expr) query.Expr {
+		switch x := e.(type) {
+		case query.Class:
+			return query.Class{Name: byLower[strings.ToLower(x.Name)], Col: x.Col}
+		case query.Not:
+			return query.Not{X: fix(x.X)}
+		case query.And:
+			return query.And{L: fix(x.L), R: fix(x.R)}
+		case query.Or:
+			return query.Or{L: fix(x.L), R: fix(x.R)}
+		}
+		return e
+	}
+	return fix(e), nil
+}
+
 // complete offers the class names that start like the word being typed,
-// each as the whole expression with that word completed.
+// or after text: or said: the words read or said that do, each as the
+// whole expression with that word completed.
 func (f *filterView) complete(text string) {
+	if opts, ok := f.completeWords(text); ok {
+		f.offered = opts
+		f.search.SetOptions(opts)
+		return
+	}
 	cut := strings.LastIndexAny(text, "!&|() \"") + 1
 	prefix := strings.ToLower(text[cut:])
 	var opts []string
@@ -151,6 +208,70 @@ func (f *filterView) complete(text string) {
 	}
 	f.offered = opts
 	f.search.SetOptions(opts)
+}
+
+// completeWords offers, when text ends in a text: or said: atom being
+// typed (text:ex, said:"get o), the words of the loaded results that
+// start like its last word, folded as the search compares them, the most
+// frequent first (in frames for text:, in cues for said:). It reports
+// whether text ends in such an atom.
+func (f *filterView) completeWords(text string) ([]string, bool) {
+	var head, typed, tail string
+	var said bool
+	atom := func(before string) (string, bool, bool) { // the prefix as typed, said or not, whether there is one
+		if n := len(before); n >= 5 {
+			switch p := before[n-5:]; strings.ToLower(p) {
+			case "text:":
+				return p, false, true
+			case "said:":
+				return p, true, true
+			}
+		}
+		return "", false, false
+	}
+	if q := strings.LastIndexByte(text, '"'); strings.Count(text, `"`)%2 == 1 {
+		// In a quoted phrase: its last word.
+		if _, s, ok := atom(text[:q]); ok {
+			i := q + 1 + strings.LastIndexByte(text[q+1:], ' ') + 1
+			head, typed, tail, said = text[:i], text[i:], `"`, s
+		} else {
+			return nil, false
+		}
+	} else {
+		cut := strings.LastIndexAny(text, "!&|() \"") + 1
+		word := text[cut:]
+		if len(word) < 5 {
+			return nil, false
+		}
+		p, s, ok := atom(word[:5])
+		if !ok {
+			return nil, false
+		}
+		head, typed, said = text[:cut]+p, word[5:], s
+	}
+	textWords, saidWords := f.words()
+	counts := textWords
+	if said {
+		counts = saidWords
+	}
+	prefix := query.Fold(typed)
+	var found []string
+	for w := range counts {
+		if strings.HasPrefix(w, prefix) {
+			found = append(found, w)
+		}
+	}
+	sort.Slice(found, func(i, j int) bool {
+		if counts[found[i]] != counts[found[j]] {
+			return counts[found[i]] > counts[found[j]]
+		}
+		return found[i] < found[j]
+	})
+	opts := make([]string, 0, 8)
+	for _, w := range found[:min(len(found), 8)] {
+		opts = append(opts, head+w+tail)
+	}
+	return opts, true
 }
 
 func (f *filterView) onConfidenceChanged(v float64) {

@@ -83,6 +83,10 @@ func newGridView(items browsing, coll *results.Collection, onOpen func(pos int))
 
 func (g *gridView) object() fyne.CanvasObject { return g.grid }
 
+// forget drops the thumbnails drawn: the collection was reset, and its
+// item IDs now name other frames.
+func (g *gridView) forget() { g.cache, g.order = map[int]image.Image{}, nil }
+
 func (g *gridView) refresh() {
 	if key := fmt.Sprint(g.items.query()); key != g.filter {
 		g.filter = key
@@ -91,7 +95,8 @@ func (g *gridView) refresh() {
 	g.grid.Refresh()
 }
 
-// render draws the item's boxes that pass the filter onto its thumbnail.
+// render draws the item's boxes and lines of text that pass the filter
+// onto its thumbnail.
 func (g *gridView) render(item results.Item) image.Image {
 	if img, ok := g.cache[item.ID]; ok {
 		return img
@@ -103,7 +108,9 @@ func (g *gridView) render(item results.Item) image.Image {
 	rgba := image.NewRGBA(thumb.Bounds())
 	draw.Draw(rgba, rgba.Bounds(), thumb, thumb.Bounds().Min, draw.Src)
 	if item.Width > 0 {
-		export.DrawDetections(rgba, float64(rgba.Bounds().Dx())/float64(item.Width), g.items.query().Shown(item))
+		q, scale := g.items.query(), float64(rgba.Bounds().Dx())/float64(item.Width)
+		export.DrawDetections(rgba, scale, q.Shown(item))
+		drawTextLines(rgba, scale, shownText(q, item))
 	}
 	if len(g.order) >= thumbCacheSize {
 		delete(g.cache, g.order[0])

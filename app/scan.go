@@ -74,6 +74,7 @@ func (u *UI) Start() {
 	u.saveState()
 	u.detail.close()
 	u.coll.Reset(cfg.Confidence)
+	u.grid.forget()
 	u.filters.reset(cfg.Confidence)
 	u.progress.show(progressSnapshot{})
 	u.refreshAll()

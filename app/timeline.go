@@ -1,12 +1,15 @@
 package app
 
 import (
+	"fmt"
 	"image/color"
 	"math"
 	"sort"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -28,24 +31,33 @@ const (
 	compactLanes = 6
 )
 
+// saidColor is the colour of subtitle cues' bars: no class has it.
+var saidColor = color.NRGBA{R: 215, G: 215, B: 225, A: 255}
+
 // timeline draws when things happen in one video: one lane per class with
-// its spans as coloured bars, a tick at each analysed frame and the
-// current frame marked. A tap picks the analysed frame nearest to it.
-// Compact, it leaves the class names out (the contact sheet's strip).
+// its spans as coloured bars, a "Said" lane per subtitle track with its
+// cues as bars, a tick at each analysed frame and the current frame
+// marked. A tap picks the analysed frame nearest to it, or on a cue the
+// frame nearest to the cue's start; pointing at a cue tells its text.
+// Compact, it leaves the lanes' names out (the contact sheet's strip).
 type timeline struct {
 	widget.BaseWidget
 	compact  bool
 	duration float64   // seconds; the frames' last time when unknown
 	frames   []float64 // analysed frames' times, in order
-	lanes    []lane
-	current  int // index in frames; -1: none
+	lanes    []lane    // the classes', then the Said lanes
+	current  int       // index in frames; -1: none
 	onPick   func(frame int)
+	// onCue, when set, hears of the cue tapped or pointed at (nil: the
+	// pointer left the cues).
+	onCue func(c *scan.Cue, tapped bool)
 }
 
 type lane struct {
-	class string
+	class string // the lane's name: a class, or "Said" and the track
 	color color.Color
 	spans []scan.Span
+	cues  []scan.Cue // of a Said lane
 }
 
 func newTimeline(compact bool, onPick func(frame int)) *timeline {
@@ -55,8 +67,9 @@ func newTimeline(compact bool, onPick func(frame int)) *timeline {
 }
 
 // set shows a video: its duration, analysed frames' times, class spans
-// (classIDs colour them as the boxes are) and the current frame.
-func (t *timeline) set(duration float64, frames []float64, spans []scan.Span, classIDs map[string]int, current int) {
+// (classIDs colour them as the boxes are), subtitle cues and the current
+// frame.
+func (t *timeline) set(duration float64, frames []float64, spans []scan.Span, classIDs map[string]int, cues []scan.Cue, current int) {
 	t.duration, t.frames, t.current = duration, frames, current
 	if n := len(frames); n > 0 && t.duration < frames[n-1] {
 		t.duration = frames[n-1]
@@ -75,7 +88,8 @@ func (t *timeline) set(duration float64, frames []float64, spans []scan.Span, cl
 		t.lanes = append(t.lanes, *l)
 	}
 	sort.Slice(t.lanes, func(i, j int) bool { return t.lanes[i].class < t.lanes[j].class })
-	if t.compact && len(t.lanes) > compactLanes {
+	said := saidLanes(cues, t.compact)
+	if keep := compactLanes - len(said); t.compact && len(t.lanes) > keep {
 		// The classes seen longest keep a lane.
 		seen := func(l lane) (s float64) {
 			for _, sp := range l.spans {
@@ -84,10 +98,57 @@ func (t *timeline) set(duration float64, frames []float64, spans []scan.Span, cl
 			return s
 		}
 		sort.SliceStable(t.lanes, func(i, j int) bool { return seen(t.lanes[i]) > seen(t.lanes[j]) })
-		t.lanes = t.lanes[:compactLanes]
+		t.lanes = t.lanes[:keep]
 		sort.Slice(t.lanes, func(i, j int) bool { return t.lanes[i].class < t.lanes[j].class })
 	}
+	t.lanes = append(t.lanes, said...)
 	t.Refresh()
+}
+
+// saidLanes are the Said lanes of cues: one per subtitle track or
+// sidecar file, named by its language when there are several; compact,
+// one for them all.
+func saidLanes(cues []scan.Cue, compact bool) []lane {
+	type source struct {
+		track   int
+		sidecar string
+	}
+	var order []source
+	bySource := map[source]*lane{}
+	for _, c := range cues {
+		src := source{c.Track, c.Sidecar}
+		if compact {
+			src = source{}
+		}
+		l := bySource[src]
+		if l == nil {
+			l = &lane{class: "Said", color: saidColor}
+			bySource[src] = l
+			order = append(order, src)
+		}
+		l.cues = append(l.cues, c)
+	}
+	out := make([]lane, 0, len(order))
+	for _, src := range order {
+		l := *bySource[src]
+		if len(order) > 1 {
+			l.class = "Said " + trackName(l.cues[0])
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// trackName names a cue's subtitle track: its language, else its stream
+// or sidecar file.
+func trackName(c scan.Cue) string {
+	switch {
+	case c.Language != "":
+		return c.Language
+	case c.Sidecar != "":
+		return c.Sidecar
+	}
+	return fmt.Sprintf("#%d", c.Track)
 }
 
 // left is where the time axis starts.
@@ -106,19 +167,70 @@ func (t *timeline) x(s float64, w float32) float32 {
 	return t.left() + float32(s/t.duration)*(w-t.left()-markerWidth)
 }
 
-// Tapped picks the analysed frame nearest to the tap.
+// Tapped picks the analysed frame nearest to the tap, or on a cue the one
+// nearest to the cue's start.
 func (t *timeline) Tapped(ev *fyne.PointEvent) {
 	if len(t.frames) == 0 || t.onPick == nil {
 		return
 	}
 	w := t.Size().Width
+	x := ev.Position.X
+	if c := t.cueAt(ev.Position); c != nil {
+		x = t.x(c.Start, w)
+		if t.onCue != nil {
+			t.onCue(c, true)
+		}
+	}
 	best, dist := 0, float32(math.MaxFloat32)
 	for i, s := range t.frames {
-		if d := float32(math.Abs(float64(t.x(s, w) - ev.Position.X))); d < dist {
+		if d := float32(math.Abs(float64(t.x(s, w) - x))); d < dist {
 			best, dist = i, d
 		}
 	}
 	t.onPick(best)
+}
+
+// cueAt is the cue drawn at p, if any: its bar, or a few pixels beside a
+// short one.
+func (t *timeline) cueAt(p fyne.Position) *scan.Cue {
+	lh, gap := t.lane()
+	i := int(p.Y / (lh + gap))
+	if p.Y < 0 || i >= len(t.lanes) || p.Y-float32(i)*(lh+gap) > lh {
+		return nil
+	}
+	w := t.Size().Width
+	var best *scan.Cue
+	dist := float32(3) // the slack, in pixels
+	for k := range t.lanes[i].cues {
+		c := &t.lanes[i].cues[k]
+		x0, x1 := t.x(c.Start, w), t.x(c.End, w)
+		d := max(x0-p.X, p.X-x1, 0)
+		if d <= dist {
+			best, dist = c, d
+		}
+	}
+	return best
+}
+
+// MouseIn, MouseMoved and MouseOut tell onCue of the cue pointed at.
+func (t *timeline) MouseIn(ev *desktop.MouseEvent) { t.MouseMoved(ev) }
+
+func (t *timeline) MouseMoved(ev *desktop.MouseEvent) {
+	if t.onCue != nil {
+		t.onCue(t.cueAt(ev.Position), false)
+	}
+}
+
+func (t *timeline) MouseOut() {
+	if t.onCue != nil {
+		t.onCue(nil, false)
+	}
+}
+
+// cueSaid is a cue as a line: its times and its text on one line.
+func cueSaid(c scan.Cue) string {
+	text := strings.Join(strings.Fields(c.Text), " ")
+	return fmt.Sprintf("%s–%s  %s", clock(c.Start), clock(c.End), shorten(text, listedRunes))
 }
 
 func (t *timeline) CreateRenderer() fyne.WidgetRenderer {
@@ -185,11 +297,10 @@ func (r *timelineRenderer) build() {
 			objs = append(objs, label)
 		}
 		for _, s := range l.spans {
-			x0, x1 := t.x(s.Start, w), t.x(s.End, w)
-			bar := canvas.NewRectangle(l.color)
-			bar.Move(fyne.NewPos(x0, y))
-			bar.Resize(fyne.NewSize(max(3, x1-x0), lh))
-			objs = append(objs, bar)
+			objs = append(objs, t.bar(l.color, s.Start, s.End, y, w))
+		}
+		for _, c := range l.cues {
+			objs = append(objs, t.bar(l.color, c.Start, c.End, y, w))
 		}
 	}
 	tickTop := r.height() - tickHeight - 1
@@ -208,6 +319,18 @@ func (r *timelineRenderer) build() {
 	r.objects = objs
 }
 
+// bar is a lane's bar from start to end, at least 3 pixels wide.
+func (t *timeline) bar(c color.Color, start, end float64, y, w float32) *canvas.Rectangle {
+	lh, _ := t.lane()
+	// A cue can run past the video's end (a subtitle track longer than
+	// the video): its bar stops at the timeline's.
+	x0, x1 := t.x(start, w), min(t.x(end, w), w-markerWidth)
+	bar := canvas.NewRectangle(c)
+	bar.Move(fyne.NewPos(x0, y))
+	bar.Resize(fyne.NewSize(max(3, x1-x0), lh))
+	return bar
+}
+
 func (r *timelineRenderer) Objects() []fyne.CanvasObject { return r.objects }
 func (r *timelineRenderer) Destroy()                     {}
 
@@ -218,6 +341,7 @@ type videoFrames struct {
 	items    []int     // their item IDs
 	spans    []scan.Span
 	classIDs map[string]int
+	cues     []scan.Cue // the file's subtitles
 }
 
 func framesOf(coll *results.Collection, path string, q results.Query) videoFrames {
@@ -226,7 +350,7 @@ func framesOf(coll *results.Collection, path string, q results.Query) videoFrame
 	if !ok {
 		return v
 	}
-	v.duration = f.Media.Duration
+	v.duration, v.cues = f.Media.Duration, f.Subtitles
 	for _, id := range f.Items {
 		it := coll.Item(id)
 		v.times = append(v.times, it.Time)
@@ -247,5 +371,5 @@ func (t *timeline) show(v videoFrames, current int) {
 			cur = i
 		}
 	}
-	t.set(v.duration, v.times, v.spans, v.classIDs, cur)
+	t.set(v.duration, v.times, v.spans, v.classIDs, v.cues, cur)
 }

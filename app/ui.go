@@ -200,7 +200,7 @@ func (u *UI) build() {
 	u.queue.changed()
 	u.settings = newSettingsView(settingsDeps{cfg: u.cfg, configured: u.configured, onCluster: saved.OnCluster, win: u.win,
 		model: u.currentModel, loadModel: u.loadModel, onChange: u.refreshAll})
-	u.filters = newFilterView(u.refreshAll, u.classNames)
+	u.filters = newFilterView(u.refreshAll, u.classNames, u.coll.Words)
 	u.grid = newGridView(u, u.coll, func(pos int) { u.detail.open(pos) })
 	u.sheet = newContactSheet(u, u.coll, u.grid, func(pos int) { u.detail.open(pos) })
 	u.progress = newProgressView()

@@ -231,7 +231,7 @@ func (c *Collection) fileMatches(q Query) map[string][]query.Range {
 		frames := make([]scan.Frame, len(f.Items))
 		for i, id := range f.Items {
 			it := c.items[id]
-			frames[i] = scan.Frame{Index: it.Index, Time: it.Time}
+			frames[i] = scan.Frame{Index: it.Index, Time: it.Time, Text: it.Text}
 			for _, d := range it.Detections {
 				if q.counts(d) {
 					frames[i].Detections = append(frames[i].Detections, d)
@@ -328,6 +328,42 @@ func (c *Collection) ClassCounts(q Query) map[string]int {
 		}
 	}
 	return counts
+}
+
+// Words counts the words of what was read and said, folded as text: and
+// said: compare them (query.Fold): per word, the frames whose text has
+// it, and the cues that say it.
+func (c *Collection) Words() (text, said map[string]int) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	text, said = map[string]int{}, map[string]int{}
+	count := func(into map[string]int, lines ...string) {
+		seen := map[string]bool{}
+		for _, l := range lines {
+			for _, w := range strings.Fields(query.Fold(l)) {
+				if !seen[w] {
+					seen[w] = true
+					into[w]++
+				}
+			}
+		}
+	}
+	for _, it := range c.items {
+		if it.replaced || len(it.Text) == 0 {
+			continue
+		}
+		lines := make([]string, len(it.Text))
+		for i, l := range it.Text {
+			lines[i] = l.Text
+		}
+		count(text, lines...)
+	}
+	for _, f := range c.files {
+		for _, cue := range f.Subtitles {
+			count(said, cue.Text)
+		}
+	}
+	return text, said
 }
 
 // Problems lists failed and partial files, by path.
