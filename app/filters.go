@@ -1,7 +1,6 @@
 package app
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -133,51 +132,9 @@ func (f *filterView) setProblem(text string) {
 	}
 }
 
-// resolve names e's classes as the model does. An expression with
-// text: is taken once frames with text are shown (query.Resolve refuses
-// text: while scans read none), its classes resolved all the same.
+// resolve names e's classes as the model does.
 func (f *filterView) resolve(e query.Expr) (query.Expr, error) {
-	r, err := query.Resolve(e, f.names())
-	if !errors.Is(err, query.ErrNoText) {
-		return r, err
-	}
-	if text, _ := f.words(); len(text) == 0 {
-		return nil, err
-	}
-	var classes query.Expr // every class atom, for Resolve's word on unknown ones
-	byLower := map[string]string{}
-	for _, a := range query.Atoms(e) {
-		if c, ok := a.(query.Class); ok {
-			if classes == nil {
-				classes = c
-			} else {
-				classes = query.Or{L: classes, R: c}
-			}
-		}
-	}
-	if classes != nil {
-		if _, err := query.Resolve(classes, f.names()); err != nil {
-			return nil, err
-		}
-		for _, n := range f.names() {
-			byLower[strings.ToLower(n)] = n
-		}
-	}
-	var fix func(query.Expr) query.Expr
-	fix = func(e query.Expr) query.Expr {
-		switch x := e.(type) {
-		case query.Class:
-			return query.Class{Name: byLower[strings.ToLower(x.Name)], Col: x.Col}
-		case query.Not:
-			return query.Not{X: fix(x.X)}
-		case query.And:
-			return query.And{L: fix(x.L), R: fix(x.R)}
-		case query.Or:
-			return query.Or{L: fix(x.L), R: fix(x.R)}
-		}
-		return e
-	}
-	return fix(e), nil
+	return query.Resolve(e, f.names())
 }
 
 // complete offers the class names that start like the word being typed,

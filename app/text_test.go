@@ -1,13 +1,11 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
-	"image/jpeg"
 	"math"
 	"os/exec"
 	"path/filepath"
@@ -21,13 +19,11 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/vidsift/vidsift/engine/clips"
-	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/export"
 	"github.com/vidsift/vidsift/engine/media"
-	"github.com/vidsift/vidsift/engine/ocr"
-	"github.com/vidsift/vidsift/engine/pipeline"
 	"github.com/vidsift/vidsift/engine/query"
 	"github.com/vidsift/vidsift/engine/scan"
+	"github.com/vidsift/vidsift/engine/settings"
 	"github.com/vidsift/vidsift/internal/testenv"
 )
 
@@ -68,67 +64,26 @@ func textVideo(t *testing.T) string {
 	return out
 }
 
-// scanWithText scans paths in the app, then reads the text written in
-// each analysed frame with engine/ocr (decoded again at full size, as the
-// pipeline reads it) and puts the results back as the library replays
-// them: what a scan with text on gives once the pipeline reads text.
+// scanWithText scans paths in the app with the text models, as a user
+// whose setup installed them does.
 func scanWithText(t *testing.T, u *UI, loop *mainLoop, paths ...string) {
 	t.Helper()
+	t.Setenv(settings.EnvVar(settings.TextModels), shared(t, "models/ocr"))
 	drop(u, paths...)
 	test.Tap(u.toolbar.start)
 	loop.until(t, "the scan to finish", func() bool {
 		f, _ := u.coll.FileCounts()
 		return f == len(paths) && !u.activity.Running()
 	})
-	if err := detect.Init(testenv.Library(t)); err != nil {
-		t.Fatal(err)
-	}
-	reader, err := ocr.Load(shared(t, "models/ocr"), ocr.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reader.Close()
-	type replay struct {
-		res    scan.FileResult
-		thumbs map[int][]byte
-		params scan.Params
-	}
-	var all []replay
+	read := 0
 	for _, res := range u.coll.Results(nil) {
-		f, _ := u.coll.File(res.Path)
-		r := replay{res: res, thumbs: map[int][]byte{}, params: f.Params}
-		r.res.Subtitles = f.Subtitles
-		for i := range r.res.Frames {
-			k := &r.res.Frames[i]
-			thumb, err := u.coll.Thumbnail(f.Items[i])
-			if err != nil {
-				t.Fatal(err)
-			}
-			var jpg bytes.Buffer
-			if err := jpeg.Encode(&jpg, thumb, nil); err != nil {
-				t.Fatal(err)
-			}
-			r.thumbs[k.Index] = jpg.Bytes()
-			img, err := media.ReadFrameAt(context.Background(), res.Path, k.Time, 0, media.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			lines, err := reader.Read(img)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, l := range lines {
-				k.Text = append(k.Text, scan.TextLine{Text: l.Text, Confidence: l.Confidence, Box: l.Box})
-			}
+		for _, k := range res.Frames {
+			read += len(k.Text)
 		}
-		all = append(all, r)
 	}
-	u.coll.Reset(u.coll.Floor())
-	u.grid.forget()
-	for _, r := range all {
-		pipeline.Replay(r.res, r.thumbs, r.params, func(ev scan.Event) { u.coll.Add(ev) })
+	if read == 0 {
+		t.Fatal("the scan read no text")
 	}
-	u.refreshAll()
 }
 
 // TestTextBoxes: lines of text read in a frame are drawn on its grid

@@ -18,15 +18,17 @@ import (
 	"testing"
 
 	"github.com/vidsift/vidsift/engine/detect"
+	"github.com/vidsift/vidsift/engine/ocr"
 	"github.com/vidsift/vidsift/engine/scan"
 	"github.com/vidsift/vidsift/internal/testenv"
 )
 
-// TestSoak scans 100 files (links to the shared clips) twice in one process,
-// with the default model (the dynamic int8 export) on each frame's own
-// rectangle: the second pass must not grow RSS or the Go heap by 10% or
-// more over the first, or FFmpeg frames, packets or ONNX tensors are
-// leaking; and once the model is closed no ONNX object is left.
+// TestSoak scans 100 files (links to the shared clips and text fixtures)
+// twice in one process, with the default model (the dynamic int8 export)
+// on each frame's own rectangle and text read: the second pass must not
+// grow RSS or the Go heap by 10% or more over the first, or FFmpeg frames,
+// packets or ONNX tensors are leaking; and once the models are closed no
+// ONNX object is left.
 func TestSoak(t *testing.T) {
 	videos, _ := filepath.Glob(filepath.Join(testenv.Shared(t, "testdata/videos"), "*"))
 	// Long GOPs too, so gap frames' buffered packets and held frames are
@@ -34,7 +36,8 @@ func TestSoak(t *testing.T) {
 	// 16:9, 4:3 and 2.35:1, a portrait clip: shapes come and go in every
 	// stream's tensors.
 	videos = append(videos, testenv.Fixture(t, "static_10s_gop.mp4"), testenv.Fixture(t, "one_keyframe_person.mkv"),
-		testenv.Fixture(t, "aspect/portrait_9x16.mp4"))
+		testenv.Fixture(t, "aspect/portrait_9x16.mp4"), testenv.Fixture(t, "text/lower_third.mp4"),
+		testenv.Fixture(t, "text/pan_mall_sale_sign.mp4"))
 	dir := t.TempDir()
 	for i := 0; i < 100; i++ {
 		v := videos[i%len(videos)]
@@ -49,6 +52,12 @@ func TestSoak(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.Detector, cfg.Rect = m, true
+	textBefore := ocr.OpenObjects()
+	reader, err := ocr.Load(testenv.Shared(t, "models/ocr"), ocr.Options{Session: detect.Options{IntraOpThreads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.TextReader, cfg.Text = reader, scan.DefaultParams().Text
 	cfg.Thumbs = JPEGThumbs
 	cfg.Sampling, cfg.ReuseSimilar = defaultSampling, true // the defaults
 	// Each pass drains its events as a consumer would, keeping nothing, then
@@ -60,8 +69,8 @@ func TestSoak(t *testing.T) {
 				sum = f.Summary
 			}
 		}
-		if sum.OK != 100 {
-			t.Fatalf("%d of 100 files ok", sum.OK)
+		if sum.OK != 100 || sum.TextFrames == 0 {
+			t.Fatalf("%d of 100 files ok, text read in %d frames", sum.OK, sum.TextFrames)
 		}
 		debug.FreeOSMemory()
 		var ms runtime.MemStats
@@ -85,6 +94,10 @@ func TestSoak(t *testing.T) {
 	m.Close()
 	if open := detect.OpenObjects(); open != before {
 		t.Errorf("%d ONNX Runtime objects open after the runs, %d before", open, before)
+	}
+	reader.Close()
+	if open := ocr.OpenObjects(); open != textBefore {
+		t.Errorf("%d text ONNX Runtime objects open after the runs, %d before", open, textBefore)
 	}
 }
 
