@@ -73,10 +73,16 @@ func (q Queue) orDefault() Queue {
 }
 
 // Settings are what a job must be scanned with: what the scan finds
-// (the model by its SHA-256 and input size), the thumbnails to send back
-// (JPEG only: an image does not travel) and how long the file may take.
+// (the model by its SHA-256 and input size; the text, by the text
+// models' files), the thumbnails to send back (JPEG only: an image does
+// not travel) and how long the file may take.
 type Settings struct {
-	Params      scan.Params
+	Params scan.Params
+	// TextModels are the SHA-256s of the text models' files (ocr's
+	// DetectorFile, RecogniserFile and DictionaryFile, in this order) in
+	// the models bucket, when Params.Text.On; Params.Text.Models is their
+	// SHA-256 together.
+	TextModels  [3]string
 	Thumbs      pipeline.Thumbs
 	FileTimeout time.Duration
 }
