@@ -24,8 +24,10 @@ import (
 // settings are scan.Params. 3: Params.Rect. 4: jobs are known by path and
 // content (Job.Fingerprint). 5: Sampling.Cuts, and each result frame says
 // its kind (scan.Frame.Kind). 6: results carry the file's subtitle cues
-// (scan.FileResult.Subtitles, SubtitlesRead).
-const Protocol = 6
+// (scan.FileResult.Subtitles, SubtitlesRead). 7: jobs name the text
+// models' files (Settings.TextModels), which workers fetch from the hub to
+// read text (a worker of 6 knew Params.Text but read none).
+const Protocol = 7
 
 // JetStream names. Jobs are a work queue: a job is removed once a worker
 // acks it. Results are a work queue too, one consumer per run.
