@@ -24,8 +24,10 @@ import (
 // settings are scan.Params. 3: Params.Rect. 4: jobs are known by path and
 // content (Job.Fingerprint). 5: Sampling.Cuts, and each result frame says
 // its kind (scan.Frame.Kind). 6: results carry the file's subtitle cues
-// (scan.FileResult.Subtitles, SubtitlesRead).
-const Protocol = 6
+// (scan.FileResult.Subtitles, SubtitlesRead). 7: jobs name the text
+// models' files (Settings.TextModels), which workers fetch from the hub to
+// read text (a worker of 6 knew Params.Text but read none).
+const Protocol = 7
 
 // JetStream names. Jobs are a work queue: a job is removed once a worker
 // acks it. Results are a work queue too, one consumer per run.
@@ -73,10 +75,16 @@ func (q Queue) orDefault() Queue {
 }
 
 // Settings are what a job must be scanned with: what the scan finds
-// (the model by its SHA-256 and input size), the thumbnails to send back
-// (JPEG only: an image does not travel) and how long the file may take.
+// (the model by its SHA-256 and input size; the text, by the text
+// models' files), the thumbnails to send back (JPEG only: an image does
+// not travel) and how long the file may take.
 type Settings struct {
-	Params      scan.Params
+	Params scan.Params
+	// TextModels are the SHA-256s of the text models' files (ocr's
+	// DetectorFile, RecogniserFile and DictionaryFile, in this order) in
+	// the models bucket, when Params.Text.On; Params.Text.Models is their
+	// SHA-256 together.
+	TextModels  [3]string
 	Thumbs      pipeline.Thumbs
 	FileTimeout time.Duration
 }

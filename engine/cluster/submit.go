@@ -65,6 +65,9 @@ type submission struct {
 	runs    jetstream.KeyValue
 	run     string
 	report  pipeline.RemoteReport
+	// textModels are the SHA-256s of the text models' files, shared with
+	// the workers when the run reads text (Settings.TextModels).
+	textModels [3]string
 
 	pending   map[string]string // job ID -> path, until its result is in
 	published map[string]time.Time
@@ -132,8 +135,17 @@ func (s *Submitter) Scan(ctx context.Context, cfg pipeline.Config, files []pipel
 	return nil
 }
 
-// prepare makes sure the queue exists, shares the model and marks the run alive.
+// prepare makes sure the queue exists, shares the models and marks the run alive.
 func (u *submission) prepare(ctx context.Context, cfg pipeline.Config) error {
+	if cfg.Text.On {
+		if cfg.TextReader == nil {
+			return errors.New("the run reads text, but has no text reader")
+		}
+		var err error
+		if u.textModels, err = hashTextModels(cfg.TextReader); err != nil {
+			return err
+		}
+	}
 	err := retry(ctx, u.say, "setting up the queue", func() (err error) {
 		if u.jobs, _, err = setup(ctx, u.js, u.s.queue, true); err != nil {
 			if errors.Is(err, jetstream.ErrJetStreamNotEnabled) || errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount) {
@@ -150,7 +162,13 @@ func (u *submission) prepare(ctx context.Context, cfg pipeline.Config) error {
 		if _, err = u.runs.Put(ctx, u.run, []byte("alive")); err != nil {
 			return err
 		}
-		return shareModel(ctx, u.js, cfg.Detector.Path, cfg.Detector.SHA256)
+		if err := shareModel(ctx, u.js, cfg.Detector.Path, cfg.Detector.SHA256); err != nil {
+			return err
+		}
+		if cfg.Text.On {
+			return shareTextModels(ctx, u.js, cfg.TextReader, u.textModels)
+		}
+		return nil
 	})
 	var stop retryStop
 	if errors.As(err, &stop) {
@@ -179,7 +197,7 @@ func (u *submission) resultsConsumer(ctx context.Context) (jetstream.Consumer, e
 // file's identity, so a publish retried after a lost reply is not queued
 // twice. A file the run's library did not fingerprint is read here.
 func (u *submission) publish(ctx context.Context, cfg pipeline.Config, files []pipeline.RemoteFile) error {
-	set := Settings{Params: cfg.Params, Thumbs: min(cfg.Thumbs, pipeline.JPEGThumbs), FileTimeout: cfg.FileTimeout}
+	set := Settings{Params: cfg.Params, TextModels: u.textModels, Thumbs: min(cfg.Thumbs, pipeline.JPEGThumbs), FileTimeout: cfg.FileTimeout}
 	for _, f := range files {
 		path, fp := f.Path, f.Fingerprint
 		if fp == "" {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/vidsift/vidsift/engine/detect"
 	"github.com/vidsift/vidsift/engine/fingerprint"
+	"github.com/vidsift/vidsift/engine/ocr"
 	"github.com/vidsift/vidsift/engine/pipeline"
 	"github.com/vidsift/vidsift/engine/scan"
 )
@@ -51,6 +52,7 @@ type worker struct {
 
 	mu      sync.Mutex
 	models  map[string]*detect.Model
+	readers map[scan.Text]*ocr.Reader    // text readers, by their settings
 	running map[string]map[*fileRun]bool // the files in progress of each run
 	loadMu  sync.Mutex
 }
@@ -66,7 +68,7 @@ func RunWorker(ctx context.Context, nc *nats.Conn, o WorkerOptions) error {
 	if err != nil {
 		return err
 	}
-	w := &worker{o: o, nc: nc, js: js, models: map[string]*detect.Model{}, running: map[string]map[*fileRun]bool{}}
+	w := &worker{o: o, nc: nc, js: js, models: map[string]*detect.Model{}, readers: map[scan.Text]*ocr.Reader{}, running: map[string]map[*fileRun]bool{}}
 	defer w.closeModels()
 	var cons jetstream.Consumer
 	if err := retry(ctx, w.warn, "joining the queue", func() (err error) {
@@ -274,7 +276,7 @@ func refuses(job Job) string {
 
 // scan resolves the job's path and scans the file. A file this worker may
 // not or cannot open is a failed result naming the worker; err is only for
-// what stops it from honouring the job at all (the model).
+// what stops it from honouring the job at all (the models).
 func (w *worker) scan(ctx context.Context, job Job) (scan.FileResult, map[int][]byte, error) {
 	failed := func(format string, a ...any) (scan.FileResult, map[int][]byte, error) {
 		return scan.FileResult{Status: scan.StatusFailed, Error: fmt.Sprintf(format, a...)}, nil, nil
@@ -314,8 +316,12 @@ func (w *worker) scan(ctx context.Context, job Job) (scan.FileResult, map[int][]
 		return scan.FileResult{}, nil, fmt.Errorf("worker %s: model %s takes %d×%d, the job asks for %d×%d",
 			w.o.Name, short(id.SHA256), id.InputW, id.InputH, s.Params.Model.InputW, s.Params.Model.InputH)
 	}
+	text, err := w.textReader(ctx, s)
+	if err != nil {
+		return scan.FileResult{}, nil, err
+	}
 	// One file at a time per slot, with its share of the inference threads.
-	cfg := pipeline.NewConfig(model, nil, scan.Settings{Params: s.Params, Workers: 1,
+	cfg := pipeline.NewConfig(model, text, scan.Settings{Params: s.Params, Workers: 1,
 		Threads: max(1, w.o.Threads/w.o.Workers), IntraOpThreads: 1, FileTimeout: s.FileTimeout})
 	cfg.Thumbs = min(s.Thumbs, pipeline.JPEGThumbs)
 	cfg.FFmpegLog = w.o.Log
@@ -358,11 +364,54 @@ func (w *worker) model(ctx context.Context, sha string) (*detect.Model, error) {
 	return m, nil
 }
 
+// textReader returns the text reader the job's text settings ask for
+// (nil when it reads no text), fetching the text models from the hub the
+// first time. A reader is loaded for its settings, so there is one per
+// setting, all from one folder of the cache. Its models must be the
+// job's: the results then carry the job's text key.
+func (w *worker) textReader(ctx context.Context, s Settings) (*ocr.Reader, error) {
+	t := s.Params.Text
+	if !t.On {
+		return nil, nil
+	}
+	w.loadMu.Lock()
+	defer w.loadMu.Unlock()
+	w.mu.Lock()
+	r := w.readers[t]
+	w.mu.Unlock()
+	if r != nil {
+		return r, nil
+	}
+	dir, err := w.o.Models.fetchText(ctx, w.js, s.TextModels, t.Models)
+	if err != nil {
+		return nil, fmt.Errorf("worker %s has no text models %s: %w", w.o.Name, short(t.Models), err)
+	}
+	// One intra-op thread, as the detector's sessions have.
+	r, err = ocr.Load(dir, ocr.Options{Session: detect.Options{IntraOpThreads: 1}, DetectSide: t.DetectSide, MinConfidence: t.MinConfidence})
+	if err != nil {
+		return nil, fmt.Errorf("worker %s cannot load text models %s: %w", w.o.Name, short(t.Models), err)
+	}
+	if r.SHA256() != t.Models {
+		r.Close()
+		// Fetched whole and checked, so changed since: fetch it again next time.
+		_ = os.RemoveAll(dir)
+		return nil, fmt.Errorf("worker %s: text models %s changed in its cache (%s has sha256 %s); removed", w.o.Name, short(t.Models), dir, short(r.SHA256()))
+	}
+	w.mu.Lock()
+	w.readers[t] = r
+	w.mu.Unlock()
+	w.o.Log.Info("text models ready", "sha256", t.Models, "path", dir, "side", t.DetectSide, "min_confidence", t.MinConfidence)
+	return r, nil
+}
+
 func (w *worker) closeModels() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, m := range w.models {
 		m.Close()
+	}
+	for _, r := range w.readers {
+		r.Close()
 	}
 }
 

@@ -67,6 +67,13 @@ func TestWorkerRefusesWhatItCannotHonour(t *testing.T) {
 	if !strings.Contains(unknown, `"Cuts":true`) {
 		t.Fatalf("no unknown field in %s", unknown)
 	}
+	// A job of protocol 6 reading text: its worker read none (a worker of
+	// 6 refuses today's jobs by their protocol alike, in readJob).
+	protocol6 := strings.Replace(string(mustJSON(Job{Protocol: 6, Revision: scan.ResultsRevision, Run: "v6", ID: "e", Path: "/v.mp4",
+		Settings: Settings{Params: scan.DefaultParams()}})), `"TextModels":["","",""],`, "", 1)
+	if strings.Contains(protocol6, "TextModels") || !strings.Contains(protocol6, `"Text":{"On":true`) {
+		t.Fatalf("not a protocol 6 job reading text: %s", protocol6)
+	}
 	for _, c := range []struct {
 		job  Job
 		raw  string // the message, when not job
@@ -76,6 +83,7 @@ func TestWorkerRefusesWhatItCannotHonour(t *testing.T) {
 		{Job{Protocol: Protocol + 1, Revision: scan.ResultsRevision, Run: "stranger", ID: "b", Path: "/y.mp4"}, "", "protocol"},
 		{Job{Run: "v1", ID: "c"}, protocol1, "job protocol 1, this worker speaks " + strconv.Itoa(Protocol)},
 		{Job{Run: "future", ID: "d"}, unknown, `cannot read the job completely (json: unknown field "Cuts")`},
+		{Job{Run: "v6", ID: "e"}, protocol6, "job protocol 6, this worker speaks " + strconv.Itoa(Protocol)},
 	} {
 		msg := mustJSON(c.job)
 		if c.raw != "" {
@@ -103,8 +111,8 @@ func TestWorkerRefusesWhatItCannotHonour(t *testing.T) {
 			t.Errorf("notice %+v; want worker old, job %s, %q", n, c.job.ID, c.want)
 		}
 	}
-	if n, err := QueuedJobs(ctx, nc); err != nil || n != 4 {
-		t.Errorf("queued jobs after the refusals: %d, %v; want 4", n, err)
+	if n, err := QueuedJobs(ctx, nc); err != nil || n != 5 {
+		t.Errorf("queued jobs after the refusals: %d, %v; want 5", n, err)
 	}
 }
 

@@ -114,11 +114,15 @@ type Reader struct {
 	rec     *ort.DynamicAdvancedSession
 	classes []string // blank, the dictionary, a space
 	sha256  string   // of the detector, recogniser and dictionary, in this order
+	dir     string   // where they were loaded from
 }
 
 // SHA256 identifies the models: the SHA-256 of the detector, the
 // recogniser and the dictionary files, one after the other.
 func (r *Reader) SHA256() string { return r.sha256 }
+
+// Dir is the folder the models were loaded from (a cluster shares them).
+func (r *Reader) Dir() string { return r.dir }
 
 // Load reads the models in dir (DetectorFile, RecogniserFile and
 // DictionaryFile) and checks that they are what this package runs.
@@ -144,7 +148,7 @@ func Load(dir string, opts Options) (*Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("text dictionary %s: %w", dictPath, err)
 	}
-	r := &Reader{opts: opts, classes: classes}
+	r := &Reader{opts: opts, classes: classes, dir: dir}
 	sum := sha256.New()
 	// Detector: x [n,3,H,W] → [n,1,H,W], H and W free.
 	r.det, err = session(filepath.Join(dir, DetectorFile), "text detector", opts.Session,
