@@ -1,18 +1,22 @@
 package ocr
 
 import (
+	"encoding/json"
 	"errors"
 	"image"
 	_ "image/jpeg"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/vidsift/vidsift/engine/detect"
+	"github.com/vidsift/vidsift/engine/query"
 	"github.com/vidsift/vidsift/internal/testenv"
 	xdraw "golang.org/x/image/draw"
 )
@@ -400,4 +404,79 @@ func TestConcurrentReads(t *testing.T) {
 	if n := OpenObjects() - base; n != -2 {
 		t.Errorf("Close freed %d sessions, want 2", -n)
 	}
+}
+
+// TestReadTextFixtures holds the reader (default options) to the videos
+// of generated/text/: in a frame from the middle of each span of
+// testdata/text_truth.json every word of the span is found as text:
+// finds it, and no absent word is read in any frame of the file.
+func TestReadTextFixtures(t *testing.T) {
+	r := loadReader(t, Options{})
+	truth := testenv.ReadJSON[map[string]json.RawMessage](t, filepath.Join(testenv.RepoRoot(), "testdata", "text_truth.json"))
+	for name, raw := range truth {
+		if strings.HasPrefix(name, "_") {
+			continue
+		}
+		var fx textFixture
+		if err := json.Unmarshal(raw, &fx); err != nil {
+			t.Fatalf("text_truth.json %s: %v", name, err)
+		}
+		t.Run(name, func(t *testing.T) {
+			video := testenv.Fixture(t, name)
+			type moment struct {
+				at    float64
+				words []string
+			}
+			moments := []moment{{at: 0.25}} // plain footage: one frame, no words
+			if len(fx.Text) > 0 {
+				moments = moments[:0]
+			}
+			for _, s := range fx.Text {
+				moments = append(moments, moment{(s.Start + s.End) / 2, s.Words})
+			}
+			for _, m := range moments {
+				img := frameAt(t, video, m.at)
+				lines, err := r.Read(img)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var texts []string
+				for _, l := range lines {
+					texts = append(texts, l.Text)
+				}
+				read := strings.Join(texts, "\n")
+				for _, w := range m.words {
+					if !(query.Text{Words: w}).In(read) {
+						t.Errorf("at %.2f s: %q not found in %q", m.at, w, texts)
+					}
+				}
+				for _, w := range fx.Absent {
+					if (query.Text{Words: w}).In(read) {
+						t.Errorf("at %.2f s: absent %q read in %q", m.at, w, texts)
+					}
+				}
+			}
+		})
+	}
+}
+
+// frameAt decodes the frame of video at the given second with the ffmpeg CLI.
+func frameAt(t *testing.T, video string, at float64) image.Image {
+	t.Helper()
+	png := filepath.Join(t.TempDir(), "frame.png")
+	out, err := exec.Command("ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-ss", strconv.FormatFloat(at, 'f', 3, 64),
+		"-i", video, "-frames:v", "1", png).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ffmpeg %s at %.2f s: %v\n%s", video, at, err, out)
+	}
+	f, err := os.Open(png)
+	if err != nil {
+		t.Fatalf("%s has no frame at %.2f s: %v", video, at, err)
+	}
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
 }
