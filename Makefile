@@ -44,7 +44,7 @@ unit:
 # stands in for vidsift.)
 smoke:
 	$(GO) test -count=1 .
-	$(GO) test -count=1 -run '^TestSoak$$' -v ./engine/pipeline
+	$(GO) test -count=1 -timeout 30m -run '^TestSoak$$' -v ./engine/pipeline
 
 # Each fuzz target for a bounded number of inputs (about 10 s each here);
 # their seed corpora already ran in `unit`. Counts, not durations: Go 1.26's

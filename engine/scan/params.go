@@ -119,7 +119,7 @@ const (
 	// Text: on where the text models are installed (a run without them
 	// reads none); the detector's side measured in docs/text.md.
 	DefaultText              = true
-	DefaultTextSide          = 960
+	DefaultTextSide          = 640
 	DefaultTextMinConfidence = 0.5
 )
 
