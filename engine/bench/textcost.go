@@ -24,11 +24,12 @@ import (
 type TextReport struct {
 	Side      int     `json:"text_side"` // the text detector's side the scans used
 	Files     int     `json:"files"`
-	Frames    int     `json:"frames"`      // analysed with text on
-	Inferred  int     `json:"inferences"`  // of which the object model ran on
-	TextRead  int     `json:"text_frames"` // frames whose text was read (the others repeat a similar frame's)
-	Boxes     int     `json:"text_boxes"`  // text boxes found in them
-	BoxesRead int     `json:"boxes_read"`  // of which read (the others looked as before)
+	Frames    int     `json:"frames"`       // analysed with text on
+	Inferred  int     `json:"inferences"`   // of which the object model ran on
+	TextRead  int     `json:"text_frames"`  // frames whose text was read (the others repeat a similar frame's)
+	Cleared   int     `json:"text_cleared"` // of which the probe found without text
+	Boxes     int     `json:"text_boxes"`   // text boxes found in them
+	BoxesRead int     `json:"boxes_read"`   // of which read (the others looked as before)
 	OffSec    float64 `json:"wall_text_off_s"`
 	OnSec     float64 `json:"wall_text_on_s"`
 	Ratio     float64 `json:"ratio_on_off"` // goal ≤ 1.6
@@ -119,7 +120,7 @@ func (rep *Report) textCosts(ctx context.Context, o Options) error {
 		if round == 0 || on.Elapsed.Seconds() < tr.OnSec {
 			tr.OnSec = on.Elapsed.Seconds()
 		}
-		tr.Frames, tr.Inferred, tr.TextRead, tr.Boxes, tr.BoxesRead = on.Frames, on.Inferences, on.TextFrames, on.TextBoxes, on.TextRead
+		tr.Frames, tr.Inferred, tr.TextRead, tr.Cleared, tr.Boxes, tr.BoxesRead = on.Frames, on.Inferences, on.TextFrames, on.TextCleared, on.TextBoxes, on.TextRead
 		if o.Truth != nil {
 			tr.Recall = TextRecall(o.Truth, read)
 		}

@@ -293,7 +293,7 @@ func printText(w io.Writer, t *bench.TextReport) {
 	if t.ByHandErr != "" {
 		byHand, byHandRecall = "not measured: "+t.ByHandErr, ""
 	}
-	fmt.Fprintf(tw, "%d files, %d frames (%d inferred; text read in %d, %d of %d boxes read)\t\t\n", t.Files, t.Frames, t.Inferred, t.TextRead, t.BoxesRead, t.Boxes)
+	fmt.Fprintf(tw, "%d files, %d frames (%d inferred; text read in %d, %d cleared by the probe; %d of %d boxes read)\t\t\n", t.Files, t.Frames, t.Inferred, t.TextRead, t.Cleared, t.BoxesRead, t.Boxes)
 	fmt.Fprintf(tw, "words found\t%s\t%s\n", recall(t.Recall), byHandRecall)
 	fmt.Fprintf(tw, "wall, text off → on\t%.2f s → %.2f s (%.2f×, goal ≤ 1.6)\t%s\n", t.OffSec, t.OnSec, t.Ratio, byHand)
 	if t.ByHandSec > 0 {

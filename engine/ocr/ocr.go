@@ -73,7 +73,18 @@ type Options struct {
 	DetectSide int
 	// MinConfidence drops lines read with less; 0 is DefaultMinConfidence.
 	MinConfidence float32
+	// NoProbe turns off the probe: the detector first sees the picture
+	// at half DetectSide (a quarter of the pixels), and a picture where no
+	// point of that probability map reaches the binarisation threshold
+	// shows no text: the full detection is skipped. Text too small to
+	// light a point at half the size is missed with the probe; measured
+	// in docs/text.md.
+	NoProbe bool
 }
+
+// minProbeSide is the smallest picture the probe looks at: below it the
+// detection itself is cheap.
+const minProbeSide = 160
 
 // Quad is a text box in source pixels: top-left, top-right, bottom-right,
 // bottom-left corners of a possibly rotated rectangle.
@@ -282,26 +293,36 @@ func detectSize(w, h, side int) (int, int) {
 	return round(w), round(h)
 }
 
+// detect finds the text boxes in src (none without running the full
+// detection when the probe sees no text).
 func (r *Reader) detect(src bgr) ([]Quad, error) {
+	quads, _, err := r.detectProbed(src)
+	return quads, err
+}
+
+// detectProbed is detect, and whether the probe found src without text.
+func (r *Reader) detectProbed(src bgr) (_ []Quad, cleared bool, _ error) {
 	if src.W == 0 || src.H == 0 {
-		return nil, fmt.Errorf("empty picture (%d×%d)", src.W, src.H)
+		return nil, false, fmt.Errorf("empty picture (%d×%d)", src.W, src.H)
 	}
-	w, h := detectSize(src.W, src.H, r.opts.DetectSide)
-	in, err := newTensor(1, 3, int64(h), int64(w))
-	if err != nil {
-		return nil, err
+	if probe := r.opts.DetectSide / 2; !r.opts.NoProbe && probe >= minProbeSide {
+		var hot bool
+		if err := r.runDetector(src, probe, func(m probMap) {
+			hot = slices.ContainsFunc(m.P, func(p float32) bool { return p >= binaryThresh })
+		}); err != nil {
+			return nil, false, err
+		}
+		if !hot {
+			return nil, true, nil
+		}
 	}
-	defer destroy(in)
-	detInput(resize(src, w, h), in.GetData())
-	out, err := newTensor(1, 1, int64(h), int64(w))
-	if err != nil {
-		return nil, err
+	var boxes [][4]point
+	var w, h int
+	if err := r.runDetector(src, r.opts.DetectSide, func(m probMap) {
+		boxes, w, h = dbBoxes(m), m.W, m.H
+	}); err != nil {
+		return nil, false, err
 	}
-	defer destroy(out)
-	if err := r.det.Run([]ort.Value{in}, []ort.Value{out}); err != nil {
-		return nil, fmt.Errorf("text detection: %w", err)
-	}
-	boxes := dbBoxes(probMap{W: w, H: h, P: out.GetData()})
 
 	// Back to source pixels (rounded half to even, as np.round), in
 	// order_points_clockwise order, clipped to the picture; boxes of 3
@@ -331,7 +352,29 @@ func (r *Reader) detect(src bgr) ([]Quad, error) {
 			quads[i][j] = image.Point{X: int(p.X), Y: int(p.Y)}
 		}
 	}
-	return quads, nil
+	return quads, false, nil
+}
+
+// runDetector runs the text detector on src scaled to side and hands its
+// probability map to use (valid during the call only).
+func (r *Reader) runDetector(src bgr, side int, use func(probMap)) error {
+	w, h := detectSize(src.W, src.H, side)
+	in, err := newTensor(1, 3, int64(h), int64(w))
+	if err != nil {
+		return err
+	}
+	defer destroy(in)
+	detInput(resize(src, w, h), in.GetData())
+	out, err := newTensor(1, 1, int64(h), int64(w))
+	if err != nil {
+		return err
+	}
+	defer destroy(out)
+	if err := r.det.Run([]ort.Value{in}, []ort.Value{out}); err != nil {
+		return fmt.Errorf("text detection: %w", err)
+	}
+	use(probMap{W: w, H: h, P: out.GetData()})
+	return nil
 }
 
 func clampf(v, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, v)) }

@@ -33,8 +33,10 @@ type look [lookW * lookH]uint8
 
 // Counts says how much of a picture's text was read by the recogniser.
 type Counts struct {
-	Boxes int // text boxes detected
-	Read  int // of which read by the recogniser; the others repeated a seen box
+	// Cleared says the probe saw no text: the full detection did not run.
+	Cleared bool
+	Boxes   int // text boxes detected
+	Read    int // of which read by the recogniser; the others repeated a seen box
 }
 
 // ReadRGB reads the text in a w×h picture of packed R, G, B bytes as Read
@@ -52,11 +54,11 @@ func (r *Reader) ReadRGB(pix []byte, w, h int, seen *Seen) ([]Line, Counts, erro
 }
 
 func (r *Reader) readSeen(src bgr, seen *Seen) ([]Line, Counts, error) {
-	quads, err := r.detect(src)
+	quads, cleared, err := r.detectProbed(src)
 	if err != nil {
 		return nil, Counts{}, err
 	}
-	c := Counts{Boxes: len(quads)}
+	c := Counts{Cleared: cleared, Boxes: len(quads)}
 	all := make([]Line, len(quads))
 	looks := make([]look, len(quads))
 	var toRead []Quad

@@ -35,6 +35,9 @@ func (r *runner) readText(fs *fileState, k *media.Frame, buf *scratch) []scan.Te
 	}
 	r.mu.Lock()
 	r.sum.TextFrames++
+	if counts.Cleared {
+		r.sum.TextCleared++
+	}
 	r.sum.TextBoxes += counts.Boxes
 	r.sum.TextRead += counts.Read
 	r.mu.Unlock()

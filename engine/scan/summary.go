@@ -24,12 +24,15 @@ type Summary struct {
 	// repeat a similar frame's, come from the library, or read none);
 	// TextBoxes the text boxes found in them, TextRead those the
 	// recogniser read (the others looked as in the frame before).
-	TextFrames int
-	TextBoxes  int
-	TextRead   int
-	Detections int
-	ModelLoads int64
-	Elapsed    time.Duration
+	// TextCleared counts the TextFrames the text detector's probe found
+	// without text (the full detection did not run).
+	TextFrames  int
+	TextCleared int
+	TextBoxes   int
+	TextRead    int
+	Detections  int
+	ModelLoads  int64
+	Elapsed     time.Duration
 	// InferenceBusy is the wall time during which at least one inference ran.
 	InferenceBusy time.Duration
 	// FirstResult is the time from the run's start to its first analysed frame.
