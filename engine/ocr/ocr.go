@@ -296,18 +296,28 @@ func detectSize(w, h, side int) (int, int) {
 // detect finds the text boxes in src (none without running the full
 // detection when the probe sees no text).
 func (r *Reader) detect(src bgr) ([]Quad, error) {
-	quads, _, err := r.detectProbed(src)
+	quads, _, err := r.detectScaled(src.W, src.H, func(w, h int) (bgr, error) { return resize(src, w, h), nil })
 	return quads, err
 }
 
-// detectProbed is detect, and whether the probe found src without text.
-func (r *Reader) detectProbed(src bgr) (_ []Quad, cleared bool, _ error) {
-	if src.W == 0 || src.H == 0 {
-		return nil, false, fmt.Errorf("empty picture (%d×%d)", src.W, src.H)
+// detectScaled finds the text boxes in a W×H picture that scaled gives at
+// the sizes the detector sees, and says whether the probe found it
+// without text.
+func (r *Reader) detectScaled(W, H int, scaled func(w, h int) (bgr, error)) (_ []Quad, cleared bool, _ error) {
+	if W <= 0 || H <= 0 {
+		return nil, false, fmt.Errorf("empty picture (%d×%d)", W, H)
+	}
+	at := func(side int) (bgr, error) {
+		w, h := detectSize(W, H, side)
+		return scaled(w, h)
 	}
 	if probe := r.opts.DetectSide / 2; !r.opts.NoProbe && probe >= minProbeSide {
+		small, err := at(probe)
+		if err != nil {
+			return nil, false, err
+		}
 		var hot bool
-		if err := r.runDetector(src, probe, func(m probMap) {
+		if err := r.runDetector(small, func(m probMap) {
 			hot = slices.ContainsFunc(m.P, func(p float32) bool { return p >= binaryThresh })
 		}); err != nil {
 			return nil, false, err
@@ -316,13 +326,16 @@ func (r *Reader) detectProbed(src bgr) (_ []Quad, cleared bool, _ error) {
 			return nil, true, nil
 		}
 	}
-	var boxes [][4]point
-	var w, h int
-	if err := r.runDetector(src, r.opts.DetectSide, func(m probMap) {
-		boxes, w, h = dbBoxes(m), m.W, m.H
-	}); err != nil {
+	in, err := at(r.opts.DetectSide)
+	if err != nil {
 		return nil, false, err
 	}
+	var boxes [][4]point
+	w, h := in.W, in.H
+	if err := r.runDetector(in, func(m probMap) { boxes = dbBoxes(m) }); err != nil {
+		return nil, false, err
+	}
+	src := struct{ W, H int }{W, H}
 
 	// Back to source pixels (rounded half to even, as np.round), in
 	// order_points_clockwise order, clipped to the picture; boxes of 3
@@ -355,16 +368,16 @@ func (r *Reader) detectProbed(src bgr) (_ []Quad, cleared bool, _ error) {
 	return quads, false, nil
 }
 
-// runDetector runs the text detector on src scaled to side and hands its
-// probability map to use (valid during the call only).
-func (r *Reader) runDetector(src bgr, side int, use func(probMap)) error {
-	w, h := detectSize(src.W, src.H, side)
+// runDetector runs the text detector on a picture already at its input
+// size and hands its probability map to use (valid during the call only).
+func (r *Reader) runDetector(scaled bgr, use func(probMap)) error {
+	w, h := scaled.W, scaled.H
 	in, err := newTensor(1, 3, int64(h), int64(w))
 	if err != nil {
 		return err
 	}
 	defer destroy(in)
-	detInput(resize(src, w, h), in.GetData())
+	detInput(scaled, in.GetData())
 	out, err := newTensor(1, 1, int64(h), int64(w))
 	if err != nil {
 		return err

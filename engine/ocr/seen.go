@@ -2,6 +2,7 @@ package ocr
 
 import (
 	"fmt"
+	"math"
 )
 
 // Seen remembers the boxes of the last picture read in a video and what
@@ -27,6 +28,9 @@ const (
 	sameBox      = 0.8
 	sameLookMean = 4
 	sameLookMax  = 32
+	// For a box that moved; other words of its size differ by 20 and more.
+	movedLookMean = 8
+	movedLookMax  = 64
 )
 
 type look [lookW * lookH]uint8
@@ -39,6 +43,15 @@ type Counts struct {
 	Read    int // of which read by the recogniser; the others repeated a seen box
 }
 
+// Picture is a picture the reader asks for at the sizes it needs, as
+// packed R, G, B bytes: a decoded video frame scales itself (FFmpeg's
+// scaler) more cheaply than the reader would, and a frame the probe
+// clears is never made at full size.
+type Picture interface {
+	Size() (w, h int)
+	RGB(w, h int, dst []byte) error
+}
+
 // ReadRGB reads the text in a w×h picture of packed R, G, B bytes as Read
 // does, reading only the boxes seen does not already know (seen may be
 // nil) and then remembering this picture's boxes in it.
@@ -46,19 +59,53 @@ func (r *Reader) ReadRGB(pix []byte, w, h int, seen *Seen) ([]Line, Counts, erro
 	if w <= 0 || h <= 0 || len(pix) < 3*w*h {
 		return nil, Counts{}, fmt.Errorf("picture of %d bytes is not %d×%d RGB", len(pix), w, h)
 	}
-	src := bgr{W: w, H: h, Pix: make([]byte, 3*w*h)}
-	for i := 0; i < len(src.Pix); i += 3 {
-		src.Pix[i], src.Pix[i+1], src.Pix[i+2] = pix[i+2], pix[i+1], pix[i]
-	}
-	return r.readSeen(src, seen)
+	return r.ReadPicture(rgbPicture{W: w, H: h, Pix: pix}, seen)
 }
 
-func (r *Reader) readSeen(src bgr, seen *Seen) ([]Line, Counts, error) {
-	quads, cleared, err := r.detectProbed(src)
+// rgbPicture scales packed RGB as Read scales the pictures it is given.
+type rgbPicture bgr
+
+func (p rgbPicture) Size() (int, int) { return p.W, p.H }
+
+func (p rgbPicture) RGB(w, h int, dst []byte) error {
+	if w == p.W && h == p.H {
+		copy(dst, p.Pix)
+		return nil
+	}
+	copy(dst, resize(bgr(p), w, h).Pix) // the channels' order does not matter to scaling
+	return nil
+}
+
+// ReadPicture reads the text in p as ReadRGB does: p is asked for the
+// sizes the detector sees, and at its own size only when there are boxes
+// to read; the lines' boxes are in p's pixels.
+func (r *Reader) ReadPicture(p Picture, seen *Seen) ([]Line, Counts, error) {
+	W, H := p.Size()
+	scaled := func(w, h int) (bgr, error) {
+		b := bgr{W: w, H: h, Pix: make([]byte, 3*w*h)}
+		if err := p.RGB(w, h, b.Pix); err != nil {
+			return bgr{}, err
+		}
+		for i := 0; i < len(b.Pix); i += 3 {
+			b.Pix[i], b.Pix[i+2] = b.Pix[i+2], b.Pix[i]
+		}
+		return b, nil
+	}
+	quads, cleared, err := r.detectScaled(W, H, scaled)
 	if err != nil {
 		return nil, Counts{}, err
 	}
 	c := Counts{Cleared: cleared, Boxes: len(quads)}
+	if len(quads) == 0 {
+		if seen != nil {
+			seen.lines = seen.lines[:0]
+		}
+		return nil, c, nil
+	}
+	src, err := scaled(W, H)
+	if err != nil {
+		return nil, Counts{}, err
+	}
 	all := make([]Line, len(quads))
 	looks := make([]look, len(quads))
 	var toRead []Quad
@@ -97,18 +144,44 @@ func (r *Reader) readSeen(src bgr, seen *Seen) ([]Line, Counts, error) {
 	return lines, c, nil
 }
 
-// find is the remembered line at nearly box b whose crop looks like lk.
+// find is the remembered line whose crop looks like lk at nearly box b,
+// or, moved (a pan), of nearly b's size within moveLimit box heights.
 func (s *Seen) find(b [4]float64, lk *look) *Line {
 	if s == nil {
 		return nil
 	}
 	for i := range s.lines {
 		l := &s.lines[i]
-		if iou(l.box, b) >= sameBox && sameLook(&l.look, lk) {
+		if iou(l.box, b) >= sameBox && sameLook(&l.look, lk, sameLookMean, sameLookMax) {
+			return &l.line
+		}
+	}
+	// A moved box is found anew by the detector, a pixel or two off the
+	// words it found before: its grid falls a little differently.
+	for i := range s.lines {
+		l := &s.lines[i]
+		if moved(l.box, b) && sameLook(&l.look, lk, movedLookMean, movedLookMax) {
 			return &l.line
 		}
 	}
 	return nil
+}
+
+// moveLimit bounds how far a box may move and still be the one seen, in
+// box heights; sameSize how much its sides may change.
+const (
+	moveLimit = 4
+	sameSize  = 0.1
+)
+
+// moved says b is a of nearly the same size, moved by at most moveLimit
+// of its heights.
+func moved(a, b [4]float64) bool {
+	aw, ah, bw, bh := a[2]-a[0], a[3]-a[1], b[2]-b[0], b[3]-b[1]
+	if ah <= 0 || bh <= 0 || math.Abs(aw-bw) > sameSize*aw || math.Abs(ah-bh) > sameSize*ah {
+		return false
+	}
+	return math.Hypot(b[0]-a[0], b[1]-a[1]) <= moveLimit*ah
 }
 
 func iou(a, b [4]float64) float64 {
@@ -125,19 +198,21 @@ func iou(a, b [4]float64) float64 {
 	return inter / union
 }
 
-func sameLook(a, b *look) bool {
+// sameLook says the cells of a and b differ by at most mean on average
+// and most at most.
+func sameLook(a, b *look, mean, most int) bool {
 	sum := 0
 	for i := range a {
 		d := int(a[i]) - int(b[i])
 		if d < 0 {
 			d = -d
 		}
-		if d > sameLookMax {
+		if d > most {
 			return false
 		}
 		sum += d
 	}
-	return sum <= sameLookMean*len(a)
+	return sum <= mean*len(a)
 }
 
 // lookOf is the mean luma of each cell of a lookW×lookH grid over box b

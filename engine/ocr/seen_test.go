@@ -98,3 +98,38 @@ func TestSeen(t *testing.T) {
 		t.Error("a short buffer was read")
 	}
 }
+
+// TestSeenMoved: in a pan, words that move are not read again.
+func TestSeenMoved(t *testing.T) {
+	r := loadReader(t, Options{})
+	img := decodePhoto(t, "mall_sale_sign.jpg")
+	b := img.Bounds()
+	// The same picture moved 24 pixels left and 12 up, as a pan does.
+	moved := image.NewRGBA(b)
+	draw.Draw(moved, b, img, b.Min.Add(image.Pt(24, 12)), draw.Src)
+	var seen Seen
+	pix, w, h := rgbOf(img)
+	first, c1, err := r.ReadRGB(pix, w, h, &seen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pix2, _, _ := rgbOf(moved)
+	lines, c2, err := r.ReadRGB(pix2, w, h, &seen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Boxes cut by the picture's edge after the move, or found a few
+	// pixels off the words, are read again; the others repeat.
+	if c1.Read < 4 || c2.Read >= c2.Boxes {
+		t.Errorf("moved: %d of %d boxes read again (first: %d of %d); want some repeated", c2.Read, c2.Boxes, c1.Read, c1.Boxes)
+	}
+	said := map[string]bool{}
+	for _, l := range first {
+		said[l.Text] = true
+	}
+	for _, l := range lines {
+		if !said[l.Text] {
+			t.Logf("%q read after the move, not before", l.Text)
+		}
+	}
+}

@@ -11,7 +11,7 @@ import (
 )
 
 // scratch holds a decode worker's reusable RGB buffers.
-type scratch struct{ model, thumb, text []byte }
+type scratch struct{ model, thumb []byte }
 
 // grow resizes b to n bytes, reallocating only when it is too small.
 func grow(b []byte, n int) []byte {

@@ -11,8 +11,18 @@ import (
 // The text of a frame is read on the decode worker, while the frame is at
 // hand, at up to twice the text detector's side: the detector sees the
 // picture scaled down to its side, the recogniser crops the boxes from
-// this sharper one.
+// this sharper one. FFmpeg's scaler makes each size from the decoded
+// frame (framePicture), the sharp one only where there are boxes.
 const textScale = 2
+
+// framePicture is a decoded frame as the text reader sees it.
+type framePicture struct {
+	k    *media.Frame
+	w, h int // the sharp size
+}
+
+func (p framePicture) Size() (int, int)               { return p.w, p.h }
+func (p framePicture) RGB(w, h int, dst []byte) error { return p.k.RGB(w, h, dst) }
 
 // readText reads the text in frame k of fs (Config.TextReader), boxes in
 // frame pixels. A box that looks as it did in the file's last frame read
@@ -23,12 +33,7 @@ func (r *runner) readText(fs *fileState, k *media.Frame, buf *scratch) []scan.Te
 		return nil
 	}
 	w, h := scan.Fit(k.Width, k.Height, textScale*r.cfg.Text.DetectSide)
-	buf.text = grow(buf.text, w*h*3)
-	if err := k.RGB(w, h, buf.text); err != nil {
-		fs.textErr = err
-		return nil
-	}
-	lines, counts, err := r.cfg.TextReader.ReadRGB(buf.text, w, h, &fs.seen)
+	lines, counts, err := r.cfg.TextReader.ReadPicture(framePicture{k: k, w: w, h: h}, &fs.seen)
 	if err != nil {
 		fs.textErr = err
 		return nil
