@@ -65,6 +65,7 @@ bench: setup-test build fixtures
 	./vidsift bench --watch-only --json testdata/generated/bench-watch.json ../shared/testdata/videos
 	./vidsift bench --clips-only --json testdata/generated/bench-clips.json ../shared/testdata/videos
 	./vidsift bench --cut-frames-only --json testdata/generated/bench-cuts.json ../shared/testdata/videos testdata/generated/static_10s_gop.mp4 testdata/generated/one_keyframe_person.mkv testdata/generated/small_person_walks_in.mp4 testdata/generated/shots
+	./vidsift bench --text-only --json testdata/generated/bench-text.json testdata/generated/text ../shared/testdata/videos
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./engine/media ./engine/pipeline
 	$(GO) test -run '^$$' -bench BenchmarkFind -benchtime 20x ./engine/store
 	$(GO) test -run '^$$' -bench . -benchtime 200x ./app
