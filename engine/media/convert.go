@@ -7,8 +7,8 @@ import (
 )
 
 // converter scales decoded frames to RGB24 with swscale. It keeps one scaler
-// and one destination frame per output size (the pipeline asks for two: the
-// model's input and the thumbnail), so steady state allocates nothing.
+// and one destination frame per output size (the pipeline asks for up to
+// six: maxScalers), so steady state allocates nothing.
 type converter struct {
 	scalers map[scaleKey]*scaler
 	rotBuf  []byte
@@ -26,7 +26,10 @@ type scaler struct {
 	dst *astiav.Frame
 }
 
-const maxScalers = 4
+// maxScalers bounds the scalers kept per file: a frame is asked for up to
+// six sizes (the cut look, the model's input, the thumbnail, and the text
+// reader's probe, detection and sharp picture).
+const maxScalers = 8
 
 func (c *converter) get(k scaleKey) (*scaler, error) {
 	if s, ok := c.scalers[k]; ok {

@@ -168,20 +168,25 @@ func (s *Seen) find(b [4]float64, lk *look) *Line {
 }
 
 // moveLimit bounds how far a box may move and still be the one seen, in
-// box heights; sameSize how much its sides may change.
+// box heights; moveLeast is the least it must move (a box that stayed
+// where it was is held to the stricter match: one changed digit of a
+// clock or a score must not pass as moved); sameSize is how much its sides
+// may change.
 const (
 	moveLimit = 4
+	moveLeast = 3 // pixels
 	sameSize  = 0.1
 )
 
-// moved says b is a of nearly the same size, moved by at most moveLimit
-// of its heights.
+// moved says b is a of nearly the same size, moved by at least moveLeast
+// pixels and at most moveLimit of its heights.
 func moved(a, b [4]float64) bool {
 	aw, ah, bw, bh := a[2]-a[0], a[3]-a[1], b[2]-b[0], b[3]-b[1]
 	if ah <= 0 || bh <= 0 || math.Abs(aw-bw) > sameSize*aw || math.Abs(ah-bh) > sameSize*ah {
 		return false
 	}
-	return math.Hypot(b[0]-a[0], b[1]-a[1]) <= moveLimit*ah
+	d := math.Hypot(b[0]-a[0], b[1]-a[1])
+	return d >= moveLeast && d <= moveLimit*ah
 }
 
 func iou(a, b [4]float64) float64 {

@@ -133,3 +133,37 @@ func TestSeenMoved(t *testing.T) {
 		}
 	}
 }
+
+// TestSeenChangedInPlace: a box that stays where it was and changes (here
+// its last character brightened, as a digit of a clock or a score turns)
+// is held to the strict match, not the looser one of a box that moved:
+// it is read again.
+func TestSeenChangedInPlace(t *testing.T) {
+	r := loadReader(t, Options{})
+	img := decodePhoto(t, "blue_plaque.jpg")
+	pix, w, h := rgbOf(img)
+	var seen Seen
+	first, _, err := r.ReadRGB(pix, w, h, &seen)
+	if err != nil || len(first) == 0 {
+		t.Fatalf("%v, %v", first, err)
+	}
+	l := first[len(first)-1] // the last line: "1887-90"
+	b := l.Box
+	changed := append([]byte(nil), pix...)
+	x0 := int(b[2] - (b[2]-b[0])/7)
+	for y := int(b[1]); y <= int(b[3]); y++ {
+		for x := x0; x <= int(b[2]); x++ {
+			for c := range 3 {
+				i := 3*(y*w+x) + c
+				changed[i] = byte(min(255, int(changed[i])+45))
+			}
+		}
+	}
+	_, c, err := r.ReadRGB(changed, w, h, &seen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Read == 0 {
+		t.Errorf("%q changed in place (its last seventh brightened) and was not read again: %+v", l.Text, c)
+	}
+}

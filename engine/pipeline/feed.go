@@ -102,9 +102,6 @@ func (r *runner) reuse(path string, waitForCopies bool) (answer, <-chan struct{}
 	case !known.Found:
 		return toScan, nil, nil
 	}
-	r.mu.Lock()
-	r.sum.Skipped++
-	r.mu.Unlock()
 	if r.lacks(&known.Result) {
 		return toComplete, nil, &known
 	}
@@ -113,8 +110,11 @@ func (r *runner) reuse(path string, waitForCopies bool) (answer, <-chan struct{}
 }
 
 // replay answers a file from the library's result for it, as Replay does,
-// its FileFinished through fileFinished.
+// its FileFinished through fileFinished; it counts as skipped (reused).
 func (r *runner) replay(res scan.FileResult, thumbs map[int][]byte) {
+	r.mu.Lock()
+	r.sum.Skipped++
+	r.mu.Unlock()
 	replayFrames(res, thumbs, r.send)
 	r.fileFinished(replayed(res, thumbs, r.cfg.Params))
 }

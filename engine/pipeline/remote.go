@@ -43,8 +43,10 @@ type RemoteReport interface {
 // and summary as a local scan.
 func (r *runner) scanRemote(files []string) error {
 	var rest []RemoteFile
-	for _, p := range files {
+	var complete []fileJob
+	for i, p := range files {
 		if r.ctx.Err() != nil {
+			r.cancelled(len(files) - i)
 			break
 		}
 		switch a, _, known := r.reuse(p, false); a {
@@ -53,11 +55,25 @@ func (r *runner) scanRemote(files []string) error {
 			rest = append(rest, RemoteFile{Path: p, Fingerprint: r.fingerprints[p]})
 			r.mu.Unlock()
 		case toComplete:
-			// Here, one at a time: no detector runs, and the hub has
-			// the text models the workers were sent.
-			r.complete(p, known, &scratch{})
+			complete = append(complete, fileJob{path: p, known: known})
 		}
 	}
+	// Files the library holds without this run's text or subtitles are
+	// completed here, where the text models are, one at a time while the
+	// workers scan the rest: no detector runs for them.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		buf := &scratch{}
+		for i, j := range complete {
+			if r.ctx.Err() != nil {
+				r.cancelled(len(complete) - i)
+				return
+			}
+			r.complete(j.path, j.known, buf)
+		}
+	}()
+	defer func() { <-done }()
 	if len(rest) == 0 {
 		return nil
 	}

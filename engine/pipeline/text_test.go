@@ -211,3 +211,38 @@ func TestTextOnly(t *testing.T) {
 		t.Error("a run without text made the library forget the text")
 	}
 }
+
+// cancellingLibrary holds its files as holdingLibrary does, and cancels
+// the run as soon as it is asked about one.
+type cancellingLibrary struct {
+	*holdingLibrary
+	cancel context.CancelFunc
+}
+
+func (l cancellingLibrary) Reuse(path string) (scan.Known, error) {
+	known, err := l.holdingLibrary.Reuse(path)
+	l.cancel()
+	return known, err
+}
+
+// TestTextOnlyCancelled: a file the library holds without text, whose run
+// is cancelled before its text is read, counts once, as cancelled, and
+// not as reused.
+func TestTextOnlyCancelled(t *testing.T) {
+	third := testenv.Fixture(t, "text/lower_third.mp4")
+	cfg := textConfig(t)
+	lib := &holdingLibrary{held: map[string]scan.FileResult{}, keptText: map[string]string{}}
+	off := cfg
+	off.Text.On, off.Library = false, lib
+	if r := collect(context.Background(), off, []string{third}, nil); r.summary.OK != 1 {
+		t.Fatalf("scan without text: %+v", r.summary)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	on := cfg
+	on.Library = cancellingLibrary{lib, cancel}
+	run := collect(ctx, on, []string{third}, nil)
+	if s := run.summary; s.Files != 0 || s.Skipped != 0 || s.Cancelled != 1 {
+		t.Errorf("cancelled before its text was read: %d finished, %d reused, %d cancelled; want 0, 0, 1", s.Files, s.Skipped, s.Cancelled)
+	}
+}

@@ -639,6 +639,9 @@ func (s *Library) KeepText(id Identity, key string, text map[int][]scan.TextLine
 	var fileID int64
 	err = tx.QueryRow(`SELECT id FROM files WHERE path=? AND size=? AND mtime_ns=? AND `+sameScan+` AND revision=?`,
 		append([]any{id.Path, id.Size, id.ModTime}, append(id.scanArgs(), id.Revision)...)...).Scan(&fileID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s: the library no longer holds its result as it was (the file changed, or was scanned again meanwhile)", id.Path)
+	}
 	if err != nil {
 		return err
 	}
