@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -151,14 +152,14 @@ func jobID(path, fingerprint string) string {
 // come first; the submitter's queue settings win.
 func setup(ctx context.Context, js jetstream.JetStream, q Queue, update bool) (jetstream.Stream, jetstream.Consumer, error) {
 	q = q.orDefault()
-	jobs, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	jobs, err := ensureStream(ctx, js, jetstream.StreamConfig{
 		Name: jobsStream, Subjects: []string{"vidsift.jobs.>"}, Retention: jetstream.WorkQueuePolicy,
 		Storage: jetstream.FileStorage, Duplicates: 10 * time.Minute,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("jobs stream: %w", err)
 	}
-	if _, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	if _, err := ensureStream(ctx, js, jetstream.StreamConfig{
 		Name: resultsStream, Subjects: []string{"vidsift.results.>"}, Retention: jetstream.WorkQueuePolicy,
 		Storage: jetstream.FileStorage, MaxAge: 24 * time.Hour,
 	}); err != nil {
@@ -184,16 +185,48 @@ func setup(ctx context.Context, js jetstream.JetStream, q Queue, update bool) (j
 		{Bucket: modelsBucket, Description: "ONNX models by sha256", Storage: jetstream.FileStorage},
 		{Bucket: resultsBucket, Description: "file results waiting for their run", Storage: jetstream.FileStorage, TTL: 24 * time.Hour},
 	} {
-		if _, err := js.CreateOrUpdateObjectStore(ctx, b); err != nil {
+		if _, err := js.ObjectStore(ctx, b.Bucket); errors.Is(err, jetstream.ErrBucketNotFound) {
+			if _, err := js.CreateObjectStore(ctx, b); err != nil && !errors.Is(err, jetstream.ErrBucketExists) {
+				return nil, nil, fmt.Errorf("object store %s: %w", b.Bucket, err)
+			}
+		} else if err != nil {
 			return nil, nil, fmt.Errorf("object store %s: %w", b.Bucket, err)
 		}
 	}
-	if _, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: runsBucket, TTL: runForgetAfter, Storage: jetstream.FileStorage,
-	}); err != nil {
+	if _, err := js.KeyValue(ctx, runsBucket); errors.Is(err, jetstream.ErrBucketNotFound) {
+		if _, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket: runsBucket, TTL: runForgetAfter, Storage: jetstream.FileStorage,
+		}); err != nil && !errors.Is(err, jetstream.ErrBucketExists) {
+			return nil, nil, fmt.Errorf("runs bucket: %w", err)
+		}
+	} else if err != nil {
 		return nil, nil, fmt.Errorf("runs bucket: %w", err)
 	}
 	return jobs, cons, nil
+}
+
+// ensureStream creates the stream of cfg, or finds it. It updates one only
+// where its settings differ: every submitter and worker calls setup, and
+// an update that changes nothing still rewrites the stream's store while
+// others create consumers on it (which nats-server 2.15.2 does not
+// guard: a data race between its UpdateConfig and ConsumerStore).
+func ensureStream(ctx context.Context, js jetstream.JetStream, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
+	s, err := js.Stream(ctx, cfg.Name)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		s, err = js.CreateStream(ctx, cfg)
+		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+			s, err = js.Stream(ctx, cfg.Name)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	have := s.CachedInfo().Config
+	if !slices.Equal(have.Subjects, cfg.Subjects) || have.Retention != cfg.Retention || have.Storage != cfg.Storage ||
+		have.Duplicates != cfg.Duplicates && cfg.Duplicates != 0 || have.MaxAge != cfg.MaxAge {
+		return js.UpdateStream(ctx, cfg)
+	}
+	return s, nil
 }
 
 func mustJSON(v any) []byte {
