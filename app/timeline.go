@@ -21,11 +21,14 @@ import (
 // Timeline geometry, in device-independent pixels. A compact timeline
 // (the contact sheet's strip) has thin lanes, at most compactLanes.
 const (
-	laneHeight   = 12
+	laneHeight   = 14 // tall enough to point at a cue and click it
 	laneGap      = 3
 	tickHeight   = 7
+	axisHeight   = 16 // the time axis's labels, under the ticks
+	axisSpacing  = 64 // at least this far apart
 	labelWidth   = 96
-	markerWidth  = 2
+	markerWidth  = 3
+	markerHead   = 11 // the current frame's mark: a head this wide over its line
 	compactLane  = 5
 	compactGap   = 1
 	compactLanes = 6
@@ -251,13 +254,51 @@ func (t *timeline) lane() (float32, float32) {
 	return laneHeight, laneGap
 }
 
+// height is the timeline's: its lanes, the ticks and (not compact) the
+// time axis.
 func (r *timelineRenderer) height() float32 {
+	return r.lanesHeight() + tickHeight + 2 + r.t.axis()
+}
+
+// lanesHeight is the height of the lanes.
+func (r *timelineRenderer) lanesHeight() float32 {
 	lanes := max(1, len(r.t.lanes))
 	if r.t.compact {
 		lanes = compactLanes // every strip as tall, so contact sheet rows align
 	}
 	h, gap := r.t.lane()
-	return float32(lanes)*(h+gap) + tickHeight + 2
+	return float32(lanes) * (h + gap)
+}
+
+// axis is the height of the time axis (none when compact).
+func (t *timeline) axis() float32 {
+	if t.compact {
+		return 0
+	}
+	return axisHeight
+}
+
+// axisStep is the time between two labels of the axis: a round step
+// that leaves them at least axisSpacing apart on a timeline w wide.
+func (t *timeline) axisStep(w float32) float64 {
+	span := float64(w - t.left() - markerWidth)
+	if t.duration <= 0 || span <= 0 {
+		return 0
+	}
+	for _, step := range []float64{0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200} {
+		if step/t.duration*span >= axisSpacing {
+			return step
+		}
+	}
+	return 3600 * math.Ceil(t.duration/3600/(span/axisSpacing))
+}
+
+// axisLabel writes a time on the axis: m:ss, or m:ss.s under a second's steps.
+func axisLabel(s, step float64) string {
+	if step < 1 {
+		return clock(s)
+	}
+	return scan.Clock(s, scan.Seconds)
 }
 
 func (r *timelineRenderer) MinSize() fyne.Size {
@@ -285,7 +326,7 @@ func (r *timelineRenderer) build() {
 	var objs []fyne.CanvasObject
 	bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
 	bg.Move(fyne.NewPos(t.left(), 0))
-	bg.Resize(fyne.NewSize(w-t.left(), r.height()))
+	bg.Resize(fyne.NewSize(w-t.left(), r.lanesHeight()+tickHeight+2))
 	objs = append(objs, bg)
 	lh, gap := t.lane()
 	for i, l := range t.lanes {
@@ -293,7 +334,7 @@ func (r *timelineRenderer) build() {
 		if !t.compact {
 			label := canvas.NewText(l.class, theme.Color(theme.ColorNameForeground))
 			label.TextSize = 11
-			label.Move(fyne.NewPos(0, y-2))
+			label.Move(fyne.NewPos(0, y-1))
 			objs = append(objs, label)
 		}
 		for _, s := range l.spans {
@@ -303,18 +344,63 @@ func (r *timelineRenderer) build() {
 			objs = append(objs, t.bar(l.color, c.Start, c.End, y, w))
 		}
 	}
-	tickTop := r.height() - tickHeight - 1
+	tickTop := r.lanesHeight() + 1
 	for _, s := range t.frames {
 		tick := canvas.NewRectangle(theme.Color(theme.ColorNamePlaceHolder))
 		tick.Move(fyne.NewPos(t.x(s, w), tickTop))
 		tick.Resize(fyne.NewSize(1, tickHeight))
 		objs = append(objs, tick)
 	}
-	if t.current >= 0 && t.current < len(t.frames) {
+	axisTop := tickTop + tickHeight + 1
+	cur := t.current >= 0 && t.current < len(t.frames)
+	if !t.compact {
+		// The current frame's time is written on the axis; the labels it
+		// would cover are left out.
+		var curLabel *canvas.Text
+		var curLeft, curRight float32
+		if cur {
+			at := t.frames[t.current]
+			curLabel = canvas.NewText(clock(at), theme.Color(theme.ColorNamePrimary))
+			curLabel.TextSize, curLabel.TextStyle = 11, fyne.TextStyle{Bold: true}
+			lw := curLabel.MinSize().Width
+			curLeft = min(max(t.left(), t.x(at, w)-lw/2), w-lw)
+			curRight = curLeft + lw
+			curLabel.Move(fyne.NewPos(curLeft, axisTop))
+		}
+		if step := t.axisStep(w); step > 0 {
+			for s := 0.0; s <= t.duration+1e-9; s += step {
+				x := t.x(s, w)
+				mark := canvas.NewRectangle(theme.Color(theme.ColorNameForeground))
+				mark.Move(fyne.NewPos(x, axisTop-2))
+				mark.Resize(fyne.NewSize(1, 4))
+				objs = append(objs, mark)
+				label := canvas.NewText(axisLabel(s, step), theme.Color(theme.ColorNameForeground))
+				label.TextSize = 10
+				lw := label.MinSize().Width
+				lx := min(max(t.left(), x-lw/2), w-lw)
+				if cur && lx < curRight+8 && lx+lw > curLeft-8 {
+					continue
+				}
+				label.Move(fyne.NewPos(lx, axisTop+1))
+				objs = append(objs, label)
+			}
+		}
+		if curLabel != nil {
+			objs = append(objs, curLabel)
+		}
+	}
+	if cur {
+		// A line through every lane with a head above it, in the
+		// theme's primary colour: the frame shown.
+		x := t.x(t.frames[t.current], w)
 		marker := canvas.NewRectangle(theme.Color(theme.ColorNamePrimary))
-		marker.Move(fyne.NewPos(t.x(t.frames[t.current], w), 0))
-		marker.Resize(fyne.NewSize(markerWidth, r.height()))
-		objs = append(objs, marker)
+		marker.Move(fyne.NewPos(x-1, 0))
+		marker.Resize(fyne.NewSize(markerWidth, axisTop))
+		head := canvas.NewRectangle(theme.Color(theme.ColorNamePrimary))
+		head.CornerRadius = 2
+		head.Move(fyne.NewPos(x+0.5-float32(markerHead)/2, 0))
+		head.Resize(fyne.NewSize(markerHead, 5))
+		objs = append(objs, marker, head)
 	}
 	r.objects = objs
 }

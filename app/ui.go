@@ -201,7 +201,7 @@ func (u *UI) build() {
 	u.settings = newSettingsView(settingsDeps{cfg: u.cfg, configured: u.configured, onCluster: saved.OnCluster, win: u.win,
 		model: u.currentModel, loadModel: u.loadModel, onChange: u.refreshAll})
 	u.filters = newFilterView(u.refreshAll, u.classNames, u.coll.Words)
-	u.grid = newGridView(u, u.coll, func(pos int) { u.detail.open(pos) })
+	u.grid = newGridView(u, u.coll, func(pos int) { u.detail.open(pos) }, u.refreshAll)
 	u.sheet = newContactSheet(u, u.coll, u.grid, func(pos int) { u.detail.open(pos) })
 	u.progress = newProgressView()
 	u.problems = newProblemsView()
@@ -262,6 +262,7 @@ func (u *UI) classNames() []string {
 func (u *UI) query() results.Query {
 	q := u.filters.query()
 	q.Wanted = u.settings.classes()
+	q.Order = u.grid.order()
 	return q
 }
 

@@ -150,8 +150,8 @@ func TestScanSharedMedia(t *testing.T) {
 				keys++
 			}
 		}
-		if got := len(u.Shown()); got != want || u.grid.grid.Length() != want || keys != keyframes || want <= keyframes {
-			t.Fatalf("grid shows %d (length %d) of %d frames, %d keyframes; ground truth has %d keyframes", got, u.grid.grid.Length(), want, keys, keyframes)
+		if got := len(u.Shown()); got != want || u.grid.cells.length() != want || keys != keyframes || want <= keyframes {
+			t.Fatalf("grid shows %d (length %d) of %d frames, %d keyframes; ground truth has %d keyframes", got, u.grid.cells.length(), want, keys, keyframes)
 		}
 		for rel, exp := range gt {
 			var found bool
@@ -366,7 +366,7 @@ func TestScanSharedMedia(t *testing.T) {
 				t.Errorf("row %q: %d ticks for %d frames", title, len(strip.frames), files[row.path])
 			}
 			if i == 0 {
-				test.Tap(box.Objects[2].(*fyne.Container).Objects[0].(*tapImage))
+				test.Tap(box.Objects[2].(*sheetStrip).thumbs[0]) // one fits a row not laid out yet: the first frame
 				if !u.detail.isOpen() || u.detail.pos != row.positions[0] {
 					t.Errorf("a tap on the first thumbnail: detail open %v at %d, want %d", u.detail.isOpen(), u.detail.pos, row.positions[0])
 				}

@@ -42,7 +42,8 @@ type Query struct {
 	Wanted        map[string]bool // the classes the user asked for (the settings); nothing else is reported at all (nil or empty: all); Classes narrows within them
 	MinConfidence float32         // at or below the scan's floor: frames without detections show too
 	Name          string          // case-insensitive substring of the path
-	GroupByFile   bool            // order by file, then frame, instead of arrival
+	GroupByFile   bool            // order by file, then frame, whatever Order says (the contact sheet)
+	Order         Order           // the order frames are shown in (zero: as they arrived)
 	// Expr, a find expression with its names resolved (engine/query),
 	// shows every frame of the files where it holds, or with Together only
 	// the frames where it does, as `vidsift find` decides (query.MatchFile):
@@ -54,6 +55,15 @@ type Query struct {
 	MinDuration float64
 	positive    map[string]bool
 }
+
+// Order is an order Select returns frames in.
+type Order int
+
+const (
+	ByArrival    Order = iota // as the frames were found (files finishing in any order)
+	ByFile                    // by file path, then time in the file: a video's frames kept together
+	ByConfidence              // the most confident detection shown first, then by file and time
+)
 
 // Where returns q narrowed by a find expression (nil: none).
 func (q Query) Where(e query.Expr, together bool) Query {
@@ -286,15 +296,24 @@ func (c *Collection) Select(q Query) []int {
 	defer c.mu.RUnlock()
 	files := c.fileMatches(q)
 	var ids []int
-	if q.GroupByFile {
+	if q.GroupByFile || q.Order != ByArrival {
 		paths := append([]string(nil), c.order...)
 		sort.Strings(paths)
 		for _, p := range paths {
-			for _, id := range c.files[p].Items {
+			for _, id := range c.files[p].Items { // in frame order
 				if c.matches(q, c.items[id], files) {
 					ids = append(ids, id)
 				}
 			}
+		}
+		if q.Order == ByConfidence && !q.GroupByFile {
+			best := make(map[int]float32, len(ids))
+			for _, id := range ids {
+				for _, d := range q.Shown(c.items[id]) {
+					best[id] = max(best[id], d.Confidence)
+				}
+			}
+			sort.SliceStable(ids, func(i, j int) bool { return best[ids[i]] > best[ids[j]] })
 		}
 		return ids
 	}

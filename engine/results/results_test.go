@@ -55,6 +55,11 @@ func TestSelect(t *testing.T) {
 	}{
 		{Query{}, "[0 1 2 3]"},
 		{Query{GroupByFile: true}, "[2 1 0 3]"}, // a.mp4 by index, then b.mp4
+		{Query{Order: ByFile}, "[2 1 0 3]"},
+		{Query{Order: ByConfidence}, "[0 3 1 2]"},                    // dog 0.9, person 0.8, person 0.3, nothing
+		{Query{Order: ByConfidence, GroupByFile: true}, "[2 1 0 3]"}, // the contact sheet stays by file
+		{Query{Order: ByConfidence, Classes: map[string]bool{"dog": true}}, "[0 3]"},
+		{Query{Order: ByConfidence, Wanted: map[string]bool{"person": true}}, "[3 1]"}, // the confidence of what is shown: person 0.8, 0.3
 		{Query{Classes: map[string]bool{"dog": true}}, "[0 3]"},
 		{Query{MinConfidence: 0.6}, "[0 3]"},                                      // dog 0.9; person 0.8
 		{Query{MinConfidence: 0.6, Classes: map[string]bool{"dog": true}}, "[0]"}, // only 0.9
