@@ -48,6 +48,6 @@ func (u *UI) showAbout() {
 	intro := widget.NewLabel("vidsift finds objects, text and speech in folders of video. For a bug report, copy these lines:")
 	intro.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustom("About vidsift", "Close", container.NewVBox(intro, text), u.win)
-	d.Resize(dialogSize(u.win, 720, 360))
+	d.Resize(dialogSize(u.win, 720, 0)) // as tall as its text
 	d.Show()
 }
