@@ -108,6 +108,9 @@ func (d *detailView) build() {
 	d.win.SetContent(container.NewBorder(nil, container.NewVBox(d.timeline, d.heard, buttons), nil, side, d.img))
 	d.win.Resize(fyne.NewSize(1280, 760))
 	d.win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
+		if modalKey(d.win.Canvas(), k) {
+			return // a dialog over the view has the keys: Esc closes it, not the view
+		}
 		switch k.Name {
 		case fyne.KeyEscape:
 			d.close()

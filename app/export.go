@@ -13,24 +13,27 @@ import (
 	"github.com/vidsift/vidsift/engine/results"
 )
 
+// exportTitles name each export's file dialog.
+var exportTitles = map[string]string{"csv": "Export CSV", "json": "Export JSON", "coco": "Export COCO dataset", "yolo": "Export YOLO dataset: pick a folder"}
+
 // exportDialog asks where to save, then writes the engine's CSV, JSON,
 // COCO (a file, its images in a folder beside it) or YOLO (a folder).
+// The file dialogs are titled with the export and sized to the window.
 func (u *UI) exportDialog(kind string) {
 	if kind == "clips" {
 		u.exportClipsDialog()
 		return
 	}
 	if kind == "yolo" {
-		dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
-			if err != nil || dir == nil {
-				return
+		d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
+			if err == nil && dir != nil {
+				u.exportAndSay(dir.Path(), kind)
 			}
-			if err := u.ExportTo(dir.Path(), kind, u.toolbar.onlyShown.Checked); err != nil {
-				dialog.ShowError(err, u.win)
-				return
-			}
-			dialog.ShowInformation("Exported", "YOLO dataset written to "+dir.Path(), u.win)
 		}, u.win)
+		d.SetTitleText(exportTitles[kind])
+		d.SetConfirmText("Export here")
+		d.Resize(dialogSize(u.win, 1000, 700))
+		d.Show()
 		return
 	}
 	ext := kind
@@ -43,18 +46,30 @@ func (u *UI) exportDialog(kind string) {
 		}
 		path := w.URI().Path()
 		w.Close()
-		if err := u.ExportTo(path, kind, u.toolbar.onlyShown.Checked); err != nil {
-			dialog.ShowError(err, u.win)
-			return
-		}
-		dialog.ShowInformation("Exported", "Saved "+path, u.win)
+		u.exportAndSay(path, kind)
 	}, u.win)
+	d.SetTitleText(exportTitles[kind])
 	d.SetFileName("vidsift." + ext)
 	if kind == "coco" {
 		d.SetFileName("vidsift-coco.json")
 	}
 	d.SetFilter(storage.NewExtensionFileFilter([]string{"." + ext}))
+	d.Resize(dialogSize(u.win, 1000, 700))
 	d.Show()
+}
+
+// exportAndSay writes the export to path and says where it went (the
+// "Exported" dialog), or why it could not.
+func (u *UI) exportAndSay(path, kind string) {
+	if err := u.ExportTo(path, kind, u.toolbar.onlyShown.Checked); err != nil {
+		dialog.ShowError(err, u.win)
+		return
+	}
+	said := "Saved " + path
+	if kind == "yolo" {
+		said = "YOLO dataset written to " + path
+	}
+	dialog.ShowInformation("Exported", said, u.win)
 }
 
 // ExportTo writes what the runs found as CSV, JSON, COCO or YOLO ("csv",

@@ -28,7 +28,7 @@ type filterView struct {
 	// words counts the words of what was read and said, for completion
 	// (results.Collection.Words).
 	words    func() (text, said map[string]int)
-	search   *widget.SelectEntry
+	search   *searchEntry  // Esc clears it
 	problem  *widget.Label // why the expression typed is not applied
 	expr     query.Expr    // the expression applied (nil: none)
 	same     *widget.Check
@@ -47,7 +47,7 @@ type filterView struct {
 
 func newFilterView(onChange func(), names func() []string, words func() (text, said map[string]int)) *filterView {
 	f := &filterView{onChange: onChange, names: names, words: words, seen: map[string]int{}}
-	f.search = widget.NewSelectEntry(nil)
+	f.search = newSearchEntry()
 	f.search.SetPlaceHolder("Search: dog & person, car | truck, (cat | dog) & !horse, \"traffic light\", text:exit, said:fire")
 	f.search.OnChanged = f.onSearch
 	f.problem = widget.NewLabel("")

@@ -33,6 +33,12 @@ func (u *UI) loadModel(path string) {
 				u.mu.Unlock()
 			}
 			u.settings.showModel(u.currentModel(), err)
+			if err == nil && u.pendingSearch != "" {
+				if u.filters.search.Text == "" {
+					u.filters.search.SetText(u.pendingSearch) // the last session's, now its classes are known
+				}
+				u.pendingSearch = ""
+			}
 			u.updateToolbar()
 			if u.resumeWatch && err == nil {
 				u.resumeWatch = false

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"fyne.io/fyne/v2"
 	"github.com/google/renameio/v2"
 
 	"github.com/vidsift/vidsift/engine/settings"
@@ -27,7 +28,26 @@ type appState struct {
 	// resumes at the next start, once the library is loaded).
 	Queue []string `json:"queue,omitempty"`
 	Watch bool     `json:"watch,omitempty"`
+	// The window as it was left: its size, the search typed and whether
+	// the grid was grouped by video. A file from before has none of them:
+	// the window then opens at its default size, ungrouped.
+	Window       *windowSize `json:"window,omitempty"`
+	Search       string      `json:"search,omitempty"`
+	GroupByVideo bool        `json:"group_by_video,omitempty"`
 }
+
+// windowSize is the main window's size in Fyne's units.
+type windowSize struct {
+	Width  float32 `json:"width"`
+	Height float32 `json:"height"`
+}
+
+// A saved size outside these is not restored (a file edited by hand, a
+// monitor gone): the window opens at its default size.
+const (
+	smallestRestored = 400
+	largestRestored  = 16384
+)
 
 // stateBefore27 is the state file as versions before the settings table
 // wrote it: one field per setting. It is read into appState.Settings.
@@ -123,12 +143,30 @@ func (st appState) save(path string) error {
 	return renameio.WriteFile(path, append(raw, '\n'), 0o644)
 }
 
-// saveState keeps the window's settings and queue for the next start.
+// saveState keeps the window's settings, queue, size, search and
+// grouping for the next start.
 func (u *UI) saveState() {
-	st := appState{Settings: u.settings.values(), Queue: u.queue.paths, Watch: u.queue.watch.Checked}
+	st := appState{Settings: u.settings.values(), Queue: u.queue.paths, Watch: u.queue.watch.Checked,
+		Search: u.filters.search.Text, GroupByVideo: u.filters.group.Checked}
+	if st.Search == "" {
+		st.Search = u.pendingSearch // no model came to apply it: keep it for the next start
+	}
+	if size := u.win.Canvas().Size(); size.Width > 0 && size.Height > 0 {
+		st.Window = &windowSize{Width: size.Width, Height: size.Height}
+	}
 	_, _, onCluster := u.settings.runOn.cluster()
 	st.OnCluster = &onCluster
 	if err := st.save(u.statePath); err != nil {
 		slog.Warn("cannot save the app's settings", "path", u.statePath, "err", err)
 	}
+}
+
+// restoreView opens the window as the last session left it: its size and
+// grouping at once, its search once the model is loaded (pendingSearch).
+func (u *UI) restoreView(st appState) {
+	if w := st.Window; w != nil && w.Width >= smallestRestored && w.Height >= smallestRestored && w.Width <= largestRestored && w.Height <= largestRestored {
+		u.win.Resize(fyne.NewSize(w.Width, w.Height))
+	}
+	u.filters.group.SetChecked(st.GroupByVideo)
+	u.pendingSearch = st.Search
 }

@@ -75,6 +75,10 @@ type UI struct {
 	problems    *problemsView
 	toolbar     *toolbarView
 	detail      *detailView
+	menu        *appMenu // the main menu (menu.go)
+	// pendingSearch is the search saved at the last quit, typed in once
+	// the model is loaded: it names the model's classes.
+	pendingSearch string
 
 	lastRun       *scan.Settings // what the latest run was asked for (nil: none yet), for exports
 	lastModelPath string         // the model file it ran
@@ -120,6 +124,7 @@ func New(a fyne.App, opts Options) *UI {
 	})
 	a.Lifecycle().SetOnStopped(u.Shutdown)
 	u.installShortcuts()
+	u.installMenu()
 	u.openLibrary()
 	u.loadModel(u.settings.modelPath())
 	return u
@@ -209,7 +214,7 @@ func (u *UI) build() {
 	u.detail = newDetailView(detailDeps{app: u.app, ctx: u.ctx, do: u.do, items: u, coll: u.coll, thumbnail: u.grid.render})
 
 	u.empty = container.NewCenter(widget.NewLabelWithStyle(
-		"Drop folders or videos here,\nor use Add folder / Add files.\n\nThen press Start (Enter).",
+		"Drop folders or videos here,\nor use Add folder / Add files.\n\nThen press Start (Ctrl+Enter).",
 		fyne.TextAlignCenter, fyne.TextStyle{Bold: true}))
 	u.center = container.NewStack(u.empty)
 
@@ -223,6 +228,7 @@ func (u *UI) build() {
 	split := container.NewHSplit(left, main)
 	split.Offset = 0.27
 	u.win.SetContent(container.NewBorder(u.toolbar.object(), bottom, nil, nil, split))
+	u.restoreView(saved)
 	u.refreshAll()
 }
 
@@ -286,4 +292,5 @@ func (u *UI) updateToolbar() {
 		canStart:  len(u.queue.paths) > 0 && u.currentModel() != nil,
 		canExport: finished > 0,
 	})
+	u.updateMenu()
 }

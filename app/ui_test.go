@@ -292,7 +292,7 @@ func TestScanSharedMedia(t *testing.T) {
 		if u.detail.pos != 1 {
 			t.Errorf("next: position %d", u.detail.pos)
 		}
-		u.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		press(u.detail.win, fyne.KeyEscape, 0)
 		if u.detail.isOpen() {
 			t.Error("Esc did not close the detail view")
 		}

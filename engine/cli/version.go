@@ -30,6 +30,9 @@ func runVersion(_ context.Context, e env, _ []string) error {
 // not stamp it (-buildvcs=false, a build outside the checkout's git).
 var stampedVersion string
 
+// Version is what `vidsift version` says vidsift is (the app's About).
+func Version() string { return buildVersion() }
+
 // buildVersion is what `vidsift version` says vidsift is.
 func buildVersion() string {
 	info, ok := debug.ReadBuildInfo()
