@@ -49,7 +49,7 @@ type filterView struct {
 func newFilterView(onChange func(), names func() []string, words func() (text, said map[string]int)) *filterView {
 	f := &filterView{onChange: onChange, names: names, words: words, seen: map[string]int{}}
 	f.search = widget.NewSelectEntry(nil)
-	f.search.SetPlaceHolder("Search: dog & person, car | truck, !horse, \"traffic light\", text:exit, said:fire")
+	f.search.SetPlaceHolder("Search: dog & person, car | truck, text:exit")
 	f.search.OnChanged = f.onSearch
 	f.problem = widget.NewLabel("")
 	f.problem.Importance = widget.DangerImportance

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -113,8 +114,8 @@ func newSettingsView(deps settingsDeps) *settingsView {
 		c.SetChecked(*row.Field(&def).(*bool))
 		s.switches[row.Key] = c
 		switches.Add(c)
-		if note != "" {
-			switches.Add(smallNote(note))
+		if note != "" { // under the box's text
+			switches.Add(container.New(layout.NewCustomPaddedLayout(0, 0, theme.IconInlineSize()+theme.Padding()*2, 0), smallNote(note)))
 		}
 	}
 	s.rect = s.switches[settings.Rect]
