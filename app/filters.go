@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/vidsift/vidsift/engine/query"
@@ -29,7 +30,7 @@ type filterView struct {
 	// (results.Collection.Words).
 	words    func() (text, said map[string]int)
 	search   *searchEntry  // Esc clears it
-	problem  *widget.Label // why the expression typed is not applied
+	problem  *widget.Label // why the expression typed is not applied, in the counts' place
 	expr     query.Expr    // the expression applied (nil: none)
 	same     *widget.Check
 	minDur   *widget.Entry // seconds a class must be seen for to count (find --min-duration)
@@ -48,10 +49,11 @@ type filterView struct {
 func newFilterView(onChange func(), names func() []string, words func() (text, said map[string]int)) *filterView {
 	f := &filterView{onChange: onChange, names: names, words: words, seen: map[string]int{}}
 	f.search = newSearchEntry()
-	f.search.SetPlaceHolder("Search: dog & person, car | truck, (cat | dog) & !horse, \"traffic light\", text:exit, said:fire")
+	f.search.SetPlaceHolder("Search: dog & person, car | truck, text:exit")
 	f.search.OnChanged = f.onSearch
 	f.problem = widget.NewLabel("")
 	f.problem.Importance = widget.DangerImportance
+	f.problem.Wrapping = fyne.TextWrapWord
 	f.problem.Hide()
 	f.same = widget.NewCheck("Same frame", func(bool) {
 		if !f.quiet {
@@ -83,13 +85,19 @@ func newFilterView(onChange func(), names func() []string, words func() (text, s
 	f.group = widget.NewCheck("Group by video", func(bool) { onChange() })
 	f.count = widget.NewLabel("")
 	f.reset(0.25)
-	confBox := container.NewBorder(nil, nil, widget.NewLabel("Confidence"), f.confText, f.conf)
-	minDur := container.NewBorder(nil, nil, widget.NewLabel("Seen for ≥"), widget.NewLabel("s"), f.minDur)
+	// "Show": this slider hides weaker detections of what was scanned;
+	// Settings' minimum confidence decides what a scan records.
+	confBox := container.NewBorder(nil, nil, widget.NewLabel("Show confidence"), f.confText, f.conf)
+	minDurField := container.New(layout.NewGridWrapLayout(fyne.NewSize(72, f.minDur.MinSize().Height)), f.minDur)
+	minDur := container.NewBorder(nil, nil, widget.NewLabel("Seen for ≥"), widget.NewLabel("s"), minDurField)
+	// Every row's minimum fits the grid's side of an 800 px window, the
+	// search field keeping most of its width; what is typed never widens
+	// it (the problem wraps in the counts' place).
 	f.box = container.NewVBox(
-		container.NewBorder(nil, nil, nil, container.NewHBox(minDur, f.same), f.search),
-		f.problem, f.counts,
-		container.NewGridWithColumns(2, f.name, container.NewBorder(nil, nil, nil, f.group, confBox)),
-		f.count,
+		container.NewBorder(nil, nil, nil, f.same, f.search),
+		container.NewBorder(nil, nil, minDur, nil, f.name),
+		container.NewBorder(nil, nil, nil, f.group, confBox),
+		container.NewBorder(nil, nil, nil, f.count, container.NewStack(f.counts, f.problem)),
 	)
 	return f
 }
@@ -127,14 +135,116 @@ func (f *filterView) setProblem(text string) {
 	f.problem.SetText(text)
 	if text == "" {
 		f.problem.Hide()
+		f.counts.Show()
 	} else {
+		f.counts.Hide()
 		f.problem.Show()
 	}
 }
 
-// resolve names e's classes as the model does.
+// resolve names e's classes as the model does. A word that names no class
+// is answered with the classes it may have meant, not the model's list.
 func (f *filterView) resolve(e query.Expr) (query.Expr, error) {
-	return query.Resolve(e, f.names())
+	names := f.names()
+	known := make(map[string]bool, len(names))
+	for _, n := range names {
+		known[strings.ToLower(n)] = true
+	}
+	for _, c := range query.Names(e) {
+		if !known[strings.ToLower(c.Name)] {
+			return nil, f.unknownClass(c.Name, names)
+		}
+	}
+	return query.Resolve(e, names)
+}
+
+// unknownClass says that word names no class and offers at most three
+// that it may have meant: "no class 'pe' — did you mean person?".
+func (f *filterView) unknownClass(word string, names []string) error {
+	shown := word
+	if r := []rune(word); len(r) > 24 {
+		shown = string(r[:24]) + "…"
+	}
+	if len(names) == 0 {
+		return fmt.Errorf("no class '%s': no model is loaded yet", shown)
+	}
+	near := closeNames(word, names, f.seen)
+	if len(near) == 0 {
+		return fmt.Errorf("no class '%s' among the model's %d", shown, len(names))
+	}
+	for i, n := range near {
+		near[i] = query.Class{Name: n}.String() // "traffic light" quoted, as it is to be typed
+	}
+	last := near[len(near)-1]
+	if len(near) > 1 {
+		last = strings.Join(near[:len(near)-1], ", ") + " or " + last
+	}
+	return fmt.Errorf("no class '%s' — did you mean %s?", shown, last)
+}
+
+// closeNames are the (at most three) names word may have meant: those it
+// begins, then those that hold it, then those a typo or two away; the
+// classes seen most often first among equals.
+func closeNames(word string, names []string, seen map[string]int) []string {
+	w := strings.ToLower(word)
+	type candidate struct {
+		name string
+		rank int // 0 begins with w, 1 holds it, 2+ the edits away
+	}
+	var found []candidate
+	for _, n := range names {
+		l := strings.ToLower(n)
+		switch d := editDistance(w, l); {
+		case strings.HasPrefix(l, w):
+			found = append(found, candidate{n, 0})
+		case strings.Contains(l, w):
+			found = append(found, candidate{n, 1})
+		case d <= max(1, len([]rune(w))/3):
+			found = append(found, candidate{n, 1 + d})
+		}
+	}
+	sort.Slice(found, func(i, j int) bool {
+		a, b := found[i], found[j]
+		if a.rank != b.rank {
+			return a.rank < b.rank
+		}
+		if seen[a.name] != seen[b.name] {
+			return seen[a.name] > seen[b.name]
+		}
+		return a.name < b.name
+	})
+	var out []string
+	for _, c := range found[:min(len(found), 3)] {
+		out = append(out, c.name)
+	}
+	return out
+}
+
+// editDistance counts the letters to insert, delete or change, and
+// neighbours to swap, to turn a into b (optimal string alignment).
+func editDistance(a, b string) int {
+	s, t := []rune(a), []rune(b)
+	d := make([][]int, len(s)+1)
+	for i := range d {
+		d[i] = make([]int, len(t)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(s); i++ {
+		for j := 1; j <= len(t); j++ {
+			cost := 1
+			if s[i-1] == t[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && s[i-1] == t[j-2] && s[i-2] == t[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(s)][len(t)]
 }
 
 // complete offers the class names that start like the word being typed,

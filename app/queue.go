@@ -43,7 +43,9 @@ func newQueueView(win fyne.Window, onChange func()) *queueView {
 	addFiles := widget.NewButtonWithIcon("Add files", theme.FileIcon(), q.addFileDialog)
 	clear := widget.NewButton("Clear", func() { q.paths = nil; q.changed() })
 	q.watch = widget.NewCheck("Watch these folders", func(bool) { q.onChange() })
-	q.box = container.NewVBox(container.NewGridWithColumns(3, addFolder, addFiles, clear), q.info, scroll, q.watch)
+	// A row that shares its width (not a grid of equal cells, three times
+	// the widest) keeps the buttons whole in the panel at 800 px.
+	q.box = container.NewVBox(shareRow(addFolder, addFiles, clear), q.info, scroll, q.watch)
 	return q
 }
 

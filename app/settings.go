@@ -11,7 +11,9 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/spf13/viper"
@@ -28,6 +30,7 @@ type settingsView struct {
 	confLabel  *widget.Label
 	search     *widget.Entry
 	checks     *widget.CheckGroup
+	checksList *passingScroll // the wheel goes on to the panel at its ends
 	picked     map[string]bool
 	pickedInfo *widget.Label
 	workers    *widget.Select
@@ -106,22 +109,29 @@ func newSettingsView(deps settingsDeps) *settingsView {
 		if row.App.Kind != settings.Check {
 			continue
 		}
-		c := widget.NewCheck(row.App.Label, nil)
+		text, note := switchText(row.App.Label)
+		c := widget.NewCheck(text, nil)
 		c.SetChecked(*row.Field(&def).(*bool))
 		s.switches[row.Key] = c
 		switches.Add(c)
+		if note != "" { // under the box's text
+			switches.Add(container.New(layout.NewCustomPaddedLayout(0, 0, theme.IconInlineSize()+theme.Padding()*2, 0), smallNote(note)))
+		}
 	}
 	s.rect = s.switches[settings.Rect]
 	s.rect.OnChanged = func(bool) { s.showModel(s.model(), s.modelErr) } // the model line says how it runs
 	s.samples = newSamplingView(def.Sampling)
 	s.runOn = newRunOnView(nats, onCluster)
 
-	scroll := container.NewVScroll(s.checks)
-	scroll.SetMinSize(fyne.NewSize(0, 180))
+	s.checksList = newPassingScroll(s.checks)
+	s.checksList.SetMinSize(fyne.NewSize(0, 180))
+	// Two confidences: this one decides what a scan records; the grid's
+	// "Show confidence" only hides weaker ones of what was recorded.
+	confHint := smallNote("Detections below it are not recorded. The grid's Show confidence slider hides weaker ones afterwards, without rescanning.")
 	s.box = container.NewVBox(
 		s.problem,
-		s.confLabel, s.conf,
-		widget.NewLabel("Classes to report"), s.search, scroll, container.NewBorder(nil, nil, nil, clear, s.pickedInfo),
+		s.confLabel, s.conf, confHint,
+		widget.NewLabel("Classes to report"), s.search, s.checksList, container.NewBorder(nil, nil, nil, clear, s.pickedInfo),
 		container.NewBorder(nil, nil, widget.NewLabel("Workers (files at once)"), nil, s.workers),
 		s.samples.object(),
 		switches,
@@ -156,8 +166,30 @@ func (s *settingsView) values() map[string]any {
 func (s *settingsView) object() fyne.CanvasObject { return s.box }
 
 func (s *settingsView) onConfidenceChanged(v float64) {
-	s.confLabel.SetText(fmt.Sprintf("Minimum confidence: %.2f", v))
+	s.confLabel.SetText(fmt.Sprintf("Minimum confidence to record: %.2f", v))
 }
+
+// switchText is a check box's text and the note in brackets after it,
+// shown under it in small type: "Rectangular inference (models of dynamic
+// input size)" whole is wider than the panel at 800 px.
+func switchText(label string) (text, note string) {
+	if text, note, ok := strings.Cut(label, " ("); ok && strings.HasSuffix(note, ")") {
+		return text, strings.TrimSuffix(note, ")")
+	}
+	return label, ""
+}
+
+// smallNote is a note in small type, wrapped to the panel's width.
+func smallNote(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	l.SizeName = theme.SizeNameCaptionText
+	return l
+}
+
+// scrollsWithin passes the wheel on to the panel the settings scroll in
+// where the class list ends.
+func (s *settingsView) scrollsWithin(panel *container.Scroll) { s.checksList.outer = panel }
 
 // onAllClasses drops every pick: all classes are reported.
 func (s *settingsView) onAllClasses() {

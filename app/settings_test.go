@@ -91,7 +91,12 @@ func TestSwitchesFromTable(t *testing.T) {
 	u, _ := newTestUI(t)
 	for _, row := range rows {
 		c := u.settings.switches[row.Key]
-		if c == nil || c.Text != row.App.Label || c.Checked {
+		// A note in brackets goes under the box: "Rectangular inference (models of dynamic input size)".
+		text, note := switchText(row.App.Label)
+		if note != "" && text+" ("+note+")" != row.App.Label {
+			t.Errorf("%s: %q split as %q and %q", row.Key, row.App.Label, text, note)
+		}
+		if c == nil || c.Text != text || c.Checked {
 			t.Fatalf("%s: check box %+v, want %q off as VIDSIFT_* says", row.Key, c, row.App.Label)
 		}
 		if !shownIn(u.settings.box, c) {

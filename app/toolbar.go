@@ -37,13 +37,16 @@ func newToolbarView(do toolbarActions) *toolbarView {
 	t.start = widget.NewButtonWithIcon("Start", theme.MediaPlayIcon(), do.start)
 	t.start.Importance = widget.HighImportance
 	t.stop = widget.NewButtonWithIcon("Stop", theme.MediaStopIcon(), do.stop)
-	t.exportCSV = widget.NewButtonWithIcon("Export CSV", theme.DocumentSaveIcon(), func() { do.export("csv") })
-	t.exportJSON = widget.NewButtonWithIcon("Export JSON", theme.DocumentSaveIcon(), func() { do.export("json") })
-	t.exportCOCO = widget.NewButtonWithIcon("COCO", theme.DocumentSaveIcon(), func() { do.export("coco") })
-	t.exportYOLO = widget.NewButtonWithIcon("YOLO", theme.FolderNewIcon(), func() { do.export("yolo") })
-	t.exportClip = widget.NewButtonWithIcon("Clips", theme.MediaVideoIcon(), func() { do.export("clips") })
-	t.onlyShown = widget.NewCheck("Only what the filter shows", nil)
-	t.box = container.NewHBox(t.start, t.stop, widget.NewSeparator(), t.exportCSV, t.exportJSON, t.exportCOCO, t.exportYOLO, t.exportClip, t.onlyShown)
+	// The formats under one "Export" word, in words short enough that the
+	// whole bar fits an 800 px window.
+	t.exportCSV = widget.NewButton("CSV", func() { do.export("csv") })
+	t.exportJSON = widget.NewButton("JSON", func() { do.export("json") })
+	t.exportCOCO = widget.NewButton("COCO", func() { do.export("coco") })
+	t.exportYOLO = widget.NewButton("YOLO", func() { do.export("yolo") })
+	t.exportClip = widget.NewButton("Clips", func() { do.export("clips") })
+	t.onlyShown = widget.NewCheck("Only what is shown", nil)
+	export := widget.NewLabelWithStyle("Export", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	t.box = container.NewHBox(t.start, t.stop, widget.NewSeparator(), export, t.exportCSV, t.exportJSON, t.exportCOCO, t.exportYOLO, t.exportClip, t.onlyShown)
 	return t
 }
 

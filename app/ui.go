@@ -222,7 +222,8 @@ func (u *UI) build() {
 		widget.NewCard("", "Queue", u.queue.object()),
 		widget.NewCard("", "Settings", u.settings.object()),
 	))
-	left.SetMinSize(fyne.NewSize(340, 0))
+	left.SetMinSize(fyne.NewSize(leftPanelWidth, 0))
+	u.settings.scrollsWithin(left)
 	main := container.NewBorder(u.filters.object(), nil, nil, nil, u.center)
 	bottom := container.NewVBox(u.progress.object(), u.problems.object())
 	split := container.NewHSplit(left, main)
@@ -231,6 +232,10 @@ func (u *UI) build() {
 	u.restoreView(saved)
 	u.refreshAll()
 }
+
+// leftPanelWidth is the least width of the queue and settings panel: what
+// its widest row needs, leaving the grid the rest of an 800 px window.
+const leftPanelWidth = 300
 
 // refreshAll recomputes what the grid shows and redraws every panel.
 // It runs on the main goroutine.
