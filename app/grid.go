@@ -137,9 +137,11 @@ func (g *gridView) fill(pos int, c *thumbCell) {
 // item IDs now name other frames.
 func (g *gridView) forget() {
 	g.cache, g.drawn = map[int]image.Image{}, nil
-	g.sel.clear()
-	g.sel.cursor = -1
-	g.selectionChanged()
+	g.sel = newSelection()
+	// The cells are filled again at the next refresh: what is shown now
+	// still names the old items.
+	g.selected.SetText("")
+	g.actions.Hide()
 }
 
 func (g *gridView) refresh() {
