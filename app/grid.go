@@ -94,7 +94,7 @@ func newGridView(items browsing, coll *results.Collection, onOpen func(pos int),
 	g.size.SetValue(defaultThumbWidth)
 	g.size.OnChanged = func(v float64) { g.cells.setTarget(float32(v)) }
 	g.selected = widget.NewLabel("")
-	g.copy = widget.NewButtonWithIcon("Copy paths", theme.ContentCopyIcon(), g.copyPaths)
+	g.copy = widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), g.copyPaths) // the paths; short for an 800 px window
 	g.none = widget.NewButtonWithIcon("", theme.ContentClearIcon(), func() { g.sel.clear(); g.selectionChanged() })
 	g.actions = container.NewHBox(g.selected, g.copy, g.none)
 	size := container.NewBorder(nil, nil, widget.NewLabel("Size"), nil, g.size)
