@@ -3,10 +3,12 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -138,8 +140,8 @@ func TestClipsPhotos(t *testing.T) {
 	}
 
 	u.detail.open(0)
-	if _, _, ok := u.detail.clipProposal(); !ok {
-		t.Fatal("no detection on the first photo to propose a clip for")
+	if !u.detail.saveClip.Disabled() {
+		t.Error("Save clip… is offered on a photo")
 	}
 	u.detail.saveClipDialog()
 	top := u.detail.win.Canvas().Overlays().Top()
@@ -167,4 +169,97 @@ func textsIn(o fyne.CanvasObject) []string {
 		}
 	}
 	return out
+}
+
+// TestExportClipsFinished: Export → Clips that runs to its end says what
+// it wrote, not "Stopped", and the clips are readable by others as every
+// other output is (0644 less the umask).
+func TestExportClipsFinished(t *testing.T) {
+	withModel(t)
+	u, loop := newTestUI(t)
+	drop(u, shared(t, "testdata/videos/plant_cup_realshort.mp4"))
+	test.Tap(u.toolbar.start)
+	loop.until(t, "the scan to finish", func() bool { f, _ := u.coll.FileCounts(); return f > 0 && !u.activity.Running() })
+
+	dir := t.TempDir()
+	u.exportClipsTo(dir, false)
+	var said string
+	loop.until(t, "the export's last word", func() bool {
+		said = strings.Join(textsIn(u.win.Canvas().Overlays().Top()), " ")
+		return strings.Contains(said, "written to")
+	})
+	if !strings.Contains(said, " written to "+dir) || strings.Contains(said, "Stopped") {
+		t.Errorf("a finished export says %q", said)
+	}
+	artifactSizes(t, "export-clips-done", u.Window())
+	umask := syscall.Umask(0)
+	syscall.Umask(umask)
+	clipsWritten, _ := filepath.Glob(filepath.Join(dir, "*.mp4"))
+	if len(clipsWritten) == 0 {
+		t.Fatalf("no clip in %s", dir)
+	}
+	for _, c := range clipsWritten {
+		if fi, err := os.Stat(c); err != nil || fi.Mode().Perm() != 0o644&^os.FileMode(umask) {
+			t.Errorf("%s: mode %v (%v), want %v", c, fi.Mode().Perm(), err, 0o644&^os.FileMode(umask))
+		}
+	}
+}
+
+// TestSaveClipNearby: searching for a person, on the room just before one
+// walks in (at 3 s), Save clip… is offered and cuts from that frame
+// through the person's visit; on a photo it is not offered
+// (TestClipsPhotos).
+func TestSaveClipNearby(t *testing.T) {
+	withModel(t)
+	u, loop := newTestUI(t)
+	video := fixture(t, "small_person_walks_in.mp4")
+	drop(u, video)
+	test.Tap(u.toolbar.start)
+	loop.until(t, "the scan to finish", func() bool { f, _ := u.coll.FileCounts(); return f > 0 && !u.activity.Running() })
+	u.filters.search.SetText("person")
+	loop.until(t, "the search", func() bool { return u.query().Expr != nil && len(u.Shown()) > 0 })
+
+	before, firstPerson := -1, -1.0 // the last frame without the person; when it is first seen
+	for _, id := range u.Shown() {
+		it := u.coll.Item(id)
+		for _, d := range u.query().Shown(it) {
+			if d.Class == "person" && (firstPerson < 0 || it.Time < firstPerson) {
+				firstPerson = it.Time
+			}
+		}
+	}
+	for i, id := range u.Shown() {
+		if it := u.coll.Item(id); it.Time < firstPerson && (before < 0 || it.Time > u.coll.Item(u.Shown()[before]).Time) {
+			before = i
+		}
+	}
+	if before < 0 || firstPerson < 3 {
+		t.Fatalf("want a frame before the person and the person after 3 s: %d, %.3f", before, firstPerson)
+	}
+	u.detail.open(before)
+	defer u.detail.close()
+	id, _ := u.detail.current()
+	at := u.coll.Item(id).Time
+	m, name, ok := u.detail.clipProposal()
+	if !ok || u.detail.saveClip.Disabled() || m.Start > at || m.End < firstPerson {
+		t.Fatalf("at %.3f (the person from %.3f): moment %+v %v, Save clip… disabled %v, said %q", at, firstPerson, m, ok, u.detail.saveClip.Disabled(), u.detail.clipSaid.Text)
+	}
+	if !strings.Contains(u.detail.clipSaid.Text, "Save clip… cuts it") {
+		t.Errorf("the clip line says %q", u.detail.clipSaid.Text)
+	}
+	artifactSizes(t, "save-clip-nearby", u.detail.win)
+	c, err := u.detail.saveClipTo(video, m, filepath.Join(t.TempDir(), name))
+	if err != nil || c.CutEnd < firstPerson {
+		t.Fatalf("the clip: %+v %v", c, err)
+	}
+}
+
+// artifactSizes writes w's picture at the sizes a person uses, from a
+// small laptop to a large screen: NAME-WxH.png among the artifacts.
+func artifactSizes(t *testing.T, name string, w fyne.Window) {
+	t.Helper()
+	for _, s := range []fyne.Size{{Width: 800, Height: 600}, {Width: 1280, Height: 800}, {Width: 2560, Height: 1440}} {
+		w.Resize(s)
+		artifact(t, fmt.Sprintf("%s-%.0fx%.0f.png", name, s.Width, s.Height), w)
+	}
 }
