@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -251,6 +252,52 @@ func TestSaveClipNearby(t *testing.T) {
 	c, err := u.detail.saveClipTo(video, m, filepath.Join(t.TempDir(), name))
 	if err != nil || c.CutEnd < firstPerson {
 		t.Fatalf("the clip: %+v %v", c, err)
+	}
+}
+
+// TestSaveClipNothingNear: in a video of an empty grey picture into which
+// a person's photo comes at 10 s, searching for the person, the frames
+// of the first seconds are out of reach of the moment: Save clip… is
+// off there and says why.
+func TestSaveClipNothingNear(t *testing.T) {
+	withModel(t)
+	video := filepath.Join(t.TempDir(), "grey_then_person.mp4")
+	cmd := exec.Command("ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+		"-f", "lavfi", "-i", "color=c=gray:s=640x480:r=10:d=14",
+		"-loop", "1", "-t", "14", "-i", shared(t, "testdata/photos/astronaut_person.png"),
+		"-filter_complex", "[1:v]scale=-2:400[p];[0:v][p]overlay=x=100:y=40:enable='gte(t,10)'[v]",
+		"-map", "[v]", "-c:v", "libx264", "-preset", "ultrafast", "-g", "20", "-pix_fmt", "yuv420p", video)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, b)
+	}
+	u, loop := newTestUI(t)
+	drop(u, video)
+	test.Tap(u.toolbar.start)
+	loop.until(t, "the scan to finish", func() bool { f, _ := u.coll.FileCounts(); return f > 0 && !u.activity.Running() })
+	u.filters.search.SetText("person")
+	loop.until(t, "the search", func() bool { return u.query().Expr != nil && len(u.Shown()) > 0 })
+
+	first := -1 // the frame at the start, nothing near it
+	for pos, id := range u.Shown() {
+		if u.coll.Item(id).Time == 0 {
+			first = pos
+		}
+	}
+	if first < 0 {
+		t.Fatalf("no frame at 0 s among %d shown", len(u.Shown()))
+	}
+	u.detail.open(first)
+	defer u.detail.close()
+	if _, _, ok := u.detail.clipProposal(); ok || !u.detail.saveClip.Disabled() {
+		t.Errorf("Save clip… is offered at 0 s, the person from 10 s (disabled %v)", u.detail.saveClip.Disabled())
+	}
+	want := "None: the search (person) does not hold within a few seconds of this frame."
+	if u.detail.clipSaid.Text != want {
+		t.Errorf("the clip line says %q, want %q", u.detail.clipSaid.Text, want)
+	}
+	u.detail.saveClipDialog()
+	if said := strings.Join(textsIn(u.detail.win.Canvas().Overlays().Top()), " "); !strings.Contains(said, want) {
+		t.Errorf("Save clip… at 0 s says %q", said)
 	}
 }
 
