@@ -310,3 +310,33 @@ func artifactSizes(t *testing.T, name string, w fyne.Window) {
 		artifact(t, fmt.Sprintf("%s-%.0fx%.0f.png", name, s.Width, s.Height), w)
 	}
 }
+
+// TestSaveClipOtherContainer: a clip saved under a name whose container
+// cannot hold the video's streams (VP9 in FLV) goes to Matroska beside
+// it, and the empty file the save dialog created under the chosen name
+// does not stay.
+func TestSaveClipOtherContainer(t *testing.T) {
+	withModel(t)
+	u, loop := newTestUI(t)
+	video := shared(t, "testdata/videos/dog_person_vp9.webm")
+	drop(u, video)
+	test.Tap(u.toolbar.start)
+	loop.until(t, "the scan to finish", func() bool { f, _ := u.coll.FileCounts(); return f > 0 && !u.activity.Running() })
+	u.detail.open(0)
+	defer u.detail.close()
+	m, _, ok := u.detail.clipProposal()
+	if !ok {
+		t.Fatal("no moment at the first frame")
+	}
+	dst := filepath.Join(t.TempDir(), "clip.flv")
+	if err := os.WriteFile(dst, nil, 0o644); err != nil { // what the save dialog leaves
+		t.Fatal(err)
+	}
+	c, err := u.detail.saveClipTo(video, m, dst)
+	if err != nil || filepath.Ext(c.Output) != ".mkv" {
+		t.Fatalf("the clip: %+v %v", c, err)
+	}
+	if _, err := os.Stat(dst); !os.IsNotExist(err) {
+		t.Errorf("the empty %s stays (%v)", dst, err)
+	}
+}
