@@ -3,10 +3,13 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -138,8 +141,8 @@ func TestClipsPhotos(t *testing.T) {
 	}
 
 	u.detail.open(0)
-	if _, _, ok := u.detail.clipProposal(); !ok {
-		t.Fatal("no detection on the first photo to propose a clip for")
+	if !u.detail.saveClip.Disabled() {
+		t.Error("Save clip… is offered on a photo")
 	}
 	u.detail.saveClipDialog()
 	top := u.detail.win.Canvas().Overlays().Top()
@@ -167,4 +170,173 @@ func textsIn(o fyne.CanvasObject) []string {
 		}
 	}
 	return out
+}
+
+// TestExportClipsFinished: Export → Clips that runs to its end says what
+// it wrote, not "Stopped", and the clips are readable by others as every
+// other output is (0644 less the umask).
+func TestExportClipsFinished(t *testing.T) {
+	withModel(t)
+	u, loop := newTestUI(t)
+	drop(u, shared(t, "testdata/videos/plant_cup_realshort.mp4"))
+	test.Tap(u.toolbar.start)
+	loop.until(t, "the scan to finish", func() bool { f, _ := u.coll.FileCounts(); return f > 0 && !u.activity.Running() })
+
+	dir := t.TempDir()
+	u.exportClipsTo(dir, false)
+	var said string
+	loop.until(t, "the export's last word", func() bool {
+		said = strings.Join(textsIn(u.win.Canvas().Overlays().Top()), " ")
+		return strings.Contains(said, "written to")
+	})
+	if !strings.Contains(said, " written to "+dir) || strings.Contains(said, "Stopped") {
+		t.Errorf("a finished export says %q", said)
+	}
+	artifactSizes(t, "export-clips-done", u.Window())
+	umask := syscall.Umask(0)
+	syscall.Umask(umask)
+	clipsWritten, _ := filepath.Glob(filepath.Join(dir, "*.mp4"))
+	if len(clipsWritten) == 0 {
+		t.Fatalf("no clip in %s", dir)
+	}
+	for _, c := range clipsWritten {
+		if fi, err := os.Stat(c); err != nil || fi.Mode().Perm() != 0o644&^os.FileMode(umask) {
+			t.Errorf("%s: mode %v (%v), want %v", c, fi.Mode().Perm(), err, 0o644&^os.FileMode(umask))
+		}
+	}
+}
+
+// TestSaveClipNearby: searching for a person, on the room just before one
+// walks in (at 3 s), Save clip… is offered and cuts from that frame
+// through the person's visit; on a photo it is not offered
+// (TestClipsPhotos).
+func TestSaveClipNearby(t *testing.T) {
+	withModel(t)
+	u, loop := newTestUI(t)
+	video := fixture(t, "small_person_walks_in.mp4")
+	drop(u, video)
+	test.Tap(u.toolbar.start)
+	loop.until(t, "the scan to finish", func() bool { f, _ := u.coll.FileCounts(); return f > 0 && !u.activity.Running() })
+	u.filters.search.SetText("person")
+	loop.until(t, "the search", func() bool { return u.query().Expr != nil && len(u.Shown()) > 0 })
+
+	before, firstPerson := -1, -1.0 // the last frame without the person; when it is first seen
+	for _, id := range u.Shown() {
+		it := u.coll.Item(id)
+		for _, d := range u.query().Shown(it) {
+			if d.Class == "person" && (firstPerson < 0 || it.Time < firstPerson) {
+				firstPerson = it.Time
+			}
+		}
+	}
+	for i, id := range u.Shown() {
+		if it := u.coll.Item(id); it.Time < firstPerson && (before < 0 || it.Time > u.coll.Item(u.Shown()[before]).Time) {
+			before = i
+		}
+	}
+	if before < 0 || firstPerson < 3 {
+		t.Fatalf("want a frame before the person and the person after 3 s: %d, %.3f", before, firstPerson)
+	}
+	u.detail.open(before)
+	defer u.detail.close()
+	id, _ := u.detail.current()
+	at := u.coll.Item(id).Time
+	m, name, ok := u.detail.clipProposal()
+	if !ok || u.detail.saveClip.Disabled() || m.Start > at || m.End < firstPerson {
+		t.Fatalf("at %.3f (the person from %.3f): moment %+v %v, Save clip… disabled %v, said %q", at, firstPerson, m, ok, u.detail.saveClip.Disabled(), u.detail.clipSaid.Text)
+	}
+	if !strings.Contains(u.detail.clipSaid.Text, "Save clip… cuts it") {
+		t.Errorf("the clip line says %q", u.detail.clipSaid.Text)
+	}
+	artifactSizes(t, "save-clip-nearby", u.detail.win)
+	c, err := u.detail.saveClipTo(video, m, filepath.Join(t.TempDir(), name))
+	if err != nil || c.CutEnd < firstPerson {
+		t.Fatalf("the clip: %+v %v", c, err)
+	}
+}
+
+// TestSaveClipNothingNear: in a video of an empty grey picture into which
+// a person's photo comes at 10 s, searching for the person, the frames
+// of the first seconds are out of reach of the moment: Save clip… is
+// off there and says why.
+func TestSaveClipNothingNear(t *testing.T) {
+	withModel(t)
+	video := filepath.Join(t.TempDir(), "grey_then_person.mp4")
+	cmd := exec.Command("ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+		"-f", "lavfi", "-i", "color=c=gray:s=640x480:r=10:d=14",
+		"-loop", "1", "-t", "14", "-i", shared(t, "testdata/photos/astronaut_person.png"),
+		"-filter_complex", "[1:v]scale=-2:400[p];[0:v][p]overlay=x=100:y=40:enable='gte(t,10)'[v]",
+		"-map", "[v]", "-c:v", "libx264", "-preset", "ultrafast", "-g", "20", "-pix_fmt", "yuv420p", video)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, b)
+	}
+	u, loop := newTestUI(t)
+	drop(u, video)
+	test.Tap(u.toolbar.start)
+	loop.until(t, "the scan to finish", func() bool { f, _ := u.coll.FileCounts(); return f > 0 && !u.activity.Running() })
+	u.filters.search.SetText("person")
+	loop.until(t, "the search", func() bool { return u.query().Expr != nil && len(u.Shown()) > 0 })
+
+	first := -1 // the frame at the start, nothing near it
+	for pos, id := range u.Shown() {
+		if u.coll.Item(id).Time == 0 {
+			first = pos
+		}
+	}
+	if first < 0 {
+		t.Fatalf("no frame at 0 s among %d shown", len(u.Shown()))
+	}
+	u.detail.open(first)
+	defer u.detail.close()
+	if _, _, ok := u.detail.clipProposal(); ok || !u.detail.saveClip.Disabled() {
+		t.Errorf("Save clip… is offered at 0 s, the person from 10 s (disabled %v)", u.detail.saveClip.Disabled())
+	}
+	want := "None: the search (person) does not hold within a few seconds of this frame."
+	if u.detail.clipSaid.Text != want {
+		t.Errorf("the clip line says %q, want %q", u.detail.clipSaid.Text, want)
+	}
+	u.detail.saveClipDialog()
+	if said := strings.Join(textsIn(u.detail.win.Canvas().Overlays().Top()), " "); !strings.Contains(said, want) {
+		t.Errorf("Save clip… at 0 s says %q", said)
+	}
+}
+
+// artifactSizes writes w's picture at the sizes a person uses, from a
+// small laptop to a large screen: NAME-WxH.png among the artifacts.
+func artifactSizes(t *testing.T, name string, w fyne.Window) {
+	t.Helper()
+	for _, s := range []fyne.Size{{Width: 800, Height: 600}, {Width: 1280, Height: 800}, {Width: 2560, Height: 1440}} {
+		w.Resize(s)
+		artifact(t, fmt.Sprintf("%s-%.0fx%.0f.png", name, s.Width, s.Height), w)
+	}
+}
+
+// TestSaveClipOtherContainer: a clip saved under a name whose container
+// cannot hold the video's streams (VP9 in FLV) goes to Matroska beside
+// it, and the empty file the save dialog created under the chosen name
+// does not stay.
+func TestSaveClipOtherContainer(t *testing.T) {
+	withModel(t)
+	u, loop := newTestUI(t)
+	video := shared(t, "testdata/videos/dog_person_vp9.webm")
+	drop(u, video)
+	test.Tap(u.toolbar.start)
+	loop.until(t, "the scan to finish", func() bool { f, _ := u.coll.FileCounts(); return f > 0 && !u.activity.Running() })
+	u.detail.open(0)
+	defer u.detail.close()
+	m, _, ok := u.detail.clipProposal()
+	if !ok {
+		t.Fatal("no moment at the first frame")
+	}
+	dst := filepath.Join(t.TempDir(), "clip.flv")
+	if err := os.WriteFile(dst, nil, 0o644); err != nil { // what the save dialog leaves
+		t.Fatal(err)
+	}
+	c, err := u.detail.saveClipTo(video, m, dst)
+	if err != nil || filepath.Ext(c.Output) != ".mkv" {
+		t.Fatalf("the clip: %+v %v", c, err)
+	}
+	if _, err := os.Stat(dst); !os.IsNotExist(err) {
+		t.Errorf("the empty %s stays (%v)", dst, err)
+	}
 }

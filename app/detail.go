@@ -2,9 +2,11 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"math"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -39,8 +41,11 @@ type detailView struct {
 	heard     *widget.Label   // the cue pointed at or tapped on the timeline
 	side      *fyne.Container // the texts beside the frame
 	play      *widget.Button
-	tappedCue string // what showCue says of the cue tapped last
-	shownPath string // the file of the frame shown
+	saveClip  *widget.Button
+	clipSaid  *widget.Label // the moment Save clip… cuts, or why there is none
+	said      *widget.Label // why the player or the folder could not be opened
+	tappedCue string        // what showCue says of the cue tapped last
+	shownPath string        // the file of the frame shown
 	// timeline shows when the file's classes are seen; a tap on it moves
 	// to the nearest frame shown in the grid.
 	timeline *timeline
@@ -91,21 +96,27 @@ func (d *detailView) build() {
 	d.info.Wrapping, d.dets.Wrapping, d.words.Wrapping, d.spans.Wrapping = fyne.TextWrapWord, fyne.TextWrapWord, fyne.TextWrapWord, fyne.TextWrapWord
 	prev := widget.NewButtonWithIcon("Previous", theme.NavigateBackIcon(), func() { d.step(-1) })
 	next := widget.NewButtonWithIcon("Next", theme.NavigateNextIcon(), func() { d.step(1) })
-	d.play = widget.NewButtonWithIcon("Open video", theme.MediaPlayIcon(), func() { d.openExternal(false) })
+	d.play = widget.NewButtonWithIcon("Open in player", theme.MediaPlayIcon(), func() { d.openExternal(false) })
 	reveal := widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), func() { d.openExternal(true) })
-	saveClip := widget.NewButtonWithIcon("Save clip…", theme.MediaVideoIcon(), d.saveClipDialog)
+	d.saveClip = widget.NewButtonWithIcon("Save clip…", theme.MediaVideoIcon(), d.saveClipDialog)
+	d.clipSaid = widget.NewLabel("")
+	d.clipSaid.Wrapping = fyne.TextWrapWord
+	d.said = widget.NewLabel("")
+	d.said.Wrapping = fyne.TextWrapWord
+	d.said.Hide()
 	closeB := widget.NewButtonWithIcon("Close", theme.CancelIcon(), d.close)
 	d.side = container.NewVBox(d.title, d.info,
 		widget.NewLabelWithStyle("Detections", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.dets,
 		widget.NewLabelWithStyle("Words read", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.words,
 		widget.NewLabelWithStyle("What is said", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.cues,
-		widget.NewLabelWithStyle("When each class is seen", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.spans)
+		widget.NewLabelWithStyle("When each class is seen", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.spans,
+		widget.NewLabelWithStyle("Clip around this frame", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.clipSaid)
 	side := container.NewVScroll(d.side)
 	side.SetMinSize(fyne.NewSize(320, 0))
-	buttons := container.NewHBox(prev, next, widget.NewSeparator(), d.play, reveal, saveClip, widget.NewSeparator(), closeB)
+	buttons := container.NewHBox(prev, next, widget.NewSeparator(), d.play, reveal, d.saveClip, widget.NewSeparator(), closeB)
 	d.timeline = newTimeline(false, d.pick)
 	d.timeline.onCue = d.showCue
-	d.win.SetContent(container.NewBorder(nil, container.NewVBox(d.timeline, d.heard, buttons), nil, side, d.img))
+	d.win.SetContent(container.NewBorder(nil, container.NewVBox(d.timeline, d.heard, buttons, d.said), nil, side, d.img))
 	d.win.Resize(fyne.NewSize(1280, 760))
 	d.win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
 		if modalKey(d.win.Canvas(), k) {
@@ -231,6 +242,9 @@ func (d *detailView) show() {
 			d.heard.Hide()
 		}
 	}
+	d.showClip(item)
+	d.said.SetText("")
+	d.said.Hide()
 	d.side.Refresh() // lay the texts out again: their heights changed
 	d.frames = framesOf(d.coll, item.Path, q)
 	d.timeline.show(d.frames, id)
@@ -239,9 +253,9 @@ func (d *detailView) show() {
 	d.win.Content().Refresh()
 	d.win.SetTitle(fmt.Sprintf("vidsift — %s @ %s", filepath.Base(item.Path), clock(item.Time)))
 	if _, seeks := playerCommand(item.Path, d.videoTime(item)); seeks {
-		d.play.SetText("Play from " + clock(item.Time))
+		d.play.SetText("Open in player at " + clock(item.Time))
 	} else {
-		d.play.SetText("Open")
+		d.play.SetText("Open in player")
 	}
 
 	// Show the thumbnail at once, then the sharp frame when it is decoded.
@@ -404,8 +418,41 @@ func (d *detailView) openExternal(folder bool) {
 	if folder {
 		target, at = filepath.Dir(target), -1
 	}
-	cmd, _ := playerCommand(target, at)
-	if err := startDetached(cmd); err != nil {
-		d.info.SetText(d.info.Text + "\nCannot open: " + err.Error())
+	cmd, seeks := playerCommand(target, at)
+	// Said once under the buttons (a second click says the same), with
+	// what to do about it.
+	say := func(err error) {
+		d.said.SetText(openFailed(target, folder, err))
+		d.said.Show()
 	}
+	// xdg-open fails once it has looked for an application (exit status
+	// 3: a tool it needs is missing; 4: nothing opened the file); a
+	// player's own exit status is not about opening.
+	var failed func(error)
+	if !seeks {
+		failed = func(err error) {
+			d.do(func() {
+				if d.win != nil {
+					say(err)
+				}
+			})
+		}
+	}
+	if err := startDetached(cmd, failed); err != nil {
+		say(err)
+	}
+}
+
+// openFailed words why target could not be opened (by a player, by
+// xdg-open, or xdg-open itself missing) and what to do.
+func openFailed(target string, folder bool, err error) string {
+	var exit *exec.ExitError
+	nothingOpened := errors.As(err, &exit) && (exit.ExitCode() == 3 || exit.ExitCode() == 4)
+	switch {
+	case !errors.Is(err, exec.ErrNotFound) && !nothingOpened:
+		return fmt.Sprintf("Could not open %s: %v", target, err)
+	case folder:
+		return "No file manager found: open the folder yourself: " + target
+	}
+	return "No video player found: install one (e.g. sudo apt install vlc) or open the file yourself: " + target
 }

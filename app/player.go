@@ -31,11 +31,16 @@ func playerCommand(path string, at float64) (cmd *exec.Cmd, seeks bool) {
 }
 
 // startDetached starts cmd and reaps it when it ends, so no zombie stays
-// behind while vidsift runs.
-func startDetached(cmd *exec.Cmd) error {
+// behind while vidsift runs; failed, when not nil, hears (on cmd's
+// goroutine) how it ended if it failed.
+func startDetached(cmd *exec.Cmd, failed func(error)) error {
 	if err := cmd.Start(); err != nil {
 		return err
 	}
-	go cmd.Wait()
+	go func() {
+		if err := cmd.Wait(); err != nil && failed != nil {
+			failed(err)
+		}
+	}()
 	return nil
 }

@@ -64,7 +64,7 @@ func TestPlayFromKeyframe(t *testing.T) {
 	}
 	u.detail.open(pos)
 	defer u.detail.close()
-	if u.detail.play.Text != "Play from 0:01.0" {
+	if u.detail.play.Text != "Open in player at 0:01.0" {
 		t.Errorf("play button %q", u.detail.play.Text)
 	}
 	test.Tap(u.detail.play)
@@ -74,5 +74,55 @@ func TestPlayFromKeyframe(t *testing.T) {
 	}
 	if got := strings.TrimSpace(string(args)); got != "--start=1.000\n--\n"+video {
 		t.Errorf("player started with %q", got)
+	}
+}
+
+// TestOpenWithoutPlayer: with no player and no xdg-open installed, Open in
+// player says once (however often it is clicked) what to install or do,
+// naming the file; Show in folder says the same of the folder.
+func TestOpenWithoutPlayer(t *testing.T) {
+	withModel(t)
+	u, loop := newTestUI(t)
+	video := fixture(t, "h264.mp4")
+	drop(u, video)
+	test.Tap(u.toolbar.start)
+	loop.until(t, "the scan", func() bool { return !u.activity.Running() && len(u.Shown()) > 0 })
+
+	t.Setenv("PATH", t.TempDir()) // nothing there
+	u.detail.open(0)
+	defer u.detail.close()
+	if u.detail.play.Text != "Open in player" {
+		t.Errorf("the button says %q", u.detail.play.Text)
+	}
+	test.Tap(u.detail.play)
+	test.Tap(u.detail.play)
+	want := "No video player found: install one (e.g. sudo apt install vlc) or open the file yourself: " + video
+	if said := u.detail.said.Text; said != want || !u.detail.said.Visible() {
+		t.Errorf("after two clicks it says %q (shown %v), want %q", said, u.detail.said.Visible(), want)
+	}
+	if strings.Contains(u.detail.info.Text, "exec:") || strings.Contains(u.detail.info.Text, "Cannot open") {
+		t.Errorf("the frame's facts carry the error: %q", u.detail.info.Text)
+	}
+	artifactSizes(t, "open-without-player", u.detail.win)
+	u.detail.openExternal(true)
+	if want := "No file manager found: open the folder yourself: " + filepath.Dir(video); u.detail.said.Text != want {
+		t.Errorf("Show in folder says %q, want %q", u.detail.said.Text, want)
+	}
+
+	// xdg-open installed, but nothing to open a video with: it ends with
+	// status 4 ("the action failed"), and the same is said.
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "xdg-open"), []byte("#!/bin/sh\nexit 4\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir)
+	u.detail.show() // another look at the frame: the line goes
+	if u.detail.said.Visible() {
+		t.Errorf("the line stays on the next frame shown: %q", u.detail.said.Text)
+	}
+	test.Tap(u.detail.play)
+	loop.until(t, "xdg-open to fail", func() bool { return u.detail.said.Visible() })
+	if u.detail.said.Text != want {
+		t.Errorf("after xdg-open failed it says %q, want %q", u.detail.said.Text, want)
 	}
 }

@@ -2,22 +2,109 @@ package app
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/vidsift/vidsift/engine/scan"
 )
 
+// meter is a progress bar whose empty part looks empty: Fyne's
+// ProgressBar draws its whole track in the accent colour at half
+// strength, which at 0 % reads as a full bar. Here the track is an
+// input field's background with its border, and the percentage is only
+// written once there is progress to tell (idle: no "0 %" beside a
+// library of finished files).
+type meter struct {
+	widget.BaseWidget
+	Value    float64 // 0 to 1
+	showText bool
+}
+
+func newMeter() *meter {
+	m := &meter{}
+	m.ExtendBaseWidget(m)
+	return m
+}
+
+// SetValue shows v (0 to 1) and its percentage.
+func (m *meter) SetValue(v float64) {
+	m.Value, m.showText = min(1, max(0, v)), true
+	m.Refresh()
+}
+
+// clear empties the meter and hides its percentage: nothing runs.
+func (m *meter) clear() {
+	m.Value, m.showText = 0, false
+	m.Refresh()
+}
+
+func (m *meter) text() string {
+	if !m.showText {
+		return ""
+	}
+	return strconv.Itoa(int(m.Value*100)) + "%"
+}
+
+func (m *meter) CreateRenderer() fyne.WidgetRenderer {
+	r := &meterRenderer{m: m, track: canvas.NewRectangle(nil), fill: canvas.NewRectangle(nil), label: canvas.NewText("", nil)}
+	r.label.Alignment = fyne.TextAlignCenter
+	r.Refresh()
+	return r
+}
+
+type meterRenderer struct {
+	m     *meter
+	track *canvas.Rectangle
+	fill  *canvas.Rectangle
+	label *canvas.Text
+}
+
+func (r *meterRenderer) Layout(size fyne.Size) {
+	r.track.Resize(size)
+	r.fill.Resize(fyne.NewSize(size.Width*float32(r.m.Value), size.Height))
+	r.label.Resize(size)
+}
+
+// MinSize is Fyne's progress bar's: "100%" and padding.
+func (r *meterRenderer) MinSize() fyne.Size {
+	th := r.m.Theme()
+	pad := th.Size(theme.SizeNameInnerPadding) * 2
+	return fyne.MeasureText("100%", th.Size(theme.SizeNameText), fyne.TextStyle{}).AddWidthHeight(pad, pad)
+}
+
+func (r *meterRenderer) Refresh() {
+	th := r.m.Theme()
+	v := fyne.CurrentApp().Settings().ThemeVariant()
+	radius := th.Size(theme.SizeNameInputRadius)
+	r.track.FillColor = th.Color(theme.ColorNameInputBackground, v)
+	r.track.StrokeColor, r.track.StrokeWidth = th.Color(theme.ColorNameInputBorder, v), th.Size(theme.SizeNameInputBorder)
+	r.track.CornerRadius = radius
+	r.fill.FillColor, r.fill.CornerRadius = th.Color(theme.ColorNamePrimary, v), radius
+	r.fill.Hidden = r.m.Value <= 0
+	r.label.Text, r.label.Color, r.label.TextSize = r.m.text(), th.Color(theme.ColorNameForeground, v), th.Size(theme.SizeNameText)
+	r.Layout(r.m.Size())
+	canvas.Refresh(r.m)
+}
+
+func (r *meterRenderer) Objects() []fyne.CanvasObject {
+	return []fyne.CanvasObject{r.track, r.fill, r.label}
+}
+
+func (r *meterRenderer) Destroy() {}
+
 type progressView struct {
-	bar   *widget.ProgressBar
+	bar   *meter
 	label *widget.Label
 	box   *fyne.Container
 }
 
 func newProgressView() *progressView {
-	p := &progressView{bar: widget.NewProgressBar(), label: widget.NewLabel("Ready.")}
+	p := &progressView{bar: newMeter(), label: widget.NewLabel("Ready.")}
 	p.label.Truncation = fyne.TextTruncateEllipsis
 	p.box = container.NewBorder(nil, nil, nil, nil, container.NewVBox(p.bar, p.label))
 	return p
@@ -42,15 +129,22 @@ type progressSnapshot struct {
 }
 
 func (p *progressView) show(s progressSnapshot) {
-	if s.total > 0 {
+	switch {
+	case s.watching != nil && s.watching.Files > 0:
+		// A watch has no total: its files are those watched, done those
+		// whose last scan finished (s.done counts each once).
+		p.bar.SetValue(float64(s.done) / float64(s.watching.Files))
+	case s.total > 0:
 		p.bar.SetValue(float64(s.done) / float64(s.total))
+	case !s.finished:
+		p.bar.clear() // a new run, before it knows its files
 	}
 	switch {
 	case s.watching != nil && s.finished:
-		p.label.SetText(fmt.Sprintf("Stopped watching: %d files done, %d found new or changed.", s.done, s.watching.Found))
+		p.label.SetText(fmt.Sprintf("Stopped watching: %s done, %d found new or changed.", countOf(s.done, "file", "files"), s.watching.Found))
 	case s.watching != nil:
 		w := s.watching
-		text := fmt.Sprintf("Watching %s, %s · %d found since Start · %d done", countOf(w.Folders, "folder", "folders"), countOf(w.Files, "file", "files"), w.Found, s.done)
+		text := fmt.Sprintf("Watching %s, %s (%d done) · %d found since Start", countOf(w.Folders, "folder", "folders"), countOf(w.Files, "file", "files"), s.done, w.Found)
 		if w.Polling != "" {
 			text += " · walking the folders instead of listening: " + w.Polling
 		}

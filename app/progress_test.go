@@ -2,10 +2,12 @@ package app
 
 import (
 	"context"
+	"image"
 	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"github.com/vidsift/vidsift/engine/scan"
 )
@@ -26,5 +28,42 @@ func TestProgressView(t *testing.T) {
 	p.show(progressSnapshot{done: 2, total: 4, frames: 9, finished: true, err: context.Canceled})
 	if p.label.Text != "Stopped: 2 of 4 files done, 9 frames." {
 		t.Errorf("stopped: %q", p.label.Text)
+	}
+	p.show(progressSnapshot{}) // a new run, before it knows its files
+	if p.bar.Value != 0 || p.bar.text() != "" {
+		t.Errorf("a new run: %.2f %q", p.bar.Value, p.bar.text())
+	}
+	// A watch: the bar and the line tell the same files.
+	p.show(progressSnapshot{done: 1, watching: &scan.Watching{Folders: 1, Files: 2, Found: 1}})
+	if p.bar.Value != 0.5 || p.bar.text() != "50%" || p.label.Text != "Watching 1 folder, 2 files (1 done) · 1 found since Start" {
+		t.Errorf("watching: %.2f %q %q", p.bar.Value, p.bar.text(), p.label.Text)
+	}
+}
+
+// TestEmptyProgressLooksEmpty: at launch nothing runs, and the progress
+// bar looks empty (the grey of an empty field, no "0%"), not like a bar
+// filled in the accent colour; full, it is filled.
+func TestEmptyProgressLooksEmpty(t *testing.T) {
+	withModel(t)
+	u, _ := newTestUI(t)
+	u.Window().Resize(fyne.NewSize(1280, 800))
+	bar := u.progress.bar
+	// A point a quarter into the bar, clear of its text and border.
+	colourAt := func() int {
+		img := u.Window().Canvas().Capture()
+		scale := float32(img.Bounds().Dx()) / u.Window().Canvas().Size().Width
+		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(bar)
+		p := image.Pt(int((pos.X+bar.Size().Width/4)*scale), int((pos.Y+bar.Size().Height/2)*scale))
+		r, g, b, _ := img.At(p.X, p.Y).RGBA()
+		return int(max(r, g, b)>>8) - int(min(r, g, b)>>8) // how coloured, 0 for grey
+	}
+	if c := colourAt(); c > 24 || bar.text() != "" {
+		t.Errorf("the empty bar is coloured %d (0: grey) and says %q", c, bar.text())
+	}
+	artifactSizes(t, "progress-empty", u.Window())
+	u.Window().Resize(fyne.NewSize(1280, 800))
+	bar.SetValue(1)
+	if c := colourAt(); c < 60 {
+		t.Errorf("the full bar is coloured %d (0: grey)", c)
 	}
 }

@@ -1,14 +1,19 @@
 package app
 
 import (
+	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/vidsift/vidsift/engine/media"
 )
 
 // queueView lists the folders and files waiting to be scanned.
@@ -19,11 +24,15 @@ type queueView struct {
 	watch    *widget.Check // Start keeps watching the queue
 	list     *widget.List
 	info     *widget.Label
+	refused  *widget.Label // the files last dropped or added that are not media
 	box      *fyne.Container
 }
 
 func newQueueView(win fyne.Window, onChange func()) *queueView {
-	q := &queueView{win: win, onChange: onChange, info: widget.NewLabel("Nothing queued yet.")}
+	q := &queueView{win: win, onChange: onChange, info: widget.NewLabel("Nothing queued yet."), refused: widget.NewLabel("")}
+	q.refused.Wrapping = fyne.TextWrapWord
+	q.refused.Importance = widget.WarningImportance
+	q.refused.Hide()
 	q.list = widget.NewList(
 		func() int { return len(q.paths) },
 		func() fyne.CanvasObject {
@@ -45,7 +54,7 @@ func newQueueView(win fyne.Window, onChange func()) *queueView {
 	q.watch = widget.NewCheck("Watch these folders", func(bool) { q.onChange() })
 	// A row that shares its width (not a grid of equal cells, three times
 	// the widest) keeps the buttons whole in the panel at 800 px.
-	q.box = container.NewVBox(shareRow(addFolder, addFiles, clear), q.info, scroll, q.watch)
+	q.box = container.NewVBox(shareRow(addFolder, addFiles, clear), q.info, q.refused, scroll, q.watch)
 	return q
 }
 
@@ -72,6 +81,42 @@ func (q *queueView) add(paths ...string) int {
 	return n
 }
 
+// addMedia queues the folders and the files vidsift reads (those a
+// folder's walk takes, media.IsCandidate); any other file is refused
+// with a line saying so rather than queued to fail after Start.
+func (q *queueView) addMedia(paths ...string) {
+	var ok, refused []string
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() && !media.IsCandidate(p) {
+			refused = append(refused, filepath.Base(p))
+			continue
+		}
+		ok = append(ok, p)
+	}
+	q.add(ok...)
+	q.sayRefused(refused)
+}
+
+// sayRefused names the files not queued (none: the line goes).
+func (q *queueView) sayRefused(names []string) {
+	if len(names) == 0 {
+		q.refused.SetText("")
+		q.refused.Hide()
+		return
+	}
+	const listed = 3
+	list := strings.Join(names[:min(len(names), listed)], ", ")
+	if len(names) > listed {
+		list += fmt.Sprintf(" and %d more", len(names)-listed)
+	}
+	verb := "is not a video or photo"
+	if len(names) > 1 {
+		verb = "are not videos or photos"
+	}
+	q.refused.SetText(fmt.Sprintf("Not queued: %s %s.", list, verb))
+	q.refused.Show()
+}
+
 func (q *queueView) remove(i int) {
 	if i >= 0 && i < len(q.paths) {
 		q.paths = append(q.paths[:i], q.paths[i+1:]...)
@@ -92,8 +137,9 @@ func (q *queueView) changed() {
 	q.onChange()
 }
 
-// HandleDrop queues dropped folders and files (what Window.SetOnDropped
-// calls). Non-file URIs are ignored.
+// HandleDrop queues dropped folders and media files (what
+// Window.SetOnDropped calls); other files are refused with a line saying
+// so. Non-file URIs are ignored.
 func (u *UI) HandleDrop(uris []fyne.URI) {
 	var paths []string
 	for _, uri := range uris {
@@ -101,7 +147,7 @@ func (u *UI) HandleDrop(uris []fyne.URI) {
 			paths = append(paths, uri.Path())
 		}
 	}
-	u.queue.add(paths...)
+	u.queue.addMedia(paths...)
 }
 
 func (q *queueView) addFolderDialog() {
@@ -116,7 +162,7 @@ func (q *queueView) addFileDialog() {
 	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err == nil && r != nil {
 			r.Close()
-			q.add(r.URI().Path())
+			q.addMedia(r.URI().Path())
 		}
 	}, q.win)
 }

@@ -131,13 +131,29 @@ func (u *UI) consume(events <-chan scan.Event, after func(), notice string) {
 	prog := pipeline.NewProgress()
 	var last time.Time
 	var watching *scan.Watching
+	// upToDate are, in a watch, the files whose last scan finished: a
+	// file scanned again (rewritten, or first as it stood while still
+	// growing) counts once, so done never exceeds the files watched.
+	upToDate := map[string]bool{}
 	snap := func() progressSnapshot {
-		return progressSnapshot{done: prog.Done, total: prog.Total, frames: prog.Frames,
+		s := progressSnapshot{done: prog.Done, total: prog.Total, frames: prog.Frames,
 			rate: prog.Rate(), eta: prog.ETA(), current: prog.Current, where: prog.Where(), notice: notice, watching: watching}
+		if watching != nil {
+			s.done = len(upToDate)
+		}
+		return s
 	}
 	for ev := range events {
 		prog.Apply(ev)
 		u.coll.Add(ev)
+		switch e := ev.(type) {
+		case scan.FileStarted:
+			delete(upToDate, e.Path)
+		case scan.FileFinished:
+			upToDate[e.Result.Path] = true
+		case scan.FileGone:
+			delete(upToDate, e.Path)
+		}
 		switch e := ev.(type) {
 		case scan.Notice:
 			notice = e.Text

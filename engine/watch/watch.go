@@ -483,8 +483,17 @@ func (w *watcher) fallBack(why string) {
 	w.status()
 }
 
+// status says what is watched. Its files include the new ones queued
+// (they join known when their scan starts), so a count of files done is
+// never above it.
 func (w *watcher) status() {
-	w.send(scan.Watching{Folders: len(w.tree.folders), Files: len(w.tree.known), Found: w.found, Polling: w.polling})
+	files := len(w.tree.known)
+	for p := range w.queued {
+		if _, ok := w.tree.known[p]; !ok {
+			files++
+		}
+	}
+	w.send(scan.Watching{Folders: len(w.tree.folders), Files: files, Found: w.found, Polling: w.polling})
 }
 
 func (w *watcher) say(text string) {
