@@ -24,7 +24,7 @@ setup-test:
 COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null)
 DIRTY  := $(if $(COMMIT),$(shell git diff --quiet HEAD 2>/dev/null || echo +dirty))
 build:
-	$(GO) build $(if $(COMMIT),-ldflags "-X 'github.com/vidsift/vidsift/engine/cli.stampedVersion=(devel) $(COMMIT)$(DIRTY)'") -o vidsift .
+	$(GO) build $(if $(COMMIT),-ldflags "-X 'github.com/vidsift/vidsift/engine/version.stamped=(devel) $(COMMIT)$(DIRTY)'") -o vidsift .
 
 fixtures:
 	bash testdata/make_fixtures.sh

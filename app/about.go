@@ -9,16 +9,16 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/vidsift/vidsift/engine/cli"
 	"github.com/vidsift/vidsift/engine/media"
 	"github.com/vidsift/vidsift/engine/session"
+	"github.com/vidsift/vidsift/engine/version"
 )
 
 // aboutLines are what Help → About says: the versions a bug report needs,
 // as `vidsift version` words them, and the model the window loaded.
 func (u *UI) aboutLines() []string {
 	lines := []string{
-		"vidsift " + cli.Version(),
+		"vidsift " + version.Version(),
 		"FFmpeg " + media.Versions(),
 	}
 	if version, lib, err := session.RuntimeVersion(u.cfg); err != nil {

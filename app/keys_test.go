@@ -14,9 +14,9 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/vidsift/vidsift/engine/cli"
 	"github.com/vidsift/vidsift/engine/config"
 	"github.com/vidsift/vidsift/engine/media"
+	"github.com/vidsift/vidsift/engine/version"
 	"github.com/vidsift/vidsift/internal/testenv"
 )
 
@@ -445,7 +445,7 @@ func TestMenu(t *testing.T) {
 
 	t.Run("about", func(t *testing.T) {
 		lines := u.aboutLines()
-		want := []string{"vidsift " + cli.Version(), "FFmpeg " + media.Versions(), "ONNX Runtime ", "Model " + u.currentModel().Path}
+		want := []string{"vidsift " + version.Version(), "FFmpeg " + media.Versions(), "ONNX Runtime ", "Model " + u.currentModel().Path}
 		if len(lines) != len(want) {
 			t.Fatalf("About says %q", lines)
 		}
