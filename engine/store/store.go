@@ -583,6 +583,18 @@ func putCues(tx *sql.Tx, fileID int64, cues []scan.Cue) error {
 	return nil
 }
 
+// storedFile is the row of id's stored result, for KeepSubtitles and
+// KeepText to add to.
+func storedFile(tx *sql.Tx, id Identity) (int64, error) {
+	var fileID int64
+	err := tx.QueryRow(`SELECT id FROM files WHERE path=? AND size=? AND mtime_ns=? AND `+sameScan+` AND revision=?`,
+		append([]any{id.Path, id.Size, id.ModTime}, append(id.scanArgs(), id.Revision)...)...).Scan(&fileID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("%s: the library no longer holds its result as it was (the file changed, or was scanned again meanwhile)", id.Path)
+	}
+	return fileID, err
+}
+
 // KeepSubtitles gives the stored result of id, kept from a scan before its
 // subtitles were read (scan.SubtitlesRevision), the cues read since,
 // without touching its frames: the detector need not run again.
@@ -592,9 +604,7 @@ func (s *Library) KeepSubtitles(id Identity, cues []scan.Cue) error {
 		return err
 	}
 	defer tx.Rollback()
-	var fileID int64
-	err = tx.QueryRow(`SELECT id FROM files WHERE path=? AND size=? AND mtime_ns=? AND `+sameScan+` AND revision=?`,
-		append([]any{id.Path, id.Size, id.ModTime}, append(id.scanArgs(), id.Revision)...)...).Scan(&fileID)
+	fileID, err := storedFile(tx, id)
 	if err != nil {
 		return err
 	}
@@ -636,12 +646,7 @@ func (s *Library) KeepText(id Identity, key string, text map[int][]scan.TextLine
 		return err
 	}
 	defer tx.Rollback()
-	var fileID int64
-	err = tx.QueryRow(`SELECT id FROM files WHERE path=? AND size=? AND mtime_ns=? AND `+sameScan+` AND revision=?`,
-		append([]any{id.Path, id.Size, id.ModTime}, append(id.scanArgs(), id.Revision)...)...).Scan(&fileID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("%s: the library no longer holds its result as it was (the file changed, or was scanned again meanwhile)", id.Path)
-	}
+	fileID, err := storedFile(tx, id)
 	if err != nil {
 		return err
 	}
