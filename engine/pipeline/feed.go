@@ -102,6 +102,9 @@ func (r *runner) reuse(path string, waitForCopies bool) (answer, <-chan struct{}
 	case !known.Found:
 		return toScan, nil, nil
 	}
+	if !r.cfg.Text.On {
+		known.Result.DropText() // a run that reads no text shows none; the library keeps it
+	}
 	if r.lacks(&known.Result) {
 		return toComplete, nil, &known
 	}

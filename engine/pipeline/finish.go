@@ -97,10 +97,7 @@ func (r *runner) finish(fs *fileState) {
 	if fs.textErr != nil {
 		// Its detections stand; its text is read again next time.
 		r.send(scan.Notice{Text: fmt.Sprintf("%s: text: %v", fs.path, fs.textErr)})
-		res.TextKey = ""
-		for i := range res.Frames {
-			res.Frames[i].Text = nil
-		}
+		res.DropText()
 	}
 	switch {
 	case fs.err != nil:

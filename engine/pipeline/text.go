@@ -60,14 +60,8 @@ func (r *runner) readText(fs *fileState, k *media.Frame, buf *scratch) []scan.Te
 
 // lacks says whether a stored result lacks what this run reads: text
 // with this run's text settings, or subtitles read by this engine's
-// reader. A run that reads no text gets none from the library.
+// reader.
 func (r *runner) lacks(res *scan.FileResult) bool {
-	if !r.cfg.Text.On && res.TextKey != "" {
-		res.TextKey = ""
-		for i := range res.Frames {
-			res.Frames[i].Text = nil
-		}
-	}
 	return r.cfg.Text.On && res.TextKey != r.cfg.Text.Key() || !res.SubtitlesRead && !res.Media.Still
 }
 
@@ -85,10 +79,7 @@ func (r *runner) complete(path string, known *scan.Known, buf *scratch) {
 				return
 			}
 			r.send(scan.Notice{Text: fmt.Sprintf("%s: text: %v", path, err)})
-			res.TextKey = ""
-			for i := range res.Frames {
-				res.Frames[i].Text = nil
-			}
+			res.DropText()
 		default:
 			res.TextKey = key
 			if err := r.cfg.Library.KeepText(path, key, text); err != nil {

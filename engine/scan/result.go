@@ -121,6 +121,15 @@ type FileResult struct {
 	Worker string `json:",omitempty"`
 }
 
+// DropText leaves r without text: its frames' lines and its TextKey
+// (text not read, or not wanted).
+func (r *FileResult) DropText() {
+	r.TextKey = ""
+	for i := range r.Frames {
+		r.Frames[i].Text = nil
+	}
+}
+
 // Known is what a results library knows of a file before a run scans it.
 type Known struct {
 	// Fingerprint is the file's content fingerprint (engine/fingerprint),
